@@ -1,0 +1,164 @@
+"""The rule catalogue: one TOML file per rule under ``rules/``, read at run time.
+
+The catalogue is the single source of a rule's code, name, severity, docs and test cases:
+``pgpool-lint rule``, ``pgpool-lint rules``, ``docs/rules.md`` and the case-driven tests all
+read it.  In a wheel the files live in ``pgpool_lint/_catalogue``; in a source checkout
+(or an editable install) they are read from the top-level ``rules/`` folder.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+SEVERITIES = ("error", "warning", "info")
+FIX_APPLICABILITIES = ("safe", "unsafe", "display-only")
+
+
+class CatalogueError(Exception):
+    """A catalogue file is missing a field or contradicts another file."""
+
+
+class UnknownRule(Exception):
+    def __init__(self, selector: str) -> None:
+        super().__init__(selector)
+        self.selector = selector
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    summary: str
+    severity: str
+    what_it_does: str
+    why: str
+    example: str
+    use_instead: str
+    fix_safety: str
+    references: tuple[str, ...]
+    #: "check" rules have a detection module ``pgpool_lint.checks.<name with _>``;
+    #: "engine" rules (parse errors, bad suppressions) are reported by the engine itself.
+    kind: str
+    cases: tuple[dict[str, Any], ...] = field(default=(), repr=False)
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+    path: str = ""
+
+    @property
+    def module(self) -> str:
+        return "pgpool_lint.checks." + self.name.replace("-", "_")
+
+    @property
+    def docs_anchor(self) -> str:
+        return f"docs/rules.md#{self.code.lower()}-{self.name}"
+
+
+_REQUIRED = (
+    "code",
+    "name",
+    "summary",
+    "severity",
+    "what_it_does",
+    "why",
+    "example",
+    "use_instead",
+    "fix_safety",
+    "references",
+)
+
+
+def catalogue_dir() -> Path:
+    here = Path(__file__).resolve().parent
+    packaged = here / "_catalogue"
+    if packaged.is_dir():
+        return packaged
+    return here.parent / "rules"
+
+
+def _rule_from(path: Path, data: dict[str, Any]) -> Rule:
+    missing = [k for k in _REQUIRED if k not in data]
+    if missing:
+        raise CatalogueError(f"{path.name}: missing {', '.join(missing)}")
+    if data["severity"] not in SEVERITIES:
+        raise CatalogueError(f"{path.name}: severity must be one of {SEVERITIES}")
+    known = set(_REQUIRED) | {"kind", "cases"}
+    return Rule(
+        code=data["code"],
+        name=data["name"],
+        summary=data["summary"],
+        severity=data["severity"],
+        what_it_does=data["what_it_does"].strip(),
+        why=data["why"].strip(),
+        example=data["example"].strip(),
+        use_instead=data["use_instead"].strip(),
+        fix_safety=data["fix_safety"].strip(),
+        references=tuple(data["references"]),
+        kind=data.get("kind", "check"),
+        cases=tuple(data.get("cases", ())),
+        extra={k: v for k, v in data.items() if k not in known},
+        path=str(path),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def load() -> "Catalogue":
+    import tomllib
+
+    rules = []
+    directory = catalogue_dir()
+    for path in sorted(directory.glob("*.toml")):
+        with path.open("rb") as fh:
+            try:
+                data = tomllib.load(fh)
+            except tomllib.TOMLDecodeError as exc:
+                raise CatalogueError(f"{path.name}: {exc}") from None
+        rules.append(_rule_from(path, data))
+    if not rules:
+        raise CatalogueError(f"no rule files found in {directory}")
+    return Catalogue(rules)
+
+
+class Catalogue:
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.rules: tuple[Rule, ...] = tuple(sorted(rules, key=lambda r: r.code))
+        self._by_key: dict[str, Rule] = {}
+        for rule in self.rules:
+            for key in (rule.code.upper(), rule.name.lower()):
+                if key in self._by_key:
+                    raise CatalogueError(f"duplicate rule code or name: {key}")
+                self._by_key[key] = rule
+
+    def get(self, selector: str) -> Rule:
+        """A rule by code (``PGB001``) or name (``session-set``), case-insensitive."""
+        rule = self._by_key.get(selector.strip().upper()) or self._by_key.get(selector.strip().lower())
+        if rule is None:
+            raise UnknownRule(selector)
+        return rule
+
+    def find(self, selector: str) -> Rule | None:
+        try:
+            return self.get(selector)
+        except UnknownRule:
+            return None
+
+    def expand(self, selectors: Iterable[str]) -> set[str]:
+        """Codes named by selectors: codes, names, ``ALL``, or code prefixes (``PGB0``)."""
+        codes: set[str] = set()
+        for selector in selectors:
+            sel = selector.strip()
+            if not sel:
+                continue
+            if sel.upper() == "ALL":
+                codes.update(r.code for r in self.rules)
+                continue
+            rule = self.find(sel)
+            if rule is not None:
+                codes.add(rule.code)
+                continue
+            prefixed = [r.code for r in self.rules if r.code.startswith(sel.upper())]
+            if not prefixed or len(sel) < 4:
+                raise UnknownRule(selector)
+            codes.update(prefixed)
+        return codes

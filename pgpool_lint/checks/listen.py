@@ -1,0 +1,33 @@
+"""PGB002 listen: LISTEN / UNLISTEN register the server connection, not the client."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..statement import Finding, Statement
+
+CODE = "PGB002"
+FIRST_WORDS = ("listen", "unlisten")
+
+
+def check(stmt: Statement) -> Iterator[Finding]:
+    if stmt.kind not in ("ListenStmt", "UnlistenStmt") or stmt.rolled_back:
+        return  # LISTEN takes effect at commit: a rolled-back one registers nothing
+    channel = stmt.body.get("conditionname")
+    if stmt.kind == "ListenStmt":
+        yield stmt.finding(
+            CODE,
+            f"`LISTEN {channel}` registers the server connection, not your client: after this transaction "
+            "the pooler may give you another connection, so notifications never reach you and may reach "
+            "another client",
+            "Run LISTEN over a direct (non-pooled) or session-mode connection, or poll instead; "
+            "NOTIFY and pg_notify() are fine through the pooler.",
+        )
+    else:
+        target = channel or "*"
+        yield stmt.finding(
+            CODE,
+            f"`UNLISTEN {target}` acts on whichever server connection this transaction runs on: it cannot "
+            "undo your LISTEN, and may stop another client's",
+            "Keep LISTEN/UNLISTEN on one direct (non-pooled) or session-mode connection.",
+        )

@@ -1,0 +1,142 @@
+"""PGB001 session-set: SET/RESET and set_config(..., false) that outlive the transaction."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from .. import nodes
+from ..statement import Finding, Statement
+from ..suggest import alter_role, call_source, set_local
+
+CODE = "PGB001"
+FIRST_WORDS = ("set", "reset")
+SUBSTRINGS = ("set_config", "pg_settings")
+
+#: handled by session-role (PGB008)
+ROLE_PARAMETERS = frozenset({"role", "session_authorization"})
+#: transaction-scoped by definition: SET transaction_isolation acts like SET TRANSACTION
+TRANSACTION_PARAMETERS = frozenset({"transaction_isolation", "transaction_read_only", "transaction_deferrable"})
+
+_CONSEQUENCE = {
+    "search_path": "later transactions may run on another server connection without it and fail with "
+    "`relation ... does not exist`, while another client may inherit it",
+    "statement_timeout": "the timeout silently stops applying when the next transaction lands on another "
+    "server connection, and it leaks into other clients' transactions",
+    "lock_timeout": "the timeout silently stops applying when the next transaction lands on another "
+    "server connection, and it leaks into other clients' transactions",
+    "role": "",
+}
+_DEFAULT_CONSEQUENCE = (
+    "the next transaction may run on another server connection without it, and another client may inherit it"
+)
+
+
+def consequence(parameter: str) -> str:
+    return _CONSEQUENCE.get(parameter.lower(), _DEFAULT_CONSEQUENCE)
+
+
+def is_tracked(stmt: Statement, parameter: str) -> bool:
+    return parameter.lower() in stmt.context.profile.tracked_parameters
+
+
+def check(stmt: Statement) -> Iterator[Finding]:
+    if stmt.rolled_back:
+        return  # a SET in a block that is rolled back leaves nothing behind
+    if stmt.kind == "VariableSetStmt":
+        yield from _variable_set(stmt)
+    elif stmt.kind == "UpdateStmt":
+        rel = stmt.body.get("relation", {})
+        if rel.get("relname", "").lower() == "pg_settings" and (rel.get("schemaname") or "pg_catalog").lower() == "pg_catalog":
+            yield stmt.finding(
+                CODE,
+                f"`{stmt.snippet(60)}` is a session-level SET: the changed settings stay on this server "
+                "connection after the transaction, where other clients inherit them",
+                "Use `SET LOCAL` or `set_config(name, value, true)` inside the transaction, or "
+                "`ALTER ROLE CURRENT_USER SET ...` once over a direct (non-pooled) connection.",
+            )
+    yield from _set_config_calls(stmt)
+
+
+def _variable_set(stmt: Statement) -> Iterator[Finding]:
+    body = stmt.body
+    if body.get("is_local"):
+        return
+    kind = body.get("kind")
+    name = (body.get("name") or "").lower()
+    if name in ROLE_PARAMETERS or name in TRANSACTION_PARAMETERS or name == "transaction":
+        return
+    if kind == "VAR_SET_MULTI" and name == "session characteristics":
+        yield stmt.finding(
+            CODE,
+            f"`{stmt.snippet(60)}` changes the defaults of every later transaction on this server "
+            "connection, including other clients' transactions, and not necessarily yours",
+            "Set it per transaction instead: `BEGIN ISOLATION LEVEL ...` / `SET TRANSACTION ...`, or run "
+            "`ALTER ROLE CURRENT_USER SET default_transaction_...` once over a direct (non-pooled) connection.",
+        )
+        return
+    if kind == "VAR_RESET_ALL":
+        yield stmt.finding(
+            CODE,
+            "`RESET ALL` resets whichever server connection this transaction runs on: it can wipe "
+            "settings another client relies on and cannot restore yours",
+            "Do not rely on session state: use `SET LOCAL` inside transactions so there is nothing to reset.",
+        )
+        return
+    if is_tracked(stmt, name):
+        return  # PgBouncer re-applies this parameter for each client
+    if kind == "VAR_RESET":
+        yield stmt.finding(
+            CODE,
+            f"`{stmt.snippet(60)}` resets `{name}` on whichever server connection this transaction runs on, "
+            "which may not be the one where it was set",
+            "Use `SET LOCAL` inside transactions so there is nothing to reset, or set the default with "
+            f"`ALTER ROLE CURRENT_USER RESET {name}` once over a direct (non-pooled) connection.",
+        )
+        return
+    where = "even inside BEGIN ... COMMIT a plain SET outlives the transaction, and " if stmt.in_explicit_transaction else ""
+    message = (
+        f"`{stmt.snippet(60)}` stays on the server connection after this transaction: {where}{consequence(name)}"
+    )
+    local = set_local(stmt)
+    role = alter_role(stmt)
+    if stmt.in_transaction:
+        help_text = f"Use `{local}` so the setting ends with this transaction."
+    else:
+        help_text = f"Inside a transaction, use `{local}`."
+    if role:
+        help_text += f" To make it the default, run `{role}` once over a direct (non-pooled) connection."
+    if name == "search_path":
+        help_text += " Or schema-qualify the names you use."
+    yield stmt.finding(CODE, message, help_text)
+
+
+def _set_config_calls(stmt: Statement) -> Iterator[Finding]:
+    for call in stmt.executed_calls():
+        if call.name != "set_config" or call.schema not in (None, "pg_catalog") or len(call.args) != 3:
+            continue
+        if nodes.const_value(call.args[2]) is None or nodes.as_bool(nodes.const_value(call.args[2])) is not False:
+            continue  # transaction-local, or not known at lint time
+        parameter = nodes.const_value(call.args[0])
+        if isinstance(parameter, str) and (is_tracked(stmt, parameter) or parameter.lower() in ROLE_PARAMETERS):
+            continue
+        finding = stmt.call_finding(CODE, call, "", "")
+        written = call_source(stmt, finding.start, finding.end)
+        shown = parameter if isinstance(parameter, str) else "the setting"
+        local_call = _with_true(written)
+        finding.message = (
+            f"`{written}` sets `{shown}` for the whole server session: {consequence(str(shown))}"
+        )
+        finding.help = (
+            f"Use `{local_call}` inside the transaction: `is_local = true` ends the setting with the transaction."
+        )
+        yield finding
+
+
+def _with_true(call_text: str) -> str:
+    """``set_config(a, b, false)`` → ``set_config(a, b, true)`` on the text as written."""
+    head, sep, last = call_text.rpartition(",")
+    if not sep:
+        return call_text
+    closing = last.rstrip()
+    suffix = ")" if closing.endswith(")") else ""
+    return f"{head}, true{suffix}"

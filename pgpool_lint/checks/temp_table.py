@@ -1,0 +1,72 @@
+"""PGB005 temp-table: temporary objects that outlive the transaction."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from ..nodes import is_temporary, strings
+from ..statement import Finding, Statement
+
+CODE = "PGB005"
+SUBSTRINGS = ("temp",)  # TEMP, TEMPORARY, pg_temp.
+
+
+def temporary_object(stmt: Statement) -> Optional[tuple[str, str, bool]]:
+    """(what, name, can_take_on_commit_drop) of a temporary object this statement creates
+    without ON COMMIT DROP, or None."""
+    kind, body = stmt.kind, stmt.body
+    if kind == "CreateStmt":
+        rel = body.get("relation")
+        if is_temporary(rel) and body.get("oncommit") != "ONCOMMIT_DROP":
+            return "temporary table", rel.get("relname", ""), True
+    elif kind == "CreateTableAsStmt":
+        into = body.get("into", {})
+        if body.get("objtype") != "OBJECT_MATVIEW" and is_temporary(into.get("rel")) and into.get("onCommit") != "ONCOMMIT_DROP":
+            return "temporary table", into["rel"].get("relname", ""), True
+    elif kind == "SelectStmt":
+        into = body.get("intoClause")
+        if into and is_temporary(into.get("rel")):
+            return "temporary table", into["rel"].get("relname", ""), False
+    elif kind == "ViewStmt" and is_temporary(body.get("view")):
+        return "temporary view", body["view"].get("relname", ""), False
+    elif kind == "CreateSeqStmt" and is_temporary(body.get("sequence")):
+        return "temporary sequence", body["sequence"].get("relname", ""), False
+    elif kind == "CreateFunctionStmt":
+        names = strings(body.get("funcname"))
+        if len(names) > 1 and names[-2].lower() == "pg_temp":
+            return "temporary function", names[-1], False
+    return None
+
+
+def check(stmt: Statement) -> Iterator[Finding]:
+    if stmt.rolled_back:
+        return  # created and rolled back: nothing is left
+    found = temporary_object(stmt)
+    if found is None:
+        return
+    what, name, droppable = found
+    explicit = stmt.body.get("oncommit") in ("ONCOMMIT_PRESERVE_ROWS", "ONCOMMIT_DELETE_ROWS") or (
+        stmt.body.get("into", {}).get("onCommit") in ("ONCOMMIT_PRESERVE_ROWS", "ONCOMMIT_DELETE_ROWS")
+    )
+    rest = "an explicit ON COMMIT PRESERVE/DELETE ROWS keeps the table itself" if explicit else "it lives until the server connection closes"
+    message = (
+        f"The {what} `{name}` outlives this transaction ({rest}): later transactions may run on another "
+        f"server connection without it (`relation \"{name}\" does not exist`), and another client may hit it "
+        f"(`relation \"{name}\" already exists`)"
+    )
+    if droppable:
+        help_text = (
+            f"Create it inside BEGIN ... COMMIT with `ON COMMIT DROP` and use it only in that transaction; "
+            "or run this over a direct (non-pooled) connection."
+        )
+    elif what == "temporary table":
+        help_text = (
+            f"Use `CREATE TEMP TABLE {name} ON COMMIT DROP AS SELECT ...` inside BEGIN ... COMMIT instead of "
+            "SELECT ... INTO TEMP; or run this over a direct (non-pooled) connection."
+        )
+    else:
+        help_text = (
+            f"A {what} cannot be ON COMMIT DROP: use a permanent object, a CTE or a subquery, or drop it before "
+            "COMMIT in the same transaction; or run this over a direct (non-pooled) connection."
+        )
+    yield stmt.finding(CODE, message, help_text)

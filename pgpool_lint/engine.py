@@ -1,0 +1,273 @@
+"""The rule engine: SQL text in, findings (with offsets into that text) out.
+
+1. ``neutralise`` makes psql meta-commands, psql variables and template placeholders
+   parseable without moving a character.
+2. ``split_with_recovery`` asks libpg_query to split the whole text (a C parse, no Python
+   objects).  When that fails, the text is cut on top-level semicolons (pglast's scanner, or
+   our own splitter when the scanner rejects the text), every piece is parsed on its own,
+   and each piece that still fails becomes one parse-error finding: the statements around
+   it are still linted.
+3. A cheap gate, built from what the enabled checks declare they can look at, picks the
+   statements that could be a finding; only those are parsed into a tree.
+4. Transaction blocks (BEGIN ... COMMIT/ROLLBACK) are tracked in file order, then every
+   enabled check looks at every parsed statement.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Optional
+
+from .sqltext import neutralise, split_statements
+from .statement import Finding, Statement
+
+PARSE_ERROR = "PGB000"
+
+#: Statements the engine itself needs parsed: transaction control.
+_ENGINE_FIRST_WORDS = frozenset({"begin", "start", "commit", "end", "rollback", "abort", "prepare"})
+_FIRST_WORD = re.compile(r"[A-Za-z_]+")
+
+
+@dataclass
+class Profile:
+    """What the pooler in front of the database does (issue 4 fills in versions/presets)."""
+
+    pool_mode: str = "transaction"
+    #: parameters PgBouncer re-applies per client, lower-case: SET of these is safe
+    tracked_parameters: frozenset[str] = frozenset(
+        {"client_encoding", "datestyle", "timezone", "standard_conforming_strings", "application_name", "intervalstyle"}
+    )
+    max_prepared_statements: int = 200
+
+
+@dataclass
+class LintContext:
+    """Everything a check may read about the SQL text being linted."""
+
+    text: str  # as written
+    parsed_text: str  # as parsed (same length)
+    profile: Profile
+    assume_in_transaction: bool = False
+    statements: list[Statement] = field(default_factory=list)
+    #: (start, end) of every statement, parsed or not, in file order
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    run: Callable[[Statement], Iterable[Finding]]
+    first_words: frozenset[str]
+    substrings: tuple[str, ...]
+    run_file: Optional[Callable[[LintContext], Iterable[Finding]]] = None
+
+
+def load_checks(codes: Iterable[str]) -> list[Check]:
+    """Import the detection module of each enabled rule (engine-level rules have none)."""
+    from . import catalogue
+
+    cat = catalogue.load()
+    checks = []
+    for code in sorted(codes):
+        rule = cat.get(code)
+        if rule.kind != "check":
+            continue
+        module = importlib.import_module(rule.module)
+        checks.append(
+            Check(
+                code=rule.code,
+                run=getattr(module, "check", None) or (lambda stmt: ()),
+                first_words=frozenset(getattr(module, "FIRST_WORDS", ())),
+                substrings=tuple(getattr(module, "SUBSTRINGS", ())),
+                run_file=getattr(module, "check_file", None),
+            )
+        )
+    return checks
+
+
+class Gate:
+    """Decides, without parsing, whether a statement could be a finding.
+
+    It must never say no to a statement a check would flag (the gate-equivalence test runs
+    the whole benchmark corpus with and without it); saying yes too often only costs time.
+    """
+
+    def __init__(self, checks: Iterable[Check], enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.first_words = set(_ENGINE_FIRST_WORDS)
+        subs: set[str] = set()
+        for check in checks:
+            self.first_words |= check.first_words
+            subs.update(check.substrings)
+        self.substrings = tuple(sorted(subs))
+
+    def __call__(self, text: str) -> bool:
+        if not self.enabled:
+            return True
+        m = _FIRST_WORD.match(text)
+        if m is not None and m.group().lower() in self.first_words:
+            return True
+        lowered = text.lower()
+        return any(s in lowered for s in self.substrings)
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    start: int
+    message: str
+
+
+def _coarse_split(text: str) -> list[tuple[int, int]]:
+    """Top-level statements by PostgreSQL's own scanner; our splitter if it rejects the text."""
+    from pglast.parser import ParseError, scan
+
+    try:
+        tokens = scan(text)
+    except ParseError:
+        return split_statements(text)
+    spans: list[tuple[int, int]] = []
+    depth = atomic = 0
+    start: Optional[int] = None
+    prev = ""
+    last_end = 0
+    for tok in tokens:
+        name = tok.name
+        if name in ("SQL_COMMENT", "C_COMMENT"):
+            continue
+        if name == "ASCII_59" and depth == 0 and atomic == 0:
+            if start is not None:
+                spans.append((start, tok.start))
+            start = None
+            prev = ""
+            continue
+        if start is None:
+            start = tok.start
+        if name == "ASCII_40":
+            depth += 1
+        elif name == "ASCII_41":
+            depth = max(0, depth - 1)
+        elif name == "ATOMIC" and prev == "BEGIN_P":
+            atomic += 1
+        elif atomic and name == "CASE":
+            atomic += 1
+        elif atomic and name == "END_P":
+            atomic -= 1
+        prev = name
+        last_end = tok.end + 1
+    if start is not None:
+        spans.append((start, last_end))
+    return spans
+
+
+def split_with_recovery(text: str) -> tuple[list[tuple[int, int]], list[ParseProblem]]:
+    """Statement spans of ``text`` and the parse errors between them."""
+    from pglast.parser import ParseError, split
+
+    try:
+        return [(s.start, s.stop) for s in split(text, with_parser=True, only_slices=True)], []
+    except ParseError:
+        pass
+    spans: list[tuple[int, int]] = []
+    problems: list[ParseProblem] = []
+    _recover(text, 0, _coarse_split(text), spans, problems, respect_parens=True)
+    return spans, problems
+
+
+def _recover(text: str, base: int, pieces: list[tuple[int, int]], spans: list, problems: list,
+             respect_parens: bool) -> None:
+    from pglast.parser import ParseError, split
+
+    for start, end in pieces:
+        chunk = text[start:end]
+        try:
+            for s in split(chunk, with_parser=True, only_slices=True):
+                spans.append((base + start + s.start, base + start + s.stop))
+        except ParseError as err:
+            if respect_parens:
+                finer = split_statements(chunk, respect_parens=False)
+                if len(finer) > 1:  # a ';' inside unbalanced parentheses: cut there too
+                    _recover(chunk, base + start, finer, spans, problems, respect_parens=False)
+                    continue
+            message = err.args[0] if err.args else "syntax error"
+            at = err.args[1] if len(err.args) > 1 and err.args[1] is not None else len(chunk.rstrip())
+            problems.append(ParseProblem(base + start + min(at, len(chunk)), str(message)))
+
+
+def analyse_sql(
+    text: str,
+    checks: list[Check],
+    gate: Gate,
+    profile: Profile,
+    assume_in_transaction: bool = False,
+    report_parse_errors: bool = True,
+) -> tuple[list[Finding], LintContext]:
+    """Lint one piece of SQL; offsets in the findings are character offsets into ``text``."""
+    parsed_text = neutralise(text)
+    findings: list[Finding] = []
+    nul = parsed_text.find("\x00")
+    if nul != -1:
+        # libpg_query reads a C string: everything after a NUL would silently vanish.
+        findings.append(Finding(PARSE_ERROR, "NUL byte in SQL text: PostgreSQL rejects it and nothing after it would be read",
+                                "Remove the NUL byte (is this a binary file?).", nul, nul + 1))
+        parsed_text = parsed_text.replace("\x00", " ")
+    ctx = LintContext(text, parsed_text, profile, assume_in_transaction)
+    spans, problems = split_with_recovery(parsed_text)
+    ctx.spans = spans
+    if report_parse_errors:
+        for problem in problems:
+            findings.append(Finding(PARSE_ERROR, f"Could not parse this statement: {problem.message}",
+                                    "Fix the syntax error; the statements around it were still checked.",
+                                    problem.start, _token_end(parsed_text, problem.start)))
+    for index, (start, end) in enumerate(spans):
+        stmt_text = parsed_text[start:end]
+        if not gate(stmt_text):
+            continue
+        try:
+            stmt = Statement.parse(stmt_text, text[start:end], start, index, ctx)
+        except Exception:  # split said it parses; a lone parse failure must not stop the file
+            continue
+        ctx.statements.append(stmt)
+    track_transactions(ctx.statements)
+    for check in checks:
+        for stmt in ctx.statements:
+            findings.extend(check.run(stmt))
+        if check.run_file is not None:
+            findings.extend(check.run_file(ctx))
+    return findings, ctx
+
+
+def _token_end(text: str, start: int) -> int:
+    """End of the word or symbol at ``start``, for the span of a parse error."""
+    m = re.compile(r"\w+|\S").match(text, start)
+    return m.end() if m else min(start + 1, len(text))
+
+
+_BEGIN = {"TRANS_STMT_BEGIN", "TRANS_STMT_START"}
+_END = {"TRANS_STMT_COMMIT": "commit", "TRANS_STMT_ROLLBACK": "rollback", "TRANS_STMT_PREPARE": "commit"}
+
+
+def track_transactions(statements: list[Statement]) -> None:
+    """Mark the statements inside explicit transaction blocks, and how each block ends."""
+    block: list[Statement] = []
+    begin_index: Optional[int] = None
+    for stmt in statements:
+        if stmt.kind == "TransactionStmt":
+            kind = stmt.body.get("kind")
+            if kind in _BEGIN:
+                if begin_index is None:
+                    begin_index, block = stmt.index, []
+                continue
+            if kind in _END:
+                if begin_index is not None:
+                    for member in block:
+                        member.block_end = _END[kind]
+                begin_index, block = None, []
+                if stmt.body.get("chain"):  # COMMIT AND CHAIN starts the next block at once
+                    begin_index = stmt.index
+                continue
+        if begin_index is not None:
+            stmt.in_explicit_transaction = True
+            stmt.block_start = begin_index
+            block.append(stmt)

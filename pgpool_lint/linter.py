@@ -1,0 +1,184 @@
+"""Files in, diagnostics out: reading, decoding, suppressions, positions and rule selection.
+
+The engine (``engine.analyse_sql``) works on SQL text; this layer turns a file into SQL
+text(s), maps each finding's offsets to 1-based lines and code-point columns of the file
+(``positions.LineIndex``), applies suppression comments and per-file ignores, and fills in
+each rule's name and severity from the catalogue.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional
+
+from . import catalogue as catalogue_mod
+from .diagnostics import Diagnostic
+from .engine import Gate, Profile, analyse_sql, load_checks
+from .positions import LineIndex
+from .sqltext import lex_comments
+from .statement import Finding
+from .suppress import CommentSpan, Suppressions, parse_suppressions
+
+UNREADABLE = "PGB900"
+BAD_SUPPRESSION = "PGB100"
+DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024  # bytes; larger files are skipped with a message
+
+
+@dataclass
+class Settings:
+    enabled: frozenset[str]
+    per_file_ignores: list[tuple[object, frozenset[str]]] = field(default_factory=list)  # (GlobSet, codes)
+    root: Path = field(default_factory=Path.cwd)
+    profile: Profile = field(default_factory=Profile)
+    assume_in_transaction: bool = False
+    gate: bool = True
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+
+
+@dataclass
+class FileResult:
+    filename: str
+    diagnostics: list[Diagnostic]
+    text: Optional[str] = None  # decoded text, when it could be read
+    skipped: Optional[str] = None  # why the file was not linted (documented skips)
+
+
+class Linter:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.catalogue = catalogue_mod.load()
+        self.checks = load_checks(settings.enabled)
+        self.gate = Gate(self.checks, enabled=settings.gate)
+
+    # --- reading --------------------------------------------------------------------------
+
+    def lint_path(self, path: Path, display: str) -> FileResult:
+        try:
+            st = os.stat(path)
+            if not stat.S_ISREG(st.st_mode):
+                return FileResult(display, [], skipped="not a regular file")
+            if st.st_size > self.settings.max_file_size:
+                return FileResult(display, [], skipped=f"larger than max-file-size ({self.settings.max_file_size} bytes)")
+            with open(path, "rb") as fh:
+                data = fh.read(self.settings.max_file_size + 1)
+        except OSError as exc:
+            return FileResult(display, [self._unreadable(display, f"Cannot read file: {exc.strerror or exc}")])
+        if len(data) > self.settings.max_file_size:
+            return FileResult(display, [], skipped=f"larger than max-file-size ({self.settings.max_file_size} bytes)")
+        return self.lint_bytes(data, display)
+
+    def lint_bytes(self, data: bytes, display: str) -> FileResult:
+        text, problem = decode(data)
+        if text is None:
+            return FileResult(display, [self._unreadable(display, problem or "cannot decode file")])
+        return FileResult(display, self.lint_text(text, display), text=text)
+
+    def _unreadable(self, display: str, message: str) -> Diagnostic:
+        rule = self.catalogue.get(UNREADABLE)
+        return Diagnostic(rule.code, rule.name, message, "The file was skipped; other files were still checked.",
+                          rule.severity, display, 0, 0, (1, 1), (1, 1))
+
+    # --- linting --------------------------------------------------------------------------
+
+    def lint_text(self, text: str, filename: str) -> list[Diagnostic]:
+        """Lint a whole SQL file's text."""
+        findings, _ = analyse_sql(text, self.checks, self.gate, self.settings.profile,
+                                  self.settings.assume_in_transaction,
+                                  report_parse_errors="PGB000" in self.settings.enabled)
+        comments = sql_comments(text)
+        return self.finish(findings, text, filename, comments, "sql")
+
+    def finish(self, findings: Iterable[Finding], text: str, filename: str,
+               comments: list[CommentSpan], source_kind: str) -> list[Diagnostic]:
+        """Positions, suppressions, per-file ignores and catalogue fields for ``findings``.
+
+        Findings' offsets must already be offsets into ``text`` (the host file).
+        """
+        index = LineIndex(text)
+        suppressions = self._suppressions(text, index, comments)
+        ignored = self._per_file_ignored(filename)
+        out: list[Diagnostic] = []
+        for f in findings:
+            if f.code not in self.settings.enabled or f.code in ignored:
+                continue
+            loc = index.position(f.start)
+            anchor_line = index.position(f.statement_start)[0] if f.statement_start is not None else loc[0]
+            if suppressions.covers(f.code, (loc[0], anchor_line)):
+                continue
+            out.append(self._diagnostic(f, filename, text, index, source_kind))
+        if BAD_SUPPRESSION in self.settings.enabled and BAD_SUPPRESSION not in ignored:
+            for bad in suppressions.bad:
+                f = Finding(BAD_SUPPRESSION, bad.message,
+                            "Use a rule code (`PGB001`) or name (`session-set`); `pgpool-lint rules` lists them.",
+                            bad.start, bad.end)
+                out.append(self._diagnostic(f, filename, text, index, source_kind))
+        out.sort(key=Diagnostic.sort_key)
+        return out
+
+    def _diagnostic(self, f: Finding, filename: str, text: str, index: LineIndex, source_kind: str) -> Diagnostic:
+        rule = self.catalogue.get(f.code)
+        location = index.position(f.start)
+        line_start = index.line_start(location[0])
+        line_end = index.line_start(location[0] + 1) if location[0] < index.line_count else len(text)
+        return Diagnostic(
+            code=rule.code, name=rule.name, message=f.message, help=f.help, severity=rule.severity,
+            filename=filename, start=f.start, end=max(f.end, f.start),
+            location=index.position(f.start), end_location=index.position(max(f.end, f.start)),
+            fix=f.fix, source_kind=source_kind, source_line=text[line_start:line_end].rstrip("\r\n"),
+        )
+
+    def _suppressions(self, text: str, index: LineIndex, comments: list[CommentSpan]) -> Suppressions:
+        def next_code_line(line: int) -> Optional[int]:
+            for candidate in range(line + 1, index.line_count + 1):
+                start = index.line_start(candidate)
+                end = index.line_start(candidate + 1) if candidate < index.line_count else len(text)
+                stripped = text[start:end].strip()
+                if stripped and not stripped.startswith(("--", "#", "//", "/*")):
+                    return candidate
+            return None
+
+        return parse_suppressions(comments, lambda off: index.position(off)[0], next_code_line, self.catalogue)
+
+    def _per_file_ignored(self, filename: str) -> frozenset[str]:
+        if not self.settings.per_file_ignores:
+            return frozenset()
+        from .config import relative_posix
+
+        rel = relative_posix(Path(filename), self.settings.root)
+        codes: set[str] = set()
+        for globs, rule_codes in self.settings.per_file_ignores:
+            if globs.matches(rel):  # type: ignore[attr-defined]
+                codes |= rule_codes
+        return frozenset(codes)
+
+
+def sql_comments(text: str) -> list[CommentSpan]:
+    """Comments of a SQL text that could hold a directive (cheap when there are none)."""
+    lowered = text.lower()
+    if "pgpool-lint" not in lowered and "noqa" not in lowered:
+        return []
+    return [CommentSpan(c.start, c.end, c.text, own_line(text, c.start)) for c in lex_comments(text)]
+
+
+def own_line(text: str, start: int) -> bool:
+    line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+    return not text[line_start:start].strip()
+
+
+def decode(data: bytes) -> tuple[Optional[str], Optional[str]]:
+    """Text of a file: UTF-8 (BOM stripped), or UTF-16 with a BOM; else (None, why)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError:
+            return None, "File starts with a UTF-16 byte-order mark but is not valid UTF-16"
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, f"File is not valid UTF-8 (byte 0x{data[exc.start]:02x} on line {line}); re-save it as UTF-8"

@@ -1,0 +1,77 @@
+"""The one place where offsets become (line, column).
+
+Every position pgpool-lint reports is a 1-based line and a 1-based column counted in
+Unicode code points.  Inputs arrive in three units:
+
+- character offsets into the decoded text (pglast's ``split`` / ``scan`` / ``ParseError``);
+- UTF-8 byte offsets into one statement (pglast's ``parse_sql_json`` node ``location``);
+- UTF-8 byte columns on a line (Python's ``ast.col_offset``, issue 3).
+
+``LineIndex`` turns character offsets into positions; the two byte converters below turn
+byte offsets into character offsets first.  Lines end at ``\\n``, ``\\r\\n`` or a lone ``\\r``
+(as editors and PostgreSQL's lexer see them); a tab is one column.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+
+class LineIndex:
+    """Maps character offsets of one text to 1-based (line, column) pairs in O(log n)."""
+
+    __slots__ = ("_starts", "_length")
+
+    def __init__(self, text: str) -> None:
+        starts = [0]
+        if "\r" in text:
+            i, n = 0, len(text)
+            while i < n:
+                ch = text[i]
+                if ch == "\n":
+                    starts.append(i + 1)
+                elif ch == "\r":
+                    if i + 1 < n and text[i + 1] == "\n":
+                        i += 1
+                    starts.append(i + 1)
+                i += 1
+        else:
+            find = text.find
+            i = find("\n")
+            while i != -1:
+                starts.append(i + 1)
+                i = find("\n", i + 1)
+        self._starts = starts
+        self._length = len(text)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset; offsets are clamped into the text."""
+        offset = max(0, min(offset, self._length))
+        line = bisect_right(self._starts, offset) - 1
+        return line + 1, offset - self._starts[line] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        """Character offset of a 1-based (line, column); the inverse of ``position``."""
+        line = max(1, min(line, len(self._starts)))
+        return min(self._starts[line - 1] + column - 1, self._length)
+
+    def line_start(self, line: int) -> int:
+        return self._starts[max(1, min(line, len(self._starts))) - 1]
+
+    @property
+    def line_count(self) -> int:
+        return len(self._starts)
+
+
+def byte_to_char(text: str, byte_offset: int) -> int:
+    """Character offset in ``text`` of a UTF-8 byte offset into ``text.encode()``."""
+    if byte_offset <= 0:
+        return 0
+    if text.isascii():
+        return min(byte_offset, len(text))
+    return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore"))
+
+
+def byte_col_to_char_col(line_text: str, byte_col: int) -> int:
+    """Python ``ast`` columns are UTF-8 byte offsets within a line: convert to code points."""
+    return byte_to_char(line_text, byte_col)

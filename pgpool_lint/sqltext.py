@@ -1,0 +1,246 @@
+"""Lexing that pglast does not do for us: neutralising non-SQL text and a fallback splitter.
+
+Real SQL files carry things that are not SQL — psql meta-commands (``\\set``, ``\\gset``,
+``COPY ... FROM stdin`` data up to ``\\.``), psql variables (``:var``, ``:'var'``,
+``:"var"``) and template placeholders (``{{ x }}``, ``{% ... %}``, ``@extschema@``).
+``neutralise`` replaces each with text of the same length that PostgreSQL parses, so every
+character offset (and so every line and column) stays where it was.
+
+The lexing here knows strings (standard, ``E''``, ``U&''``), quoted identifiers, dollar
+quotes and nested comments.  Every pattern is linear: no nested quantifiers that can
+backtrack, and template matches are bounded in length.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# One alternation for everything that can hide or carry a character we care about.
+# Words are not tokens here: skipping them in C keeps the Python loop to the rare hits.
+_LEX = re.compile(
+    r"""
+    (?P<line_comment>--[^\n\r]*)
+  | (?P<block_comment>/\*)
+  | (?P<estring>(?<![\w$])[Ee]'(?:[^'\\]|\\.|'')*(?:'|\Z))
+  | (?P<string>'(?:[^']|'')*(?:'|\Z))
+  | (?P<quoted_ident>"(?:[^"]|"")*(?:"|\Z))
+  | (?P<dollar>(?<![\w$])\$(?:[^\W\d]\w*)?\$)
+  | (?P<cast>::)
+  | (?P<psql_var>:(?:'[A-Za-z_]\w*'|"[A-Za-z_]\w*"|[A-Za-z_]\w*))
+  | (?P<backslash>\\)
+  | (?P<semicolon>;)
+  | (?P<template>\{\{(?:[^}]|\}(?!\})){0,2000}\}\}|\{%(?:[^%]|%(?!\})){0,2000}%\}|\{\#(?:[^\#]|\#(?!\})){0,2000}\#\})
+  | (?P<ext_placeholder>@extschema(?::\w+)?@|@extowner@)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+# psql commands that send the query buffer, i.e. end a statement like ';' does.
+_EXECUTING_META = re.compile(r"\\(?:g|gx|gset|gexec|gdesc|crosstabview|watch|;)(?![A-Za-z])")
+_COPY_FROM_STDIN = re.compile(
+    r"(?:\s|--[^\n]*|/\*(?:[^*]|\*(?!/))*\*/)*\\?copy\b[^;]*?\bfrom\s+stdin\b", re.IGNORECASE
+)
+_END_OF_COPY_DATA = re.compile(r"^\\\.[ \t]*\r?$", re.MULTILINE)
+_BLOCK_COMMENT_PART = re.compile(r"/\*|\*/")
+
+_TRIGGERS = ("\\", ":", "{", "@extschema", "@extowner")
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    start: int
+    end: int
+    text: str
+
+
+def _block_comment_end(text: str, start: int) -> int:
+    """End offset (exclusive) of a nested /* */ comment opening at ``start``."""
+    depth = 0
+    pos = start
+    for m in _BLOCK_COMMENT_PART.finditer(text, start):
+        if m.group() == "/*":
+            depth += 1
+        else:
+            depth -= 1
+        pos = m.end()
+        if depth == 0:
+            return pos
+    return len(text)
+
+
+def _blank(chars: list[str], start: int, end: int) -> None:
+    """Spaces over [start, end), keeping line breaks so lines do not move."""
+    for i in range(start, end):
+        if chars[i] not in "\r\n":
+            chars[i] = " "
+
+
+def _line_end(text: str, pos: int) -> int:
+    ends = [i for i in (text.find("\n", pos), text.find("\r", pos)) if i != -1]
+    return min(ends) if ends else len(text)
+
+
+def lex_comments(text: str) -> list[Comment]:
+    """Every comment in ``text`` with its span (strings and dollar quotes skipped)."""
+    return _scan(text, want_comments=True)[1]
+
+
+def neutralise(text: str) -> str:
+    """``text`` with psql meta-commands, variables and template placeholders made parseable,
+    every character keeping its offset."""
+    if not any(t in text for t in _TRIGGERS):
+        return text
+    return _scan(text, want_comments=False)[0]
+
+
+def _scan(text: str, want_comments: bool) -> tuple[str, list[Comment]]:
+    chars: list[str] | None = None  # copied on the first change only
+    comments: list[Comment] = []
+    statement_start = 0
+    pos = 0
+    n = len(text)
+    while pos < n:
+        m = _LEX.search(text, pos)
+        if m is None:
+            break
+        kind = m.lastgroup
+        start, end = m.start(), m.end()
+        if kind == "block_comment":
+            end = _block_comment_end(text, start)
+            if want_comments:
+                comments.append(Comment(start, end, text[start:end]))
+        elif kind == "line_comment":
+            if want_comments:
+                comments.append(Comment(start, end, text[start:end]))
+        elif kind == "dollar":
+            close = text.find(m.group(), end)
+            end = len(text) if close == -1 else close + len(m.group())
+        elif kind == "psql_var":
+            prev = text[start - 1] if start else " "
+            if not (prev.isalnum() or prev in "_])"):
+                chars = chars if chars is not None else list(text)
+                body = m.group()[1:]
+                if body[0] in "'\"":
+                    q = body[0]
+                    replacement = q + "x" * (len(body) - 1) + q
+                else:
+                    replacement = "_" + body
+                chars[start:end] = replacement
+        elif kind == "template":
+            chars = chars if chars is not None else list(text)
+            if m.group().startswith("{{"):
+                chars[start:end] = ["\n" if c == "\n" else "_" for c in m.group()]
+            else:
+                _blank(chars, start, end)
+        elif kind == "ext_placeholder":
+            chars = chars if chars is not None else list(text)
+            chars[start:end] = "_" * (end - start)
+        elif kind == "backslash":
+            chars = chars if chars is not None else list(text)
+            end = _line_end(text, start)
+            command = text[start:end]
+            executes = _EXECUTING_META.match(command) is not None
+            _blank(chars, start, end)
+            if executes:
+                chars[start] = ";"
+            if _COPY_FROM_STDIN.match(command):
+                end = _skip_copy_data(text, chars, end)
+            statement_start = end
+        elif kind == "semicolon":
+            if _COPY_FROM_STDIN.match(text, statement_start, start):
+                chars = chars if chars is not None else list(text)
+                end = _skip_copy_data(text, chars, end)
+            statement_start = end
+        pos = max(end, start + 1)
+    return ("".join(chars) if chars is not None else text), comments
+
+
+def _skip_copy_data(text: str, chars: list[str], pos: int) -> int:
+    """Blank the data lines of ``COPY ... FROM stdin`` (up to and including ``\\.``)."""
+    nl = text.find("\n", pos)
+    if nl == -1:
+        return pos
+    m = _END_OF_COPY_DATA.search(text, nl + 1)
+    data_end = m.end() if m else len(text)
+    _blank(chars, nl + 1, data_end)
+    return data_end
+
+
+# --- fallback splitter -------------------------------------------------------------------
+
+_SPLIT = re.compile(
+    r"""
+    (?P<line_comment>--[^\n\r]*)
+  | (?P<block_comment>/\*)
+  | (?P<estring>(?<![\w$])[Ee]'(?:[^'\\]|\\.|'')*(?:'|\Z))
+  | (?P<string>'(?:[^']|'')*(?:'|\Z))
+  | (?P<quoted_ident>"(?:[^"]|"")*(?:"|\Z))
+  | (?P<dollar>(?<![\w$])\$(?:[^\W\d]\w*)?\$)
+  | (?P<word>[^\W\d][\w$]*)
+  | (?P<open>[(\[])
+  | (?P<close>[)\]])
+  | (?P<semicolon>;)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def split_statements(text: str, respect_parens: bool = True) -> list[tuple[int, int]]:
+    """Split on top-level semicolons without PostgreSQL's scanner.
+
+    Used when libpg_query's scanner rejects the text (a NUL byte, ``123abc``, an
+    unterminated quote).  Respects quotes, dollar quotes, comments, parentheses and
+    ``BEGIN ATOMIC ... END`` bodies.  With ``respect_parens`` a ``;`` inside parentheses
+    does not split (``CREATE RULE ... DO (a; b)``); without it, it does, which recovers the
+    statements after an unbalanced ``(``.  Returns (start, end) spans that begin at the first
+    non-blank, non-comment character; empty statements are dropped.
+    """
+    spans: list[tuple[int, int]] = []
+    depth = 0
+    atomic = 0  # nesting of BEGIN ATOMIC / CASE ... END inside an atomic body
+    prev_word = ""
+    start: int | None = None
+    pos, n = 0, len(text)
+    while pos < n:
+        m = _SPLIT.search(text, pos)
+        if m is None:
+            break
+        kind = m.lastgroup
+        s, e = m.start(), m.end()
+        if kind == "block_comment":
+            e = _block_comment_end(text, s)
+        elif kind == "line_comment":
+            pass
+        elif kind == "semicolon":
+            if (depth == 0 or not respect_parens) and atomic == 0:
+                depth = 0
+                if start is not None:
+                    spans.append((start, s))
+                start = None
+                prev_word = ""
+        else:
+            if start is None:
+                start = s
+            if kind == "dollar":
+                close = text.find(m.group(), e)
+                e = n if close == -1 else close + len(m.group())
+            elif kind == "open":
+                depth += 1
+            elif kind == "close":
+                depth = max(0, depth - 1)
+            elif kind == "word":
+                word = m.group().lower()
+                if word == "atomic" and prev_word == "begin":
+                    atomic += 1
+                elif atomic and word == "case":
+                    atomic += 1
+                elif atomic and word == "end":
+                    atomic -= 1
+                prev_word = word
+        pos = max(e, s + 1)
+    if start is not None:
+        end = len(text.rstrip())
+        if end > start:
+            spans.append((start, end))
+    return spans

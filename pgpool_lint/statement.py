@@ -1,0 +1,125 @@
+"""One parsed top-level statement, as the checks see it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Optional, TYPE_CHECKING
+
+from . import nodes
+from .positions import byte_to_char
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import LintContext
+
+
+@dataclass(slots=True)
+class Finding:
+    """A check's result, with character offsets into the SQL text that was linted."""
+
+    code: str
+    message: str
+    help: str
+    start: int
+    end: int
+    fix: Any = None  # a diagnostics.Fix with offsets into the same text, or None
+    statement_start: Optional[int] = None  # where the enclosing statement starts (suppressions)
+
+
+@dataclass(slots=True)
+class Statement:
+    source: str  # the statement as written (for messages and suggested SQL)
+    text: str  # the statement as parsed (placeholders neutralised), same length as source
+    start: int  # character offset of the statement in the linted SQL text
+    end: int
+    kind: str  # top-level node type, e.g. "VariableSetStmt"
+    body: dict[str, Any]  # that node's fields
+    index: int
+    context: "LintContext"
+    #: inside an explicit BEGIN ... COMMIT/ROLLBACK block written in the same SQL text
+    in_explicit_transaction: bool = False
+    #: how that block ends: "commit", "rollback", or None when it never ends in this text
+    block_end: Optional[str] = None
+    #: index of the BEGIN of the enclosing block, if any
+    block_start: Optional[int] = None
+    _ascii: Optional[bool] = field(default=None, repr=False)
+
+    @classmethod
+    def parse(cls, text: str, source: str, start: int, index: int, context: "LintContext") -> "Statement":
+        from pglast.parser import parse_sql_json
+
+        tree = json.loads(parse_sql_json(text))
+        stmts = tree.get("stmts") or [{}]
+        node = stmts[0].get("stmt") or {"EmptyStmt": {}}
+        ((kind, body),) = node.items()
+        return cls(source, text, start, start + len(text), kind, body, index, context)
+
+    # --- positions --------------------------------------------------------------------
+
+    def offset(self, byte_location: Optional[int]) -> int:
+        """Offset in the linted text of a node ``location`` (bytes into this statement)."""
+        if byte_location is None or byte_location < 0:
+            return self.start
+        if self._ascii is None:
+            self._ascii = self.text.isascii()
+        if self._ascii:
+            return self.start + byte_location
+        return self.start + byte_to_char(self.text, byte_location)
+
+    @property
+    def in_transaction(self) -> bool:
+        """Inside a transaction: an explicit block, or a file that runs inside one."""
+        return self.in_explicit_transaction or self.context.assume_in_transaction
+
+    @property
+    def rolled_back(self) -> bool:
+        return self.block_end == "rollback"
+
+    # --- node helpers -----------------------------------------------------------------
+
+    @property
+    def node(self) -> dict[str, Any]:
+        return {self.kind: self.body}
+
+    def executed_calls(self) -> Iterator[nodes.FuncCall]:
+        """Function calls that run when this statement runs (not in definitions)."""
+        part = nodes.executed_part(self.kind, self.body)
+        if part is not None:
+            yield from nodes.func_calls(part)
+
+    def finding(self, code: str, message: str, help: str, start: Optional[int] = None,
+                end: Optional[int] = None, fix: Any = None) -> Finding:
+        return Finding(code, message, help, self.start if start is None else start,
+                       self.end if end is None else end, fix, self.start)
+
+    def call_finding(self, code: str, call: nodes.FuncCall, message: str, help: str, fix: Any = None) -> Finding:
+        """A finding spanning one function call, from its name to its closing parenthesis."""
+        start = self.offset(call.location)
+        return Finding(code, message, help, start, self._call_end(start), fix, self.start)
+
+    def _call_end(self, start: int) -> int:
+        """End offset of the call starting at ``start``: its balanced closing parenthesis."""
+        text = self.context.text
+        open_at = text.find("(", start, self.end)
+        if open_at == -1:
+            return self.end
+        depth = 0
+        try:
+            from pglast.parser import scan
+
+            tokens = scan(text[open_at:self.end])
+        except Exception:  # the statement parsed, so this only guards odd encodings
+            return self.end
+        for tok in tokens:
+            if tok.name == "ASCII_40":
+                depth += 1
+            elif tok.name == "ASCII_41":
+                depth -= 1
+                if depth == 0:
+                    return open_at + tok.end + 1
+        return self.end
+
+    def snippet(self, limit: int = 80) -> str:
+        """The statement on one line, shortened for a message."""
+        one_line = " ".join(self.source.split())
+        return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
