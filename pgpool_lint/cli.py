@@ -76,7 +76,7 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
           statistics: bool, quiet: bool, no_gate: bool) -> None:
     """Check SQL files, directories (recursively) or '-' (stdin)."""
     from . import catalogue as catalogue_mod
-    from .config import DEFAULT_EXCLUDE, ConfigError, GlobSet, load_config
+    from .config import DEFAULT_EXCLUDE, ConfigError, GlobSet, apply_setting, load_config
     from .linter import Linter, Settings
 
     try:
@@ -98,15 +98,11 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
     excludes = list(exclude) or list(settings_values.get("exclude", DEFAULT_EXCLUDE))
     excludes += list(settings_values.get("extend-exclude", [])) + list(extend_exclude)
     exclude_globs = GlobSet(excludes)
-    settings = Settings(
-        enabled=frozenset(enabled),
-        per_file_ignores=per_file,
-        root=cfg.root,
-        assume_in_transaction=settings_values.get("assume-in-transaction", False)
-        if assume_in_transaction is None else assume_in_transaction,
-        gate=not no_gate,
-        max_file_size=settings_values.get("max-file-size", Settings.max_file_size),
-    )
+    settings = Settings(enabled=frozenset(enabled), per_file_ignores=per_file, root=cfg.root, gate=not no_gate)
+    for key, value in settings_values.items():
+        apply_setting(settings, key, value)
+    if assume_in_transaction is not None:  # the command line overrides the config file
+        apply_setting(settings, "assume-in-transaction", assume_in_transaction)
     linter = Linter(settings)
 
     if not paths:

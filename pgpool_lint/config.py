@@ -73,6 +73,17 @@ KEYS: dict[str, Callable[[str, Any], Any]] = {
 }
 
 
+def apply_setting(settings: Any, key: str, value: Any) -> None:
+    """Put one parsed config value (or its command-line override) into ``linter.Settings``.
+
+    Keys that only the CLI reads (select, exclude, output-format, ...) are ignored here.
+    """
+    if key == "assume-in-transaction":
+        settings.assume_in_transaction = value
+    elif key == "max-file-size":
+        settings.max_file_size = value
+
+
 @dataclass
 class FileConfig:
     path: Optional[Path]  # None: no config file found
