@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from .output import FORMATS
+
 
 class ConfigError(Exception):
     """A configuration problem the user must fix (exit code 2)."""
@@ -68,7 +70,7 @@ KEYS: dict[str, Callable[[str, Any], Any]] = {
     "exclude": _str_list,
     "extend-exclude": _str_list,
     "assume-in-transaction": _bool,
-    "output-format": _choice("full", "concise", "json"),
+    "output-format": _choice(*FORMATS),
     "max-file-size": _positive_int,
 }
 
@@ -101,11 +103,16 @@ def find_config(start: Path) -> Optional[Path]:
         pyproject = directory / "pyproject.toml"
         if pyproject.is_file():
             try:
-                with pyproject.open("rb") as fh:
-                    if "pgpool-lint" in tomllib.load(fh).get("tool", {}):
-                        return pyproject
-            except (OSError, tomllib.TOMLDecodeError):
-                continue  # someone else's broken pyproject is not our config
+                raw = pyproject.read_bytes()
+            except OSError:
+                continue
+            try:
+                if "pgpool-lint" in tomllib.loads(raw.decode("utf-8", "replace")).get("tool", {}):
+                    return pyproject
+            except tomllib.TOMLDecodeError:
+                if b"[tool.pgpool-lint" in raw:
+                    return pyproject  # ours, and broken: load_config reports it
+                # someone else's broken pyproject is not our config
     return None
 
 

@@ -41,12 +41,12 @@ def set_parts(stmt: Statement) -> Optional[SetParts]:
         i += 1
     name_start = tokens[i].start if i < len(tokens) else keyword_end
     j = i
-    while j < len(tokens) and tokens[j].name not in ("TO", "=", "FROM"):
+    while j < len(tokens) and tokens[j].name not in ("TO", "ASCII_61", "FROM"):
         j += 1
     if j >= len(tokens):
         return SetParts(keyword_end, scope, stmt.source[name_start:].strip(), "")
     name = stmt.source[name_start:tokens[j].start].strip()
-    value_from = tokens[j].end + 1 if tokens[j].name in ("TO", "=") else tokens[j].start
+    value_from = tokens[j].end + 1 if tokens[j].name in ("TO", "ASCII_61") else tokens[j].start
     value = stmt.source[value_from:].strip()
     return SetParts(keyword_end, scope, name, value)
 

@@ -1,0 +1,227 @@
+"""The command line as a user runs it: real processes, exact bytes and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from .helpers import run_cli
+
+BAD = "SELECT 1;\nSET search_path TO app;\nLISTEN jobs;\n"
+CLEAN = "CREATE TABLE t (id int);\nNOTIFY jobs;\n"
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "001_bad.sql").write_text(BAD)
+    (tmp_path / "migrations" / "002_clean.sql").write_text(CLEAN)
+    (tmp_path / "notes.txt").write_text("SET search_path TO app;")
+    return tmp_path
+
+
+def test_concise_output_bytes_and_exit_code(project):
+    r = run_cli("check", "--output-format", "concise", "migrations", cwd=project)
+    assert r.returncode == 1
+    assert r.stdout.decode() == (
+        "migrations/001_bad.sql:2:1: PGB001 [session-set] `SET search_path TO app` stays on the server connection "
+        "after this transaction: later transactions may run on another server connection without it and fail with "
+        "`relation ... does not exist`, while another client may inherit it\n"
+        "migrations/001_bad.sql:3:1: PGB002 [listen] `LISTEN jobs` registers the server connection, not your client: "
+        "after this transaction the pooler may give you another connection, so notifications never reach you and may "
+        "reach another client\n"
+        "Found 2 findings in 1 file (2 checked).\n"
+    )
+    assert r.stderr == b""
+
+
+def test_clean_exit_zero_and_quiet(project):
+    r = run_cli("check", "migrations/002_clean.sql", cwd=project)
+    assert (r.returncode, r.stdout) == (0, b"All checks passed! (1 file checked)\n")
+    r = run_cli("check", "-q", "--output-format", "concise", "migrations/002_clean.sql", cwd=project)
+    assert (r.returncode, r.stdout) == (0, b"")
+
+
+def test_exit_zero_flag(project):
+    r = run_cli("check", "--exit-zero", "-q", "--output-format", "concise", "migrations", cwd=project)
+    assert r.returncode == 0 and r.stdout.count(b"\n") == 2
+
+
+def test_json_contract(project):
+    r = run_cli("check", "--output-format", "json", "migrations/001_bad.sql", cwd=project)
+    assert r.returncode == 1
+    data = json.loads(r.stdout)
+    assert [set(d) for d in data] == [{"code", "name", "message", "help", "severity", "filename", "location",
+                                       "end_location", "fix", "source_kind"}] * 2
+    first = data[0]
+    assert first["code"] == "PGB001" and first["name"] == "session-set" and first["severity"] == "error"
+    assert first["filename"] == "migrations/001_bad.sql"
+    assert first["location"] == {"row": 2, "column": 1} and first["end_location"] == {"row": 2, "column": 23}
+    assert first["source_kind"] == "sql"
+    assert "SET LOCAL search_path TO app" in first["help"]
+
+
+def test_json_when_clean_is_an_empty_list(project):
+    r = run_cli("check", "--output-format", "json", "migrations/002_clean.sql", cwd=project)
+    assert (r.returncode, json.loads(r.stdout)) == (0, [])
+
+
+def test_stdin_with_filename(project):
+    r = run_cli("check", "--output-format", "concise", "-q", "--stdin-filename", "db/x.sql", "-",
+                cwd=project, stdin=b"LISTEN q;")
+    assert r.returncode == 1 and r.stdout.startswith(b"db/x.sql:1:1: PGB002 [listen] ")
+
+
+@pytest.mark.parametrize("selector", ["PGB002", "listen", "LISTEN", "pgb002"])
+def test_select_by_code_or_name(project, selector):
+    r = run_cli("check", "--output-format", "concise", "-q", "--select", selector, "migrations", cwd=project)
+    assert r.returncode == 1 and r.stdout.decode().splitlines() == [
+        l for l in r.stdout.decode().splitlines() if " PGB002 " in l
+    ] and len(r.stdout.decode().splitlines()) == 1
+
+
+def test_ignore_by_name_and_code(project):
+    r = run_cli("check", "-q", "--output-format", "concise", "--ignore", "session-set,PGB002", "migrations", cwd=project)
+    assert (r.returncode, r.stdout) == (0, b"")
+
+
+def test_unknown_selector_is_a_usage_error(project):
+    r = run_cli("check", "--select", "sesion-set", "migrations", cwd=project)
+    assert r.returncode == 2
+    assert b"unknown rule selector `sesion-set`" in r.stderr and b"Traceback" not in r.stderr
+
+
+def test_statistics(project):
+    r = run_cli("check", "--statistics", "migrations", cwd=project)
+    assert r.returncode == 1
+    assert r.stdout.decode().splitlines() == [
+        "1\tPGB001\t[session-set] Session-level SET, RESET or set_config(..., false)",
+        "1\tPGB002\t[listen] LISTEN / UNLISTEN through a transaction pooler",
+    ]
+    r = run_cli("check", "--statistics", "--output-format", "json", "migrations", cwd=project)
+    assert json.loads(r.stdout) == [{"code": "PGB001", "name": "session-set", "count": 1},
+                                    {"code": "PGB002", "name": "listen", "count": 1}]
+
+
+def test_directory_recursion_only_takes_sql_and_skips_excluded(project):
+    (project / "node_modules").mkdir()
+    (project / "node_modules" / "x.sql").write_text(BAD)
+    r = run_cli("check", "--output-format", "json", ".", cwd=project)
+    assert sorted({d["filename"] for d in json.loads(r.stdout)}) == ["migrations/001_bad.sql"]
+
+
+def test_missing_path_is_an_error_but_other_files_are_linted(project):
+    r = run_cli("check", "--output-format", "concise", "-q", "nope.sql", "migrations/001_bad.sql", cwd=project)
+    assert r.returncode == 2
+    assert b"nope.sql: no such file or directory" in r.stderr
+    assert r.stdout.count(b"migrations/001_bad.sql") == 2
+
+
+def test_unreadable_encoding_is_a_finding_and_others_still_linted(project):
+    (project / "migrations" / "003_latin1.sql").write_bytes(b"SELECT 'caf\xe9';")
+    r = run_cli("check", "--output-format", "concise", "-q", "migrations", cwd=project)
+    lines = r.stdout.decode().splitlines()
+    assert r.returncode == 1
+    assert "migrations/003_latin1.sql:1:1: PGB900 [unreadable-file] File is not valid UTF-8" in lines[-1]
+    assert len(lines) == 3
+
+
+def test_config_in_pyproject(project):
+    (project / "pyproject.toml").write_text(
+        '[tool.pgpool-lint]\nignore = ["listen"]\nextend-exclude = ["legacy"]\n'
+        '[tool.pgpool-lint.per-file-ignores]\n"migrations/001_*.sql" = ["PGB001"]\n'
+    )
+    (project / "legacy").mkdir()
+    (project / "legacy" / "old.sql").write_text(BAD)
+    r = run_cli("check", "--output-format", "json", ".", cwd=project)
+    assert (r.returncode, json.loads(r.stdout)) == (0, [])
+
+
+def test_config_found_walking_up_and_dotfile(project):
+    (project / ".pgpool-lint.toml").write_text('select = ["PGB002"]\n')
+    r = run_cli("check", "--output-format", "concise", "-q", "001_bad.sql", cwd=project / "migrations")
+    assert r.stdout.decode().splitlines() == [
+        l for l in r.stdout.decode().splitlines() if "PGB002" in l] and r.returncode == 1
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ('[tool.pgpool-lint]\nselct = ["ALL"]\n', b"unknown setting `selct`"),
+        ('[tool.pgpool-lint]\nselect = "PGB001\n', b"invalid TOML"),
+        ('[tool.pgpool-lint]\nignore = [1]\n', b"`ignore` must be a list of strings"),
+        ('[tool.pgpool-lint]\nignore = ["PGB999"]\n', b"unknown rule selector `PGB999`"),
+    ],
+)
+def test_bad_config_is_a_clear_error(project, content, message):
+    (project / "pyproject.toml").write_text(content)
+    r = run_cli("check", "migrations", cwd=project)
+    assert r.returncode == 2 and message in r.stderr and b"Traceback" not in r.stderr
+    assert r.stdout == b""
+
+
+def test_suppressions(project):
+    sql = (
+        "SET search_path TO app; -- pgpool-lint: ignore[session-set]\n"
+        "-- pgpool-lint: ignore[PGB002]\n"
+        "LISTEN a;\n"
+        "LISTEN b; -- noqa: PGB002\n"
+        "LISTEN c; -- noqa\n"
+        "LISTEN d; /* pgpool-lint: ignore[sesion-set] */\n"
+        "SELECT pg_advisory_lock(1); -- pgpool-lint: ignore[listen]\n"
+    )
+    (project / "s.sql").write_text(sql)
+    r = run_cli("check", "--output-format", "concise", "-q", "s.sql", cwd=project)
+    lines = r.stdout.decode().splitlines()
+    assert [l.split(" [")[0] for l in lines] == [
+        "s.sql:6:1: PGB002", "s.sql:6:14: PGB100", "s.sql:7:8: PGB007"]
+
+
+def test_file_ignore(project):
+    (project / "f.sql").write_text("-- pgpool-lint: file-ignore[listen, PGB001]\nLISTEN a;\nSET x.y = 1;\nLOAD 'z';\n")
+    r = run_cli("check", "--output-format", "concise", "-q", "f.sql", cwd=project)
+    assert [l.split(" [")[0] for l in r.stdout.decode().splitlines()] == ["f.sql:4:1: PGB006"]
+
+
+def test_full_format_without_terminal_has_no_colour(project):
+    r = run_cli("check", "migrations/001_bad.sql", cwd=project)
+    out = r.stdout.decode()
+    assert "\x1b[" not in out
+    assert "2 | SET search_path TO app;\n  | ^^^^^^^^^^^^^^^^^^^^^^\n" in out
+    assert "  help: Inside a transaction, use `SET LOCAL search_path TO app`." in out
+    assert "  see: pgpool-lint rule PGB001" in out
+
+
+def test_full_format_colour_forced_but_no_color_wins(project):
+    r = run_cli("check", "migrations/001_bad.sql", cwd=project, env={"FORCE_COLOR": "1"})
+    assert b"\x1b[" in r.stdout
+    r = run_cli("check", "migrations/001_bad.sql", cwd=project, env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    assert b"\x1b[" not in r.stdout
+
+
+def test_escape_sequences_from_files_never_reach_the_terminal(project):
+    (project / "evil.sql").write_text("SET search_path TO \"\x1b[31mred\x1b]0;title\x07\";\n")
+    for fmt in ("full", "concise"):
+        r = run_cli("check", "--output-format", fmt, "evil.sql", cwd=project)
+        assert b"\x1b" not in r.stdout and b"\x07" not in r.stdout and b"\\x1b" in r.stdout
+
+
+def test_rule_and_rules_commands():
+    r = run_cli("rule", "session-set")
+    assert r.returncode == 0 and r.stdout.startswith(b"# session-set (PGB001)\n")
+    for section in (b"## What it does", b"## Why is this bad?", b"## Example", b"Use instead:", b"## Fix safety"):
+        assert section in r.stdout
+    r = run_cli("rule", "PGB007", "--output-format", "json")
+    assert json.loads(r.stdout)["name"] == "session-advisory-lock"
+    r = run_cli("rule", "nope")
+    assert r.returncode == 2 and b"unknown rule `nope`" in r.stderr
+    r = run_cli("rules", "--output-format", "json")
+    codes = [x["code"] for x in json.loads(r.stdout)]
+    assert codes == sorted(codes) and {"PGB000", "PGB001", "PGB008"} <= set(codes)
+
+
+def test_version():
+    r = run_cli("--version")
+    assert r.returncode == 0 and r.stdout.startswith(b"pgpool-lint ")
