@@ -14,17 +14,16 @@ from typing import Iterator, Optional
 
 import click
 
+from .output import FORMATS
+
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMAT_CHOICES = ("full", "concise", "json")
+FORMAT_CHOICES = tuple(FORMATS)
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from .output import tool_version
 
-    try:
-        return version("pgpool-lint")
-    except PackageNotFoundError:
-        return "0+unknown"
+    return tool_version()
 
 
 def _fail(message: str) -> "click.exceptions.Exit":
@@ -53,6 +52,8 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--output-format", type=click.Choice(FORMAT_CHOICES), default=None, envvar="PGPOOL_LINT_OUTPUT_FORMAT",
               help="How to print findings (default: full).")
+@click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the report to this file instead of stdout.")
 @click.option("--select", multiple=True, help="Rules to check (codes or names, comma-separated; ALL).")
 @click.option("--extend-select", multiple=True, help="Rules to check in addition to the selected ones.")
 @click.option("--ignore", multiple=True, help="Rules not to check (codes or names, comma-separated).")
@@ -73,7 +74,7 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
           extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
           extend_exclude: tuple[str, ...], force_exclude: bool, stdin_filename: Optional[str],
           config_path: Optional[Path], isolated: bool, assume_in_transaction: Optional[bool], exit_zero: bool,
-          statistics: bool, quiet: bool, no_gate: bool) -> None:
+          statistics: bool, quiet: bool, no_gate: bool, output_file: Optional[Path] = None) -> None:
     """Check SQL files, directories (recursively) or '-' (stdin)."""
     from . import catalogue as catalogue_mod
     from .config import DEFAULT_EXCLUDE, ConfigError, GlobSet, apply_setting, load_config
@@ -127,18 +128,30 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
         results.append(result)
 
     diagnostics = [d for r in results for d in r.diagnostics]
-    out = _utf8_stdout()
     from .output import RenderContext, renderer
 
-    ctx = RenderContext(files_checked=files_checked, color=_use_color(), quiet=quiet)
+    try:
+        out = _open_output(output_file) if output_file else _utf8_stdout()
+    except OSError as exc:
+        raise _fail(f"cannot write {output_file}: {exc.strerror or exc}")
+    ctx = RenderContext(files_checked=files_checked, color=_use_color() and not output_file, quiet=quiet,
+                        profile=settings.profile)
     if statistics:
         _print_statistics(diagnostics, output_format, out, cat)
     else:
         renderer(output_format)(diagnostics, out, ctx)
-    out.flush()
+    if output_file:
+        out.close()
+    else:
+        out.flush()
     if errors:
         raise click.exceptions.Exit(EXIT_ERROR)
     raise click.exceptions.Exit(EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_CLEAN)
+
+
+def _open_output(path: Path) -> io.TextIOWrapper:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return open(path, "w", encoding="utf-8", errors="replace", newline="\n")
 
 
 def _use_color() -> bool:
