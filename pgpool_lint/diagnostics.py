@@ -44,12 +44,15 @@ class Diagnostic:
     source_kind: str = "sql"
     # the file's text, kept so that the "full" format can show the source line
     source_line: str = field(default="", repr=False, compare=False)
+    #: ``pgpool-lint logs`` only: how often the statement ran, when, by whom (see README, "Logs")
+    occurrences: Optional[dict[str, Any]] = None
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.filename, self.location, self.code, self.end_location, self.message)
 
     def to_json(self) -> dict[str, Any]:
-        """The documented JSON contract: exactly these keys (see README, "JSON output")."""
+        """The documented JSON contract: exactly these keys (see README, "JSON output"), plus
+        ``occurrences`` for findings of ``pgpool-lint logs``."""
         return {
             "code": self.code,
             "name": self.name,
@@ -61,7 +64,7 @@ class Diagnostic:
             "end_location": {"row": self.end_location[0], "column": self.end_location[1]},
             "fix": _fix_json(self.fix),
             "source_kind": self.source_kind,
-        }
+        } | ({"occurrences": self.occurrences} if self.occurrences is not None else {})
 
 
 def _fix_json(fix: Optional[Fix]) -> Optional[dict[str, Any]]:

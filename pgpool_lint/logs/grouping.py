@@ -1,0 +1,221 @@
+"""Findings of logged statements, grouped by (rule, normalized statement).
+
+Each statement goes through the same engine as ``check`` (``Linter`` settings, checks, gate
+and pooler profile), so a log finding is exactly what ``check`` reports for that SQL.  A
+group is keyed by libpg_query's fingerprint of the statement (constants and parameter
+values do not matter: ``SET search_path TO a`` and ``... TO b`` are one group), and keeps
+only its first occurrence, a count, the first and last timestamps and a few distinct
+users, databases and applications: memory depends on how many distinct statements have
+findings, never on the size of the log.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..diagnostics import Diagnostic
+from ..positions import LineIndex
+from . import LoggedStatement
+
+#: distinct (rule, statement) groups kept; later new ones are only counted
+MAX_GROUPS = 10_000
+#: distinct users / databases / applications listed per group
+MAX_NAMES = 5
+#: analysed statement texts remembered (logs repeat the same statements over and over)
+CACHE_SIZE = 4096
+
+
+@dataclass
+class _Names:
+    values: list[str] = field(default_factory=list)
+    more: bool = False
+
+    def add(self, value: Optional[str]) -> None:
+        if value is None or value in self.values:
+            return
+        if len(self.values) < MAX_NAMES:
+            self.values.append(value)
+        else:
+            self.more = True
+
+    def json(self) -> list[str]:
+        return sorted(self.values)
+
+    def text(self) -> str:
+        return ", ".join(sorted(self.values)) + (", ..." if self.more else "")
+
+
+@dataclass
+class _Group:
+    first: Diagnostic
+    count: int = 0
+    first_seen: Optional[str] = None
+    last_seen: Optional[str] = None
+    users: _Names = field(default_factory=_Names)
+    databases: _Names = field(default_factory=_Names)
+    applications: _Names = field(default_factory=_Names)
+
+    def add(self, stmt: LoggedStatement) -> None:
+        self.count += stmt.count
+        if stmt.timestamp is not None:
+            # one server writes one timestamp format, so text order is time order
+            if self.first_seen is None or stmt.timestamp < self.first_seen:
+                self.first_seen = stmt.timestamp
+            if self.last_seen is None or stmt.timestamp > self.last_seen:
+                self.last_seen = stmt.timestamp
+        self.users.add(stmt.user)
+        self.databases.add(stmt.database)
+        self.applications.add(stmt.application)
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    """One finding of an analysed statement text, with offsets into that text."""
+
+    key: tuple[str, str]
+    diagnostic: Diagnostic
+    start: int
+    end: int
+
+
+class StatementGroups:
+    def __init__(self, linter) -> None:
+        self.linter = linter
+        self.groups: dict[tuple[str, str], _Group] = {}
+        self.statements = 0
+        self.dropped = 0  # occurrences of groups past MAX_GROUPS
+        self._cache: OrderedDict[tuple, list[_Hit]] = OrderedDict()
+
+    def add(self, stmt: LoggedStatement, filename: str, source_kind: str) -> None:
+        self.statements += 1
+        hits = self._hits(stmt, filename)
+        for hit in hits:
+            group = self.groups.get(hit.key)
+            if group is None:
+                if len(self.groups) >= MAX_GROUPS:
+                    self.dropped += 1
+                    continue
+                group = self.groups[hit.key] = _Group(self._place(hit, stmt, filename, source_kind))
+            group.add(stmt)
+
+    def diagnostics(self) -> list[Diagnostic]:
+        out = []
+        for group in self.groups.values():
+            d = group.first
+            occurrences = {
+                "count": group.count,
+                "first_seen": group.first_seen,
+                "last_seen": group.last_seen,
+                "users": group.users.json(),
+                "databases": group.databases.json(),
+                "applications": group.applications.json(),
+            }
+            out.append(Diagnostic(
+                code=d.code, name=d.name, message=f"{d.message} ({_describe(group)})", help=d.help,
+                severity=d.severity, filename=d.filename, start=0, end=0, location=d.location,
+                end_location=d.end_location, fix=None, source_kind=d.source_kind, source_line=d.source_line,
+                occurrences=occurrences,
+            ))
+        out.sort(key=Diagnostic.sort_key)
+        return out
+
+    # --- analysis -------------------------------------------------------------------------
+
+    def _hits(self, stmt: LoggedStatement, filename: str) -> list[_Hit]:
+        text = stmt.sql
+        if not self._may_have_findings(text):
+            return []
+        params = tuple(sorted(stmt.parameters.items())) if stmt.parameters else ()
+        cache_key = (filename, text, params)
+        hits = self._cache.get(cache_key)
+        if hits is not None:
+            self._cache.move_to_end(cache_key)
+            return hits
+        hits = self._analyse(text, stmt.parameters, filename)
+        self._cache[cache_key] = hits
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return hits
+
+    def _may_have_findings(self, text: str) -> bool:
+        """The engine's own gate, applied to the whole text before any parsing."""
+        stripped = text.lstrip()
+        if not stripped or ";" in stripped or stripped.startswith(("--", "/*")):
+            return bool(stripped)
+        return self.linter.gate(stripped)
+
+    def _analyse(self, text: str, parameters: Optional[dict[int, str]], filename: str) -> list[_Hit]:
+        """Findings of the statement as logged (``$1`` and all); with bind parameters, also the
+        findings that only its values reveal (``set_config('x', $1, $2)`` with ``$2 = 'f'``)."""
+        from .messages import substitute_parameters
+
+        hits = self._analyse_text(text, filename, None)
+        if parameters:
+            linted, to_original = substitute_parameters(text, parameters)
+            if linted != text:
+                seen = {(hit.key[0], hit.start) for hit in hits}
+                hits += [hit for hit in self._analyse_text(linted, filename, to_original)
+                         if (hit.key[0], hit.start) not in seen]
+        return hits
+
+    def _analyse_text(self, linted: str, filename: str, to_original) -> list[_Hit]:
+        from ..engine import analyse_sql
+        from ..linter import sql_comments
+
+        settings = self.linter.settings
+        findings, ctx = analyse_sql(linted, self.linter.checks, self.linter.gate, settings.profile,
+                                    settings.assume_in_transaction,
+                                    report_parse_errors="PGB000" in settings.enabled)
+        hits = []
+        for d in self.linter.finish(findings, linted, filename, sql_comments(linted), "sql"):
+            span = next(((s, e) for s, e in ctx.spans if s <= d.start < max(e, s + 1)), (0, len(linted)))
+            start, end = d.start, d.end
+            if to_original is not None:
+                start, end = to_original(start), to_original(end)
+            hits.append(_Hit((d.code, _statement_key(linted[span[0]:span[1]])), d, start, end))
+        return hits
+
+    # --- positions ------------------------------------------------------------------------
+
+    def _place(self, hit: _Hit, stmt: LoggedStatement, filename: str, source_kind: str) -> Diagnostic:
+        """The finding's diagnostic, positioned in the source where the statement was read."""
+        index = LineIndex(stmt.sql)
+        location = _source_position(stmt, index.position(hit.start))
+        end_location = _source_position(stmt, index.position(hit.end))
+        d = hit.diagnostic
+        source_line = stmt.source_line if location[0] == stmt.line and stmt.column is not None else ""
+        return Diagnostic(code=d.code, name=d.name, message=d.message, help=d.help, severity=d.severity,
+                          filename=filename, start=0, end=0, location=location, end_location=end_location,
+                          source_kind=source_kind, source_line=source_line)
+
+
+def _source_position(stmt: LoggedStatement, position: tuple[int, int]) -> tuple[int, int]:
+    line, column = position
+    if stmt.continuation == "none":
+        return stmt.line, stmt.column or 1
+    if line == 1:
+        return stmt.line, (stmt.column + column - 1) if stmt.column is not None else 1
+    # stderr puts a tab before each continuation line; a CSV field keeps the text as it is
+    return stmt.line + line - 1, column + (1 if stmt.continuation == "tab" else 0)
+
+
+def _statement_key(statement: str) -> str:
+    """libpg_query's fingerprint; for text it cannot parse, the text with blanks squeezed."""
+    from pglast.parser import ParseError, fingerprint
+
+    try:
+        return fingerprint(statement)
+    except (ParseError, ValueError):
+        return "text:" + " ".join(statement.split()).lower()[:1000]
+
+
+def _describe(group: _Group) -> str:
+    parts = [f"{group.count} time{'s' if group.count != 1 else ''}"]
+    if group.first_seen is not None:
+        parts.append(f"first {group.first_seen}, last {group.last_seen}")
+    for label, names in (("user", group.users), ("database", group.databases), ("application", group.applications)):
+        if names.values:
+            parts.append(f"{label} {names.text()}")
+    return "; ".join(parts)
