@@ -10,7 +10,7 @@ import io
 import os
 import sys
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Callable, Iterator, NoReturn, Optional
 
 import click
 
@@ -48,6 +48,24 @@ def main() -> None:
     """Find SQL that breaks behind a transaction-mode connection pooler (PgBouncer)."""
 
 
+def _pooler_options(command):
+    """The pooler-profile options of ``check`` and ``logs`` (they arrive as ``**profile_options``)."""
+    options = (
+        click.option("--preset", default=None, metavar="NAME", help="Pooler preset: pgbouncer (default), neon, supabase, azure."),
+        click.option("--pool-mode", default=None, metavar="MODE", help="Pool mode: transaction (default), statement or session."),
+        click.option("--pgbouncer-version", default=None, metavar="VERSION", help="PgBouncer version, e.g. 1.26."),
+        click.option("--postgres-version", default=None, metavar="VERSION", help="PostgreSQL server version, e.g. 18."),
+        click.option("--track-extra-parameters", default=None, metavar="NAMES",
+                     help="PgBouncer's track_extra_parameters (comma-separated)."),
+        click.option("--max-prepared-statements", default=None, metavar="N", help="PgBouncer's max_prepared_statements."),
+        click.option("--migration-tool", default=None, metavar="TOOL",
+                     help="The tool that runs these files (sets the default of --assume-in-transaction)."),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--output-format", type=click.Choice(FORMAT_CHOICES), default=None, envvar="PGPOOL_LINT_OUTPUT_FORMAT",
@@ -69,41 +87,28 @@ def main() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Print how many findings each rule has, not the findings.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary line.")
+@_pooler_options
+@click.option("-v", "--verbose", is_flag=True, help="Print the active pooler profile (to stderr).")
 @click.option("--no-gate", is_flag=True, hidden=True, help="Parse every statement (for testing the gate).")
 def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[str, ...],
           extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
           extend_exclude: tuple[str, ...], force_exclude: bool, stdin_filename: Optional[str],
           config_path: Optional[Path], isolated: bool, assume_in_transaction: Optional[bool], exit_zero: bool,
-          statistics: bool, quiet: bool, no_gate: bool, output_file: Optional[Path] = None) -> None:
+          statistics: bool, quiet: bool, no_gate: bool, output_file: Optional[Path] = None, verbose: bool = False,
+          **profile_options: Optional[str]) -> None:
     """Check SQL files, directories (recursively) or '-' (stdin)."""
-    from . import catalogue as catalogue_mod
-    from .config import DEFAULT_EXCLUDE, ConfigError, GlobSet, apply_setting, load_config
-    from .linter import Linter, Settings
+    from .config import DEFAULT_EXCLUDE, GlobSet
+    from .linter import Linter
 
-    try:
-        cfg = load_config(config_path, isolated)
-        cat = catalogue_mod.load()
-        settings_values = cfg.values
-        selected = _split_selectors(select) or settings_values.get("select") or ["ALL"]
-        enabled = cat.expand(selected) | cat.expand(_split_selectors(extend_select) + settings_values.get("extend-select", []))
-        enabled -= cat.expand(settings_values.get("ignore", []) + _split_selectors(ignore))
-        per_file = [(GlobSet([pattern]), frozenset(cat.expand(codes)))
-                    for pattern, codes in settings_values.get("per-file-ignores", {}).items()]
-    except ConfigError as exc:
-        raise _fail(str(exc))
-    except catalogue_mod.UnknownRule as exc:
-        raise _fail(f"unknown rule selector `{exc.selector}` (see `pgpool-lint rules`)")
-    except catalogue_mod.CatalogueError as exc:
-        raise _fail(f"broken rule catalogue: {exc}")
+    cfg, cat, settings = _settings(config_path, isolated, select, extend_select, ignore, assume_in_transaction,
+                                   no_gate, profile_options)
+    settings_values = cfg.values
     output_format = output_format or settings_values.get("output-format", "full")
     excludes = list(exclude) or list(settings_values.get("exclude", DEFAULT_EXCLUDE))
     excludes += list(settings_values.get("extend-exclude", [])) + list(extend_exclude)
     exclude_globs = GlobSet(excludes)
-    settings = Settings(enabled=frozenset(enabled), per_file_ignores=per_file, root=cfg.root, gate=not no_gate)
-    for key, value in settings_values.items():
-        apply_setting(settings, key, value)
-    if assume_in_transaction is not None:  # the command line overrides the config file
-        apply_setting(settings, "assume-in-transaction", assume_in_transaction)
+    if verbose:
+        _print_profile(settings, cat)
     linter = Linter(settings)
 
     if not paths:
@@ -128,6 +133,51 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
         results.append(result)
 
     diagnostics = [d for r in results for d in r.diagnostics]
+    _report(diagnostics, output_format, output_file, quiet, statistics, files_checked, cat, settings.profile,
+            errors, exit_zero)
+
+
+def _settings(config_path: Optional[Path], isolated: bool, select: tuple[str, ...], extend_select: tuple[str, ...],
+              ignore: tuple[str, ...], assume_in_transaction: Optional[bool], no_gate: bool,
+              profile_options: dict[str, Optional[str]]):
+    """(config file, catalogue, linter Settings) from the config file and the command line; exit 2 on bad input."""
+    from . import catalogue as catalogue_mod
+    from .config import KEYS, ConfigError, GlobSet, apply_setting, load_config
+    from .linter import Settings
+
+    try:
+        cfg = load_config(config_path, isolated)
+        cat = catalogue_mod.load()
+        settings_values = cfg.values
+        selected = _split_selectors(select) or settings_values.get("select") or ["ALL"]
+        enabled = cat.expand(selected) | cat.expand(_split_selectors(extend_select) + settings_values.get("extend-select", []))
+        enabled -= cat.expand(settings_values.get("ignore", []) + _split_selectors(ignore))
+        per_file = [(GlobSet([pattern]), frozenset(cat.expand(codes)))
+                    for pattern, codes in settings_values.get("per-file-ignores", {}).items()]
+    except ConfigError as exc:
+        raise _fail(str(exc))
+    except catalogue_mod.UnknownRule as exc:
+        raise _fail(f"unknown rule selector `{exc.selector}` (see `pgpool-lint rules`)")
+    except catalogue_mod.CatalogueError as exc:
+        raise _fail(f"broken rule catalogue: {exc}")
+    settings = Settings(enabled=frozenset(enabled), per_file_ignores=per_file, root=cfg.root, gate=not no_gate)
+    try:
+        for key, value in settings_values.items():
+            apply_setting(settings, key, value, origin=f"config {cfg.path}")
+        if assume_in_transaction is not None:  # the command line overrides the config file
+            apply_setting(settings, "assume-in-transaction", assume_in_transaction, origin="command line")
+        for option, value in profile_options.items():
+            if value is not None:
+                key = option.replace("_", "-")
+                apply_setting(settings, key, KEYS[key](key, value), origin="command line")
+    except ConfigError as exc:
+        raise _fail(str(exc))
+    return cfg, cat, settings
+
+
+def _report(diagnostics: list, output_format: str, output_file: Optional[Path], quiet: bool, statistics: bool,
+            files_checked: int, cat, profile, errors: int, exit_zero: bool) -> "NoReturn":
+    """Print the report in ``output_format`` and exit: 2 after input errors, 1 with findings, else 0."""
     from .output import RenderContext, renderer
 
     try:
@@ -135,7 +185,7 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
     except OSError as exc:
         raise _fail(f"cannot write {output_file}: {exc.strerror or exc}")
     ctx = RenderContext(files_checked=files_checked, color=_use_color() and not output_file, quiet=quiet,
-                        profile=settings.profile)
+                        profile=profile)
     if statistics:
         _print_statistics(diagnostics, output_format, out, cat)
     else:
@@ -154,6 +204,29 @@ def _open_output(path: Path) -> io.TextIOWrapper:
     return open(path, "w", encoding="utf-8", errors="replace", newline="\n")
 
 
+def _print_profile(settings, cat) -> None:
+    """--verbose: the pooler profile in force, each value with where it came from (stderr)."""
+    from .linter import active_codes
+    from .output import terminal_safe
+
+    rows = settings.profile.describe()
+    origin = settings.profile_origins.get("assume-in-transaction")
+    tool = settings.profile_values.get("migration-tool")
+    if origin is None and tool:
+        from .profiles import MIGRATION_TOOLS
+
+        origin = f"migration-tool {tool}: {MIGRATION_TOOLS[tool].source}"
+    rows.append(("assume-in-transaction", str(settings.assume_in_transaction).lower(), origin or "default"))
+    off = sorted(settings.enabled - active_codes(settings.enabled, settings.profile, cat))
+    if off:
+        rows.append(("rules off in this pool mode", ", ".join(off), "catalogue field pool_modes"))
+    width = max(len(name) for name, _, _ in rows)
+    lines = ["pgpool-lint: pooler profile"]
+    for name, value, source in rows:
+        lines.append(f"  {name:<{width}}  {value}" + (f"  ({source})" if source else ""))
+    click.echo(terminal_safe("\n".join(lines)), err=True)
+
+
 def _use_color() -> bool:
     if os.environ.get("NO_COLOR"):
         return False
@@ -163,7 +236,8 @@ def _use_color() -> bool:
 
 
 #: file extensions linted when walking a directory
-DIRECTORY_EXTENSIONS = (".sql",)
+DIRECTORY_EXTENSIONS = (".sql", ".py", ".pyw", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts",
+                        ".rb", ".go", ".java")  # the same as sources.SOURCE_KINDS (a test checks it)
 
 
 def _discover(paths, exclude_globs, root: Path, force_exclude: bool,
@@ -231,6 +305,62 @@ def _print_statistics(diagnostics, output_format: str, out, cat) -> None:
         out.write(f"{n:>{width}}\t{code}\t[{rule.name}] {rule.summary}\n")
 
 
+@main.command("logs")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--dsn", default=None, envvar="PGPOOL_LINT_DSN",
+              help="Also read the live pg_stat_statements view over this connection (read-only; needs psycopg).")
+@click.option("--format", "input_format", type=click.Choice(("auto", "stderr", "csvlog", "jsonlog", "pg-stat-statements")),
+              default="auto", show_default=True, help="What the files are (auto: guess from their first lines).")
+@click.option("--log-line-prefix", default=None, metavar="PREFIX",
+              help="The server's log_line_prefix, for stderr logs (default: guess among common ones).")
+@click.option("--output-format", type=click.Choice(FORMAT_CHOICES), default=None, envvar="PGPOOL_LINT_OUTPUT_FORMAT",
+              help="How to print findings (default: full).")
+@click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the report to this file instead of stdout.")
+@click.option("--select", multiple=True, help="Rules to check (codes or names, comma-separated; ALL).")
+@click.option("--extend-select", multiple=True, help="Rules to check in addition to the selected ones.")
+@click.option("--ignore", multiple=True, help="Rules not to check (codes or names, comma-separated).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+              help="Config file to use instead of searching for one.")
+@click.option("--isolated", is_flag=True, help="Ignore all config files.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--statistics", is_flag=True, help="Print how many findings each rule has, not the findings.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary line.")
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar (only ever on a terminal).")
+@_pooler_options
+def logs_command(paths: tuple[str, ...], dsn: Optional[str], input_format: str, log_line_prefix: Optional[str],
+                 output_format: Optional[str], output_file: Optional[Path], select: tuple[str, ...],
+                 extend_select: tuple[str, ...], ignore: tuple[str, ...], config_path: Optional[Path], isolated: bool,
+                 exit_zero: bool, statistics: bool, quiet: bool, progress: bool,
+                 **profile_options: Optional[str]) -> None:
+    """Check what the application sent: PostgreSQL logs (stderr, csvlog, jsonlog; '-' is stdin),
+    pg_stat_statements exports (CSV/JSON) and, with --dsn, the live view.
+
+    Findings are grouped by normalized statement, with how often, when and by whom it ran.
+    """
+    from .linter import Linter
+    from .logs import InputError
+    from .logs.run import lint_logs
+
+    if not paths and dsn is None:
+        raise _fail("give log files ('-' for stdin) or --dsn to read pg_stat_statements")
+    cfg, cat, settings = _settings(config_path, isolated, select, extend_select, ignore, None, False, profile_options)
+    output_format = output_format or cfg.values.get("output-format", "full")
+
+    def say(prefix: str) -> "Callable[[str], None]":
+        from .output import terminal_safe
+
+        return lambda message: click.echo(terminal_safe(f"pgpool-lint: {prefix}: {message}"), err=True)
+
+    try:
+        result = lint_logs(paths, Linter(settings), input_format, log_line_prefix, dsn, progress,
+                           warn=say("warning"), error=say("error"))
+    except InputError as exc:  # a --log-line-prefix PostgreSQL would not accept
+        raise _fail(str(exc))
+    _report(result.diagnostics, output_format, output_file, quiet, statistics, result.sources_read, cat,
+            settings.profile, result.errors, exit_zero)
+
+
 @main.command("rule")
 @click.argument("selector")
 @click.option("--output-format", type=click.Choice(("text", "json")), default="text")
@@ -272,6 +402,17 @@ def rules_command(output_format: str) -> None:
         for r in cat.rules:
             out.write(f"{r.code}  {r.name:<{width}}  {r.severity:<7}  {r.summary}\n")
     out.flush()
+
+
+@main.command("server")
+@click.option("--stdio", is_flag=True, hidden=True, help="Talk over stdin/stdout (the only transport; accepted for editors).")
+def server_command(stdio: bool) -> None:
+    """Run the language server (LSP over stdin/stdout) for editors."""
+    try:
+        from .lsp import serve
+    except ImportError as exc:
+        raise _fail(f"the language server needs pygls 2: pip install 'pgpool-lint[lsp]' ({exc})")
+    serve()
 
 
 @main.command("version")

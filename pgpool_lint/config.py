@@ -61,6 +61,12 @@ def _positive_int(key: str, value: Any) -> int:
     return value
 
 
+def _identifier(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip() or "\x00" in value:
+        raise ConfigError(f"`{key}` must be a non-empty name")
+    return value
+
+
 #: every key the config file accepts, with its parser; later features add theirs here
 KEYS: dict[str, Callable[[str, Any], Any]] = {
     "select": _str_list,
@@ -72,18 +78,62 @@ KEYS: dict[str, Callable[[str, Any], Any]] = {
     "assume-in-transaction": _bool,
     "output-format": _choice(*FORMATS),
     "max-file-size": _positive_int,
+    "sql-call-sites": _str_list,
+    "extend-sql-call-sites": _str_list,
+    # who the application connects as: makes the suggested `ALTER ROLE ... SET` exact
+    "role": _identifier,
+    "database": _identifier,
 }
 
 
-def apply_setting(settings: Any, key: str, value: Any) -> None:
+def _profile_key(key: str, value: Any) -> Any:
+    """Pooler-profile settings (profiles.py checks them; its errors are config errors)."""
+    from .profiles import ProfileError, check_setting
+
+    try:
+        return check_setting(key, value)
+    except ProfileError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+#: the pooler profile (issue 4): preset, pool mode, versions, tracked parameters, migration tool
+PROFILE_KEYS = ("preset", "pool-mode", "pgbouncer-version", "postgres-version", "track-extra-parameters",
+                "max-prepared-statements", "migration-tool")
+KEYS.update({key: _profile_key for key in PROFILE_KEYS})
+
+
+def apply_setting(settings: Any, key: str, value: Any, origin: str = "config file") -> None:
     """Put one parsed config value (or its command-line override) into ``linter.Settings``.
 
     Keys that only the CLI reads (select, exclude, output-format, ...) are ignored here.
     """
     if key == "assume-in-transaction":
         settings.assume_in_transaction = value
+        settings.profile_origins[key] = origin  # wins over migration-tool's default, in any order
+    elif key == "migration-tool":
+        from .profiles import MIGRATION_TOOLS
+
+        if "assume-in-transaction" not in settings.profile_origins:
+            settings.assume_in_transaction = MIGRATION_TOOLS[value].in_transaction
+    elif key in PROFILE_KEYS:
+        from .profiles import ProfileError, build_profile
+
+        settings.profile_values[key] = value
+        settings.profile_origins[key] = origin
+        try:
+            settings.profile = build_profile(settings.profile_values, settings.profile_origins)
+        except ProfileError as exc:
+            raise ConfigError(str(exc)) from None
     elif key == "max-file-size":
         settings.max_file_size = value
+    elif key == "sql-call-sites":
+        settings.sql_call_sites = tuple(value)
+    elif key == "extend-sql-call-sites":
+        settings.extend_sql_call_sites = tuple(value)
+    elif key in ("role", "database"):
+        from dataclasses import replace
+
+        settings.target = replace(settings.target, **{key: value})
 
 
 @dataclass

@@ -16,7 +16,9 @@ from typing import Iterable, Optional
 
 from . import catalogue as catalogue_mod
 from .diagnostics import Diagnostic
-from .engine import Gate, Profile, analyse_sql, load_checks
+from .edits import with_locations
+from .engine import ConnectionTarget, Gate, Profile, analyse_sql, load_checks
+from .profiles import build_profile
 from .positions import LineIndex
 from .sqltext import lex_comments
 from .statement import Finding
@@ -32,10 +34,17 @@ class Settings:
     enabled: frozenset[str]
     per_file_ignores: list[tuple[object, frozenset[str]]] = field(default_factory=list)  # (GlobSet, codes)
     root: Path = field(default_factory=Path.cwd)
-    profile: Profile = field(default_factory=Profile)
+    profile: Profile = field(default_factory=lambda: build_profile({}))
+    #: profile settings as given (preset, pool-mode, ...) and where each came from; see profiles.py
+    profile_values: dict = field(default_factory=dict)
+    profile_origins: dict = field(default_factory=dict)
     assume_in_transaction: bool = False
+    target: ConnectionTarget = field(default_factory=ConnectionTarget)  # role / database settings
     gate: bool = True
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    #: SQL call sites in code (``sources.callsites``): None keeps the built-in list
+    sql_call_sites: Optional[tuple[str, ...]] = None
+    extend_sql_call_sites: tuple[str, ...] = ()
 
 
 @dataclass
@@ -50,7 +59,9 @@ class Linter:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.catalogue = catalogue_mod.load()
-        self.checks = load_checks(settings.enabled)
+        #: enabled rules that matter under the profile's pool mode (catalogue field ``pool_modes``)
+        self.active = active_codes(settings.enabled, settings.profile, self.catalogue)
+        self.checks = load_checks(self.active)
         self.gate = Gate(self.checks, enabled=settings.gate)
 
     # --- reading --------------------------------------------------------------------------
@@ -74,7 +85,19 @@ class Linter:
         text, problem = decode(data)
         if text is None:
             return FileResult(display, [self._unreadable(display, problem or "cannot decode file")])
-        return FileResult(display, self.lint_text(text, display), text=text)
+        return self.lint_decoded(text, display)
+
+    def lint_decoded(self, text: str, display: str) -> FileResult:
+        """Lint a file's decoded text, as SQL or as code by its name (the fixer re-lints with it)."""
+        from .sources import HostSyntaxError, lint_code, source_kind
+
+        kind = source_kind(display)
+        if kind == "sql":
+            return FileResult(display, self.lint_text(text, display), text=text)
+        try:
+            return FileResult(display, lint_code(self, text, display, kind), text=text)
+        except HostSyntaxError as exc:
+            return FileResult(display, [], text=text, skipped=str(exc))
 
     def _unreadable(self, display: str, message: str) -> Diagnostic:
         rule = self.catalogue.get(UNREADABLE)
@@ -87,7 +110,7 @@ class Linter:
         """Lint a whole SQL file's text."""
         findings, _ = analyse_sql(text, self.checks, self.gate, self.settings.profile,
                                   self.settings.assume_in_transaction,
-                                  report_parse_errors="PGB000" in self.settings.enabled)
+                                  report_parse_errors="PGB000" in self.active, target=self.settings.target)
         comments = sql_comments(text)
         return self.finish(findings, text, filename, comments, "sql")
 
@@ -102,14 +125,17 @@ class Linter:
         ignored = self._per_file_ignored(filename)
         out: list[Diagnostic] = []
         for f in findings:
-            if f.code not in self.settings.enabled or f.code in ignored:
+            if f.code not in self.active or f.code in ignored:
                 continue
             loc = index.position(f.start)
-            anchor_line = index.position(f.statement_start)[0] if f.statement_start is not None else loc[0]
-            if suppressions.covers(f.code, (loc[0], anchor_line)):
+            lines = [loc[0]]
+            for extra in (f.statement_start, f.anchor):
+                if extra is not None:
+                    lines.append(index.position(extra)[0])
+            if suppressions.covers(f.code, lines):
                 continue
             out.append(self._diagnostic(f, filename, text, index, source_kind))
-        if BAD_SUPPRESSION in self.settings.enabled and BAD_SUPPRESSION not in ignored:
+        if BAD_SUPPRESSION in self.active and BAD_SUPPRESSION not in ignored:
             for bad in suppressions.bad:
                 f = Finding(BAD_SUPPRESSION, bad.message,
                             "Use a rule code (`PGB001`) or name (`session-set`); `pgpool-lint rules` lists them.",
@@ -124,10 +150,10 @@ class Linter:
         line_start = index.line_start(location[0])
         line_end = index.line_start(location[0] + 1) if location[0] < index.line_count else len(text)
         return Diagnostic(
-            code=rule.code, name=rule.name, message=f.message, help=f.help, severity=rule.severity,
+            code=rule.code, name=rule.name, message=f.message, help=f.help, severity=f.severity or rule.severity,
             filename=filename, start=f.start, end=max(f.end, f.start),
             location=index.position(f.start), end_location=index.position(max(f.end, f.start)),
-            fix=f.fix, source_kind=source_kind, source_line=text[line_start:line_end].rstrip("\r\n"),
+            fix=with_locations(f.fix, index.position), source_kind=source_kind, source_line=text[line_start:line_end].rstrip("\r\n"),
         )
 
     def _suppressions(self, text: str, index: LineIndex, comments: list[CommentSpan]) -> Suppressions:
@@ -153,6 +179,16 @@ class Linter:
             if globs.matches(rel):  # type: ignore[attr-defined]
                 codes |= rule_codes
         return frozenset(codes)
+
+
+def active_codes(enabled: Iterable[str], profile: Profile, cat: "catalogue_mod.Catalogue") -> frozenset[str]:
+    """The enabled rules that apply under ``profile``: a rule lists the pool modes it matters in
+    (``pool_modes`` in its catalogue file; all modes when absent)."""
+    return frozenset(code for code in enabled
+                     if profile.applies(cat.get(code).extra.get("pool_modes", ALL_POOL_MODES)))
+
+
+ALL_POOL_MODES = ("transaction", "statement", "session")
 
 
 def sql_comments(text: str) -> list[CommentSpan]:

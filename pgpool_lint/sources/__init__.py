@@ -1,0 +1,147 @@
+"""SQL inside application code and migrations: Python, JavaScript/TypeScript, Ruby, Go, Java.
+
+A file's language comes from its extension.  Each language module finds the string
+expressions that are SQL (``fragments.Fragment``: SQL text plus the host offset of every
+character); each fragment goes through the same engine and rules as a ``.sql`` file, and
+the findings are mapped back to exact places in the host file before the usual positions,
+suppressions and per-file ignores (``Linter.finish``).
+
+Which strings are SQL: the first string argument of a known SQL call site
+(``callsites.py``, configurable), or, anywhere else, a string that starts with a SQL
+keyword (all upper or all lower case) *and* parses as SQL.  Docstrings, comments and the
+arguments of logging / printing / exception calls are never read.  Parse errors (PGB000)
+are reported only for SQL at known call sites whose whole text is known.
+
+Speed: a file none of whose bytes spell a word the enabled checks look for is not parsed at
+all (neither as code nor as SQL); within a file, a string without such a word is never
+parsed as SQL.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..diagnostics import Diagnostic
+    from ..linter import Linter
+    from ..statement import Finding
+    from .fragments import Fragment
+
+#: file extension -> source kind (as reported in JSON ``source_kind``)
+SOURCE_KINDS = {
+    ".sql": "sql",
+    ".py": "python", ".pyw": "python",
+    ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
+    ".ts": "typescript", ".tsx": "typescript", ".mts": "typescript", ".cts": "typescript",
+    ".rb": "ruby",
+    ".go": "go",
+    ".java": "java",
+}
+CODE_EXTENSIONS = tuple(ext for ext, kind in SOURCE_KINDS.items() if kind != "sql")
+
+_MODULES = {
+    "python": "python_source", "javascript": "javascript_source", "typescript": "javascript_source",
+    "ruby": "ruby_source", "go": "go_source", "java": "java_source",
+}
+PARSE_ERROR = "PGB000"
+
+
+def source_kind(filename: str) -> str:
+    """The language of a file, by its extension; SQL for anything else."""
+    return SOURCE_KINDS.get(os.path.splitext(filename)[1].lower(), "sql")
+
+
+def candidate_words(linter: "Linter") -> Optional[tuple[str, ...]]:
+    """Lower-case words of which a string must hold one to possibly be a finding (None: no
+    such filter, e.g. with the gate off).  Derived from what the enabled checks declare."""
+    cached = getattr(linter, "_candidate_words", False)
+    if cached is not False:
+        return cached
+    words: Optional[tuple[str, ...]] = None
+    if linter.gate.enabled:
+        found: set[str] = set()
+        for check in linter.checks:
+            found |= set(check.first_words) | set(check.substrings)
+        words = tuple(sorted(found))
+    linter._candidate_words = words  # type: ignore[attr-defined]
+    return words
+
+
+class HostSyntaxError(Exception):
+    """The file is not valid code in its language (only Python's parser refuses files)."""
+
+
+def lint_code(linter: "Linter", text: str, filename: str, kind: str) -> list["Diagnostic"]:
+    """Diagnostics for the SQL in one code file.  Raises HostSyntaxError."""
+    words = candidate_words(linter)
+    lowered = text.lower()
+    if words is not None and not any(w in lowered for w in words):
+        return []  # no string in this file could be a finding: no host parse, no SQL parse
+    from .callsites import call_sites_for
+
+    settings = linter.settings
+    call_sites = call_sites_for(kind, getattr(settings, "sql_call_sites", None),
+                                getattr(settings, "extend_sql_call_sites", ()))
+    module = importlib.import_module(f"{__name__}.{_MODULES[kind]}")
+    want_comments = "pgpool-lint" in lowered or "noqa" in lowered
+    try:
+        fragments, comments = module.scan(text, call_sites, words, want_comments, filename)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        line = getattr(exc, "lineno", None)
+        where = f" (line {line})" if line else ""
+        raise HostSyntaxError(f"not valid {kind}{where}: {getattr(exc, 'msg', None) or exc}") from None
+    findings: list["Finding"] = []
+    for fragment in fragments:
+        findings.extend(analyse_fragment(linter, fragment, text, words))
+        if want_comments:
+            comments.extend(sql_comments_of(fragment, text))
+    return linter.finish(findings, text, filename, comments, kind)
+
+
+def analyse_fragment(linter: "Linter", fragment: "Fragment", host_text: str,
+                     words: Optional[tuple[str, ...]]) -> list["Finding"]:
+    """Run the engine on one fragment; findings come back with host-file offsets."""
+    from ..engine import analyse_sql
+    from ..statement import Finding
+    from .fragments import parses_cleanly, remap_fix, starts_like_sql
+
+    sql = fragment.sql
+    if words is not None:
+        lowered = sql.lower()
+        if not any(w in lowered for w in words):
+            return []
+    if not fragment.known and not (starts_like_sql(sql, strict_case=True) and parses_cleanly(sql)):
+        return []
+    report_parse_errors = (PARSE_ERROR in linter.settings.enabled and fragment.known and fragment.complete
+                           and starts_like_sql(sql, strict_case=False))
+    findings, _ = analyse_sql(sql, linter.checks, linter.gate, linter.settings.profile,
+                              linter.settings.assume_in_transaction, report_parse_errors=report_parse_errors)
+    out = []
+    for f in findings:
+        statement_start = f.statement_start if f.statement_start is not None else f.start
+        if fragment.in_hole(statement_start):
+            continue  # the statement's keyword is interpolated: we cannot know what it is
+        out.append(Finding(
+            f.code, f.message, f.help, fragment.to_host(f.start),
+            fragment.to_host_end(f.end) if f.end > f.start else fragment.to_host(f.start),
+            remap_fix(f.fix, fragment, host_text), fragment.to_host(statement_start), fragment.anchor,
+        ))
+    return out
+
+
+def sql_comments_of(fragment: "Fragment", host_text: str) -> list:
+    """SQL comments inside a fragment, as host comments (they may hold directives too)."""
+    from ..linter import own_line
+    from ..sqltext import lex_comments
+    from ..suppress import CommentSpan
+
+    lowered = fragment.sql.lower()
+    if "pgpool-lint" not in lowered and "noqa" not in lowered:
+        return []
+    out = []
+    for c in lex_comments(fragment.sql):
+        start = fragment.to_host(c.start)
+        out.append(CommentSpan(start, fragment.to_host_end(c.end), c.text, own_line(host_text, start)))
+    return out
