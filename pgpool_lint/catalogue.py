@@ -15,6 +15,8 @@ from typing import Any, Iterable
 
 SEVERITIES = ("error", "warning", "info")
 FIX_APPLICABILITIES = ("safe", "unsafe", "display-only")
+#: the pool modes a rule may list in ``pool_modes`` (absent: it applies in all of them)
+POOL_MODES = ("transaction", "statement", "session")
 
 
 class CatalogueError(Exception):
@@ -85,6 +87,9 @@ def _rule_from(path: Path, data: dict[str, Any]) -> Rule:
         raise CatalogueError(f"{path.name}: severity must be one of {SEVERITIES}")
     known = set(_REQUIRED) | {"kind", "cases"}
     return Rule(
+    modes = data.get("pool_modes", POOL_MODES)
+    if not isinstance(modes, list | tuple) or not modes or set(modes) - set(POOL_MODES):
+        raise CatalogueError(f"{path.name}: pool_modes must be a non-empty list of {POOL_MODES}")
         code=data["code"],
         name=data["name"],
         summary=data["summary"],

@@ -87,6 +87,13 @@ def _pooler_options(command):
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Print how many findings each rule has, not the findings.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary line.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes to the files ('-': print the fixed text).")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: apply unsafe fixes too.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them.")
+@click.option("--show-fixes", is_flag=True, help="With --fix: list the findings that were fixed.")
+@click.option("--role", default=None, metavar="NAME",
+              help="The role the application connects as (makes the suggested ALTER ROLE exact).")
+@click.option("--database", default=None, metavar="NAME", help="The database the application connects to.")
 @_pooler_options
 @click.option("-v", "--verbose", is_flag=True, help="Print the active pooler profile (to stderr).")
 @click.option("--no-gate", is_flag=True, hidden=True, help="Parse every statement (for testing the gate).")
@@ -95,13 +102,21 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
           extend_exclude: tuple[str, ...], force_exclude: bool, stdin_filename: Optional[str],
           config_path: Optional[Path], isolated: bool, assume_in_transaction: Optional[bool], exit_zero: bool,
           statistics: bool, quiet: bool, no_gate: bool, output_file: Optional[Path] = None, verbose: bool = False,
+          fix: bool = False, unsafe_fixes: bool = False, diff: bool = False, show_fixes: bool = False,
+          role: Optional[str] = None, database: Optional[str] = None,
           **profile_options: Optional[str]) -> None:
     """Check SQL files, directories (recursively) or '-' (stdin)."""
     from .config import DEFAULT_EXCLUDE, GlobSet
     from .linter import Linter
 
+    if unsafe_fixes and not (fix or diff):
+        raise _fail("--unsafe-fixes needs --fix or --diff")
+    if show_fixes and not fix or show_fixes and diff:
+        raise _fail("--show-fixes needs --fix (and not --diff)")
+    if (fix or diff) and "-" in paths and len(paths) > 1:
+        raise _fail("fixing '-' (stdin) prints the fixed text: give it alone")
     cfg, cat, settings = _settings(config_path, isolated, select, extend_select, ignore, assume_in_transaction,
-                                   no_gate, profile_options)
+                                   no_gate, {**profile_options, "role": role, "database": database})
     settings_values = cfg.values
     output_format = output_format or settings_values.get("output-format", "full")
     excludes = list(exclude) or list(settings_values.get("exclude", DEFAULT_EXCLUDE))
@@ -116,13 +131,21 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
     results = []
     errors = 0
     files_checked = 0
+    fixing = None
+    if fix or diff:
+        from .fixer import Fixer, FixRun, applicabilities
+
+        fixing = FixRun(Fixer(linter, applicabilities(unsafe_fixes), write=not diff, roots=paths), cat, diff,
+                        show_fixes)
     for item in _discover(paths, exclude_globs, cfg.root, force_exclude, stdin_filename):
         if isinstance(item, str):  # an error message about a path
             click.echo(f"pgpool-lint: error: {item}", err=True)
             errors += 1
             continue
         path, display = item
-        if path is None:
+        if fixing is not None:
+            result = fixing.lint_stdin(sys.stdin.buffer.read(), display) if path is None else fixing.lint_path(path, display)
+        elif path is None:
             result = linter.lint_bytes(sys.stdin.buffer.read(), display)
         else:
             result = linter.lint_path(path, display)
@@ -133,8 +156,35 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
         results.append(result)
 
     diagnostics = [d for r in results for d in r.diagnostics]
+    if fixing is not None:
+        output_file = _report_fixes(fixing, output_format, output_file, quiet, errors)
     _report(diagnostics, output_format, output_file, quiet, statistics, files_checked, cat, settings.profile,
             errors, exit_zero)
+
+
+def _report_fixes(fixing, output_format: str, output_file: Optional[Path], quiet: bool, errors: int) -> Optional[Path]:
+    """Say what --fix did (stderr), or print --diff and exit.  Fixing stdin prints the fixed
+    text on stdout: the findings left then go to stderr.  Returns where the report goes."""
+    from .output import terminal_safe
+
+    for note in fixing.notes():
+        click.echo(terminal_safe(f"pgpool-lint: warning: {note}"), err=True)
+    if fixing.diff:
+        out = _utf8_stdout()
+        out.write(fixing.diff_text())
+        out.flush()
+        if not quiet:
+            click.echo(fixing.summary(), err=True)
+        raise click.exceptions.Exit(EXIT_ERROR if errors else EXIT_FINDINGS if fixing.fixed_count() else EXIT_CLEAN)
+    if fixing.show_fixes:
+        click.echo(fixing.show(), nl=False, err=output_format not in ("full", "concise") or output_file is not None)
+    elif not quiet:
+        click.echo(fixing.summary(), err=True)
+    if fixing.stdin_output is not None:
+        sys.stdout.buffer.write(fixing.stdin_output)
+        sys.stdout.buffer.flush()
+        return output_file or Path("/dev/stderr")
+    return output_file
 
 
 def _settings(config_path: Optional[Path], isolated: bool, select: tuple[str, ...], extend_select: tuple[str, ...],

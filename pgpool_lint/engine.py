@@ -42,6 +42,15 @@ class Profile:
     max_prepared_statements: int = 200
 
 
+@dataclass(frozen=True)
+class ConnectionTarget:
+    """Who the application connects as (settings ``role`` / ``database``): makes the
+    suggested ``ALTER ROLE ... SET`` exact.  None: unknown (``CURRENT_USER``, all databases)."""
+
+    role: Optional[str] = None
+    database: Optional[str] = None
+
+
 @dataclass
 class LintContext:
     """Everything a check may read about the SQL text being linted."""
@@ -51,6 +60,7 @@ class LintContext:
     profile: Profile
     assume_in_transaction: bool = False
     statements: list[Statement] = field(default_factory=list)
+    target: ConnectionTarget = field(default_factory=ConnectionTarget)
     #: (start, end) of every statement, parsed or not, in file order
     spans: list[tuple[int, int]] = field(default_factory=list)
 
@@ -202,6 +212,7 @@ def analyse_sql(
     profile: Profile,
     assume_in_transaction: bool = False,
     report_parse_errors: bool = True,
+    target: Optional[ConnectionTarget] = None,
 ) -> tuple[list[Finding], LintContext]:
     """Lint one piece of SQL; offsets in the findings are character offsets into ``text``."""
     parsed_text = neutralise(text)
@@ -212,7 +223,7 @@ def analyse_sql(
         findings.append(Finding(PARSE_ERROR, "NUL byte in SQL text: PostgreSQL rejects it and nothing after it would be read",
                                 "Remove the NUL byte (is this a binary file?).", nul, nul + 1))
         parsed_text = parsed_text.replace("\x00", " ")
-    ctx = LintContext(text, parsed_text, profile, assume_in_transaction)
+    ctx = LintContext(text, parsed_text, profile, assume_in_transaction, target=target or ConnectionTarget())
     spans, problems = split_with_recovery(parsed_text)
     ctx.spans = spans
     if report_parse_errors:

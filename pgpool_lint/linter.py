@@ -185,10 +185,9 @@ def active_codes(enabled: Iterable[str], profile: Profile, cat: "catalogue_mod.C
     """The enabled rules that apply under ``profile``: a rule lists the pool modes it matters in
     (``pool_modes`` in its catalogue file; all modes when absent)."""
     return frozenset(code for code in enabled
-                     if profile.applies(cat.get(code).extra.get("pool_modes", ALL_POOL_MODES)))
+                     if profile.applies(cat.get(code).extra.get("pool_modes", catalogue_mod.POOL_MODES)))
 
 
-ALL_POOL_MODES = ("transaction", "statement", "session")
 
 
 def sql_comments(text: str) -> list[CommentSpan]:

@@ -35,7 +35,10 @@ def set_parts(stmt: Statement) -> Optional[SetParts]:
     i = 1
     scope = None
     keyword_end = tokens[0].end + 1
-    if i < len(tokens) and tokens[i].name in ("SESSION", "LOCAL"):
+    if i < len(tokens) and tokens[i].name in ("SESSION", "LOCAL") and not (
+        # SESSION AUTHORIZATION / SESSION CHARACTERISTICS name the parameter, not the scope
+        i + 1 < len(tokens) and tokens[i].name == "SESSION" and tokens[i + 1].name in ("AUTHORIZATION", "CHARACTERISTICS")
+    ):
         scope = (tokens[i].start, tokens[i].end + 1)
         keyword_end = tokens[i].end + 1
         i += 1
@@ -64,14 +67,38 @@ def set_local(stmt: Statement) -> str:
 
 
 def alter_role(stmt: Statement) -> Optional[str]:
-    """``ALTER ROLE CURRENT_USER SET <name> TO <value>`` for a ``SET`` statement."""
+    """``ALTER ROLE <role> [IN DATABASE <db>] SET <name> TO <value>`` for a ``SET`` statement."""
     parts = set_parts(stmt)
     if parts is None or not parts.value:
         return None
     value = parts.value.rstrip().rstrip(";").rstrip()
     if value.upper().startswith("FROM CURRENT"):
-        return f"ALTER ROLE CURRENT_USER SET {parts.name} {value}"
-    return f"ALTER ROLE CURRENT_USER SET {parts.name} TO {value}"
+        return f"{alter_role_prefix(stmt)} SET {parts.name} {value}"
+    return f"{alter_role_prefix(stmt)} SET {parts.name} TO {value}"
+
+
+def alter_role_prefix(stmt: Statement) -> str:
+    """``ALTER ROLE app IN DATABASE shop`` from the ``role`` / ``database`` settings;
+    ``ALTER ROLE CURRENT_USER`` when the role is not configured."""
+    target = stmt.context.target
+    head = f"ALTER ROLE {quote_ident(target.role) if target.role else 'CURRENT_USER'}"
+    return f"{head} IN DATABASE {quote_ident(target.database)}" if target.database else head
+
+
+def parameter_name(name: str) -> str:
+    """A parameter name as SQL writes it (``app.tenant_id``, ``"My"."Setting"``)."""
+    return ".".join(quote_ident(part) for part in name.split("."))
+
+
+def quote_ident(name: str) -> str:
+    """``name`` as a SQL identifier: bare when PostgreSQL would read it back unchanged."""
+    from pglast.keywords import RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS, COL_NAME_KEYWORDS
+
+    bare = (name[:1].isascii() and (name[:1].islower() or name[:1] == "_")
+            and all(c.isascii() and (c.islower() or c.isdigit() or c in "_$") for c in name)
+            and name not in RESERVED_KEYWORDS and name not in TYPE_FUNC_NAME_KEYWORDS
+            and name not in COL_NAME_KEYWORDS)
+    return name if bare else '"' + name.replace('"', '""') + '"'
 
 
 def call_source(stmt: Statement, start: int, end: int) -> str:

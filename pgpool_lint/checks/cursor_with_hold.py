@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Optional
 
+from .. import edits
+from ..diagnostics import Fix
 from ..statement import Finding, Statement
 
 CODE = "PGB003"
@@ -24,4 +26,33 @@ def check(stmt: Statement) -> Iterator[Finding]:
         "open cursor holds resources on a connection other clients use",
         "Declare the cursor without WITH HOLD inside BEGIN ... COMMIT and fetch and close it in that "
         "transaction, or run it over a direct (non-pooled) connection.",
+        fix=without_hold_fix(stmt, name),
     )
+
+
+def without_hold_fix(stmt: Statement, name: str) -> Optional[Fix]:
+    """Drop ``WITH HOLD``: safe when the transaction also closes the cursor (nothing can
+    fetch from it after COMMIT); unsafe when it does not; display only outside a transaction,
+    where a cursor without HOLD cannot be declared at all."""
+    tokens = edits.statement_tokens(stmt)
+    top = [tok for _, tok in edits.top_level(tokens)]
+    hold = next((n for n in range(len(top) - 1) if top[n].name == "WITH" and top[n + 1].name == "HOLD"), None)
+    if hold is None:
+        return None
+    edit = edits.delete_words(stmt.context.text, top[hold].start, top[hold + 1].end)
+    if not stmt.in_transaction:
+        return edits.make_fix(edits.DISPLAY_ONLY, "Inside BEGIN ... COMMIT, drop `WITH HOLD` and close the cursor "
+                              "before COMMIT", edit)
+    if _closed_in_transaction(stmt, name):
+        return edits.make_fix(edits.SAFE, "Drop `WITH HOLD`: the cursor is closed in this transaction", edit)
+    return edits.make_fix(edits.UNSAFE, "Drop `WITH HOLD` (the cursor then closes at COMMIT)", edit)
+
+
+def _closed_in_transaction(stmt: Statement, name: str) -> bool:
+    for parsed in edits.span_statements(stmt.context, edits.spans_later_in_transaction(stmt)):
+        if parsed is None:
+            continue
+        kind, body = parsed
+        if kind == "ClosePortalStmt" and body.get("portalname", name) == name:  # CLOSE name / CLOSE ALL
+            return True
+    return False

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator, Optional
 
+from .. import edits, nodes
+from ..diagnostics import Fix
 from ..statement import Finding, Statement
 from ..suggest import call_source
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine import LintContext
 
 CODE = "PGB007"
 SUBSTRINGS = ("advisory",)
@@ -20,33 +25,125 @@ SESSION_LOCK_FUNCTIONS = {
     "pg_advisory_unlock_shared": None,
     "pg_advisory_unlock_all": None,
 }
+#: unlock function -> the lock functions whose lock it releases
+UNLOCKS = {
+    "pg_advisory_unlock": ("pg_advisory_lock", "pg_try_advisory_lock"),
+    "pg_advisory_unlock_shared": ("pg_advisory_lock_shared", "pg_try_advisory_lock_shared"),
+}
+#: node types an argument may consist of for two calls to name the same key for sure
+_CONSTANT_NODES = frozenset({"A_Const", "TypeCast", "TypeName", "String", "ParamRef", "A_Expr", "Integer", "Float"})
 
 
-def check(stmt: Statement) -> Iterator[Finding]:
-    for call in stmt.executed_calls():
-        if call.name not in SESSION_LOCK_FUNCTIONS or call.schema not in (None, "pg_catalog"):
-            continue
-        finding = stmt.call_finding(CODE, call, "", "")
-        written = call_source(stmt, finding.start, finding.end)
+def check_file(ctx: "LintContext") -> Iterator[Finding]:
+    """Every session-level lock call, with a fix that depends on the rest of the file: a lock
+    whose unlock runs later in the same transaction can become a transaction-level lock."""
+    calls: list[tuple[Statement, nodes.FuncCall]] = [
+        (stmt, call)
+        for stmt in ctx.statements
+        for call in stmt.executed_calls()
+        if call.name in SESSION_LOCK_FUNCTIONS and call.schema in (None, "pg_catalog")
+    ]
+    unlock_of = _pair_locks(calls)
+    lock_of = {u: lock for lock, u in unlock_of.items()}
+    fixes: dict[int, Fix] = {}
+    for i, (stmt, call) in enumerate(calls):
         replacement = SESSION_LOCK_FUNCTIONS[call.name]
         if replacement is not None:
-            args = written[written.find("("):] if "(" in written else "(...)"
-            finding.message = (
-                f"`{written}` takes a session-level advisory lock: it is held by the server connection after "
-                "COMMIT, so your unlock may run on another connection and fail, and the lock blocks everyone "
-                "until that connection closes"
-            )
-            finding.help = (
-                f"Use `{replacement}{args}` inside the transaction: it is released at COMMIT or ROLLBACK, "
-                "with no unlock; or take the lock over a direct (non-pooled) connection."
-            )
-        else:
-            finding.message = (
-                f"`{written}` releases session-level advisory locks of whichever server connection this "
-                "transaction runs on: not necessarily the one holding your lock, and possibly another client's"
-            )
-            finding.help = (
-                "Take the lock with `pg_advisory_xact_lock(...)` inside the transaction and drop the unlock: "
-                "transaction-level locks are released at COMMIT or ROLLBACK."
-            )
+            fixes[i] = _lock_fix(stmt, call, replacement, calls[unlock_of[i]] if i in unlock_of else None)
+    for i, (stmt, call) in enumerate(calls):
+        finding = stmt.call_finding(CODE, call, "", "")
+        _describe(stmt, call, finding)
+        if i in fixes:
+            finding.fix = fixes[i]
+        elif i in lock_of:  # the unlock goes away with its lock's fix
+            finding.fix = fixes.get(lock_of[i])
+            finding.help = ("Its lock can be a transaction-level lock released at COMMIT or ROLLBACK: then this "
+                            "unlock goes away (the fix does both).")
         yield finding
+
+
+def _pair_locks(calls: list[tuple[Statement, nodes.FuncCall]]) -> dict[int, int]:
+    """lock index -> index of the unlock that releases it later in the same transaction.
+
+    Only an unlock that is a statement of its own (``SELECT pg_advisory_unlock(k);``) pairs,
+    so it can be deleted, and only with a lock of the same kind and the very same constant key.
+    """
+    pairs: dict[int, int] = {}
+    for u, (ustmt, ucall) in enumerate(calls):
+        if ucall.name not in UNLOCKS or not _standalone(ustmt, ucall):
+            continue
+        tid = edits.transaction_id(ustmt)
+        if tid is None or _has_rollback_to(ustmt) or not _constant(ucall.args):
+            continue
+        key = edits.strip_locations(list(ucall.args))
+        for lock, (lstmt, lcall) in enumerate(calls[:u]):
+            if (lock not in pairs and lcall.name in UNLOCKS[ucall.name] and lstmt is not ustmt
+                    and edits.transaction_id(lstmt) == tid and edits.strip_locations(list(lcall.args)) == key):
+                pairs[lock] = u
+                break
+    return pairs
+
+
+def _lock_fix(stmt: Statement, call: nodes.FuncCall, replacement: str,
+              unlock: Optional[tuple[Statement, nodes.FuncCall]]) -> Optional[Fix]:
+    parts = edits.call_parts(stmt, call)
+    if parts is None:
+        return None
+    rename = edits.replace(parts[0].start, parts[0].end, replacement)
+    if unlock is not None:
+        ustmt = unlock[0]
+        removal = edits.statement_removal(stmt.context.text, ustmt.start, ustmt.end)
+        return edits.make_fix(edits.SAFE, f"Use `{replacement}` and drop the unlock: the lock is released at "
+                              "COMMIT or ROLLBACK", rename, removal)
+    if stmt.in_transaction:
+        # without a matching unlock in this transaction the lock now ends earlier or later
+        return edits.make_fix(edits.UNSAFE, f"Use `{replacement}`: the lock is held until the transaction ends",
+                              rename)
+    return edits.make_fix(edits.DISPLAY_ONLY, f"Inside BEGIN ... COMMIT, use `{replacement}`", rename)
+
+
+def _standalone(stmt: Statement, call: nodes.FuncCall) -> bool:
+    """``SELECT f(...)`` and nothing else: the statement can be deleted with the call."""
+    if stmt.kind != "SelectStmt" or set(stmt.body) - {"targetList", "limitOption", "op"}:
+        return False
+    targets = stmt.body.get("targetList") or []
+    return len(targets) == 1 and targets[0].get("ResTarget", {}).get("val", {}).get("FuncCall") is call.body
+
+
+def _constant(args) -> bool:
+    return bool(args) and all(kind in _CONSTANT_NODES for arg in args for kind, _ in nodes.walk(arg))
+
+
+def _has_rollback_to(stmt: Statement) -> bool:
+    """A ROLLBACK TO SAVEPOINT in the transaction releases transaction-level locks taken after
+    the savepoint, but not session-level ones: then the fix is not safe."""
+    tid = edits.transaction_id(stmt)
+    return any(s.kind == "TransactionStmt" and s.body.get("kind") == "TRANS_STMT_ROLLBACK_TO"
+               and (s.block_start if s.in_explicit_transaction else "file") == tid
+               for s in stmt.context.statements)
+
+
+def _describe(stmt: Statement, call: nodes.FuncCall, finding: Finding) -> None:
+    """The message and help of one call's finding, quoting the call as written."""
+    written = call_source(stmt, finding.start, finding.end)
+    replacement = SESSION_LOCK_FUNCTIONS[call.name]
+    if replacement is not None:
+        args = written[written.find("("):] if "(" in written else "(...)"
+        finding.message = (
+            f"`{written}` takes a session-level advisory lock: it is held by the server connection after "
+            "COMMIT, so your unlock may run on another connection and fail, and the lock blocks everyone "
+            "until that connection closes"
+        )
+        finding.help = (
+            f"Use `{replacement}{args}` inside the transaction: it is released at COMMIT or ROLLBACK, "
+            "with no unlock; or take the lock over a direct (non-pooled) connection."
+        )
+    else:
+        finding.message = (
+            f"`{written}` releases session-level advisory locks of whichever server connection this "
+            "transaction runs on: not necessarily the one holding your lock, and possibly another client's"
+        )
+        finding.help = (
+            "Take the lock with `pg_advisory_xact_lock(...)` inside the transaction and drop the unlock: "
+            "transaction-level locks are released at COMMIT or ROLLBACK."
+        )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from .. import nodes
+from ..edits import set_config_local_fix, set_local_fix
 from ..statement import Finding, Statement
-from ..suggest import call_source
+from ..suggest import call_source, set_local
 
 CODE = "PGB008"
 FIRST_WORDS = ("set", "reset")
@@ -23,6 +24,7 @@ def check(stmt: Statement) -> Iterator[Finding]:
         if name not in ROLE_PARAMETERS or body.get("is_local"):
             return
         what = ROLE_PARAMETERS[name]
+        fix = None
         if body.get("kind") in ("VAR_RESET", "VAR_SET_DEFAULT") or (
             name == "role" and str(nodes.const_value((body.get("args") or [None])[0], "")).lower() == "none"
         ):
@@ -36,11 +38,13 @@ def check(stmt: Statement) -> Iterator[Finding]:
                 "the next client handed this connection runs with these privileges (a security hole), "
                 "and your next transaction may not"
             )
+            fix = set_local_fix(stmt)
         yield stmt.finding(
             CODE,
             message,
-            f"Use `SET LOCAL {what} ...` inside BEGIN ... COMMIT so the {what.lower()} ends with the transaction, "
-            "or connect as that role.",
+            f"Use `{set_local(stmt) if fix else f'SET LOCAL {what} ...'}` inside BEGIN ... COMMIT so the "
+            f"{what.lower()} ends with the transaction, or connect as that role.",
+            fix=fix,
         )
         return
     for call in stmt.executed_calls():
@@ -58,4 +62,5 @@ def check(stmt: Statement) -> Iterator[Finding]:
             "handed this connection inherits it (a security hole)"
         )
         finding.help = f"Pass `true` as the third argument inside a transaction so it ends with the transaction."
+        finding.fix = set_config_local_fix(stmt, call)
         yield finding

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from .. import nodes
+from ..edits import set_config_local_fix, set_local_fix
 from ..statement import Finding, Statement
-from ..suggest import alter_role, call_source, set_local
+from ..suggest import alter_role, alter_role_prefix, call_source, parameter_name, set_local
 
 CODE = "PGB001"
 FIRST_WORDS = ("set", "reset")
@@ -52,7 +53,7 @@ def check(stmt: Statement) -> Iterator[Finding]:
                 f"`{stmt.snippet(60)}` is a session-level SET: the changed settings stay on this server "
                 "connection after the transaction, where other clients inherit them",
                 "Use `SET LOCAL` or `set_config(name, value, true)` inside the transaction, or "
-                "`ALTER ROLE CURRENT_USER SET ...` once over a direct (non-pooled) connection.",
+                f"`{alter_role_prefix(stmt)} SET ...` once over a direct (non-pooled) connection.",
             )
     yield from _set_config_calls(stmt)
 
@@ -71,7 +72,7 @@ def _variable_set(stmt: Statement) -> Iterator[Finding]:
             f"`{stmt.snippet(60)}` changes the defaults of every later transaction on this server "
             "connection, including other clients' transactions, and not necessarily yours",
             "Set it per transaction instead: `BEGIN ISOLATION LEVEL ...` / `SET TRANSACTION ...`, or run "
-            "`ALTER ROLE CURRENT_USER SET default_transaction_...` once over a direct (non-pooled) connection.",
+            f"`{alter_role_prefix(stmt)} SET default_transaction_...` once over a direct (non-pooled) connection.",
         )
         return
     if kind == "VAR_RESET_ALL":
@@ -90,7 +91,7 @@ def _variable_set(stmt: Statement) -> Iterator[Finding]:
             f"`{stmt.snippet(60)}` resets `{name}` on whichever server connection this transaction runs on, "
             "which may not be the one where it was set",
             "Use `SET LOCAL` inside transactions so there is nothing to reset, or set the default with "
-            f"`ALTER ROLE CURRENT_USER RESET {name}` once over a direct (non-pooled) connection.",
+            f"`{alter_role_prefix(stmt)} RESET {parameter_name(name)}` once over a direct (non-pooled) connection.",
         )
         return
     where = "even inside BEGIN ... COMMIT a plain SET outlives the transaction, and " if stmt.in_explicit_transaction else ""
@@ -104,10 +105,11 @@ def _variable_set(stmt: Statement) -> Iterator[Finding]:
     else:
         help_text = f"Inside a transaction, use `{local}`."
     if role:
-        help_text += f" To make it the default, run `{role}` once over a direct (non-pooled) connection."
+        help_text += (f" To make it the default for new sessions, run `{role}` once over a direct (non-pooled) "
+                      "connection.")
     if name == "search_path":
         help_text += " Or schema-qualify the names you use."
-    yield stmt.finding(CODE, message, help_text)
+    yield stmt.finding(CODE, message, help_text, fix=set_local_fix(stmt))
 
 
 def _set_config_calls(stmt: Statement) -> Iterator[Finding]:
@@ -129,7 +131,18 @@ def _set_config_calls(stmt: Statement) -> Iterator[Finding]:
         finding.help = (
             f"Use `{local_call}` inside the transaction: `is_local = true` ends the setting with the transaction."
         )
+        value = nodes.const_value(call.args[1])
+        if isinstance(parameter, str) and isinstance(value, str):
+            finding.help += (f" To make it the default for new sessions, run `{alter_role_prefix(stmt)} SET "
+                             f"{parameter_name(parameter)} TO {sql_string(value)}` once over a direct (non-pooled) "
+                             "connection.")
+        finding.fix = set_config_local_fix(stmt, call)
         yield finding
+
+
+def sql_string(value: str) -> str:
+    """A SQL string literal for ``value``."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _with_true(call_text: str) -> str:

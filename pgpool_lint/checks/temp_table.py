@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
+from .. import edits
+from ..diagnostics import Fix
 from ..nodes import is_temporary, strings
 from ..statement import Finding, Statement
 
@@ -54,11 +56,13 @@ def check(stmt: Statement) -> Iterator[Finding]:
         f"server connection without it (`relation \"{name}\" does not exist`), and another client may hit it "
         f"(`relation \"{name}\" already exists`)"
     )
+    fix = None
     if droppable:
         help_text = (
             f"Create it inside BEGIN ... COMMIT with `ON COMMIT DROP` and use it only in that transaction; "
             "or run this over a direct (non-pooled) connection."
         )
+        fix = on_commit_drop_fix(stmt, name)
     elif what == "temporary table":
         help_text = (
             f"Use `CREATE TEMP TABLE {name} ON COMMIT DROP AS SELECT ...` inside BEGIN ... COMMIT instead of "
@@ -69,4 +73,46 @@ def check(stmt: Statement) -> Iterator[Finding]:
             f"A {what} cannot be ON COMMIT DROP: use a permanent object, a CTE or a subquery, or drop it before "
             "COMMIT in the same transaction; or run this over a direct (non-pooled) connection."
         )
-    yield stmt.finding(CODE, message, help_text)
+    yield stmt.finding(CODE, message, help_text, fix=fix)
+
+
+_EXPLICIT_ON_COMMIT = {"ONCOMMIT_PRESERVE_ROWS", "ONCOMMIT_DELETE_ROWS"}
+
+
+def on_commit_drop_fix(stmt: Statement, name: str) -> Optional[Fix]:
+    """``CREATE TEMP TABLE ...`` → ``... ON COMMIT DROP`` (or its ON COMMIT clause → DROP).
+
+    Safe inside a transaction when no statement after its COMMIT mentions the table; unsafe
+    when one may, or the COMMIT is not in this text; outside a transaction the table would be
+    dropped at once, so display only.
+    """
+    edit = _on_commit_edit(stmt)
+    if edit is None:
+        return None
+    if not stmt.in_transaction:
+        return edits.make_fix(edits.DISPLAY_ONLY, "Inside BEGIN ... COMMIT, add `ON COMMIT DROP`", edit)
+    later = edits.spans_after_transaction(stmt)
+    used_later = later is None or any(
+        parsed is None or edits.mentions_relation(parsed[1], name)
+        for parsed in edits.span_statements(stmt.context, later)
+    )
+    if used_later:
+        return edits.make_fix(edits.UNSAFE, "Add `ON COMMIT DROP` (the table may be used after COMMIT)", edit)
+    return edits.make_fix(edits.SAFE, "Add `ON COMMIT DROP`: the table is dropped at COMMIT", edit)
+
+
+def _on_commit_edit(stmt: Statement) -> Optional[edits.Edit]:
+    tokens = edits.statement_tokens(stmt)
+    if not tokens:
+        return None
+    top = edits.top_level(tokens)
+    explicit = (stmt.body.get("oncommit") or stmt.body.get("into", {}).get("onCommit")) in _EXPLICIT_ON_COMMIT
+    for n, (i, tok) in enumerate(top):
+        if explicit and tok.name == "ON" and n + 3 < len(top) and top[n + 1][1].name == "COMMIT":
+            # ON COMMIT {PRESERVE|DELETE} ROWS: replace the two words after ON COMMIT
+            return edits.replace(top[n + 2][1].start, top[n + 3][1].end, "DROP")
+        if not explicit and tok.name in ("TABLESPACE", "AS") and i > 0:
+            return edits.insert(tokens[i - 1].end, " ON COMMIT DROP")
+    if explicit:
+        return None
+    return edits.insert(tokens[-1].end, " ON COMMIT DROP")
