@@ -32,14 +32,49 @@ _FIRST_WORD = re.compile(r"[A-Za-z_]+")
 
 @dataclass
 class Profile:
-    """What the pooler in front of the database does (issue 4 fills in versions/presets)."""
+    """What the pooler in front of the database does.
 
-    pool_mode: str = "transaction"
+    Built from a preset and settings by ``profiles.build_profile``; the defaults here are
+    the ``pgbouncer`` preset (latest stable PgBouncer, 1.25.x, in transaction mode).
+    """
+
+    pool_mode: str = "transaction"  # transaction | statement | session
     #: parameters PgBouncer re-applies per client, lower-case: SET of these is safe
     tracked_parameters: frozenset[str] = frozenset(
         {"client_encoding", "datestyle", "timezone", "standard_conforming_strings", "application_name", "intervalstyle"}
     )
     max_prepared_statements: int = 200
+    preset: str = "pgbouncer"
+    pooler: str = "pgbouncer"  # pgbouncer | supavisor
+    pgbouncer_version: Optional[str] = "1.25"
+    postgres_version: Optional[str] = None  # None: unknown
+    track_extra_parameters: tuple[str, ...] = ("IntervalStyle",)
+    #: setting name -> where its value came from (preset and its source, config file, command line)
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def applies(self, pool_modes: Iterable[str]) -> bool:
+        """Whether a rule that matters in ``pool_modes`` applies under this profile."""
+        return self.pool_mode in pool_modes
+
+    def describe_short(self) -> str:
+        versions = f"PgBouncer {self.pgbouncer_version}" if self.pgbouncer_version else self.pooler
+        return (f"preset {self.preset}, {versions}, PostgreSQL {self.postgres_version or 'version unknown'}, "
+                f"pool-mode {self.pool_mode}")
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(setting, value, source) rows, for ``--verbose`` and machine-readable output."""
+        rows = [
+            ("preset", self.preset, self.sources.get("preset", "default preset")),
+            ("pooler", self.pooler, ""),
+            ("pool-mode", self.pool_mode, self.sources.get("pool-mode", "")),
+            ("pgbouncer-version", self.pgbouncer_version or "-", self.sources.get("pgbouncer-version", "")),
+            ("postgres-version", self.postgres_version or "unknown", self.sources.get("postgres-version", "")),
+            ("track-extra-parameters", ", ".join(self.track_extra_parameters) or "-",
+             self.sources.get("track-extra-parameters", "")),
+            ("max-prepared-statements", str(self.max_prepared_statements), self.sources.get("max-prepared-statements", "")),
+            ("tracked parameters (SET is safe)", ", ".join(sorted(self.tracked_parameters)), "derived"),
+        ]
+        return rows
 
 
 @dataclass(frozen=True)
@@ -246,7 +281,15 @@ def analyse_sql(
             findings.extend(check.run(stmt))
         if check.run_file is not None:
             findings.extend(check.run_file(ctx))
-    return findings, ctx
+    return absorb(findings), ctx
+
+
+def absorb(findings: list[Finding]) -> list[Finding]:
+    """Drop the findings that another finding stands for (``Finding.absorbs``)."""
+    absorptions = [a for f in findings for a in f.absorbs]
+    if not absorptions:
+        return findings
+    return [f for f in findings if f.absorbs or not any(a.covers(f) for a in absorptions)]
 
 
 def _token_end(text: str, start: int) -> int:

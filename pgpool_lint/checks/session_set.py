@@ -40,6 +40,15 @@ def is_tracked(stmt: Statement, parameter: str) -> bool:
     return parameter.lower() in stmt.context.profile.tracked_parameters
 
 
+def untracked_note(stmt: Statement, parameter: str) -> str:
+    """For parameters a newer pooler would track: what would make the SET safe."""
+    if parameter.lower() != "search_path":
+        return ""
+    from ..profiles import search_path_advice
+
+    return f" (safe only where the pooler re-applies it: {search_path_advice(stmt.context.profile)})"
+
+
 def check(stmt: Statement) -> Iterator[Finding]:
     if stmt.rolled_back:
         return  # a SET in a block that is rolled back leaves nothing behind
@@ -97,6 +106,7 @@ def _variable_set(stmt: Statement) -> Iterator[Finding]:
     where = "even inside BEGIN ... COMMIT a plain SET outlives the transaction, and " if stmt.in_explicit_transaction else ""
     message = (
         f"`{stmt.snippet(60)}` stays on the server connection after this transaction: {where}{consequence(name)}"
+        f"{untracked_note(stmt, name)}"
     )
     local = set_local(stmt)
     role = alter_role(stmt)
@@ -127,6 +137,7 @@ def _set_config_calls(stmt: Statement) -> Iterator[Finding]:
         local_call = _with_true(written)
         finding.message = (
             f"`{written}` sets `{shown}` for the whole server session: {consequence(str(shown))}"
+            f"{untracked_note(stmt, str(shown))}"
         )
         finding.help = (
             f"Use `{local_call}` inside the transaction: `is_local = true` ends the setting with the transaction."

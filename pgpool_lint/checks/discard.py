@@ -1,0 +1,34 @@
+"""PGB013 discard: DISCARD acts on whichever server connection the pooler picked."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..statement import Finding, Statement
+
+CODE = "PGB013"
+FIRST_WORDS = ("discard",)
+
+_WHAT = {
+    "DISCARD_ALL": ("ALL", "resets every piece of session state (settings, prepared statements, temporary tables, "
+                    "advisory locks, LISTEN registrations)"),
+    "DISCARD_PLANS": ("PLANS", "drops the cached query plans"),
+    "DISCARD_SEQUENCES": ("SEQUENCES", "forgets the sequence state currval()/lastval() read"),
+    "DISCARD_TEMP": ("TEMP", "drops the temporary tables"),
+}
+
+
+def check(stmt: Statement) -> Iterator[Finding]:
+    if stmt.kind != "DiscardStmt":
+        return
+    target = stmt.body.get("target", "DISCARD_ALL")
+    word, effect = _WHAT.get(target, ("ALL", _WHAT["DISCARD_ALL"][1]))
+    message = (f"`DISCARD {word}` {effect} of whichever server connection this transaction runs on: not "
+               "necessarily the one your earlier transactions used, and possibly state another client relies on")
+    if word == "ALL" and stmt.in_transaction:
+        message += "; and DISCARD ALL cannot run inside a transaction block (it fails here)"
+    yield stmt.finding(
+        CODE, message,
+        "Leave resetting server connections to the pooler (PgBouncer's server_reset_query); do not rely on "
+        "session state you would need to discard.",
+    )

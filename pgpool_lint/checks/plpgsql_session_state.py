@@ -1,0 +1,264 @@
+"""PGB015 plpgsql-session-state: PL/pgSQL statements that leave session state when they run.
+
+``DO`` blocks run at once; function and procedure bodies run whenever they are called.
+PostgreSQL's own PL/pgSQL parser (``pglast.parser.parse_plpgsql_json``) gives every
+statement of the body and its line *within the body*; each statement's SQL is parsed again
+with ``parse_sql_json``.  Positions: the line is exact (body line + the line the body
+literal opens on).  The column comes from scanning the body with PostgreSQL's scanner for
+the flagged token (``SET``, ``LISTEN``, ``EXECUTE`` or the function name) from the start of
+that line: exact for dollar-quoted and plain '...' bodies; for E'...' bodies (escapes can
+move text) the finding is put at the start of the body literal instead.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Iterator, Optional
+
+from .. import nodes
+from ..statement import Finding, Statement
+from .session_advisory_lock import SESSION_LOCK_FUNCTIONS
+from .session_set import ROLE_PARAMETERS, TRANSACTION_PARAMETERS, is_tracked
+
+CODE = "PGB015"
+FIRST_WORDS = ("do",)
+SUBSTRINGS = ("plpgsql",)
+
+#: lock-taking session functions (the unlocks in a body usually balance a lock in the same body)
+LOCKING_FUNCTIONS = frozenset(name for name, xact in SESSION_LOCK_FUNCTIONS.items() if xact is not None)
+#: PL/pgSQL expression parse modes (plpgsql.h RawParseMode): 0 statement, 2 expression, 3-5 assignment
+_STATEMENT, _EXPRESSION = 0, 2
+_ASSIGNMENTS = (3, 4, 5)
+
+
+@dataclass(frozen=True)
+class Hazard:
+    token: str  # what to point at: a keyword token name ("SET") or a function name
+    what: str  # shown in the message
+    effect: str
+    help: str
+
+
+def check(stmt: Statement) -> Iterator[Finding]:
+    found = _plpgsql_body(stmt)
+    if found is None:
+        return
+    body, literal_at, routine = found
+    if routine is None and stmt.rolled_back:
+        return  # a DO block in a rolled-back transaction leaves nothing
+    from pglast.parser import ParseError, parse_plpgsql_json
+
+    try:
+        tree = json.loads(parse_plpgsql_json(stmt.text))
+    except (ParseError, ValueError):
+        return  # an invalid body fails at CREATE/DO time: not this rule's business
+    locator = _Locator(stmt, body, literal_at)
+    for lineno, hazard in _hazards(tree, stmt):
+        start = locator.find(lineno, hazard.token)
+        if routine is None:
+            message = (f"{hazard.what} in this DO block runs now and {hazard.effect}: the next transaction may run on "
+                       "another server connection without it, and another client may inherit it")
+        else:
+            message = (f"{hazard.what} in the body of `{routine}` {hazard.effect} each time it is called: it stays on "
+                       "whichever server connection ran the call, where other clients inherit it")
+        yield Finding(CODE, message, hazard.help, start, locator.token_end(start), None, stmt.start)
+
+
+def _plpgsql_body(stmt: Statement) -> Optional[tuple[str, int, Optional[str]]]:
+    """(body, byte location of the body literal, routine name or None for DO) of a PL/pgSQL body."""
+    if stmt.kind == "DoStmt":
+        options, routine = stmt.body.get("args", ()), None
+    elif stmt.kind == "CreateFunctionStmt":
+        options = stmt.body.get("options", ())
+        routine = ".".join(nodes.strings(stmt.body.get("funcname")))
+    else:
+        return None
+    language, body, at = ("plpgsql" if routine is None else None), None, -1
+    for option in options:
+        elem = option.get("DefElem", {})
+        if elem.get("defname") == "language":
+            language = str(nodes.const_value(elem.get("arg"), "")).lower()
+        elif elem.get("defname") == "as":
+            arg = elem.get("arg", {})
+            items = arg.get("List", {}).get("items", [arg])
+            if len(items) == 1 and "String" in items[0]:
+                body, at = items[0]["String"]["sval"], elem.get("arg_location", -1)
+    if language != "plpgsql" or body is None:
+        return None
+    return body, at, routine
+
+
+def _hazards(tree: Any, stmt: Statement) -> Iterator[tuple[int, Hazard]]:
+    """(body line, hazard) for every statement of the PL/pgSQL tree that leaves session state."""
+    stack: list[tuple[Any, int]] = [(tree, 1)]
+    while stack:
+        item, lineno = stack.pop()
+        if isinstance(item, list):
+            stack.extend((child, lineno) for child in reversed(item))
+            continue
+        if not isinstance(item, dict):
+            continue
+        for key, value in item.items():
+            if not isinstance(value, dict):
+                stack.append((value, lineno))
+                continue
+            line = value.get("lineno", lineno)
+            if key == "PLpgSQL_stmt_dynexecute":
+                for hazard in _dynamic(value.get("query", {}).get("PLpgSQL_expr", {}), stmt):
+                    yield line, hazard
+                rest = {k: v for k, v in value.items() if k != "query"}
+                stack.append((rest, line))
+            elif key == "PLpgSQL_expr":
+                for hazard in _expression_hazards(value, stmt):
+                    yield line, hazard
+            else:
+                stack.append((value, line))
+
+
+def _parse_expr(expr: dict) -> Optional[dict]:
+    """The SQL statement tree of a PL/pgSQL expression, or None."""
+    from pglast.parser import ParseError, parse_sql_json, scan
+
+    query, mode = expr.get("query", ""), expr.get("parseMode", 0)
+    if mode == _EXPRESSION:
+        query = "SELECT " + query
+    elif mode in _ASSIGNMENTS:  # "target := expression"
+        try:
+            tokens = scan(query)
+        except ParseError:
+            return None
+        assign = next((t for t in tokens if t.name in ("COLON_EQUALS", "ASCII_61")), None)
+        if assign is None:
+            return None
+        query = "SELECT " + query[assign.end + 1:]
+    elif mode != _STATEMENT:
+        return None
+    try:
+        stmts = json.loads(parse_sql_json(query)).get("stmts") or []
+    except (ParseError, ValueError):
+        return None
+    return stmts[0].get("stmt") if len(stmts) == 1 else None
+
+
+def _expression_hazards(expr: dict, stmt: Statement, via_execute: bool = False) -> Iterator[Hazard]:
+    node = _parse_expr(expr)
+    if node is None:
+        return
+    ((kind, body),) = node.items()
+    yield from _statement_hazards(kind, body, stmt, via_execute)
+
+
+def _dynamic(expr: dict, stmt: Statement) -> Iterator[Hazard]:
+    """EXECUTE 'literal': the literal is a statement we can read; anything else is unknown."""
+    node = _parse_expr({"query": expr.get("query", ""), "parseMode": _EXPRESSION})
+    if node is None:
+        return
+    targets = node.get("SelectStmt", {}).get("targetList", [])
+    if len(targets) != 1:
+        return
+    literal = nodes.const_value(targets[0].get("ResTarget", {}).get("val"))
+    if not isinstance(literal, str):
+        return
+    yield from _expression_hazards({"query": literal, "parseMode": _STATEMENT}, stmt, via_execute=True)
+
+
+def _statement_hazards(kind: str, body: dict, stmt: Statement, via_execute: bool) -> Iterator[Hazard]:
+    def token(name: str) -> str:
+        return "EXECUTE" if via_execute else name
+
+    prefix = "`EXECUTE` of " if via_execute else ""
+    if kind == "VariableSetStmt" and not body.get("is_local") and body.get("kind", "").startswith("VAR_SET"):
+        name = (body.get("name") or "").lower()
+        if name and name not in TRANSACTION_PARAMETERS and name != "transaction" and not is_tracked(stmt, name):
+            scope = "role" if name in ROLE_PARAMETERS else name
+            yield Hazard(token("SET"), f"{prefix}`SET {scope}`", "changes the setting for the whole server session",
+                         f"Use `SET LOCAL {scope} ...`: it ends with the transaction. A function-level `SET` clause "
+                         "scopes SET LOCAL to the call but not a plain SET (PostgreSQL CREATE FUNCTION docs).")
+        return
+    if kind == "ListenStmt":
+        yield Hazard(token("LISTEN"), f"{prefix}`LISTEN {body.get('conditionname', '')}`",
+                     "registers the server connection, not your client, for notifications",
+                     "Run LISTEN over a direct (non-pooled) or session-mode connection.")
+        return
+    part = nodes.executed_part(kind, body)
+    if part is None:
+        return
+    for call in nodes.func_calls(part):
+        if call.schema not in (None, "pg_catalog"):
+            continue
+        if call.name == "set_config" and len(call.args) == 3:
+            if nodes.as_bool(nodes.const_value(call.args[2])) is not False:
+                continue
+            parameter = nodes.const_value(call.args[0])
+            if isinstance(parameter, str) and is_tracked(stmt, parameter):
+                continue
+            shown = parameter if isinstance(parameter, str) else "a setting"
+            yield Hazard(token(call.name), f"{prefix}`set_config('{shown}', ..., false)`",
+                         "sets it for the whole server session",
+                         "Pass `true` as the third argument (is_local): the setting then ends with the transaction.")
+        elif call.name in LOCKING_FUNCTIONS:
+            yield Hazard(token(call.name), f"{prefix}`{call.name}(...)`",
+                         "takes a session-level advisory lock held by the server connection past COMMIT",
+                         f"Use `{SESSION_LOCK_FUNCTIONS[call.name]}(...)`: it is released at COMMIT or ROLLBACK.")
+
+
+class _Locator:
+    """Body offsets → offsets in the linted text, and a body line → the flagged token on it."""
+
+    def __init__(self, stmt: Statement, body: str, literal_byte_at: int) -> None:
+        from pglast.parser import ParseError, scan
+
+        self.stmt = stmt
+        self.body = body
+        text = stmt.context.text
+        self.literal_start = stmt.offset(literal_byte_at) if literal_byte_at >= 0 else stmt.start
+        self.exact = True
+        if text.startswith("$", self.literal_start):
+            tag_end = text.find("$", self.literal_start + 1)
+            self.content_start = tag_end + 1
+            self.doubled_quotes = False
+        elif text.startswith("'", self.literal_start):
+            self.content_start = self.literal_start + 1
+            self.doubled_quotes = True
+        else:  # E'...', U&'...': escapes may move text, only the literal's start is sure
+            self.content_start = self.literal_start
+            self.doubled_quotes = False
+            self.exact = False
+        self.line_starts = [0] + [i + 1 for i, c in enumerate(body) if c == "\n"]
+        try:
+            self.tokens = scan(body)
+        except ParseError:
+            self.tokens = []
+        self.used: set[int] = set()
+
+    def to_text(self, body_offset: int) -> int:
+        if not self.exact:
+            return self.literal_start
+        if not self.doubled_quotes:
+            return self.content_start + body_offset
+        # in '...' every quote of the body is written twice
+        return self.content_start + body_offset + self.body.count("'", 0, body_offset)
+
+    def find(self, lineno: int, target: str) -> int:
+        line_start = self.line_starts[min(max(lineno, 1), len(self.line_starts)) - 1]
+        for i, tok in enumerate(self.tokens):
+            if tok.start < line_start or i in self.used:
+                continue
+            word = self.body[tok.start:tok.end + 1]
+            if tok.name == target or (tok.name == "IDENT" and word.lower() == target):
+                self.used.add(i)
+                start = tok.start
+                # point at a qualified name from its schema: pg_catalog.pg_advisory_lock
+                if i >= 2 and self.tokens[i - 1].name == "ASCII_46" and self.tokens[i - 2].name == "IDENT":
+                    start = self.tokens[i - 2].start
+                return self.to_text(start)
+        stripped = len(self.body[line_start:]) - len(self.body[line_start:].lstrip(" \t"))
+        return self.to_text(line_start + stripped)
+
+    def token_end(self, start: int) -> int:
+        text = self.stmt.context.text
+        end = start
+        while end < self.stmt.end and (text[end].isalnum() or text[end] in "_."):
+            end += 1
+        return max(end, start + 1)
