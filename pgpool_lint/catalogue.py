@@ -85,11 +85,11 @@ def _rule_from(path: Path, data: dict[str, Any]) -> Rule:
         raise CatalogueError(f"{path.name}: missing {', '.join(missing)}")
     if data["severity"] not in SEVERITIES:
         raise CatalogueError(f"{path.name}: severity must be one of {SEVERITIES}")
-    known = set(_REQUIRED) | {"kind", "cases"}
-    return Rule(
     modes = data.get("pool_modes", POOL_MODES)
     if not isinstance(modes, list | tuple) or not modes or set(modes) - set(POOL_MODES):
         raise CatalogueError(f"{path.name}: pool_modes must be a non-empty list of {POOL_MODES}")
+    known = set(_REQUIRED) | {"kind", "cases"}
+    return Rule(
         code=data["code"],
         name=data["name"],
         summary=data["summary"],
