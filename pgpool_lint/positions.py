@@ -75,3 +75,38 @@ def byte_to_char(text: str, byte_offset: int) -> int:
 def byte_col_to_char_col(line_text: str, byte_col: int) -> int:
     """Python ``ast`` columns are UTF-8 byte offsets within a line: convert to code points."""
     return byte_to_char(line_text, byte_col)
+
+
+# --- LSP -------------------------------------------------------------------------------
+# The Language Server Protocol counts 0-based lines and 0-based columns in code units of the
+# negotiated position encoding: UTF-16 by default (a character above U+FFFF takes two units),
+# or UTF-8 / UTF-32 when client and server agree on it.
+
+def lsp_length(text: str, encoding: str = "utf-16") -> int:
+    """Length of ``text`` in code units of ``encoding`` ("utf-16", "utf-8" or "utf-32")."""
+    if text.isascii() or encoding == "utf-32":
+        return len(text)
+    if encoding == "utf-8":
+        return len(text.encode("utf-8", "surrogatepass"))
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def offset_to_lsp(text: str, index: LineIndex, offset: int, encoding: str = "utf-16") -> tuple[int, int]:
+    """0-based (line, column in ``encoding`` units) of a character offset into ``text``."""
+    line, column = index.position(offset)
+    start = index.line_start(line)
+    return line - 1, lsp_length(text[start : start + column - 1], encoding)
+
+
+def lsp_to_offset(text: str, index: LineIndex, line: int, column: int, encoding: str = "utf-16") -> int:
+    """Character offset into ``text`` of a 0-based (line, column in ``encoding`` units);
+    clamped to the text and to the line's end."""
+    if line >= index.line_count:
+        return len(text)
+    start = index.line_start(max(0, line) + 1)
+    units = 0
+    offset = start
+    while offset < len(text) and units < column and text[offset] not in "\r\n":
+        units += lsp_length(text[offset], encoding)
+        offset += 1
+    return offset
