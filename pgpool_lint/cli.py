@@ -192,37 +192,46 @@ def _settings(config_path: Optional[Path], isolated: bool, select: tuple[str, ..
               profile_options: dict[str, Optional[str]]):
     """(config file, catalogue, linter Settings) from the config file and the command line; exit 2 on bad input."""
     from . import catalogue as catalogue_mod
-    from .config import KEYS, ConfigError, GlobSet, apply_setting, load_config
-    from .linter import Settings
+    from .config import ConfigError, load_config
 
     try:
         cfg = load_config(config_path, isolated)
         cat = catalogue_mod.load()
-        settings_values = cfg.values
-        selected = _split_selectors(select) or settings_values.get("select") or ["ALL"]
-        enabled = cat.expand(selected) | cat.expand(_split_selectors(extend_select) + settings_values.get("extend-select", []))
-        enabled -= cat.expand(settings_values.get("ignore", []) + _split_selectors(ignore))
-        per_file = [(GlobSet([pattern]), frozenset(cat.expand(codes)))
-                    for pattern, codes in settings_values.get("per-file-ignores", {}).items()]
+        settings = build_settings(cfg, cat, _split_selectors(select), _split_selectors(extend_select),
+                                  _split_selectors(ignore), assume_in_transaction, no_gate, profile_options)
     except ConfigError as exc:
         raise _fail(str(exc))
     except catalogue_mod.UnknownRule as exc:
         raise _fail(f"unknown rule selector `{exc.selector}` (see `pgpool-lint rules`)")
     except catalogue_mod.CatalogueError as exc:
         raise _fail(f"broken rule catalogue: {exc}")
-    settings = Settings(enabled=frozenset(enabled), per_file_ignores=per_file, root=cfg.root, gate=not no_gate)
-    try:
-        for key, value in settings_values.items():
-            apply_setting(settings, key, value, origin=f"config {cfg.path}")
-        if assume_in_transaction is not None:  # the command line overrides the config file
-            apply_setting(settings, "assume-in-transaction", assume_in_transaction, origin="command line")
-        for option, value in profile_options.items():
-            if value is not None:
-                key = option.replace("_", "-")
-                apply_setting(settings, key, KEYS[key](key, value), origin="command line")
-    except ConfigError as exc:
-        raise _fail(str(exc))
     return cfg, cat, settings
+
+
+def build_settings(cfg, cat, select: list[str] = (), extend_select: list[str] = (), ignore: list[str] = (),
+                   assume_in_transaction: Optional[bool] = None, no_gate: bool = False,
+                   profile_options: Optional[dict[str, Optional[str]]] = None):
+    """Linter ``Settings`` from a config file and command-line overrides (also used by the
+    language server, with the config file alone).  Raises ConfigError / UnknownRule."""
+    from .config import KEYS, GlobSet, apply_setting
+    from .linter import Settings
+
+    settings_values = cfg.values
+    selected = list(select) or settings_values.get("select") or ["ALL"]
+    enabled = cat.expand(selected) | cat.expand(list(extend_select) + settings_values.get("extend-select", []))
+    enabled -= cat.expand(settings_values.get("ignore", []) + list(ignore))
+    per_file = [(GlobSet([pattern]), frozenset(cat.expand(codes)))
+                for pattern, codes in settings_values.get("per-file-ignores", {}).items()]
+    settings = Settings(enabled=frozenset(enabled), per_file_ignores=per_file, root=cfg.root, gate=not no_gate)
+    for key, value in settings_values.items():
+        apply_setting(settings, key, value, origin=f"config {cfg.path}")
+    if assume_in_transaction is not None:  # the command line overrides the config file
+        apply_setting(settings, "assume-in-transaction", assume_in_transaction, origin="command line")
+    for option, value in (profile_options or {}).items():
+        if value is not None:
+            key = option.replace("_", "-")
+            apply_setting(settings, key, KEYS[key](key, value), origin="command line")
+    return settings
 
 
 def _report(diagnostics: list, output_format: str, output_file: Optional[Path], quiet: bool, statistics: bool,

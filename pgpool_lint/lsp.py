@@ -25,9 +25,10 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from . import catalogue as catalogue_mod
-from .config import DEFAULT_EXCLUDE, ConfigError, FileConfig, GlobSet, apply_setting, load_config, relative_posix
+from .cli import DIRECTORY_EXTENSIONS, build_settings
+from .config import DEFAULT_EXCLUDE, ConfigError, GlobSet, load_config, relative_posix
 from .diagnostics import Diagnostic
-from .linter import Linter, Settings
+from .linter import Linter
 from .output import rule_url, tool_version
 from .positions import LineIndex, lsp_to_offset, offset_to_lsp
 
@@ -48,22 +49,7 @@ SEVERITIES = {"error": lsp.DiagnosticSeverity.Error, "warning": lsp.DiagnosticSe
 
 def supported_extensions() -> tuple[str, ...]:
     """The file types ``pgpool-lint check`` lints when it walks a directory."""
-    from .cli import DIRECTORY_EXTENSIONS
-
     return tuple(DIRECTORY_EXTENSIONS)
-
-
-def settings_from_config(cfg: FileConfig, cat: catalogue_mod.Catalogue) -> Settings:
-    """``Settings`` from a config file alone, as ``check`` builds them without options."""
-    values = cfg.values
-    enabled = cat.expand(values.get("select") or ["ALL"]) | cat.expand(values.get("extend-select", []))
-    enabled -= cat.expand(values.get("ignore", []))
-    per_file = [(GlobSet([pattern]), frozenset(cat.expand(codes)))
-                for pattern, codes in values.get("per-file-ignores", {}).items()]
-    settings = Settings(enabled=frozenset(enabled), per_file_ignores=per_file, root=cfg.root)
-    for key, value in values.items():
-        apply_setting(settings, key, value)
-    return settings
 
 
 @dataclass
@@ -107,7 +93,7 @@ class PgpoolLanguageServer(LanguageServer):
         if project is None:
             try:
                 cat = catalogue_mod.load()
-                linter = Linter(settings_from_config(cfg, cat))
+                linter = Linter(build_settings(cfg, cat))
             except ConfigError as exc:
                 return Project(None, GlobSet([]), cfg.root, error=str(exc))
             except catalogue_mod.UnknownRule as exc:
