@@ -37,6 +37,8 @@ class LoggedStatement:
     application: Optional[str] = None
     #: bind parameters from a ``DETAIL:  parameters: $1 = '...'`` line, by number
     parameters: Optional[dict[int, str]] = None
+    #: the server session that ran it (session id or backend PID), when the source tells
+    session: Optional[str] = None
 
 
 class InputError(Exception):

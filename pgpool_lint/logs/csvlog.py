@@ -1,7 +1,7 @@
 """PostgreSQL's ``csvlog`` format: one CSV record per message; a quoted field may span lines.
 
 Columns by position (PostgreSQL 9.0 to 17): 0 log_time, 1 user_name, 2 database_name,
-11 error_severity, 13 message, 14 detail, 22 application_name.
+5 session_id, 11 error_severity, 13 message, 14 detail, 22 application_name.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 from . import LoggedStatement
 from .messages import parse_parameters, statement_start
 
-_TIME, _USER, _DATABASE, _SEVERITY, _MESSAGE, _DETAIL, _APPLICATION = 0, 1, 2, 11, 13, 14, 22
+_TIME, _USER, _DATABASE, _SESSION, _SEVERITY, _MESSAGE, _DETAIL, _APPLICATION = 0, 1, 2, 5, 11, 13, 14, 22
 
 
 @dataclass
@@ -53,5 +53,5 @@ class CsvlogReader:
                 sql=message[start:], line=start_line, continuation="verbatim", timestamp=row[_TIME] or None,
                 user=row[_USER] or None, database=row[_DATABASE] or None,
                 application=(row[_APPLICATION] or None) if len(row) > _APPLICATION else None,
-                parameters=parse_parameters(row[_DETAIL]),
+                parameters=parse_parameters(row[_DETAIL]), session=row[_SESSION] or None,
             )

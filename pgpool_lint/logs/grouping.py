@@ -25,6 +25,12 @@ MAX_GROUPS = 10_000
 MAX_NAMES = 5
 #: analysed statement texts remembered (logs repeat the same statements over and over)
 CACHE_SIZE = 4096
+#: longer statements are analysed each time (they are rarely repeated verbatim)
+CACHED_TEXT = 4096
+#: sessions remembered as being inside a transaction block
+MAX_SESSIONS = 100_000
+_OPENS = {"TRANS_STMT_BEGIN": True, "TRANS_STMT_START": True, "TRANS_STMT_COMMIT": False,
+          "TRANS_STMT_ROLLBACK": False, "TRANS_STMT_PREPARE": False}
 
 
 @dataclass
@@ -81,16 +87,33 @@ class _Hit:
 
 
 class StatementGroups:
+    """Findings of a stream of logged statements, one group per (rule, normalized statement).
+
+    A statement is linted on its own, so whether it ran inside a transaction block comes from
+    its session: after a logged ``BEGIN`` and before the ``COMMIT``/``ROLLBACK``, it did.
+    Otherwise it is not known (a log need not show every ``BEGIN``: ``log_statement = 'ddl'``,
+    ``log_min_duration_statement``, pg_stat_statements), and only findings that hold both
+    inside and outside a transaction are reported.
+    """
+
     def __init__(self, linter) -> None:
         self.linter = linter
         self.groups: dict[tuple[str, str], _Group] = {}
         self.statements = 0
         self.dropped = 0  # occurrences of groups past MAX_GROUPS
-        self._cache: OrderedDict[tuple, list[_Hit]] = OrderedDict()
+        self._cache: OrderedDict[tuple, tuple[list[_Hit], Optional[bool]]] = OrderedDict()
+        #: sessions inside a transaction block (least recently seen first; bounded)
+        self._in_block: OrderedDict[str, None] = OrderedDict()
 
     def add(self, stmt: LoggedStatement, filename: str, source_kind: str) -> None:
         self.statements += 1
-        hits = self._hits(stmt, filename)
+        hits, opens_block = self._hits(stmt, filename)
+        if stmt.session is not None and opens_block is not None:
+            self._in_block.pop(stmt.session, None)
+            if opens_block:
+                self._in_block[stmt.session] = None
+                if len(self._in_block) > MAX_SESSIONS:
+                    self._in_block.popitem(last=False)
         for hit in hits:
             group = self.groups.get(hit.key)
             if group is None:
@@ -123,21 +146,31 @@ class StatementGroups:
 
     # --- analysis -------------------------------------------------------------------------
 
-    def _hits(self, stmt: LoggedStatement, filename: str) -> list[_Hit]:
+    def _hits(self, stmt: LoggedStatement, filename: str) -> tuple[list[_Hit], Optional[bool]]:
+        """The statement's findings, and whether it opens (True) or ends (False) a transaction block."""
         text = stmt.sql
         if not self._may_have_findings(text):
-            return []
+            return [], None
+        in_block = stmt.session is not None and stmt.session in self._in_block
         params = tuple(sorted(stmt.parameters.items())) if stmt.parameters else ()
-        cache_key = (filename, text, params)
-        hits = self._cache.get(cache_key)
-        if hits is not None:
+        cache_key = (filename, text, params, in_block)
+        cached = self._cache.get(cache_key)
+        if cached is not None:
             self._cache.move_to_end(cache_key)
-            return hits
-        hits = self._analyse(text, stmt.parameters, filename)
-        self._cache[cache_key] = hits
-        if len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
-        return hits
+            return cached
+        if in_block:
+            result = self._analyse(text, stmt.parameters, filename, True)
+        else:  # not known: keep what is found both ways, worded as outside a transaction
+            outside, opens_block = self._analyse(text, stmt.parameters, filename, False)
+            if outside:
+                inside = {(hit.key[0], hit.start) for hit in self._analyse(text, stmt.parameters, filename, True)[0]}
+                outside = [hit for hit in outside if (hit.key[0], hit.start) in inside]
+            result = outside, opens_block
+        if len(text) <= CACHED_TEXT:
+            self._cache[cache_key] = result
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return result
 
     def _may_have_findings(self, text: str) -> bool:
         """The engine's own gate, applied to the whole text before any parsing."""
@@ -146,28 +179,29 @@ class StatementGroups:
             return bool(stripped)
         return self.linter.gate(stripped)
 
-    def _analyse(self, text: str, parameters: Optional[dict[int, str]], filename: str) -> list[_Hit]:
+    def _analyse(self, text: str, parameters: Optional[dict[int, str]], filename: str,
+                 in_transaction: bool) -> tuple[list[_Hit], Optional[bool]]:
         """Findings of the statement as logged (``$1`` and all); with bind parameters, also the
         findings that only its values reveal (``set_config('x', $1, $2)`` with ``$2 = 'f'``)."""
         from .messages import substitute_parameters
 
-        hits = self._analyse_text(text, filename, None)
+        hits, opens_block = self._analyse_text(text, filename, None, in_transaction)
         if parameters:
             linted, to_original = substitute_parameters(text, parameters)
             if linted != text:
                 seen = {(hit.key[0], hit.start) for hit in hits}
-                hits += [hit for hit in self._analyse_text(linted, filename, to_original)
+                hits += [hit for hit in self._analyse_text(linted, filename, to_original, in_transaction)[0]
                          if (hit.key[0], hit.start) not in seen]
-        return hits
+        return hits, opens_block
 
-    def _analyse_text(self, linted: str, filename: str, to_original) -> list[_Hit]:
+    def _analyse_text(self, linted: str, filename: str, to_original,
+                      in_transaction: bool) -> tuple[list[_Hit], Optional[bool]]:
         from ..engine import analyse_sql
         from ..linter import sql_comments
 
         settings = self.linter.settings
         findings, ctx = analyse_sql(linted, self.linter.checks, self.linter.gate, settings.profile,
-                                    settings.assume_in_transaction,
-                                    report_parse_errors="PGB000" in settings.enabled)
+                                    in_transaction, report_parse_errors="PGB000" in settings.enabled)
         hits = []
         for d in self.linter.finish(findings, linted, filename, sql_comments(linted), "sql"):
             span = next(((s, e) for s, e in ctx.spans if s <= d.start < max(e, s + 1)), (0, len(linted)))
@@ -175,7 +209,7 @@ class StatementGroups:
             if to_original is not None:
                 start, end = to_original(start), to_original(end)
             hits.append(_Hit((d.code, _statement_key(linted[span[0]:span[1]])), d, start, end))
-        return hits
+        return hits, _opens_block(ctx.statements)
 
     # --- positions ------------------------------------------------------------------------
 
@@ -189,6 +223,17 @@ class StatementGroups:
         return Diagnostic(code=d.code, name=d.name, message=d.message, help=d.help, severity=d.severity,
                           filename=filename, start=0, end=0, location=location, end_location=end_location,
                           source_kind=source_kind, source_line=source_line)
+
+
+def _opens_block(statements) -> Optional[bool]:
+    """True when the text leaves its session inside a transaction block, False when it ends one."""
+    state = None
+    for stmt in statements:
+        if stmt.kind == "TransactionStmt" and stmt.body.get("kind") in _OPENS:
+            state = _OPENS[stmt.body["kind"]]
+            if stmt.body.get("chain"):  # COMMIT AND CHAIN opens the next block at once
+                state = True
+    return state
 
 
 def _source_position(stmt: LoggedStatement, position: tuple[int, int]) -> tuple[int, int]:

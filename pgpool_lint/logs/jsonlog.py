@@ -43,6 +43,7 @@ class JsonlogReader:
                 user=_text(record.get("user")), database=_text(record.get("dbname")),
                 application=_text(record.get("application_name")),
                 parameters=parse_parameters(detail) if isinstance(detail, str) else None,
+                session=_text(record.get("session_id")),
             )
 
 

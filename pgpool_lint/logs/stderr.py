@@ -53,7 +53,7 @@ _ESCAPES = {
     "s": (None, _TIMESTAMP + r" \S+"),
     "n": ("timestamp", r"\d+\.\d{3}"),
     "e": (None, r"[0-9A-Z]{5}"),
-    "c": (None, r"[0-9a-f]+\.[0-9a-f]+"),
+    "c": ("session_id", r"[0-9a-f]+\.[0-9a-f]+"),
     "l": (None, r"\d+"),
     "v": (None, r"[0-9/]*"),
     "x": (None, r"\d+"),
@@ -190,5 +190,6 @@ class StderrReader:
             sql="\n".join(message.parts), line=message.line, column=message.column, continuation="tab",
             source_line=message.source_line, timestamp=values.get("timestamp"), user=values.get("user") or None,
             database=values.get("database") or None, application=values.get("application") or None,
+            session=values.get("session_id") or values.get("pid"),
             parameters=parse_parameters("\n".join(message.detail)) if message.detail else None,
         )
