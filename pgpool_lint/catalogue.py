@@ -50,6 +50,8 @@ class Rule:
 
     @property
     def module(self) -> str:
+        if self.kind == "driver":  # settings-file rules (pgpool_lint/drivers/)
+            return "pgpool_lint.drivers." + self.name.replace("-", "_")
         return "pgpool_lint.checks." + self.name.replace("-", "_")
 
     @property

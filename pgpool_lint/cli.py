@@ -332,6 +332,7 @@ def _discover(paths, exclude_globs, root: Path, force_exclude: bool,
 
 
 def _walk(top: Path, exclude_globs, root: Path) -> Iterator[Path]:
+    from . import drivers  # settings files (.env, *.yml, *.toml, *.conf, *.properties, *.prisma)
     from .config import relative_posix
 
     for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
@@ -339,7 +340,7 @@ def _walk(top: Path, exclude_globs, root: Path) -> Iterator[Path]:
         dirnames[:] = sorted(d for d in dirnames
                              if not exclude_globs.matches(relative_posix(current / d, root)))
         for name in sorted(filenames):
-            if not name.lower().endswith(DIRECTORY_EXTENSIONS):
+            if not name.lower().endswith(DIRECTORY_EXTENSIONS) and not drivers.walked(name):
                 continue
             file = current / name
             if exclude_globs.matches(relative_posix(file, root)):

@@ -83,6 +83,8 @@ KEYS: dict[str, Callable[[str, Any], Any]] = {
     # who the application connects as: makes the suggested `ALTER ROLE ... SET` exact
     "role": _identifier,
     "database": _identifier,
+    # hosts (`name` or `*.suffix`) that are transaction-mode pooler endpoints (driver rules)
+    "pooled-hosts": _str_list,
 }
 
 
@@ -128,6 +130,8 @@ def apply_setting(settings: Any, key: str, value: Any, origin: str = "config fil
         settings.max_file_size = value
     elif key == "sql-call-sites":
         settings.sql_call_sites = tuple(value)
+    elif key == "pooled-hosts":
+        settings.pooled_hosts = tuple(value)
     elif key == "extend-sql-call-sites":
         settings.extend_sql_call_sites = tuple(value)
     elif key in ("role", "database"):

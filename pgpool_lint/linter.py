@@ -45,6 +45,8 @@ class Settings:
     #: SQL call sites in code (``sources.callsites``): None keeps the built-in list
     sql_call_sites: Optional[tuple[str, ...]] = None
     extend_sql_call_sites: tuple[str, ...] = ()
+    #: hosts (``name`` or ``*.suffix``) that are transaction-mode pooler endpoints (``pooled-hosts``)
+    pooled_hosts: tuple[str, ...] = ()
 
 
 @dataclass
@@ -89,15 +91,35 @@ class Linter:
 
     def lint_decoded(self, text: str, display: str) -> FileResult:
         """Lint a file's decoded text, as SQL or as code by its name (the fixer re-lints with it)."""
+        from .drivers import settings_kind
         from .sources import HostSyntaxError, lint_code, source_kind
 
         kind = source_kind(display)
+        settings = settings_kind(display)  # driver/ORM settings files and connection code
         if kind == "sql":
+            if settings is not None:
+                return FileResult(display, self.lint_settings(text, display, settings), text=text)
             return FileResult(display, self.lint_text(text, display), text=text)
         try:
-            return FileResult(display, lint_code(self, text, display, kind), text=text)
+            result = FileResult(display, lint_code(self, text, display, kind), text=text)
         except HostSyntaxError as exc:
             return FileResult(display, [], text=text, skipped=str(exc))
+        if settings is not None:
+            extra = [d for d in self.lint_settings(text, display, settings) if d.code != BAD_SUPPRESSION]
+            if extra:  # bad suppressions were already reported by lint_code
+                result.diagnostics = sorted(result.diagnostics + extra, key=Diagnostic.sort_key)
+        return result
+
+    def lint_settings(self, text: str, filename: str, kind: str) -> list[Diagnostic]:
+        """Driver, ORM and migration-tool settings (``drivers``): dotenv, YAML, TOML, INI, Prisma, Python."""
+        from . import drivers
+        from .drivers.envfiles import EnvResolver
+
+        if getattr(self, "_env_resolver", None) is None:
+            self._env_resolver = EnvResolver(self.settings.root)
+        findings = drivers.lint(text, filename, kind, self.settings.profile, self._env_resolver,
+                                self.settings.pooled_hosts, self.active)
+        return self.finish(findings, text, filename, drivers.comments(text, kind), kind)
 
     def _unreadable(self, display: str, message: str) -> Diagnostic:
         rule = self.catalogue.get(UNREADABLE)
@@ -107,7 +129,12 @@ class Linter:
     # --- linting --------------------------------------------------------------------------
 
     def lint_text(self, text: str, filename: str) -> list[Diagnostic]:
-        """Lint a whole SQL file's text."""
+        """Lint a whole SQL file's text (code and settings files by their name: ``lint_decoded``)."""
+        from .drivers import settings_kind
+        from .sources import source_kind
+
+        if settings_kind(filename) is not None or source_kind(filename) != "sql":
+            return self.lint_decoded(text, filename).diagnostics
         findings, _ = analyse_sql(text, self.checks, self.gate, self.settings.profile,
                                   self.settings.assume_in_transaction,
                                   report_parse_errors="PGB000" in self.active, target=self.settings.target)

@@ -1,0 +1,65 @@
+"""What a settings reader works with while it reads one file, and the facts it collects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from . import urls
+from .envfiles import EnvResolver
+from .model import Fact, UrlUse, Value
+
+
+@dataclass
+class Context:
+    text: str
+    filename: str
+    profile: Any
+    resolver: EnvResolver
+    pooled_hosts: frozenset[str] = frozenset()
+    facts: list[Fact] = field(default_factory=list)
+
+    def add(self, fact: Fact) -> Fact:
+        self.facts.append(fact)
+        return fact
+
+    def literal_url(self, value: Value) -> Optional[UrlUse]:
+        """A connection string written in this file; None when ``value`` is not one."""
+        if not isinstance(value.value, str):
+            return None
+        parsed = urls.parse(value.value)
+        if parsed is None:
+            return None
+        return UrlUse(urls.classify(parsed, self.pooled_hosts), value, parsed, literal=value.verbatim is not None)
+
+    def env_url(self, name: str, reference: Value, default: Optional[str] = None) -> UrlUse:
+        return self.resolver.url_use(name, self.filename, reference, self.pooled_hosts, default)
+
+    def url_fact(self, value: Value, label: str = "connection string") -> Optional[Fact]:
+        """Record a literal connection string (its own parameters are judged where it is written)."""
+        use = self.literal_url(value)
+        if use is None:
+            return None
+        for fact in self.facts:
+            if fact.kind == "url" and fact.start == value.start:
+                return fact
+        return self.add(Fact("url", value.start, value.end, label, url=use))
+
+    def host_port_url(self, host: Optional[Value], port: Optional[Value]) -> Optional[UrlUse]:
+        """An endpoint from separate host / port settings (Django HOST/PORT, Rails host/port)."""
+        if host is None or not isinstance(host.value, str) or not host.value:
+            return None
+        port_value = port.value if port is not None else None
+        text = f"postgresql://{host.value}" + (f":{port_value}" if port_value not in (None, "") else "")
+        parsed = urls.parse(text)
+        if parsed is None:
+            return None
+        return UrlUse(urls.classify(parsed, self.pooled_hosts), host, parsed)
+
+
+def verbatim_offset(text: str, start: int, end: int, value: str) -> Optional[int]:
+    """Host offset of ``value`` when it is written verbatim within ``text[start:end]``."""
+    if not value:
+        return None
+    at = text.find(value, start, end)
+    return at if at != -1 else None

@@ -1,0 +1,256 @@
+"""YAML settings: Rails ``config/database.yml``, docker compose ``environment:``, Kubernetes
+``env:`` lists, Hasura metadata (``databases.yaml``), Spring ``application.yml``, and any
+connection string.
+
+``yaml.compose`` (safe loader) gives nodes with their start and end marks, so every value
+keeps its place; merge keys (``<<: *default``) are followed by hand.  Rails files are ERB
+templates: ``<% %>`` tags are blanked (same length) before parsing, ``<%= ENV[...] %>``
+values are read as environment references.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator, Optional
+
+from .context import Context
+from .envblock import env_block
+from .model import Fact, UrlUse, Value
+
+_ERB_STATEMENT = re.compile(r"<%(?!=)-?.*?-?%>", re.DOTALL)
+_ERB_ENV = re.compile(r"""ENV(?:\[\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]\s*\]|\.fetch\(\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"])""")
+
+RAILS_ADAPTERS = ("postgresql", "postgis", "pgbouncer", "postgres")
+RAILS_LOCAL_ENVIRONMENTS = ("development", "test")
+
+
+class Map:
+    """A YAML mapping: key -> (key node span, value); merge keys already applied."""
+
+    def __init__(self, node: Any, items: dict[str, tuple[tuple[int, int], Any]]) -> None:
+        self.start = node.start_mark.index
+        self.end = node.end_mark.index
+        self.items = items
+
+    def get(self, key: str) -> Any:
+        item = self.items.get(key)
+        return item[1] if item else None
+
+    def key_span(self, key: str) -> tuple[int, int]:
+        return self.items[key][0]
+
+
+def _scalar(node: Any, text: str) -> Value:
+    start, end = node.start_mark.index, node.end_mark.index
+    raw = node.value
+    tag = node.tag.rsplit(":", 1)[-1]
+    value: Any = raw
+    if tag == "bool":
+        value = raw.lower() in ("true", "yes", "on", "y")
+    elif tag == "int":
+        try:
+            value = int(raw.replace("_", ""), 0)
+        except ValueError:
+            value = raw
+    elif tag == "null":
+        value = None
+    verbatim = None
+    if node.style is None and text[start:end] == raw:
+        verbatim = start
+    elif node.style in ("'", '"') and text[start + 1:end - 1] == raw:
+        verbatim = start + 1
+    return Value(value, start, end, verbatim)
+
+
+def convert(node: Any, text: str, depth: int = 0) -> Any:
+    import yaml
+
+    if depth > 60:
+        return None
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node, text)
+    if isinstance(node, yaml.SequenceNode):
+        return [convert(n, text, depth + 1) for n in node.value]
+    if isinstance(node, yaml.MappingNode):
+        items: dict[str, tuple[tuple[int, int], Any]] = {}
+        merged: dict[str, tuple[tuple[int, int], Any]] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                for source in sources:
+                    converted = convert(source, text, depth + 1)
+                    if isinstance(converted, Map):
+                        for k, v in converted.items.items():
+                            merged.setdefault(k, v)
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            items[str(key_node.value)] = ((key_node.start_mark.index, key_node.end_mark.index),
+                                          convert(value_node, text, depth + 1))
+        for k, v in merged.items():
+            items.setdefault(k, v)
+        return Map(node, items)
+    return None
+
+
+def documents(text: str) -> list[Any]:
+    import yaml
+
+    try:
+        return [convert(doc, text) for doc in yaml.compose_all(text, Loader=yaml.SafeLoader) if doc is not None]
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return []
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, Map):
+            stack.extend(v for _, v in current.items.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+
+
+def read(ctx: Context) -> None:
+    text = _ERB_STATEMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), ctx.text) if "<%" in ctx.text else ctx.text
+    for doc in documents(text):
+        for node in _walk(doc):
+            if isinstance(node, Value) and isinstance(node.value, str):
+                ctx.url_fact(node)
+        if not isinstance(doc, Map):
+            continue
+        _rails(ctx, doc)
+        _compose(ctx, doc)
+        for node in _walk(doc):
+            if isinstance(node, Map):
+                _kubernetes_env(ctx, node)
+                _hasura_source(ctx, node)
+
+
+# --- Rails ------------------------------------------------------------------------------
+
+def _erb_env(ctx: Context, value: Value) -> Optional[UrlUse]:
+    if not isinstance(value.value, str):
+        return None
+    m = _ERB_ENV.search(value.value)
+    if m:
+        return ctx.env_url(m.group(1) or m.group(2), value)
+    return ctx.literal_url(value)
+
+
+def _rails(ctx: Context, doc: Map) -> None:
+    name = ctx.filename.replace("\\", "/").rsplit("/", 1)[-1]
+    if name not in ("database.yml", "database.yaml") and not name.endswith(".database.yml"):
+        return
+    for env_name, ((key_start, key_end), config) in doc.items.items():
+        if not isinstance(config, Map):
+            continue
+        if config.get("adapter") is not None or config.get("url") is not None or config.get("database") is not None:
+            targets = [(env_name, (key_start, key_end), config)]
+        else:  # multi-database: production: {primary: {...}, queue: {...}}
+            targets = [(f"{env_name}.{sub}", span, c) for sub, (span, c) in config.items.items() if isinstance(c, Map)]
+        for label, span, cfg in targets:
+            adapter = cfg.get("adapter")
+            if isinstance(adapter, Value) and isinstance(adapter.value, str) and adapter.value not in RAILS_ADAPTERS:
+                continue
+            settings = {k: v for k, (_, v) in cfg.items.items() if isinstance(v, (Value, Map))}
+            url = _erb_env(ctx, cfg.get("url")) if isinstance(cfg.get("url"), Value) else None
+            if url is None:
+                host = cfg.get("host")
+                if isinstance(host, Value):
+                    url = _erb_env(ctx, host) if "<%" in str(host.value) else ctx.host_port_url(host, cfg.get("port"))
+            if url is None and env_name not in RAILS_LOCAL_ENVIRONMENTS:
+                # Rails merges DATABASE_URL into the running environment's config
+                url = ctx.env_url("DATABASE_URL", Value(None, span[0], span[1]))
+                if url.env_file is None:
+                    url = None
+            ctx.add(Fact("rails-database", span[0], span[1], label, settings, url,
+                         {"environment": env_name, "local": env_name in RAILS_LOCAL_ENVIRONMENTS,
+                          "listen_gems": listen_gems(ctx.filename)}))
+
+
+#: job backends that LISTEN and hold session advisory locks (pooling-semantics.md §3)
+LISTEN_GEMS = ("good_job", "que")
+
+
+def listen_gems(filename: str) -> tuple[str, ...]:
+    """LISTEN-based gems locked in the app's Gemfile.lock (next to config/, or beside the file)."""
+    import os
+
+    here = os.path.dirname(os.path.abspath(filename))
+    for directory in (os.path.dirname(here), here):
+        path = os.path.join(directory, "Gemfile.lock")
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                lines = fh.read(2_000_000).splitlines()
+        except OSError:
+            continue
+        # Gemfile.lock: "GEM / remote: ... / specs:" then "    name (version)" at four spaces
+        names = {line.strip().split(" ", 1)[0] for line in lines if line.startswith("    ") and not line.startswith("     ")}
+        return tuple(g for g in LISTEN_GEMS if g in names)
+    return ()
+
+
+# --- docker compose / Kubernetes --------------------------------------------------------
+
+def _compose(ctx: Context, doc: Map) -> None:
+    services = doc.get("services")
+    if not isinstance(services, Map):
+        return
+    for service, (span, config) in services.items.items():
+        if not isinstance(config, Map):
+            continue
+        env = config.get("environment")
+        entries: dict[str, Value] = {}
+        spans: dict[str, tuple[int, int]] = {}
+        if isinstance(env, Map):
+            for key, (key_span, value) in env.items.items():
+                if isinstance(value, Value):
+                    entries[key] = value
+                    spans[key] = key_span
+        elif isinstance(env, list):
+            for item in env:
+                if isinstance(item, Value) and isinstance(item.value, str) and "=" in item.value:
+                    key, _, raw = item.value.partition("=")
+                    at = item.verbatim + len(key) + 1 if item.verbatim is not None else None
+                    entries[key.strip()] = Value(raw, item.start, item.end, at)
+                    spans[key.strip()] = (item.start, item.start + len(key))
+        if entries:
+            env_block(ctx, entries, f"service {service}:", span, spans)
+
+
+def _kubernetes_env(ctx: Context, node: Map) -> None:
+    env = node.get("env")
+    if not isinstance(env, list):
+        return
+    entries: dict[str, Value] = {}
+    spans: dict[str, tuple[int, int]] = {}
+    for item in env:
+        if isinstance(item, Map) and isinstance(item.get("name"), Value) and isinstance(item.get("value"), Value):
+            name = str(item.get("name").value)
+            entries[name] = item.get("value")
+            spans[name] = (item.get("name").start, item.get("name").end)
+    if entries:
+        env_block(ctx, entries, "env", (node.start, node.start), spans)
+
+
+def _hasura_source(ctx: Context, node: Map) -> None:
+    """Hasura metadata ``databases.yaml``: configuration.connection_info.database_url."""
+    info = node.get("connection_info")
+    if not isinstance(info, Map) or "database_url" not in info.items:
+        return
+    url_value = info.get("database_url")
+    url = None
+    if isinstance(url_value, Value):
+        url = ctx.literal_url(url_value)
+    elif isinstance(url_value, Map) and isinstance(url_value.get("from_env"), Value):
+        ref = url_value.get("from_env")
+        url = ctx.env_url(str(ref.value), ref)
+    start, end = info.key_span("database_url")
+    settings = {}
+    if isinstance(info.get("use_prepared_statements"), Value):
+        settings["use_prepared_statements"] = info.get("use_prepared_statements")
+    ctx.add(Fact("hasura", start, end, "connection_info.database_url", settings, url,
+                 {"names": {"use_prepared_statements": "use_prepared_statements"}, "metadata": True}))
