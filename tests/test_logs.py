@@ -277,7 +277,10 @@ def test_every_output_format(app_run):
     assert len(lines) == len(EXPECTED) + 1 and lines[-1] == f"Found {len(EXPECTED)} findings in 1 file (1 checked)."
     assert all(line.startswith(f"{log}:") for line in lines[:-1])
     sarif = json.loads(run_cli("logs", "--isolated", "--output-format", "sarif", log).stdout)
-    assert len(sarif["runs"][0]["results"]) == len(EXPECTED)
+    assert sorted(r["properties"]["occurrences"]["count"] for r in sarif["runs"][0]["results"]) == \
+        sorted(e[3] for e in EXPECTED)
+    lines = run_cli("logs", "--isolated", "--output-format", "json-lines", log).stdout.decode().splitlines()
+    assert sorted(json.loads(line)["occurrences"]["count"] for line in lines[1:]) == sorted(e[3] for e in EXPECTED)
 
 
 @pytest.mark.postgres
