@@ -115,6 +115,7 @@ def apply_setting(settings: Any, key: str, value: Any, origin: str = "config fil
     elif key == "migration-tool":
         from .profiles import MIGRATION_TOOLS
 
+        settings.profile_values[key] = value  # shown by --verbose as the source of assume-in-transaction
         if "assume-in-transaction" not in settings.profile_origins:
             settings.assume_in_transaction = MIGRATION_TOOLS[value].in_transaction
     elif key in PROFILE_KEYS:

@@ -56,11 +56,6 @@ class Profile:
         """Whether a rule that matters in ``pool_modes`` applies under this profile."""
         return self.pool_mode in pool_modes
 
-    def describe_short(self) -> str:
-        versions = f"PgBouncer {self.pgbouncer_version}" if self.pgbouncer_version else self.pooler
-        return (f"preset {self.preset}, {versions}, PostgreSQL {self.postgres_version or 'version unknown'}, "
-                f"pool-mode {self.pool_mode}")
-
     def describe(self) -> list[tuple[str, str, str]]:
         """(setting, value, source) rows, for ``--verbose`` and machine-readable output."""
         rows = [

@@ -194,10 +194,10 @@ def tracked_parameters(pgbouncer: Optional[tuple[int, ...]], postgres: Optional[
 
 def search_path_advice(profile: Profile) -> str:
     """What would make ``SET search_path`` safe, for the session-set message."""
-    return ("PgBouncer ≥ 1.26 with PostgreSQL ≥ 18, or `search_path` in PgBouncer's `track_extra_parameters` "
-            "on a server that reports it (PostgreSQL ≥ 18, Citus 12+, Neon); the active profile is "
-            f"{profile.describe_short()}: set `pgbouncer-version`/`postgres-version` or `track-extra-parameters` "
-            "if yours is newer")
+    server = f"PostgreSQL {profile.postgres_version}" if profile.postgres_version else "PostgreSQL version unknown"
+    pooler = f"PgBouncer {profile.pgbouncer_version}" if profile.pgbouncer_version else profile.pooler
+    return ("PgBouncer ≥ 1.26 on PostgreSQL ≥ 18, or `search_path` in `track-extra-parameters` on a server that "
+            f"reports it; profile: {pooler}, {server}")
 
 
 def build_profile(values: dict[str, Any], origins: Optional[dict[str, str]] = None) -> Profile:

@@ -28,7 +28,9 @@ def test_concise_output_bytes_and_exit_code(project):
     assert r.stdout.decode() == (
         "migrations/001_bad.sql:2:1: PGB001 [session-set] `SET search_path TO app` stays on the server connection "
         "after this transaction: later transactions may run on another server connection without it and fail with "
-        "`relation ... does not exist`, while another client may inherit it\n"
+        "`relation ... does not exist`, while another client may inherit it (safe only with PgBouncer ≥ 1.26 on "
+        "PostgreSQL ≥ 18, or `search_path` in `track-extra-parameters` on a server that reports it; profile: "
+        "PgBouncer 1.25, PostgreSQL version unknown)\n"
         "migrations/001_bad.sql:3:1: PGB002 [listen] `LISTEN jobs` registers the server connection, not your client: "
         "after this transaction the pooler may give you another connection, so notifications never reach you and may "
         "reach another client\n"

@@ -46,7 +46,7 @@ def untracked_note(stmt: Statement, parameter: str) -> str:
         return ""
     from ..profiles import search_path_advice
 
-    return f" (safe only where the pooler re-applies it: {search_path_advice(stmt.context.profile)})"
+    return f" (safe only with {search_path_advice(stmt.context.profile)})"
 
 
 def check(stmt: Statement) -> Iterator[Finding]:
