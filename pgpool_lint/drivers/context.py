@@ -18,6 +18,10 @@ class Context:
     resolver: EnvResolver
     pooled_hosts: frozenset[str] = frozenset()
     facts: list[Fact] = field(default_factory=list)
+    #: PgBouncer services in transaction mode that this file defines (docker compose)
+    pooler_services: frozenset[str] = frozenset()
+    #: ... and whether each keeps prepared statements (its MAX_PREPARED_STATEMENTS)
+    prepared_by_host: dict[str, bool] = field(default_factory=dict)
 
     def add(self, fact: Fact) -> Fact:
         self.facts.append(fact)
@@ -30,10 +34,21 @@ class Context:
         parsed = urls.parse(value.value)
         if parsed is None:
             return None
-        return UrlUse(urls.classify(parsed, self.pooled_hosts), value, parsed, literal=value.verbatim is not None)
+        use = UrlUse(urls.classify(parsed, self.pooled_hosts), value, parsed, literal=value.verbatim is not None)
+        return self._known_pooler(use)
 
     def env_url(self, name: str, reference: Value, default: Optional[str] = None) -> UrlUse:
-        return self.resolver.url_use(name, self.filename, reference, self.pooled_hosts, default)
+        return self._known_pooler(self.resolver.url_use(name, self.filename, reference, self.pooled_hosts, default))
+
+    def _known_pooler(self, use: UrlUse) -> UrlUse:
+        """Poolers this file itself defines (a compose PgBouncer service) override the defaults."""
+        host = use.parsed.host if use.parsed is not None else None
+        if host in self.pooler_services and use.status == urls.POOLED:
+            from dataclasses import replace
+
+            use.endpoint = replace(use.endpoint, prepared_statements=self.prepared_by_host.get(host),
+                                   reason=f"`{host}` is a PgBouncer service in transaction mode in this file")
+        return use
 
     def url_fact(self, value: Value, label: str = "connection string") -> Optional[Fact]:
         """Record a literal connection string (its own parameters are judged where it is written)."""

@@ -53,6 +53,8 @@ def check(ctx: Context) -> Iterator[Finding]:
 def _sqlalchemy(fact: Fact):
     driver = fact.url.parsed.driver if fact.url and fact.url.parsed else ""
     url_cache = fact.url.param("prepared_statement_cache_size") if fact.url else None
+    if fact.extra.get("async") and driver not in ("psycopg", "psycopg_async", "asyncpg"):
+        driver = "asyncpg"  # create_async_engine's PostgreSQL driver when the URL is not visible
     if driver == "asyncpg":
         settings = fact.settings
         if (_is(settings.get("connect_args.statement_cache_size"), 0)

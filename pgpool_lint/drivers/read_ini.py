@@ -36,8 +36,12 @@ def parse(text: str) -> list[Entry]:
             m = _LINE.match(line)
             if m:
                 raw, at = m.group(2), offset + m.start(2)
-                if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
-                    raw, at = raw[1:-1], at + 1
+                if raw[:1] in ("\"", "'") and raw.find(raw[0], 1) != -1:
+                    raw, at = raw[1:raw.find(raw[0], 1)], at + 1  # a quoted value; a comment may follow
+                else:
+                    comment = re.search(r"[ \t][#;]", raw)
+                    if comment:
+                        raw = raw[:comment.start()].rstrip()
                 value = Value(raw, at, at + len(raw), at)
                 entries.append(Entry(section, m.group(1), offset + m.start(1), value))
         offset += len(line) + 1

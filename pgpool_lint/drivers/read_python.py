@@ -10,6 +10,7 @@ statements, and every literal connection string.
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any, Optional
 
 from ..positions import LineIndex, byte_col_to_char_col
@@ -30,6 +31,8 @@ ENV_GETTERS = ("os.environ.get", "os.getenv", "environ.get", "getenv", "config",
                "decouple.config", "os.environ.__getitem__")
 DJ_DATABASE_URL = ("dj_database_url.config", "dj_database_url.parse")
 CONNECT_EVENTS = ("connect", "first_connect", "checkout")
+#: settings attributes that name a connection string (``settings.DATABASE_URL``, ``cfg.db_dsn``)
+_SETTINGS_FIELD = re.compile(r"(?i)[a-z_]*(?:database|db|pg|postgres)[a-z_]*_(?:url|uri|dsn)")
 
 
 class Reader:
@@ -119,6 +122,12 @@ class Reader:
             func = self.qualified(node.func)
             if func.endswith("str") and node.args:
                 return self.url(node.args[0], depth + 1)
+            if isinstance(node.func, ast.Attribute) and node.func.attr in ("replace", "strip", "get_secret_value"):
+                return self.url(node.func.value, depth + 1)  # os.environ["X"].replace("postgres://", ...)
+        if isinstance(node, ast.Attribute) and _SETTINGS_FIELD.fullmatch(node.attr):
+            # pydantic / Django settings objects: settings.database_url reads DATABASE_URL
+            start, end = self.span(node)
+            return self.ctx.env_url(node.attr.upper(), Value(None, start, end))
         return None
 
     def env_name(self, node: ast.AST) -> Optional[tuple[str, Optional[str]]]:
@@ -268,8 +277,8 @@ class Reader:
             if isinstance(default, str) and not isinstance(env, str):
                 return self.url(keyword(node, "default"))
             return self.ctx.env_url(env, Value(None, start, end), default if isinstance(default, str) else None)
-        if func.endswith((".db", ".db_url")) and node.args:  # django-environ: env.db("DATABASE_URL")
-            name = literal(node.args[0])
+        if func.endswith((".db", ".db_url")):  # django-environ: env.db("DATABASE_URL")
+            name = literal(node.args[0]) if node.args else literal(keyword(node, "var")) or "DATABASE_URL"
             default = literal(keyword(node, "default"))
             start, end = self.span(node)
             if isinstance(name, str):

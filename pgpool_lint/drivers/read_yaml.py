@@ -31,6 +31,8 @@ class Map:
         self.start = node.start_mark.index
         self.end = node.end_mark.index
         self.items = items
+        #: this mapping is merged into others (``<<: *default``): a template, not an entry
+        self.merge_source = False
 
     def get(self, key: str) -> Any:
         item = self.items.get(key)
@@ -89,17 +91,45 @@ def convert(node: Any, text: str, depth: int = 0) -> Any:
                                           convert(value_node, text, depth + 1))
         for k, v in merged.items():
             items.setdefault(k, v)
-        return Map(node, items)
+        result = Map(node, items)
+        result.merge_source = id(node) in _MERGE_SOURCES
+        return result
     return None
+
+
+_MERGE_SOURCES: set[int] = set()
 
 
 def documents(text: str) -> list[Any]:
     import yaml
 
     try:
-        return [convert(doc, text) for doc in yaml.compose_all(text, Loader=yaml.SafeLoader) if doc is not None]
+        nodes = [doc for doc in yaml.compose_all(text, Loader=yaml.SafeLoader) if doc is not None]
     except (yaml.YAMLError, RecursionError, ValueError):
         return []
+    _MERGE_SOURCES.clear()
+    for doc in nodes:  # first pass: which mappings are merge sources (anchors used by `<<`)
+        _mark_merge_sources(doc, 0)
+    try:
+        return [convert(doc, text) for doc in nodes]
+    finally:
+        _MERGE_SOURCES.clear()
+
+
+def _mark_merge_sources(node: Any, depth: int) -> None:
+    import yaml
+
+    if depth > 60:
+        return
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                for source in (value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]):
+                    _MERGE_SOURCES.add(id(source))
+            _mark_merge_sources(value_node, depth + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _mark_merge_sources(item, depth + 1)
 
 
 def _walk(node: Any) -> Iterator[Any]:
@@ -115,7 +145,13 @@ def _walk(node: Any) -> Iterator[Any]:
 
 def read(ctx: Context) -> None:
     text = _ERB_STATEMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), ctx.text) if "<%" in ctx.text else ctx.text
-    for doc in documents(text):
+    docs = documents(text)
+    for doc in docs:
+        if isinstance(doc, Map):
+            services = transaction_poolers(doc, ctx.prepared_by_host)
+            ctx.pooler_services = ctx.pooler_services | services
+            ctx.pooled_hosts = ctx.pooled_hosts | services
+    for doc in docs:
         for node in _walk(doc):
             if isinstance(node, Value) and isinstance(node.value, str):
                 ctx.url_fact(node)
@@ -145,8 +181,8 @@ def _rails(ctx: Context, doc: Map) -> None:
     if name not in ("database.yml", "database.yaml") and not name.endswith(".database.yml"):
         return
     for env_name, ((key_start, key_end), config) in doc.items.items():
-        if not isinstance(config, Map):
-            continue
+        if not isinstance(config, Map) or config.merge_source:
+            continue  # `default: &default` is a template merged into the environments
         if config.get("adapter") is not None or config.get("url") is not None or config.get("database") is not None:
             targets = [(env_name, (key_start, key_end), config)]
         else:  # multi-database: production: {primary: {...}, queue: {...}}
@@ -219,6 +255,48 @@ def _compose(ctx: Context, doc: Map) -> None:
                     spans[key.strip()] = (item.start, item.start + len(key))
         if entries:
             env_block(ctx, entries, f"service {service}:", span, spans)
+
+
+def transaction_poolers(doc: Map, prepared_by_host: dict[str, bool]) -> frozenset[str]:
+    """Compose services running PgBouncer in transaction mode (edoburu/bitnami images set
+    ``POOL_MODE`` / ``PGBOUNCER_POOL_MODE``): other services reach them by service name."""
+    services = doc.get("services")
+    if not isinstance(services, Map):
+        return frozenset()
+    found = set()
+    for service, (_, config) in services.items.items():
+        if not isinstance(config, Map):
+            continue
+        image = config.get("image")
+        if not (isinstance(image, Value) and "pgbouncer" in str(image.value).lower()):
+            continue
+        env = config.get("environment")
+        modes = []
+        if isinstance(env, Map):
+            modes = [v.value for k, (_, v) in env.items.items() if k.upper() in ("POOL_MODE", "PGBOUNCER_POOL_MODE")
+                     and isinstance(v, Value)]
+        elif isinstance(env, list):
+            modes = [item.value.partition("=")[2] for item in env if isinstance(item, Value)
+                     and str(item.value).upper().startswith(("POOL_MODE=", "PGBOUNCER_POOL_MODE="))]
+        if any(str(m).strip().lower() == "transaction" for m in modes):
+            names = [service.lower()] + [str(config.get(k).value).lower() for k in ("container_name", "hostname")
+                                         if isinstance(config.get(k), Value)]
+            found.update(names)
+            prepared = _env_value(env, "MAX_PREPARED_STATEMENTS") or _env_value(env, "PGBOUNCER_MAX_PREPARED_STATEMENTS")
+            if prepared is not None and prepared.strip().isdigit():
+                for name in names:  # the compose file says what this PgBouncer keeps
+                    prepared_by_host[name] = int(prepared) > 0
+    return frozenset(found)
+
+
+def _env_value(env: Any, key: str) -> Optional[str]:
+    if isinstance(env, Map) and isinstance(env.get(key), Value):
+        return str(env.get(key).value)
+    if isinstance(env, list):
+        for item in env:
+            if isinstance(item, Value) and str(item.value).startswith(key + "="):
+                return str(item.value).partition("=")[2]
+    return None
 
 
 def _kubernetes_env(ctx: Context, node: Map) -> None:

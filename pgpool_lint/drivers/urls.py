@@ -222,6 +222,8 @@ def classify(url: ParsedUrl, pooled_hosts: frozenset[str] = frozenset()) -> Endp
         return Endpoint(POOLED, "the URL says `pgbouncer=true`")
     if host.endswith(".neon.tech") or host == "db.prisma.io":
         return Endpoint(DIRECT, "direct (non-pooler) endpoint")
+    if any(word in host.split(".")[0] for word in POOLER_HOST_WORDS):
+        return Endpoint(MAYBE, f"the host name `{host}` says it is a connection pooler")
     if port == 6432:
         if host.endswith(".postgres.database.azure.com"):
             # Azure's built-in PgBouncer: pgbouncer.max_prepared_statements defaults to 0
@@ -230,6 +232,10 @@ def classify(url: ParsedUrl, pooled_hosts: frozenset[str] = frozenset()) -> Endp
     if port == 25061:
         return Endpoint(MAYBE, "port 25061 is where DigitalOcean serves connection pools")
     return Endpoint(UNKNOWN, "")
+
+
+#: words in a host name (e.g. a docker compose service) that say it is a pooler
+POOLER_HOST_WORDS = ("pgbouncer", "pooler", "pgcat", "pgdog", "supavisor", "odyssey")
 
 
 def _host_matches(host: str, pattern: str) -> bool:

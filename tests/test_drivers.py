@@ -1,0 +1,177 @@
+"""Driver, ORM and migration-tool settings (PGB200-PGB205), through the real CLI.
+
+The projects under tests/fixtures/drivers/ are small apps written from each tool's
+documentation: the ``*-clean`` ones follow the tool's documented pooling advice and must
+lint clean; the others carry the documented hazards, asserted at exact line:col.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pgpool_lint.drivers import envfiles, urls
+
+from .helpers import REPO, run_cli
+
+FIXTURES = REPO / "tests" / "fixtures" / "drivers"
+DRIVER_CODES = ("PGB200", "PGB201", "PGB202", "PGB203", "PGB204", "PGB205")
+
+
+def check_json(cwd: Path, *args: str) -> tuple[int, list[dict]]:
+    proc = run_cli("check", *args, "--output-format", "json", cwd=cwd)
+    assert proc.returncode in (0, 1), proc.stderr.decode()
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def found(findings: list[dict]) -> list[tuple]:
+    return sorted((f["filename"], f["code"], f["location"]["row"], f["location"]["column"], f["severity"])
+                  for f in findings if f["code"] in DRIVER_CODES)
+
+
+HAZARDS = {
+    "django-neon": [("mysite/settings.py", "PGB202", 11, 5, "error")],
+    "prisma-supabase": [("prisma/schema.prisma", "PGB201", 7, 14, "error"),
+                        ("prisma/schema.prisma", "PGB204", 7, 3, "error")],
+    "rails-pgbouncer": [("config/database.yml", "PGB201", 16, 1, "error"),
+                        ("config/database.yml", "PGB203", 6, 5, "error"),
+                        ("config/database.yml", "PGB204", 16, 1, "error"),
+                        ("config/database.yml", "PGB205", 16, 1, "error")],
+    "fastapi-supabase": [("alembic/env.py", "PGB204", 17, 33, "warning"),
+                         ("app/db.py", "PGB201", 11, 10, "error")],
+    "compose-stack": [("docker-compose.yml", "PGB201", 19, 7, "error"),
+                      ("docker-compose.yml", "PGB204", 31, 9, "error"),
+                      ("docker-compose.yml", "PGB205", 19, 7, "error")],
+}
+
+
+@pytest.mark.parametrize("project", sorted(HAZARDS))
+def test_documented_hazards_are_found_at_exact_positions(project):
+    code, findings = check_json(FIXTURES / project, ".")
+    assert code == 1
+    assert found(findings) == sorted(HAZARDS[project])
+    for f in findings:
+        if f["code"] in DRIVER_CODES:
+            assert f["source_kind"] in ("python", "yaml", "prisma", "dotenv", "toml", "ini")
+
+
+@pytest.mark.parametrize("project", ["django-neon-clean", "prisma-supabase-clean", "rails-clean",
+                                     "fastapi-supabase-clean", "postgrest-clean"])
+def test_projects_following_the_documented_advice_lint_clean(project):
+    code, findings = check_json(FIXTURES / project, ".")
+    assert (code, findings) == (0, [])
+
+
+def test_message_says_where_an_environment_variable_was_resolved():
+    _, findings = check_json(FIXTURES / "prisma-supabase", ".")
+    messages = [f["message"] for f in findings if f["code"] == "PGB201"]
+    assert messages and "`DATABASE_URL` (value from .env)" in messages[0]
+    assert "Supavisor" in messages[0]
+
+
+def test_without_a_dotenv_only_explicit_hazards_are_reported_as_warnings(tmp_path):
+    project = tmp_path / "app"
+    shutil.copytree(FIXTURES / "prisma-supabase", project)
+    (project / ".env").unlink()
+    (project / ".git").mkdir()  # the .env search stops at the repository root
+    code, findings = check_json(project, ".")
+    assert (code, findings) == (0, [])  # a missing directUrl only matters on a pooled URL
+    (project / "config").mkdir()
+    (project / "config" / "database.yml").write_text(
+        "production:\n  adapter: postgresql\n  url: <%= ENV['DATABASE_URL'] %>\n  advisory_locks: true\n"
+        "  variables:\n    lock_timeout: 5s\n")
+    code, findings = check_json(project, ".")
+    assert code == 1
+    assert found(findings) == [("config/database.yml", "PGB203", 6, 5, "warning"),
+                               ("config/database.yml", "PGB204", 4, 19, "warning")]
+    assert all("not set in any .env file" in f["message"] for f in findings)
+
+
+def test_pool_mode_session_silences_the_driver_rules():
+    proc = run_cli("check", ".", "--output-format", "json", "--pool-mode", "session",
+                   cwd=FIXTURES / "rails-pgbouncer")
+    assert proc.returncode == 0, proc.stdout.decode() + proc.stderr.decode()
+
+
+def test_suppression_comment_in_a_settings_file(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "postgrest.conf").write_text(
+        'db-uri = "postgres://a:b@ep-x-1-pooler.us-east-2.aws.neon.tech/app"  # pgpool-lint: ignore[PGB205]\n')
+    code, findings = check_json(tmp_path, ".")
+    assert (code, findings) == (0, [])
+    (tmp_path / "postgrest.conf").write_text(
+        'db-uri = "postgres://a:b@ep-x-1-pooler.us-east-2.aws.neon.tech/app"  # pgpool-lint: ignore[no-such]\n')
+    code, findings = check_json(tmp_path, ".")
+    assert sorted(f["code"] for f in findings) == ["PGB100", "PGB205"]
+
+
+def test_pooled_hosts_config_key_and_bad_value(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".env").write_text("DATABASE_URL=postgres://u:p@bouncer.corp:5432/db?search_path=app\n")
+    assert check_json(tmp_path, ".") == (0, [])
+    (tmp_path / ".pgpool-lint.toml").write_text('pooled-hosts = ["*.corp"]\n')
+    code, findings = check_json(tmp_path, ".")
+    assert found(findings) == [(".env", "PGB200", 1, 50, "error")]
+    (tmp_path / ".pgpool-lint.toml").write_text("pooled-hosts = 5\n")
+    proc = run_cli("check", ".", cwd=tmp_path)
+    assert proc.returncode == 2 and b"pooled-hosts" in proc.stderr and b"Traceback" not in proc.stderr
+
+
+def test_broken_settings_files_are_skipped_quietly(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "docker-compose.yml").write_text("services:\n  web: [unclosed\n")
+    (tmp_path / "flyway.toml").write_text("[flyway\nurl = \n")
+    (tmp_path / "settings.py").write_text("DATABASES = {\n")
+    (tmp_path / "schema.prisma").write_text('datasource db {\n  url = env(\n')
+    proc = run_cli("check", ".", "--output-format", "json", cwd=tmp_path)
+    assert b"Traceback" not in proc.stderr
+    assert [f["code"] for f in json.loads(proc.stdout) if f["code"] in DRIVER_CODES] == []
+
+
+# --- the readers underneath -----------------------------------------------------------------
+
+@pytest.mark.parametrize("url,status,prepared", [
+    ("postgresql://alex:AbC123dEf@ep-cool-darkness-123456-pooler.us-east-2.aws.neon.tech/dbname", urls.POOLED, True),
+    ("postgresql://alex:AbC123dEf@ep-cool-darkness-123456.us-east-2.aws.neon.tech/dbname", urls.DIRECT, None),
+    ("postgres://postgres.ref:pw@aws-0-us-east-1.pooler.supabase.com:6543/postgres", urls.POOLED, False),
+    ("postgres://postgres.ref:pw@aws-0-us-east-1.pooler.supabase.com:5432/postgres", urls.DIRECT, None),
+    ("postgresql://postgres:pw@db.abcdefgh.supabase.co:6543/postgres", urls.POOLED, None),
+    ("postgresql://postgres:pw@db.abcdefgh.supabase.co:5432/postgres", urls.DIRECT, None),
+    ("postgres://u:p@pooled.db.prisma.io:5432/postgres", urls.POOLED, None),
+    ("postgres://u:p@db.internal:5432/app?pgbouncer=true", urls.POOLED, None),
+    ("postgres://u:p@db.internal:6432/app", urls.MAYBE, None),
+    ("postgres://u:p@x.postgres.database.azure.com:6432/app", urls.MAYBE, False),
+    ("postgres://u:p@db-pg-do-user-1-0.b.db.ondigitalocean.com:25061/pool", urls.MAYBE, None),
+    ("postgres://u:p@localhost:5432/app", urls.UNKNOWN, None),
+    ("jdbc:postgresql://ep-a-1-pooler.eu-central-1.aws.neon.tech/db?prepareThreshold=0", urls.POOLED, True),
+    ("host=ep-a-1-pooler.eu-central-1.aws.neon.tech dbname=db sslmode=require", urls.POOLED, True),
+])
+def test_endpoint_classification(url, status, prepared):
+    endpoint = urls.classify(urls.parse(url))
+    assert (endpoint.status, endpoint.prepared_statements) == (status, prepared)
+
+
+def test_parameters_keep_their_offsets():
+    text = "jdbc:postgresql://h:6432/db?currentSchema=app;prepareThreshold=0"
+    parsed = urls.parse(text)
+    assert [(p.key, p.value, text[p.offset:p.end]) for p in parsed.params] == [
+        ("currentSchema", "app", "currentSchema=app"), ("prepareThreshold", "0", "prepareThreshold=0")]
+    dsn = "host=h port=6543 options='-c search_path=app'"
+    parsed = urls.parse(dsn)
+    assert parsed.port == 6543 and parsed.get("options").value == "-c search_path=app"
+    assert dsn[parsed.get("options").offset:].startswith("options=")
+    assert urls.parse("not a url") is None and urls.parse("host is down") is None
+
+
+def test_dotenv_reader_positions_quotes_and_references():
+    text = ('# comment\nexport A="x y"  # trailing\nB=\'raw ${A}\'\nC=${A}/z\nD=plain # c\nE="multi\nline"\nF\n')
+    entries = {e.key: e for e in envfiles.parse_env(text)}
+    assert entries["A"].value.value == "x y" and text[entries["A"].value.verbatim] == "x"
+    assert entries["B"].value.value == "raw ${A}"
+    assert entries["C"].value.value == "x y/z" and entries["C"].value.verbatim is None
+    assert entries["D"].value.value == "plain"
+    assert entries["E"].value.value == "multi\nline"
+    assert "F" not in entries
