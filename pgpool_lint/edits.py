@@ -231,17 +231,17 @@ def parse_one(text: str) -> Optional[tuple[str, dict]]:
 
 
 def mentions_relation(node: Any, name: str) -> bool:
-    """Whether a parsed statement may use the relation ``name`` (exact, case-sensitive as
-    stored): as a table reference, any qualified name, or inside any string constant
-    (dynamic SQL, ``'name'::regclass``, function bodies).  Errs on the side of "yes"."""
+    """Whether a parsed statement may use the relation ``name``: as a table reference, or
+    anywhere inside any name or string (dynamic SQL, ``'name'::regclass``, DO and function
+    bodies).  Errs on the side of "yes"."""
     from .nodes import walk
 
     lowered = name.lower()
     for kind, body in walk(node):
         if kind == "RangeVar" and body.get("relname") == name:
             return True
-        if kind == "String" and body.get("sval") == name:
-            return True
+        if kind == "String" and lowered in str(body.get("sval", "")).lower():
+            return True  # a name, or a DO / function body
         if kind == "A_Const" and lowered in str(body.get("sval", {}).get("sval", "")).lower():
             return True
     return False

@@ -79,8 +79,8 @@ def report(diagnostics, ctx: RenderContext) -> dict:
                                                 "region": _region(d.location, d.end_location)}}],
             "partialFingerprints": {"pgpoolLint/v1": fingerprint},
         }
-        if d.fix is not None and d.fix.edits:
-            result["fixes"] = [_fix(d, uri)]
+        if d.fix is not None and d.fix.edits and d.fix.applicability != "display-only":
+            result["fixes"] = [_fix(d, uri)]  # display-only edits are shown to people, never proposed to tools
         results.append(result)
     version = tool_version()
     return {
