@@ -103,8 +103,9 @@ def lint_code(linter: "Linter", text: str, filename: str, kind: str) -> list["Di
 def analyse_fragment(linter: "Linter", fragment: "Fragment", host_text: str,
                      words: Optional[tuple[str, ...]]) -> list["Finding"]:
     """Run the engine on one fragment; findings come back with host-file offsets."""
+    from dataclasses import replace
+
     from ..engine import analyse_sql
-    from ..statement import Finding
     from .fragments import parses_cleanly, remap_fix, starts_like_sql
 
     sql = fragment.sql
@@ -114,19 +115,25 @@ def analyse_fragment(linter: "Linter", fragment: "Fragment", host_text: str,
             return []
     if not fragment.known and not (starts_like_sql(sql, strict_case=True) and parses_cleanly(sql)):
         return []
-    report_parse_errors = (PARSE_ERROR in linter.settings.enabled and fragment.known and fragment.complete
+    active = getattr(linter, "active", linter.settings.enabled)
+    report_parse_errors = (PARSE_ERROR in active and fragment.known and fragment.complete
                            and starts_like_sql(sql, strict_case=False))
+    # The transaction around one string in code is not visible (psycopg, Alembic, Django, Rails,
+    # goose and Flyway open one; node-postgres and JDBC autocommit): assume one, so that rules
+    # which only fire outside a transaction do not guess.
     findings, _ = analyse_sql(sql, linter.checks, linter.gate, linter.settings.profile,
-                              linter.settings.assume_in_transaction, report_parse_errors=report_parse_errors)
+                              True, report_parse_errors=report_parse_errors,
+                              target=getattr(linter.settings, "target", None))
     out = []
     for f in findings:
         statement_start = f.statement_start if f.statement_start is not None else f.start
         if fragment.in_hole(statement_start):
             continue  # the statement's keyword is interpolated: we cannot know what it is
-        out.append(Finding(
-            f.code, f.message, f.help, fragment.to_host(f.start),
-            fragment.to_host_end(f.end) if f.end > f.start else fragment.to_host(f.start),
-            remap_fix(f.fix, fragment, host_text), fragment.to_host(statement_start), fragment.anchor,
+        out.append(replace(
+            f, start=fragment.to_host(f.start),
+            end=fragment.to_host_end(f.end) if f.end > f.start else fragment.to_host(f.start),
+            fix=remap_fix(f.fix, fragment, host_text), statement_start=fragment.to_host(statement_start),
+            anchor=fragment.anchor,
         ))
     return out
 

@@ -184,7 +184,18 @@ class Extractor:
     def _context(self, root: Any) -> tuple[str, Optional[Any]]:
         """("sql" | "message" | "maybe", the call) for the string expression ``root``."""
         parent = root.parent
-        if parent is None:
+        if parent is None or parent.type in _NEVER_SQL_PARENTS:
+            return ("maybe" if parent is None else "message"), None
+        if parent.type in _CONTAINERS:  # an array / object / pair argument: data, unless SQL calls hold lists
+            holder = parent
+            while holder is not None and holder.type in _CONTAINERS:
+                holder = holder.parent
+            if holder is not None and holder.type in self.spec.argument_lists and holder.parent is not None:
+                call = holder.parent
+                if call.type in self.spec.calls:
+                    path = self._callee(call)
+                    if path and (is_message_call(path[-1]) or self.call_sites.matches(path)):
+                        return "message", call
             return "maybe", None
         if parent.type in self.spec.calls:  # a tagged template: sql`...`
             path = self._callee(parent)
@@ -294,6 +305,15 @@ class Extractor:
             pos = end
         if content_end > pos:
             out.text(text[pos:content_end], pos)
+
+
+#: value containers: a string inside one, passed to a SQL or logging call, is a bind value or data
+_CONTAINERS = frozenset({
+    "array", "object", "pair", "hash", "composite_literal", "literal_value", "keyed_element",
+    "literal_element", "array_initializer", "array_creation_expression", "spread_element",
+})
+#: strings there are markup or module names, never SQL
+_NEVER_SQL_PARENTS = frozenset({"jsx_attribute", "import_statement", "import_spec", "import_declaration"})
 
 
 def _path(node: Any) -> tuple[str, ...]:
