@@ -305,8 +305,16 @@ def with_locations(fix: Optional[Fix], position) -> Optional[Fix]:
 
 def in_transaction_or_display(stmt: "Statement") -> str:
     """A fix that scopes something to the transaction is safe inside one; outside, the
-    statement is its own transaction and the fix would undo it at once: display only."""
-    return SAFE if stmt.in_transaction else DISPLAY_ONLY
+    statement is its own transaction and the fix would undo it at once: display only.  When
+    the transaction is only guessed (SQL in code, ``LintContext.guessed_transaction``), unsafe."""
+    if not stmt.in_transaction:
+        return DISPLAY_ONLY
+    return SAFE if transaction_is_known(stmt) else UNSAFE
+
+
+def transaction_is_known(stmt: "Statement") -> bool:
+    """``stmt`` is in a BEGIN block of its text, or in a text configured to run in one."""
+    return stmt.in_explicit_transaction or not stmt.context.guessed_transaction
 
 
 def set_local_fix(stmt: "Statement") -> Optional[Fix]:

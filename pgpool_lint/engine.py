@@ -91,6 +91,9 @@ class LintContext:
     assume_in_transaction: bool = False
     statements: list[Statement] = field(default_factory=list)
     target: ConnectionTarget = field(default_factory=ConnectionTarget)
+    #: the transaction of ``assume_in_transaction`` is a guess (SQL in code, whose driver may or
+    #: may not open one): fixes that rely on it are then unsafe, not safe
+    guessed_transaction: bool = False
     #: (start, end) of every statement, parsed or not, in file order
     spans: list[tuple[int, int]] = field(default_factory=list)
 
@@ -243,6 +246,7 @@ def analyse_sql(
     assume_in_transaction: bool = False,
     report_parse_errors: bool = True,
     target: Optional[ConnectionTarget] = None,
+    guessed_transaction: bool = False,
 ) -> tuple[list[Finding], LintContext]:
     """Lint one piece of SQL; offsets in the findings are character offsets into ``text``."""
     parsed_text = neutralise(text)
@@ -253,7 +257,8 @@ def analyse_sql(
         findings.append(Finding(PARSE_ERROR, "NUL byte in SQL text: PostgreSQL rejects it and nothing after it would be read",
                                 "Remove the NUL byte (is this a binary file?).", nul, nul + 1))
         parsed_text = parsed_text.replace("\x00", " ")
-    ctx = LintContext(text, parsed_text, profile, assume_in_transaction, target=target or ConnectionTarget())
+    ctx = LintContext(text, parsed_text, profile, assume_in_transaction, target=target or ConnectionTarget(),
+                      guessed_transaction=guessed_transaction)
     spans, problems = split_with_recovery(parsed_text)
     ctx.spans = spans
     if report_parse_errors:

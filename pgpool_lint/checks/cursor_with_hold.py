@@ -43,7 +43,7 @@ def without_hold_fix(stmt: Statement, name: str) -> Optional[Fix]:
     if not stmt.in_transaction:
         return edits.make_fix(edits.DISPLAY_ONLY, "Inside BEGIN ... COMMIT, drop `WITH HOLD` and close the cursor "
                               "before COMMIT", edit)
-    if _closed_in_transaction(stmt, name):
+    if _closed_in_transaction(stmt, name) and edits.transaction_is_known(stmt):
         return edits.make_fix(edits.SAFE, "Drop `WITH HOLD`: the cursor is closed in this transaction", edit)
     return edits.make_fix(edits.UNSAFE, "Drop `WITH HOLD` (the cursor then closes at COMMIT)", edit)
 

@@ -73,7 +73,7 @@ def _pair_locks(calls: list[tuple[Statement, nodes.FuncCall]]) -> dict[int, int]
         if ucall.name not in UNLOCKS or not _standalone(ustmt, ucall):
             continue
         tid = edits.transaction_id(ustmt)
-        if tid is None or _has_rollback_to(ustmt) or not _constant(ucall.args):
+        if tid is None or not edits.transaction_is_known(ustmt) or _has_rollback_to(ustmt) or not _constant(ucall.args):
             continue
         key = edits.strip_locations(list(ucall.args))
         for lock, (lstmt, lcall) in enumerate(calls[:u]):

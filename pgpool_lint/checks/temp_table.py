@@ -96,7 +96,7 @@ def on_commit_drop_fix(stmt: Statement, name: str) -> Optional[Fix]:
         parsed is None or edits.mentions_relation(parsed[1], name)
         for parsed in edits.span_statements(stmt.context, later)
     )
-    if used_later:
+    if used_later or not edits.transaction_is_known(stmt):
         return edits.make_fix(edits.UNSAFE, "Add `ON COMMIT DROP` (the table may be used after COMMIT)", edit)
     return edits.make_fix(edits.SAFE, "Add `ON COMMIT DROP`: the table is dropped at COMMIT", edit)
 

@@ -123,7 +123,8 @@ def analyse_fragment(linter: "Linter", fragment: "Fragment", host_text: str,
     # which only fire outside a transaction do not guess.
     findings, _ = analyse_sql(sql, linter.checks, linter.gate, linter.settings.profile,
                               True, report_parse_errors=report_parse_errors,
-                              target=getattr(linter.settings, "target", None))
+                              target=getattr(linter.settings, "target", None),
+                              guessed_transaction=not linter.settings.assume_in_transaction)
     out = []
     for f in findings:
         statement_start = f.statement_start if f.statement_start is not None else f.start
