@@ -48,7 +48,10 @@ def render(cat: catalogue_mod.Catalogue) -> str:
             f"## {rule.code} {rule.name}",
             "",
             f"**{rule.summary}.** Severity: {rule.severity}. Kind: {KINDS.get(rule.kind, rule.kind)}. "
-            f"Pool modes: {modes}.",
+            f"Pool modes: {modes}."
+            + (f" Verified against {rule.extra['verified']}: every case that runs standalone"
+               " (scripts/verify_catalogue.py)."
+               if rule.extra.get("verified") else ""),
             "",
             "### What it does",
             "",
