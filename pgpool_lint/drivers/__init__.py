@@ -37,14 +37,21 @@ READERS = {
     "ini": "read_ini",
     "prisma": "read_prisma",
     "python": "read_python",
+    "javascript": "read_js",
+    "typescript": "read_js",
+    "go": "read_go_java",
+    "java": "read_go_java",
 }
 
 _EXTENSIONS = {
     ".yml": "yaml", ".yaml": "yaml", ".toml": "toml", ".conf": "ini", ".properties": "ini", ".ini": "ini",
     ".prisma": "prisma", ".py": "python", ".pyw": "python",
+    ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
+    ".ts": "typescript", ".tsx": "typescript", ".mts": "typescript", ".cts": "typescript",
+    ".go": "go", ".java": "java",
 }
 #: settings kinds that are also code files linted for SQL (the driver findings are added there)
-CODE_KINDS = frozenset({"python"})
+CODE_KINDS = frozenset({"python", "javascript", "typescript", "go", "java"})
 
 
 def settings_kind(filename: str) -> Optional[str]:
@@ -94,7 +101,8 @@ def comments(text: str, kind: str) -> list["CommentSpan"]:
         return []
     if kind == "python":
         return _python_comments(text)
-    leaders = {"prisma": ("//",), "ini": ("#", ";", "!")}.get(kind, ("#",))
+    leaders = {"prisma": ("//",), "ini": ("#", ";", "!"), "javascript": ("//", "/*"),
+               "typescript": ("//", "/*"), "go": ("//", "/*"), "java": ("//", "/*")}.get(kind, ("#",))
     out = []
     offset = 0
     for line in text.splitlines(keepends=True):

@@ -40,7 +40,7 @@ def _why(fact: Fact, ctx: Context) -> str:
 
 def check(ctx: Context) -> Iterator[Finding]:
     for fact in ctx.facts:
-        report, sev = severity(fact.status, explicit=False)
+        report, sev = severity(fact.status, explicit=fact.kind in EXPLICIT)
         if not report or prepared_statements_survive(fact.url, ctx.profile):
             continue
         handler = _HANDLERS.get(fact.kind)
@@ -155,7 +155,38 @@ def _tool_setting(setting: str, tool: str, fix: str):
     return handler
 
 
+def _postgres_js(fact: Fact):
+    prepare = fact.settings.get("prepare")
+    if prepare is not None and truthy(prepare.value) is False:
+        return
+    yield (prepare or fact, "postgres.js prepares statements by default (`prepare` "
+           f"{'is ' + str(prepare.value) if prepare else 'defaults to true'})",
+           "Pass `{ prepare: false }` (postgres.js README; Supabase and Drizzle docs for transaction poolers).")
+
+
+def _pgx(fact: Fact):
+    mode = fact.url.param("default_query_exec_mode") if fact.url else None
+    if fact.extra.get("safe_mode") or (mode is not None and mode.value.strip().lower() != "cache_statement"):
+        return
+    if mode is not None and fact.url.literal:
+        return  # the connection string itself is reported where it is written
+    yield (fact, "pgx caches named prepared statements by default (`QueryExecModeCacheStatement`)",
+           "Add `default_query_exec_mode=exec` (or `simple_protocol`) to the DSN, or set "
+           "`config.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec` (pgx docs).")
+
+
+def _named_query(fact: Fact):
+    yield (fact, "`query({ name, text })` makes node-postgres create a named prepared statement",
+           "Drop `name` so node-postgres sends an unnamed statement.")
+
+
+#: fact kinds that use prepared statements explicitly (reported as warnings when the URL is not visible)
+EXPLICIT = frozenset({"named-query"})
+
 _HANDLERS = {
+    "postgres-js": _postgres_js,
+    "named-query": _named_query,
+    "pgx": _pgx,
     "sqlalchemy-engine": _sqlalchemy,
     "asyncpg-connect": _asyncpg,
     "psycopg-connect": _psycopg,

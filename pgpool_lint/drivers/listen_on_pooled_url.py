@@ -32,6 +32,22 @@ def check(ctx: Context) -> Iterator[Finding]:
                               f"transaction pooler the notifications never arrive{where(fact.url)}",
                               f"Set `{name} = false` and reload the schema cache with SIGUSR1, or point PostgREST at "
                               "a direct connection.", sev)
+        elif fact.kind == "pg-boss":
+            listen = fact.settings.get("useListenNotify")
+            report, sev = severity(fact.status, explicit=True)
+            if listen is not None and truthy(listen.value) is True and report:
+                yield finding(CODE, listen,
+                              f"pg-boss `useListenNotify: true` LISTENs for new jobs; its docs: it \"requires a "
+                              f"session-pinned connection\", not PgBouncer in transaction mode{where(fact.url)}",
+                              "Leave `useListenNotify` off (pg-boss polls), or give pg-boss a direct connection string.",
+                              sev)
+        elif fact.kind == "graphile-worker":
+            report, sev = severity(fact.status, explicit=False)
+            if report:
+                yield finding(CODE, fact,
+                              f"graphile-worker LISTENs (`jobs:insert`, `worker:migrate`) on its connection"
+                              f"{where(fact.url)}",
+                              "Give the worker a direct or session-mode connection string (graphile-worker FAQ).", sev)
         elif fact.kind == "rails-database":
             for gem in fact.extra.get("listen_gems", ()):
                 report, sev = severity(fact.status, explicit=False)

@@ -97,6 +97,21 @@ def _golang_migrate(ctx: Context, fact: Fact) -> Iterator[Finding]:
                       f"{_DIRECT} (golang-migrate's `pgx` driver also accepts `x-lock-strategy=table`).", sev)
 
 
+def _golang_migrate_call(ctx: Context, fact: Fact) -> Iterator[Finding]:
+    parsed = fact.url.parsed if fact.url else None
+    if parsed is not None and parsed.scheme in ("pgx", "pgx4", "pgx5") and fact.url.literal:
+        return  # the URL itself is reported where it is written
+    strategy = parsed.get("x-lock-strategy") if parsed else None
+    if strategy is not None and strategy.value.lower() == "table":
+        return
+    report, sev = severity(fact.status, explicit=False)
+    if report:
+        yield finding(CODE, fact,
+                      f"golang-migrate's postgres/pgx drivers take a session `pg_advisory_lock` for the whole run"
+                      f"{where(fact.url)}",
+                      f"{_DIRECT} (golang-migrate's `pgx` driver also accepts `x-lock-strategy=table`).", sev)
+
+
 def _liquibase(ctx: Context, fact: Fact) -> Iterator[Finding]:
     schema = fact.settings.get("defaultSchemaName")
     if schema is None:
@@ -117,4 +132,5 @@ _HANDLERS = {
     "alembic-set": _alembic,
     "url": _golang_migrate,
     "liquibase": _liquibase,
+    "golang-migrate": _golang_migrate_call,
 }

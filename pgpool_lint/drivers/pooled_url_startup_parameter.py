@@ -23,12 +23,19 @@ CODE = "PGB200"
 SERVER_SETTINGS = {
     "asyncpg-connect": ("server_settings.",),
     "sqlalchemy-engine": ("connect_args.server_settings.",),
+    "postgres-js": ("connection.",),  # postgres.js sends `connection` as startup parameters
+}
+#: fact kind -> settings a driver sends as startup parameters under their own name
+STARTUP_SETTINGS = {
+    # node-postgres: Pool/Client config keys sent in the startup packet (Nexus-Mods/discord-bot#77)
+    "node-postgres": ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout"),
 }
 #: fact kind -> settings holding a libpq ``options`` string
 OPTIONS = {
     "django-database": ("OPTIONS.options",),
     "psycopg-connect": ("options", "kwargs.options"),
     "sqlalchemy-engine": ("connect_args.options",),
+    "node-postgres": ("options",),
 }
 
 
@@ -60,6 +67,13 @@ def check(ctx: Context) -> Iterator[Finding]:
                     yield finding(CODE, value, f"`{name}` in `{prefix.rstrip('.')}` is sent as a startup parameter, which "
                                   f"PgBouncer rejects (`unsupported startup parameter: {name}`){where(fact.url)}",
                                   _fix(name, str(value.value)), sev)
+        for name in STARTUP_SETTINGS.get(fact.kind, ()):
+            value = fact.settings.get(name)
+            if value is not None and _untracked(ctx, name):
+                yield finding(CODE, value, f"`{name}` in `{fact.label}` is sent as a startup parameter, which PgBouncer "
+                              f"rejects (`unsupported startup parameter: {name}`){where(fact.url)}",
+                              _fix(name, str(value.value)) + " node-postgres also has the client-side `query_timeout`.",
+                              sev)
         for key in OPTIONS.get(fact.kind, ()):
             value = fact.settings.get(key)
             if value is not None and isinstance(value.value, str):

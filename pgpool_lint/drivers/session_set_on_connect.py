@@ -14,12 +14,18 @@ from typing import Iterator
 
 from ..statement import Finding
 from .context import Context
-from .model import Fact, finding, severity, where
+from .model import Fact, finding, severity, truthy, where
 
 CODE = "PGB203"
 
 _ALTER_ROLE = ("Set it for the role once over a direct connection (`ALTER ROLE app_user SET {name} = ...`), "
                "schema-qualify names, or use `SET LOCAL` inside each transaction.")
+
+
+def _shown(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(getattr(v, "value", v)) for v in value)
+    return str(value)
 
 
 def _engine_url(ctx: Context):
@@ -42,6 +48,23 @@ def check(ctx: Context) -> Iterator[Finding]:
                               " SQLAlchemy also offers `schema_translate_map` instead of search_path.", sev)
         elif fact.kind == "rails-database":
             yield from _rails(ctx, fact)
+        elif fact.kind == "knex" and "search_path" not in ctx.profile.tracked_parameters:
+            report, sev = severity(fact.status, explicit=True)
+            if report:
+                yield finding(CODE, fact,
+                              f"Knex runs `set search_path to {_shown(fact.settings['searchPath'].value)}` once per new "
+                              f"connection (`searchPath`): later transactions may run on another server connection "
+                              f"without it, and it leaks to other clients{where(fact.url)}",
+                              _ALTER_ROLE.format(name="search_path") + " Knex: `.withSchema()`; remove `searchPath`.", sev)
+        elif fact.kind == "sequelize":
+            prepend = fact.settings.get("dialectOptions.prependSearchPath")
+            report, sev = severity(fact.status, explicit=True)
+            if prepend is not None and truthy(prepend.value) is True and report \
+                    and "search_path" not in ctx.profile.tracked_parameters:
+                yield finding(CODE, prepend,
+                              f"`prependSearchPath` makes Sequelize prepend a session `SET search_path` to queries: it "
+                              f"stays on the server connection and leaks to other clients{where(fact.url)}",
+                              _ALTER_ROLE.format(name="search_path") + " Sequelize: the per-model `schema` option.", sev)
         elif fact.kind == "django-database":
             role = fact.setting("OPTIONS.assume_role")
             report, sev = severity(fact.status, explicit=True)
