@@ -25,6 +25,7 @@ DUMP_PARAMETERS = frozenset({
     "client_encoding", "standard_conforming_strings", "check_function_bodies", "xmloption",
     "client_min_messages", "row_security", "default_tablespace", "default_table_access_method",
     "default_with_oids", "search_path", "escape_string_warning",
+    "default_transaction_read_only",  # pg_dumpall's first line
 })
 #: a run counts as a dump preamble with this many statements, this many of them pg_dump's own
 MIN_STATEMENTS = 4

@@ -38,6 +38,9 @@ class Hazard:
     what: str  # shown in the message
     effect: str
     help: str
+    #: advisory locks: the unlock call that balances this lock / that this unlock call is
+    lock_key: Optional[str] = None
+    releases: Optional[str] = None
 
 
 def check(stmt: Statement) -> Iterator[Finding]:
@@ -45,8 +48,9 @@ def check(stmt: Statement) -> Iterator[Finding]:
     if found is None:
         return
     body, literal_at, routine = found
-    if routine is None and stmt.rolled_back:
-        return  # a DO block in a rolled-back transaction leaves nothing
+    # a DO block in a rolled-back transaction leaves no setting or LISTEN behind, but a
+    # session-level advisory lock stays held (verified behind PgBouncer)
+    only_locks = routine is None and stmt.rolled_back
     from pglast.parser import ParseError, parse_plpgsql_json
 
     try:
@@ -54,7 +58,14 @@ def check(stmt: Statement) -> Iterator[Finding]:
     except (ParseError, ValueError):
         return  # an invalid body fails at CREATE/DO time: not this rule's business
     locator = _Locator(stmt, body, literal_at)
-    for lineno, hazard in _hazards(tree, stmt):
+    found_hazards = list(_hazards(tree, stmt))
+    # a body that unlocks what it locks leaves no lock behind (unless it fails in between)
+    released = {h.releases for _, h in found_hazards if h.releases}
+    for lineno, hazard in found_hazards:
+        if hazard.releases or (hazard.lock_key is not None and (hazard.lock_key in released or "*" in released)):
+            continue
+        if only_locks and hazard.lock_key is None:
+            continue
         start = locator.find(lineno, hazard.token)
         if routine is None:
             message = (f"{hazard.what} in this DO block runs now and {hazard.effect}: the next transaction may run on "
@@ -198,9 +209,26 @@ def _statement_hazards(kind: str, body: dict, stmt: Statement, via_execute: bool
                          "sets it for the whole server session",
                          "Pass `true` as the third argument (is_local): the setting then ends with the transaction.")
         elif call.name in LOCKING_FUNCTIONS:
+            unlock = "pg_advisory_unlock_shared" if call.name.endswith("_shared") else "pg_advisory_unlock"
             yield Hazard(token(call.name), f"{prefix}`{call.name}(...)`",
                          "takes a session-level advisory lock held by the server connection past COMMIT",
-                         f"Use `{SESSION_LOCK_FUNCTIONS[call.name]}(...)`: it is released at COMMIT or ROLLBACK.")
+                         f"Use `{SESSION_LOCK_FUNCTIONS[call.name]}(...)`: it is released at COMMIT or ROLLBACK.",
+                         lock_key=_lock_key(unlock, call.args))
+        elif call.name in ("pg_advisory_unlock", "pg_advisory_unlock_shared", "pg_advisory_unlock_all"):
+            key = "*" if call.name == "pg_advisory_unlock_all" else _lock_key(call.name, call.args)
+            yield Hazard("", "", "", "", releases=key)
+
+
+def _lock_key(function: str, args: tuple) -> str:
+    """The same key for a lock call and the unlock call that releases it (arguments without locations)."""
+    def strip(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: strip(v) for k, v in node.items() if k != "location"}
+        if isinstance(node, list):
+            return [strip(v) for v in node]
+        return node
+
+    return function + json.dumps(strip(list(args)), sort_keys=True)
 
 
 class _Locator:
