@@ -1,8 +1,11 @@
-"""The pre-commit hooks, run by real pre-commit against a throwaway git repository.
+"""The pre-commit hooks, run by real pre-commit from a real ``git commit``.
 
-``pre-commit try-repo`` installs the committed state of this checkout (a clone of HEAD: what
-users get from the published repository) into a fresh virtualenv, then runs the hook on the
-files staged for commit — exactly what ``git commit`` runs.
+A throwaway git repository uses this checkout's hooks the way users do: its
+``.pre-commit-config.yaml`` names the repository (a clone of this checkout's HEAD, i.e. the
+committed state a user would get) and a rev; ``pre-commit install`` puts the hook in place,
+pre-commit installs pgpool-lint into its own virtualenv (from PyPI and the clone), and each
+``git commit`` runs the hooks on the staged files.  (``pre-commit try-repo`` would do the
+same but reinstalls the environment on every call.)
 """
 
 from __future__ import annotations
@@ -18,60 +21,90 @@ from .helpers import REPO
 
 pytestmark = pytest.mark.slow
 
-BAD = "CREATE TABLE jobs (id int);\nSET search_path TO app;\n"
-FIXED = "CREATE TABLE jobs (id int);\nSET LOCAL search_path TO app;\n"
+BAD = "BEGIN;\nSET search_path TO app;\nCREATE TABLE jobs (id int);\nCOMMIT;\n"
+FIXED = BAD.replace("SET search_path", "SET LOCAL search_path")
+CODE_BAD = ('def run(cur):\n    with cur.connection.transaction():\n        cur.execute(\n'
+            '            "SELECT pg_advisory_lock(42)")\n')
+# the lock is meant for the direct connection this function gets: say so
+CODE_FIXED = CODE_BAD.replace("cur.execute(\n",
+                              "cur.execute(  # pgpool-lint: ignore[session-advisory-lock] (direct connection)\n")
 
 
-def git(repo, *args):
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True,
-                          env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
-                               "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"})
+def run(repo, *args, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run(list(args), cwd=repo, capture_output=True, text=True, timeout=900, env=env)
 
 
 @pytest.fixture(scope="module")
 def hooks_repo(tmp_path_factory):
-    """A clone of this checkout's HEAD (the same commit for every run: one install)."""
+    """A clone of this checkout's HEAD, and that commit's id."""
     if shutil.which("git") is None or not (REPO / ".git").exists():
         pytest.skip("needs git and a git checkout of pgpool-lint")
     clone = tmp_path_factory.mktemp("hooks-repo") / "pgpool-lint"
-    git(REPO, "clone", "-q", "--no-hardlinks", str(REPO), str(clone))
-    return clone
+    subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(REPO), str(clone)], check=True)
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=clone, check=True, capture_output=True,
+                         text=True).stdout.strip()
+    return clone, rev
 
 
-@pytest.fixture(scope="module")
-def pre_commit_home(tmp_path_factory):
-    return tmp_path_factory.mktemp("pre-commit-home")
-
-
-def try_repo(repo, hooks_repo, home, hook: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
-    env.pop("PGPOOL_LINT_OUTPUT_FORMAT", None)
-    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(hooks_repo), hook, "--color", "never"],
-                          cwd=repo, capture_output=True, text=True, env=env, timeout=900)
-
-
-def test_sql_hook_blocks_a_bad_migration_and_passes_the_fixed_one(tmp_path, hooks_repo, pre_commit_home):
+@pytest.fixture
+def app(tmp_path, tmp_path_factory, hooks_repo):
+    clone, rev = hooks_repo
+    env = {k: v for k, v in os.environ.items() if k not in ("PGPOOL_LINT_OUTPUT_FORMAT", "NO_COLOR")}
+    env.update({"PRE_COMMIT_HOME": str(tmp_path_factory.getbasetemp() / "pre-commit-home"),
+                "PRE_COMMIT_COLOR": "never", "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+                "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"})
     repo = tmp_path / "app"
-    (repo / "migrations").mkdir(parents=True)
+    repo.mkdir()
+    assert run(repo, "git", "init", "-q", env=env).returncode == 0
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {clone}\n    rev: {rev}\n    hooks:\n"
+        "      - id: pgpool-lint\n      - id: pgpool-lint-code\n")
+    installed = run(repo, sys.executable, "-m", "pre_commit", "install", env=env)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    return repo, env
+
+
+def commit(repo, env, message: str) -> subprocess.CompletedProcess:
+    assert run(repo, "git", "add", "-A", env=env).returncode == 0
+    return run(repo, "git", "commit", "-q", "-m", message, env=env)
+
+
+def head(repo, env) -> str:
+    return run(repo, "git", "log", "--format=%s", env=env).stdout.strip()
+
+
+def test_hooks_block_bad_commits_and_pass_fixed_ones(app):
+    repo, env = app
+    (repo / "migrations").mkdir()
     (repo / "legacy").mkdir()
-    git(repo, "init", "-q")
+    (repo / "app").mkdir()
     (repo / ".pgpool-lint.toml").write_text('extend-exclude = ["legacy"]\n')
     (repo / "migrations" / "001_jobs.sql").write_text(BAD)
-    # not SQL by type, and excluded by config: pre-commit passes the latter, --force-exclude drops it
-    (repo / "README.md").write_text("SET search_path TO app;\n")
+    # excluded by config: pre-commit passes it, --force-exclude drops it
     (repo / "legacy" / "old.sql").write_text("LISTEN jobs;\n")
-    git(repo, "add", ".")
+    # not SQL and not code: never passed
+    (repo / "README.md").write_text("SET search_path TO app;\n")
+    (repo / "app" / "db.py").write_text(CODE_BAD)
 
-    blocked = try_repo(repo, hooks_repo, pre_commit_home, "pgpool-lint")
-    assert blocked.returncode == 1, blocked.stdout + blocked.stderr
-    assert "pgpool-lint (SQL files)" in blocked.stdout and "Failed" in blocked.stdout
-    assert "migrations/001_jobs.sql:2:1: PGB001 [session-set]" in blocked.stdout
-    assert "README.md" not in blocked.stdout.split("pgpool-lint (SQL files)")[1]
-    assert "legacy/old.sql" not in blocked.stdout and "PGB002" not in blocked.stdout
+    blocked = commit(repo, env, "add jobs")
+    out = blocked.stdout + blocked.stderr
+    assert blocked.returncode != 0, out
+    assert head(repo, env) == ""  # nothing was committed
+    sql_part, _, code_part = out.partition("pgpool-lint (SQL in application code)")
+    assert "pgpool-lint (SQL files)" in sql_part and "Failed" in sql_part
+    assert "migrations/001_jobs.sql:2:1: PGB001 [session-set]" in sql_part
+    assert "Failed" in code_part and "app/db.py:4:21: PGB007 [session-advisory-lock]" in code_part
+    assert "app/db.py" not in sql_part and "migrations/" not in code_part  # each hook its own files
+    assert "legacy/old.sql" not in out and "PGB002" not in out and "README.md" not in out
 
     (repo / "migrations" / "001_jobs.sql").write_text(FIXED)
-    git(repo, "add", ".")
-    passed = try_repo(repo, hooks_repo, pre_commit_home, "pgpool-lint")
+    still_blocked = commit(repo, env, "add jobs")  # the code file still has its finding
+    assert still_blocked.returncode != 0 and head(repo, env) == ""
+    out = still_blocked.stdout + still_blocked.stderr
+    assert "pgpool-lint (SQL files)" in out and "app/db.py:4:21: PGB007" in out
+    assert "Passed" in out.partition("pgpool-lint (SQL in application code)")[0]
+
+    (repo / "app" / "db.py").write_text(CODE_FIXED)
+    passed = commit(repo, env, "add jobs")
     assert passed.returncode == 0, passed.stdout + passed.stderr
-    assert "pgpool-lint (SQL files)" in passed.stdout and "Passed" in passed.stdout
-    git(repo, "commit", "-q", "-m", "add jobs")  # the fixed migration commits
+    assert head(repo, env) == "add jobs"
