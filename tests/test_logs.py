@@ -14,7 +14,6 @@ Run alone: ``python -m pytest -m postgres tests/test_logs.py``.  Needs the Debia
 
 from __future__ import annotations
 
-import csv
 import gzip
 import json
 import os
@@ -104,6 +103,9 @@ def _export_pgss(pg, tmp: Path) -> tuple[Path, Path]:
                     out.write(chunk)
         rows = conn.execute(f"SELECT row_to_json(x)::text FROM ({query}) x").fetchall()
     json_path.write_text("".join(row[0] + "\n" for row in rows), encoding="utf-8")
+    with pg.connect() as conn:
+        array = conn.execute(f"SELECT json_agg(x)::text FROM ({query}) x").fetchone()[0]
+    (tmp / "pg_stat_statements_array.json").write_text(array, encoding="utf-8")
     return csv_path, json_path
 
 
@@ -209,6 +211,13 @@ def test_live_pg_stat_statements(app_run):
 
 
 @pytest.mark.postgres
+def test_pg_stat_statements_exported_as_one_json_array(app_run):
+    code, findings, _ = _lint(str(app_run.pgss_json.with_name("pg_stat_statements_array.json")))
+    assert code == 1
+    _assert_groups(findings, 4)
+
+
+@pytest.mark.postgres
 @pytest.mark.parametrize("export", ["pgss_csv", "pgss_json"])
 def test_exported_pg_stat_statements(app_run, export):
     path = getattr(app_run, export)
@@ -258,7 +267,7 @@ def test_malformed_lines_are_counted_and_skipped(app_run, tmp_path):
     code, findings, stderr = _lint("--format", "jsonlog", str(broken_json))
     assert code == 1
     _assert_groups(findings, 3)
-    assert f"skipped 2 malformed lines" in stderr
+    assert "skipped 2 malformed lines" in stderr
 
 
 @pytest.mark.postgres
@@ -349,14 +358,27 @@ def test_bind_parameters_decide_a_finding(tmp_path):
 
 
 def test_multi_line_statement_positions(tmp_path):
-    """A continuation line starts with a tab: the column counts it."""
+    """A continuation line starts with a tab: the column counts it.  Also read from stdin."""
+    text = ("2026-11-21 06:26:15.035 UTC [1] LOG:  statement: SELECT 1;\n"
+            "\t  LISTEN a;\n"
+            "2026-11-21 06:26:15.036 UTC [1] LOG:  duration: 0.1 ms\n")
     log = tmp_path / "pg.log"
-    log.write_text("2026-11-21 06:26:15.035 UTC [1] LOG:  statement: SELECT 1;\n"
-                   "\t  LISTEN a;\n"
-                   "2026-11-21 06:26:15.036 UTC [1] LOG:  duration: 0.1 ms\n", encoding="utf-8")
+    log.write_text(text, encoding="utf-8")
+    expected = [("PGB002", {"row": 2, "column": 4}, {"row": 2, "column": 12})]
     code, findings, _ = _lint(str(log))
-    assert [(f["code"], f["location"], f["end_location"]) for f in findings] == \
-        [("PGB002", {"row": 2, "column": 4}, {"row": 2, "column": 12})]
+    assert (code, [(f["code"], f["location"], f["end_location"]) for f in findings]) == (1, expected)
+    done = run_cli("logs", "--isolated", "--output-format", "json", "-", stdin=text.encode())
+    assert [(f["filename"], f["code"], f["location"], f["end_location"]) for f in json.loads(done.stdout)] == \
+        [("-", *expected[0])]
+
+
+def test_statements_the_parser_does_not_know_are_counted_not_reported(tmp_path):
+    log = tmp_path / "pg.log"
+    log.write_text("2026-11-21 06:26:15.035 UTC [1] LOG:  statement: SET x TO (\n"
+                   "2026-11-21 06:26:15.036 UTC [1] LOG:  statement: LISTEN a\n", encoding="utf-8")
+    done = run_cli("logs", "--isolated", "--output-format", "concise", str(log))
+    assert done.returncode == 1 and done.stdout.decode().count("PGB") == 1 and "PGB002" in done.stdout.decode()
+    assert "pgpool-lint: warning: 1 logged statement could not be parsed" in done.stderr.decode()
 
 
 def test_memory_does_not_grow_with_the_log(tmp_path, monkeypatch):
@@ -393,3 +415,16 @@ def test_memory_does_not_grow_with_the_log(tmp_path, monkeypatch):
         tracemalloc.stop()
         assert [d.occurrences["count"] for d in result.diagnostics] == [statements // 10]
     assert peaks[1] < peaks[0] * 1.25, peaks
+
+
+def test_a_line_longer_than_the_limit_is_skipped_in_pieces(tmp_path):
+    """max-file-size bounds one statement; a longer line is never held whole in memory."""
+    config = tmp_path / "pgpool-lint.toml"
+    config.write_text("max-file-size = 1000\n", encoding="utf-8")
+    log = tmp_path / "pg.log"
+    log.write_text("2026-11-21 06:26:15.035 UTC [1] LOG:  statement: SELECT '" + "x" * 200_000 + "'\n"
+                   "2026-11-21 06:26:15.036 UTC [1] LOG:  statement: LISTEN a\n", encoding="utf-8")
+    done = run_cli("logs", "--config", str(config), "--output-format", "concise", str(log))
+    assert done.returncode == 1
+    assert done.stdout.decode().startswith(f"{log}:2:") and done.stdout.decode().count("PGB") == 1
+    assert f"{log}: skipped 1 malformed line" in done.stderr.decode()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..diagnostics import Diagnostic
+from ..engine import PARSE_ERROR
 from ..positions import LineIndex
 from . import LoggedStatement
 
@@ -101,6 +102,9 @@ class StatementGroups:
         self.groups: dict[tuple[str, str], _Group] = {}
         self.statements = 0
         self.dropped = 0  # occurrences of groups past MAX_GROUPS
+        #: statements pglast could not parse: the server did (it logs only what it parsed), so
+        #: they are newer syntax than our parser knows, counted rather than reported
+        self.unparsable = 0
         self._cache: OrderedDict[tuple, tuple[list[_Hit], Optional[bool]]] = OrderedDict()
         #: sessions inside a transaction block (least recently seen first; bounded)
         self._in_block: OrderedDict[str, None] = OrderedDict()
@@ -115,6 +119,9 @@ class StatementGroups:
                 if len(self._in_block) > MAX_SESSIONS:
                     self._in_block.popitem(last=False)
         for hit in hits:
+            if hit.key[0] == PARSE_ERROR:
+                self.unparsable += 1
+                continue
             group = self.groups.get(hit.key)
             if group is None:
                 if len(self.groups) >= MAX_GROUPS:

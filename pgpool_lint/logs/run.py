@@ -36,7 +36,7 @@ def lint_logs(paths: Iterable[str], linter, input_format: str = "auto", log_line
             with open_source(None if raw == "-" else raw) as (stream, size):
                 bar = Progress(display, size) if wants_progress(progress) else None
                 try:
-                    lines = numbered_lines(stream, bar)
+                    lines = numbered_lines(stream, bar, max_statement + (64 << 10))
                     head = list(islice(lines, SNIFF_LINES))
                     fmt = input_format if input_format != "auto" else sniff_format([t for _, t in head[:50]])
                     reader, statements = _reader(fmt, chain(head, lines), head, pattern, max_statement)
@@ -65,6 +65,9 @@ def lint_logs(paths: Iterable[str], linter, input_format: str = "auto", log_line
         else:
             result.sources_read += 1
             _report_skips(LIVE_SOURCE, reader, warn)
+    if groups.unparsable:
+        warn(f"{groups.unparsable} logged statement{'s' if groups.unparsable != 1 else ''} could not be parsed "
+             "(syntax newer than pgpool-lint's PostgreSQL parser?) and were not checked")
     if groups.dropped:
         warn(f"more than {len(groups.groups)} distinct statements with findings: "
              f"{groups.dropped} later occurrences of new ones were not reported")

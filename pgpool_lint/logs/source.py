@@ -38,15 +38,26 @@ def open_source(path: Optional[str]) -> Iterator[tuple[BinaryIO, Optional[int]]]
         raw.close()
 
 
-def numbered_lines(stream: BinaryIO, progress: Optional["Progress"] = None) -> Iterator[tuple[int, str]]:
+def numbered_lines(stream: BinaryIO, progress: Optional["Progress"] = None,
+                   max_line: int = 16 << 20) -> Iterator[tuple[int, str]]:
     """(1-based line number, text with its line break) of every line; lines end only at ``\\n``.
 
-    Bytes that are not UTF-8 become U+FFFD: a log mixes the encodings of its databases.
+    Bytes that are not UTF-8 become U+FFFD: a log mixes the encodings of its databases.  A
+    line longer than ``max_line`` bytes is read in pieces and dropped (it comes out empty, so
+    the format's reader counts it as malformed): memory never holds more than one such piece.
     """
     number = 0
     read_since = 0
     try:
-        for raw in stream:
+        while True:
+            raw = stream.readline(max_line)
+            if not raw:
+                return
+            if len(raw) == max_line and not raw.endswith(b"\n"):
+                while raw and not raw.endswith(b"\n"):
+                    read_since += len(raw)
+                    raw = stream.readline(max_line)
+                raw = b"\n"
             number += 1
             if progress is not None:
                 read_since += len(raw)
