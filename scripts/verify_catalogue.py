@@ -102,7 +102,14 @@ def main(argv: list[str]) -> int:
         must_flag = {c["name"] for c in catalogue.get(code).cases if c.get("expect")}
         passed = {name for name, outcome in results if outcome == "passed"}
         proven = bool(passed & must_flag) and bool(passed - must_flag) and counts["failed"] == counts["xfailed"] == 0
-        verdict = "verified" if proven else ("not run" if not counts["passed"] + counts["failed"] + counts["xfailed"] else "NOT verified")
+        if proven:
+            verdict = "verified"
+        elif counts["failed"] or counts["xfailed"]:
+            verdict = "NOT verified"
+        elif counts["passed"]:
+            verdict = "not verified: no case of each kind (must flag / must not flag) ran"
+        else:
+            verdict = "not run"
         print(f"{code}: {verdict} ({', '.join(f'{v} {k}' for k, v in counts.items() if v)})")
         for name, outcome in results:
             if outcome in ("failed", "xfailed"):

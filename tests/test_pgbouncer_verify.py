@@ -197,3 +197,18 @@ def test_statement_mode_refuses_transaction_blocks(statement_pgbouncer):
             conn.execute("SELECT 1")
             conn.execute("COMMIT")
     assert STATEMENT_MODE_REFUSAL in str(raised.value)
+
+
+def test_steps_are_what_a_transaction_pooler_hands_out():
+    """Statements outside blocks are steps of their own; a block is one step, across AND CHAIN."""
+    from .pooling_probe import steps
+
+    sql = "SELECT 1;\nBEGIN;\nSELECT 2;\nCOMMIT AND CHAIN;\nSELECT 3;\nCOMMIT;\nSTART TRANSACTION;\nSELECT 'é';\nROLLBACK;\nBEGIN;\nSELECT 4;"
+    got = [(step.statements, sql[step.start:step.end]) for step in steps(sql)]
+    assert [s for s, _ in got] == [
+        ("SELECT 1",),
+        ("BEGIN", "SELECT 2", "COMMIT AND CHAIN", "SELECT 3", "COMMIT"),
+        ("START TRANSACTION", "SELECT 'é'", "ROLLBACK"),
+        ("BEGIN", "SELECT 4"),  # never closed: the probe rolls it back
+    ]
+    assert got[2][1] == "START TRANSACTION;\nSELECT 'é';\nROLLBACK"
