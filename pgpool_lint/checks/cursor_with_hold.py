@@ -19,14 +19,29 @@ def check(stmt: Statement) -> Iterator[Finding]:
     if not stmt.body.get("options", 0) & CURSOR_OPT_HOLD:
         return
     name = stmt.body.get("portalname", "")
+    help_text = ("Declare the cursor without WITH HOLD inside BEGIN ... COMMIT and fetch and close it in that "
+                 "transaction, or run it over a direct (non-pooled) connection.")
+    fix = without_hold_fix(stmt, name)
+    if (edits.spans_after_transaction(stmt) is not None and edits.transaction_is_known(stmt)
+            and _closed_in_transaction(stmt, name)):
+        # Checked on a real server: closed before COMMIT (or dropped when the block aborts), it
+        # leaves nothing behind today; WITH HOLD only waits for the CLOSE to move.
+        finding = stmt.finding(
+            CODE,
+            f"Cursor `{name}` is declared WITH HOLD but closed before COMMIT: WITH HOLD does nothing here except "
+            "keep the cursor open on the server connection, where other clients' transactions run, as soon "
+            "as the CLOSE moves out of this transaction",
+            "Drop WITH HOLD: the cursor is fetched and closed in this transaction.", fix=fix)
+        finding.severity = "warning"
+        yield finding
+        return
     yield stmt.finding(
         CODE,
         f"Cursor `{name}` is declared WITH HOLD: it stays open on this server connection after COMMIT, "
         f"but your next FETCH may run on another connection (`cursor \"{name}\" does not exist`) while the "
         "open cursor holds resources on a connection other clients use",
-        "Declare the cursor without WITH HOLD inside BEGIN ... COMMIT and fetch and close it in that "
-        "transaction, or run it over a direct (non-pooled) connection.",
-        fix=without_hold_fix(stmt, name),
+        help_text,
+        fix=fix,
     )
 
 

@@ -1,0 +1,222 @@
+"""``check --fix / --unsafe-fixes / --diff / --show-fixes`` through the real command, and the
+fixer's promises: it never loses data, never rewrites an unchanged file, keeps encoding, BOM,
+line endings and permissions, refuses a fix that breaks the file or adds a finding, and never
+writes through a symlink to outside the given paths."""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from pgpool_lint.diagnostics import Edit, Fix
+from pgpool_lint.edits import SAFE
+from pgpool_lint.fixer import FileChanged, Fixer, atomic_write, fix_text
+from pgpool_lint.linter import FileResult
+
+from .helpers import linter_for_case, run_cli
+
+MIGRATION = (
+    "BEGIN;\n"
+    "SET search_path TO app, public;\n"
+    "SELECT pg_advisory_lock(42);\n"
+    "CREATE TEMP TABLE staging (id int);\n"
+    "INSERT INTO staging SELECT id FROM events;\n"
+    "SELECT pg_advisory_unlock(42);\n"
+    "COMMIT;\n"
+)
+FIXED = (
+    "BEGIN;\n"
+    "SET LOCAL search_path TO app, public;\n"
+    "SELECT pg_advisory_xact_lock(42);\n"
+    "CREATE TEMP TABLE staging (id int) ON COMMIT DROP;\n"
+    "INSERT INTO staging SELECT id FROM events;\n"
+    "COMMIT;\n"
+)
+
+
+def write(path: Path, data: bytes, mtime: int = 1_000_000_000) -> Path:
+    path.write_bytes(data)
+    os.utime(path, ns=(mtime * 10**9, mtime * 10**9))
+    return path
+
+
+def test_fix_writes_safe_fixes_and_reports_what_is_left(tmp_path):
+    target = write(tmp_path / "m.sql", MIGRATION.encode())
+    proc = run_cli("check", "--isolated", "--fix", "--output-format", "concise", "m.sql", cwd=tmp_path)
+    assert target.read_bytes() == FIXED.encode()
+    assert proc.returncode == 0, proc.stdout
+    assert proc.stdout == b"All checks passed! (1 file checked)\n"
+    assert proc.stderr == b"Fixed 4 findings in 1 file.\n"
+
+
+def test_show_fixes_lists_rules_per_file(tmp_path):
+    write(tmp_path / "m.sql", MIGRATION.encode())
+    proc = run_cli("check", "--isolated", "--fix", "--show-fixes", "-q", "--output-format", "concise", "m.sql",
+                   cwd=tmp_path)
+    assert proc.stdout.decode() == (
+        "Fixed 4 findings:\n"
+        "- m.sql:\n"
+        "    1 × PGB001 (session-set)\n"
+        "    1 × PGB005 (temp-table)\n"
+        "    2 × PGB007 (session-advisory-lock)\n"
+    )
+    assert proc.returncode == 0
+
+
+def test_diff_prints_a_unified_diff_and_writes_nothing(tmp_path):
+    target = write(tmp_path / "m.sql", MIGRATION.encode())
+    before = target.stat()
+    proc = run_cli("check", "--isolated", "--diff", "m.sql", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stdout.decode() == (
+        "--- a/m.sql\n+++ b/m.sql\n@@ -1,7 +1,6 @@\n BEGIN;\n"
+        "-SET search_path TO app, public;\n-SELECT pg_advisory_lock(42);\n-CREATE TEMP TABLE staging (id int);\n"
+        "+SET LOCAL search_path TO app, public;\n+SELECT pg_advisory_xact_lock(42);\n"
+        "+CREATE TEMP TABLE staging (id int) ON COMMIT DROP;\n"
+        " INSERT INTO staging SELECT id FROM events;\n-SELECT pg_advisory_unlock(42);\n COMMIT;\n"
+    )
+    assert proc.stderr == b"Would fix 4 findings in 1 file.\n"
+    assert target.read_bytes() == MIGRATION.encode()
+    assert target.stat().st_mtime_ns == before.st_mtime_ns
+    clean = run_cli("check", "--isolated", "--diff", "-q", "m.sql", cwd=write(tmp_path / "m.sql", FIXED.encode()).parent)
+    assert (clean.returncode, clean.stdout) == (0, b"")
+
+
+def test_unsafe_fixes_only_on_request(tmp_path):
+    sql = "BEGIN;\nSELECT pg_advisory_lock(7);\nCOMMIT;\n"
+    target = write(tmp_path / "lock.sql", sql.encode())
+    proc = run_cli("check", "--isolated", "--fix", "-q", "--output-format", "concise", "lock.sql", cwd=tmp_path)
+    assert proc.returncode == 1 and target.read_bytes() == sql.encode()
+    assert proc.stdout.startswith(b"lock.sql:2:8: PGB007 ")
+    proc = run_cli("check", "--isolated", "--fix", "--unsafe-fixes", "lock.sql", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert target.read_bytes() == b"BEGIN;\nSELECT pg_advisory_xact_lock(7);\nCOMMIT;\n"
+
+
+def test_files_without_a_change_are_not_rewritten(tmp_path):
+    clean = write(tmp_path / "clean.sql", b"SELECT 1;\n")
+    display_only = write(tmp_path / "autocommit.sql", b"SET search_path TO app;\n")  # no safe fix outside BEGIN
+    inode = display_only.stat().st_ino
+    proc = run_cli("check", "--isolated", "--fix", "--unsafe-fixes", ".", cwd=tmp_path)
+    assert proc.returncode == 1
+    for path in (clean, display_only):
+        assert path.stat().st_mtime_ns == 1_000_000_000 * 10**9, path
+    assert display_only.stat().st_ino == inode
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["autocommit.sql", "clean.sql"]  # no temp file left
+
+
+@pytest.mark.parametrize("bom,newline,codec", [
+    (b"\xef\xbb\xbf", "\r\n", "utf-8"),
+    (b"", "\r", "utf-8"),
+    (b"\xff\xfe", "\r\n", "utf-16-le"),
+    (b"\xfe\xff", "\n", "utf-16-be"),
+])
+def test_encoding_bom_and_line_endings_are_kept(tmp_path, bom, newline, codec):
+    text = "-- café ☕\nBEGIN;\nSET search_path TO app;\nCOMMIT;\n".replace("\n", newline)
+    target = write(tmp_path / "m.sql", bom + text.encode(codec))
+    proc = run_cli("check", "--isolated", "--fix", "m.sql", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert target.read_bytes() == bom + text.replace("SET search_path", "SET LOCAL search_path").encode(codec)
+
+
+def test_permissions_are_kept(tmp_path):
+    target = write(tmp_path / "m.sql", MIGRATION.encode())
+    os.chmod(target, 0o640)
+    assert run_cli("check", "--isolated", "--fix", "m.sql", cwd=tmp_path).returncode == 0
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert target.read_bytes() == FIXED.encode()
+
+
+def test_never_writes_through_a_symlink_to_outside_the_given_paths(tmp_path):
+    outside = tmp_path / "outside"
+    project = tmp_path / "project"
+    outside.mkdir()
+    project.mkdir()
+    secret = write(outside / "shared.sql", MIGRATION.encode())
+    (project / "linked.sql").symlink_to(secret)
+    inner = write(project / "real.sql", MIGRATION.encode())
+    (project / "alias.sql").symlink_to(inner)
+    proc = run_cli("check", "--isolated", "--fix", "-q", "--output-format", "concise", "project", cwd=tmp_path)
+    assert secret.read_bytes() == MIGRATION.encode()
+    assert b"project/linked.sql: not fixed: it is a symlink to a file outside the given paths" in proc.stderr
+    assert inner.read_bytes() == FIXED.encode()  # reached directly, and through a link inside
+    assert (project / "alias.sql").is_symlink() and (project / "linked.sql").is_symlink()
+    assert proc.returncode == 1  # linked.sql still has its findings
+
+
+def test_stdin_gets_the_fixed_text_on_stdout(tmp_path):
+    proc = run_cli("check", "--isolated", "--fix", "-q", "-", stdin=MIGRATION.encode(), cwd=tmp_path)
+    assert proc.stdout == FIXED.encode()
+    assert proc.returncode == 0
+
+
+def test_bad_option_combinations_exit_2(tmp_path):
+    write(tmp_path / "m.sql", MIGRATION.encode())
+    for args in (("--unsafe-fixes",), ("--show-fixes",), ("--diff", "--show-fixes", "--fix")):
+        proc = run_cli("check", "--isolated", *args, "m.sql", cwd=tmp_path)
+        assert proc.returncode == 2 and proc.stderr.startswith(b"pgpool-lint: error: "), args
+    assert (tmp_path / "m.sql").read_bytes() == MIGRATION.encode()
+
+
+def test_fix_inside_a_python_literal_keeps_the_quoting(tmp_path):
+    source = ('def run(cur):\n'
+              '    cur.execute("BEGIN; SET search_path TO app; SELECT 1; COMMIT")\n'
+              '    cur.execute(\'SET statement_timeout = \\\'5s\\\'\')\n')
+    target = write(tmp_path / "app.py", source.encode())
+    proc = run_cli("check", "--isolated", "--fix", "-q", "--output-format", "concise", "app.py", cwd=tmp_path)
+    assert target.read_text() == source.replace("SET search_path", "SET LOCAL search_path")
+    # the lone SET's transaction is only guessed in code: unsafe, not applied by --fix
+    assert proc.stdout.startswith(b"app.py:3:18: PGB001 ")
+
+
+# --- the verifier, with fixes a buggy rule might offer ---------------------------------
+
+def _lint_offering(bad_fix):
+    """The real linter, with ``bad_fix(text, diagnostic)`` offered for every LISTEN finding."""
+    linter = linter_for_case({})
+
+    def lint(text: str) -> FileResult:
+        result = linter.lint_decoded(text, "x.sql")
+        return FileResult("x.sql", [replace(d, fix=bad_fix(text, d)) if d.code == "PGB002" else d
+                                    for d in result.diagnostics], text=text)
+    return lint, Fixer(linter, {SAFE}, write=False, roots=())
+
+
+@pytest.mark.parametrize("content,reason", [
+    ("LISTEN (jobs", "it would make the file unparseable"),
+    ("SET search_path TO jobs", "it would add a PGB001 finding"),
+    ("LISTEN jobs2", "it would not remove the PGB002 finding it is meant to fix"),
+])
+def test_a_fix_that_breaks_the_file_or_adds_a_finding_is_refused(content, reason):
+    def bad_fix(text, d):
+        return Fix(SAFE, "bad", (Edit(content, d.start, d.end),))
+
+    lint, fixer = _lint_offering(bad_fix)
+    sql = "BEGIN;\nSET search_path TO app;\nCOMMIT;\nLISTEN jobs;\n"
+    result = fix_text(sql, lint, lambda t, d: fixer._parse_errors(t, "x.sql", d), {SAFE})
+    assert result.text == "BEGIN;\nSET LOCAL search_path TO app;\nCOMMIT;\nLISTEN jobs;\n"  # the good fix is kept
+    assert [(r.diagnostic.code, r.reason) for r in result.refused] == [("PGB002", reason)]
+    assert result.converged
+
+
+def test_a_file_changed_on_disk_meanwhile_is_not_overwritten(tmp_path):
+    target = write(tmp_path / "m.sql", b"old\n")
+    before = target.stat()
+    write(target, b"someone else's edit\n", mtime=1_000_000_500)
+    with pytest.raises(FileChanged):
+        atomic_write(str(target), b"fixed\n", before)
+    assert target.read_bytes() == b"someone else's edit\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["m.sql"]
+
+
+def test_close_all_closes_the_cursor_too():
+    linter = linter_for_case({})
+    sql = "BEGIN;\nDECLARE c CURSOR WITH HOLD FOR SELECT 1;\nFETCH 1 FROM c;\nCLOSE ALL;\nCOMMIT;"
+    (d,) = [d for d in linter.lint_text(sql, "x.sql") if d.code == "PGB003"]
+    assert (d.severity, d.fix.applicability) == ("warning", "safe")
+    (d,) = [d for d in linter.lint_text(sql.replace("CLOSE ALL", "CLOSE other"), "x.sql") if d.code == "PGB003"]
+    assert (d.severity, d.fix.applicability) == ("error", "unsafe")
