@@ -235,3 +235,11 @@ def test_unknown_format_is_a_usage_error(project):
     (project / ".pgpool-lint.toml").write_text('output-format = "xml"\n')
     r = run_cli("check", "migrations", cwd=project)
     assert r.returncode == 2 and b"output-format" in r.stderr
+
+
+def test_absolute_paths_below_the_working_directory_are_reported_relative(project):
+    absolute = str(project / "migrations" / "001_bad.sql")
+    github = run_cli("check", "--output-format", "github", absolute, cwd=project).stdout.decode()
+    assert github.startswith("::error file=migrations/001_bad.sql,line=2,")
+    gitlab = json.loads(run_cli("check", "--output-format", "gitlab", absolute, cwd=project).stdout)
+    assert gitlab[0]["location"]["path"] == "migrations/001_bad.sql"

@@ -110,3 +110,17 @@ def fingerprints(diagnostics) -> list[str]:
         seen[key] = seen.get(key, 0) + 1
         out.append(hashlib.sha256(f"{key}\0{seen[key]}".encode("utf-8", "surrogatepass")).hexdigest())
     return out
+
+
+def report_path(filename: str) -> str:
+    """A finding's file as CI systems want it: relative to the working directory (the
+    repository root in CI) when it is below it, with ``/`` separators."""
+    from pathlib import Path
+
+    path = Path(filename)
+    if path.is_absolute():
+        try:
+            path = path.resolve().relative_to(Path.cwd().resolve())
+        except ValueError:
+            return path.as_posix()
+    return path.as_posix() if path.parts else filename

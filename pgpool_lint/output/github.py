@@ -7,7 +7,7 @@ carries no ``col``/``endColumn`` (GitHub would otherwise draw the wrong range).
 
 from __future__ import annotations
 
-from . import RenderContext
+from . import RenderContext, report_path
 
 LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -22,7 +22,7 @@ def escape_property(text: str) -> str:
 
 def annotation(d) -> str:
     (row, col), (end_row, end_col) = d.location, d.end_location
-    props = [("file", d.filename), ("line", str(row))]
+    props = [("file", report_path(d.filename)), ("line", str(row))]
     if end_row == row:
         props.append(("col", str(col)))
     props.append(("endLine", str(end_row)))

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import json
 
-from . import RenderContext, fingerprints
-from .sarif import artifact_uri
+from . import RenderContext, fingerprints, report_path
 
 SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
 
 
 def render(diagnostics, out, ctx: RenderContext) -> None:
-    from urllib.parse import unquote
-
     issues = []
     for d, fingerprint in zip(diagnostics, fingerprints(diagnostics)):
         issues.append({
@@ -28,7 +25,7 @@ def render(diagnostics, out, ctx: RenderContext) -> None:
             "severity": SEVERITIES.get(d.severity, "major"),
             "fingerprint": fingerprint,
             "location": {
-                "path": unquote(artifact_uri(d.filename)),
+                "path": report_path(d.filename),
                 "positions": {"begin": {"line": d.location[0], "column": d.location[1]},
                               "end": {"line": d.end_location[0], "column": d.end_location[1]}},
             },

@@ -10,25 +10,21 @@ file is below it (GitHub resolves them against the repository root).
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import quote
 
-from . import DOCS_URL, RenderContext, fingerprints, metadata, rule_url, tool_version
+from . import DOCS_URL, RenderContext, fingerprints, metadata, report_path, rule_url, tool_version
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def artifact_uri(filename: str) -> str:
-    path = Path(filename)
-    if path.is_absolute():
-        try:
-            path = path.resolve().relative_to(Path.cwd().resolve())
-        except ValueError:
-            return path.resolve().as_uri()
-    posix = PurePosixPath(*path.parts).as_posix() if path.parts else filename
-    return quote(posix.replace(os.sep, "/"), safe="/")
+    """A relative reference when the file is below the working directory, else a file: URI."""
+    path = report_path(filename)
+    if Path(path).is_absolute():
+        return Path(path).resolve().as_uri()
+    return quote(path, safe="/")
 
 
 def _region(start: tuple[int, int], end: tuple[int, int]) -> dict:
@@ -81,6 +77,8 @@ def report(diagnostics, ctx: RenderContext) -> dict:
         }
         if d.fix is not None and d.fix.edits and d.fix.applicability != "display-only":
             result["fixes"] = [_fix(d, uri)]  # display-only edits are shown to people, never proposed to tools
+        if d.occurrences is not None:  # `pgpool-lint logs`: how often, when and by whom the statement ran
+            result["properties"] = {"occurrences": d.occurrences}
         results.append(result)
     version = tool_version()
     return {
