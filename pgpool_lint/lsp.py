@@ -79,6 +79,7 @@ class PgpoolLanguageServer(LanguageServer):
         super().__init__("pgpool-lint", tool_version())
         self.linted: dict[str, Linted] = {}
         self._projects: dict[tuple, Project] = {}
+        self._shown_errors: set[str] = set()  # each config error is shown once, not per keystroke
 
     # --- configuration ------------------------------------------------------------------
 
@@ -127,7 +128,10 @@ class PgpoolLanguageServer(LanguageServer):
             project = self.project_for(directory)
             linted.project = project
             if project.error:
-                self.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error, f"pgpool-lint: {project.error}"))
+                if project.error not in self._shown_errors:
+                    self._shown_errors.add(project.error)
+                    self.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error,
+                                                                   f"pgpool-lint: {project.error}"))
             elif not (path and project.excludes.matches(relative_posix(Path(path), project.root))):
                 result = project.linter.lint_bytes(text[shift:].encode("utf-8", "surrogatepass"), filename)
                 linted.diagnostics = result.diagnostics

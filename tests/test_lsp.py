@@ -270,6 +270,10 @@ def test_bad_config_is_reported_not_fatal(project, tmp_path):
         assert client.diagnostics(uri, 1) == []
         shown = [n for n in client.received if n["method"] == "window/showMessage"]
         assert shown and "unknown setting `selec`" in shown[0]["params"]["message"]
+        client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                                                 "contentChanges": [{"text": "LISTEN jobs;\n"}]})
+        assert client.diagnostics(uri, 2) == []
+        assert len([n for n in client.received if n["method"] == "window/showMessage"]) == 1  # once, not per edit
         assert client.proc.poll() is None  # still serving
     finally:
         client.close()
