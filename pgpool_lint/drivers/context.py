@@ -71,6 +71,24 @@ class Context:
             return None
         return UrlUse(urls.classify(parsed, self.pooled_hosts), host, parsed)
 
+    def env_host_url(self, host_env: Optional[tuple[str, Optional[str]]], host: Optional[Value],
+                     port_env: Optional[tuple[str, Optional[str]]], port: Optional[Value]) -> Optional[UrlUse]:
+        """An endpoint from host / port settings read from environment variables (``DB_HOST``)."""
+        def resolve(env, value):
+            if env is None:
+                return value.value if value is not None else None, None
+            found = self.resolver.lookup(env[0], self.filename)
+            return (found[0][0], found[0][1]) if found else (env[1], None)
+
+        host_value, host_file = resolve(host_env, host)
+        port_value, _ = resolve(port_env, port)
+        if not isinstance(host_value, str) or not host_value or host is None:
+            return None
+        use = self.host_port_url(Value(host_value, host.start, host.end), Value(port_value, 0, 0))
+        if use is not None and host_env is not None:
+            use.env_name, use.env_file = host_env[0], host_file
+        return use
+
 
 def verbatim_offset(text: str, start: int, end: int, value: str) -> Optional[int]:
     """Host offset of ``value`` when it is written verbatim within ``text[start:end]``."""

@@ -14,7 +14,8 @@ from typing import Any, Iterator, Optional
 
 from ..statement import Finding
 from .context import Context
-from .model import Fact, Value, finding, prepared_statements_survive, profile_words, severity, truthy, where
+from .model import (Fact, Value, configured_off, dynamic, finding, prepared_statements_survive, profile_words,
+                    severity, truthy, where)
 
 CODE = "PGB201"
 
@@ -25,6 +26,8 @@ _SERVER_FIX = ("Or keep prepared statements and run PgBouncer ≥ 1.21 with `max
 def _is(value: Optional[Value], expected: Any) -> bool:
     if value is None:
         return False
+    if dynamic(value):
+        return True  # set from a variable / the environment: assume it is set right
     if expected is None:
         return value.value is None or (isinstance(value.value, str) and value.value.lower() in ("none", "null", ""))
     if expected == 0:
@@ -50,7 +53,15 @@ def check(ctx: Context) -> Iterator[Finding]:
             yield finding(CODE, span, message + _why(fact, ctx), help + " " + _SERVER_FIX, sev)
 
 
+def _opaque(fact: Fact, *names: str) -> bool:
+    """Options passed in a form we cannot read (``**opts``, ``connect_args=make_args()``):
+    assume they hold the fix rather than guess."""
+    return any(dynamic(fact.settings.get(n)) or f"{n}.**" in fact.settings for n in names) or "**" in fact.settings
+
+
 def _sqlalchemy(fact: Fact):
+    if _opaque(fact, "connect_args") or "connect_args.connection_class" in fact.settings:
+        return
     driver = fact.url.parsed.driver if fact.url and fact.url.parsed else ""
     url_cache = fact.url.param("prepared_statement_cache_size") if fact.url else None
     if fact.extra.get("async") and driver not in ("psycopg", "psycopg_async", "asyncpg"):
@@ -76,6 +87,8 @@ def _sqlalchemy(fact: Fact):
 
 def _asyncpg(fact: Fact):
     cache = fact.settings.get("statement_cache_size")
+    if _opaque(fact) or "connection_class" in fact.settings:
+        return
     if _is(cache, 0):
         return
     yield (cache or fact, f"`{fact.label}` caches named prepared statements (`statement_cache_size` "
@@ -85,6 +98,8 @@ def _asyncpg(fact: Fact):
 
 def _psycopg(fact: Fact):
     threshold = fact.settings.get("prepare_threshold") or fact.settings.get("kwargs.prepare_threshold")
+    if _opaque(fact, "kwargs"):
+        return
     if _is(threshold, None) and threshold is not None:
         return
     yield (threshold or fact, f"`{fact.label}` prepares a statement once it has run `prepare_threshold` "
@@ -106,7 +121,7 @@ def _django(fact: Fact):
 def _rails(fact: Fact):
     setting = fact.settings.get("prepared_statements")
     url_setting = fact.url.param("prepared_statements") if fact.url else None
-    if (setting is not None and truthy(setting.value) is False) or (url_setting and truthy(url_setting.value) is False):
+    if configured_off(setting) or (url_setting and truthy(url_setting.value) is False):
         return
     yield (setting or fact, f"Rails environment `{fact.label}` uses prepared statements "
            f"({'prepared_statements: true' if setting else 'the default'})",
@@ -147,7 +162,7 @@ def _url(fact: Fact):
 def _tool_setting(setting: str, tool: str, fix: str):
     def handler(fact: Fact):
         value = fact.settings.get(setting)
-        if value is not None and truthy(value.value) is False:
+        if configured_off(value):
             return
         name = fact.extra.get("names", {}).get(setting, setting)
         yield (value or fact, f"{tool} uses prepared statements (`{name}` "
@@ -157,7 +172,7 @@ def _tool_setting(setting: str, tool: str, fix: str):
 
 def _postgres_js(fact: Fact):
     prepare = fact.settings.get("prepare")
-    if prepare is not None and truthy(prepare.value) is False:
+    if configured_off(prepare):
         return
     yield (prepare or fact, "postgres.js prepares statements by default (`prepare` "
            f"{'is ' + str(prepare.value) if prepare else 'defaults to true'})",

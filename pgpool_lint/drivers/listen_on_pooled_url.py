@@ -12,7 +12,7 @@ from typing import Iterator
 
 from ..statement import Finding
 from .context import Context
-from .model import finding, severity, truthy, where
+from .model import configured_off, finding, severity, truthy, where
 
 CODE = "PGB205"
 
@@ -21,7 +21,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     for fact in ctx.facts:
         if fact.kind == "postgrest":
             channel = fact.settings.get("db-channel-enabled")
-            if channel is not None and truthy(channel.value) is False:
+            if configured_off(channel):
                 continue
             report, sev = severity(fact.status, explicit=False)
             if report:

@@ -13,7 +13,7 @@ from typing import Iterator
 
 from ..statement import Finding
 from .context import Context
-from .model import Fact, finding, severity, truthy, where
+from .model import Fact, Value, configured_off, finding, severity, truthy, where
 
 CODE = "PGB204"
 
@@ -30,7 +30,7 @@ def check(ctx: Context) -> Iterator[Finding]:
 def _rails(ctx: Context, fact: Fact) -> Iterator[Finding]:
     locks = fact.settings.get("advisory_locks")
     explicit = locks is not None and truthy(getattr(locks, "value", None)) is True
-    if locks is not None and truthy(getattr(locks, "value", None)) is False:
+    if not isinstance(locks, Value) and locks is not None or configured_off(locks):
         return
     if fact.extra.get("local") and fact.status == "unknown":
         return

@@ -159,6 +159,22 @@ def truthy(value: Any) -> Optional[bool]:
     return None
 
 
+def dynamic(value: Optional[Value]) -> bool:
+    """A setting that is written but whose value is only known at run time (a variable, an
+    environment lookup, a template): the user configured it, so it is not reported as missing."""
+    if value is None:
+        return False
+    raw = value.value
+    if isinstance(raw, str):
+        return any(marker in raw for marker in ("<%", "${", "{{", "#{"))
+    return not isinstance(raw, (bool, int, float, type(None), list, dict, tuple))
+
+
+def configured_off(value: Optional[Value]) -> bool:
+    """The setting turns the feature off (false / 0), or is set to something dynamic."""
+    return value is not None and (dynamic(value) or truthy(value.value) is False)
+
+
 def prepared_statements_survive(url: Optional[UrlUse], profile: Any) -> bool:
     """Do protocol-level prepared statements work through this pooler?
 

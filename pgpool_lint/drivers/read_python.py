@@ -187,10 +187,18 @@ class Reader:
         settings: dict[str, Value] = {}
         for kw in node.keywords:
             if kw.arg is None:
+                settings["**"] = self.value(kw.value)  # **options: anything may be set there
                 continue
             settings[kw.arg] = self.value(kw.value)
-            if kw.arg in ("connect_args", "kwargs", "server_settings") and isinstance(kw.value, ast.Dict):
-                for key, value in zip(kw.value.keys, kw.value.values):
+            given = kw.value
+            if isinstance(given, ast.Name) and isinstance(self.assignments.get(given.id), ast.Dict):
+                given = self.assignments[given.id]  # connect_args=CONNECT_ARGS defined in this module
+            if kw.arg in ("connect_args", "kwargs", "server_settings") and isinstance(given, ast.Dict):
+                settings[kw.arg] = Value({}, *self.span(kw.value))
+                for key, value in zip(given.keys, given.values):
+                    if key is None:
+                        settings[f"{kw.arg}.**"] = self.value(value)
+                        continue
                     if key is not None and isinstance(literal(key), str):
                         settings[f"{kw.arg}.{literal(key)}"] = self.value(value)
                         if isinstance(value, ast.Dict):  # connect_args={"server_settings": {...}}
@@ -235,19 +243,21 @@ class Reader:
                     if k2 is not None and isinstance(literal(k2), str):
                         settings[f"OPTIONS.{literal(k2)}"] = self.value(v2)
         engine = settings.get("ENGINE")
-        if engine is not None:
-            engine_ok = isinstance(engine.value, str) and ("postgres" in engine.value or "postgis" in engine.value)
+        if engine is not None and isinstance(engine.value, str):
+            engine_ok = "postgres" in engine.value or "postgis" in engine.value
+        elif engine is not None:  # ENGINE from the environment: PostgreSQL if anything says so
+            engine_ok = "postgres" in ast.unparse(dict(entries).get("ENGINE")) or None
         if url is None:
             url = self.dj_url(value)
             if url is not None and engine_ok is None:
                 engine_ok = True
         if url is None and "HOST" in settings:
-            host_node = dict((k, v) for k, v in entries if k is not None).get("HOST")
-            host_url = self.url(host_node) if host_node is not None else None
-            if host_url is not None and host_url.parsed is None and host_url.env_name:
-                url = host_url  # HOST from the environment: unknown unless .env says
-            else:
-                url = self.ctx.host_port_url(settings.get("HOST"), settings.get("PORT"))
+            nodes = dict((k, v) for k, v in entries if k is not None)
+            host_env = self.env_name(nodes["HOST"])
+            port_env = self.env_name(nodes["PORT"]) if "PORT" in nodes else None
+            url = self.ctx.env_host_url(host_env, settings.get("HOST"), port_env, settings.get("PORT"))
+            if url is None and host_env is not None:  # HOST from the environment, not set in any .env
+                url = self.ctx.env_url(host_env[0], settings["HOST"])
         if not engine_ok:
             return
         start, end = self.span(key_node)

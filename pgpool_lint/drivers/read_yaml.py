@@ -176,6 +176,15 @@ def _erb_env(ctx: Context, value: Value) -> Optional[UrlUse]:
     return ctx.literal_url(value)
 
 
+def _erb_name(value: Any) -> Optional[tuple[str, Optional[str]]]:
+    """(variable, None) of an ``<%= ENV["X"] %>`` value."""
+    if isinstance(value, Value) and isinstance(value.value, str) and "<%" in value.value:
+        m = _ERB_ENV.search(value.value)
+        if m:
+            return m.group(1) or m.group(2), None
+    return None
+
+
 def _rails(ctx: Context, doc: Map) -> None:
     name = ctx.filename.replace("\\", "/").rsplit("/", 1)[-1]
     if name not in ("database.yml", "database.yaml") and not name.endswith(".database.yml"):
@@ -194,9 +203,11 @@ def _rails(ctx: Context, doc: Map) -> None:
             settings = {k: v for k, (_, v) in cfg.items.items() if isinstance(v, (Value, Map))}
             url = _erb_env(ctx, cfg.get("url")) if isinstance(cfg.get("url"), Value) else None
             if url is None:
-                host = cfg.get("host")
+                host, port = cfg.get("host"), cfg.get("port")
                 if isinstance(host, Value):
-                    url = _erb_env(ctx, host) if "<%" in str(host.value) else ctx.host_port_url(host, cfg.get("port"))
+                    url = ctx.env_host_url(_erb_name(host), host, _erb_name(port), port if isinstance(port, Value) else None)
+                    if url is None and _erb_name(host):
+                        url = ctx.env_url(_erb_name(host)[0], host)
             if url is None and env_name not in RAILS_LOCAL_ENVIRONMENTS:
                 # Rails merges DATABASE_URL into the running environment's config
                 url = ctx.env_url("DATABASE_URL", Value(None, span[0], span[1]))

@@ -13,7 +13,7 @@ from typing import Iterator
 
 from ..statement import Finding
 from .context import Context
-from .model import finding, severity, truthy, where
+from .model import dynamic, finding, severity, truthy, where
 
 CODE = "PGB202"
 
@@ -23,7 +23,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         if fact.kind == "django-database":
             report, sev = severity(fact.status, explicit=False)
             disabled = fact.setting("DISABLE_SERVER_SIDE_CURSORS")
-            if not report or (disabled is not None and truthy(disabled.value) is True):
+            if not report or (disabled is not None and (dynamic(disabled) or truthy(disabled.value) is True)):
                 continue
             yield finding(
                 CODE, disabled or fact,
