@@ -37,6 +37,8 @@ def _missing() -> str | None:
     bindir = postgres_bindir()
     if bindir is None:
         return "PostgreSQL server binaries not installed (apt package 'postgresql')"
+    if not (bindir / "pgbench").exists():
+        return f"pgbench not in {bindir} (Debian package 'postgresql-client-NN')"
     if not (bindir.parent / "lib" / "pg_stat_statements.so").exists():
         return f"pg_stat_statements.so not in {bindir.parent / 'lib'} (it ships in Debian's 'postgresql-NN')"
     if os.geteuid() == 0 and _run_as() is None:
@@ -59,7 +61,22 @@ class AppRun:
     dsn: str | None = None
 
 
-def _logged_run(tmp: Path, settings: dict[str, str], with_pgss: bool):
+def _pgbench(pg) -> None:
+    """A client we did not write: pgbench in its three protocol modes (``-M prepared`` uses
+    protocol-level prepared statements ``P_0``, ``P_1``, ...), after its own ``-i`` setup."""
+    import subprocess
+
+    from .realdb import postgres_bindir
+
+    pgbench = postgres_bindir() / "pgbench"
+    env = dict(os.environ, PGHOST=pg.host, PGPORT=str(pg.port), PGUSER=pg.user)
+    runs = [["-i", "-s", "1", "-q"]] + [["-M", mode, "-c", "2", "-t", "10"] for mode in ("simple", "extended", "prepared")]
+    for args in runs:
+        done = subprocess.run([str(pgbench), *args, pg.dbname], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+
+
+def _logged_run(tmp: Path, settings: dict[str, str], with_pgss: bool, with_pgbench: bool = False):
     from .realdb import postgres_server
 
     base = {"logging_collector": "on", "log_directory": "{work}/log", "log_filename": "postgresql",
@@ -69,6 +86,8 @@ def _logged_run(tmp: Path, settings: dict[str, str], with_pgss: bool):
             with pg.connect() as conn:
                 conn.execute("CREATE EXTENSION pg_stat_statements")
                 conn.execute("SELECT pg_stat_statements_reset()")
+        if with_pgbench:
+            _pgbench(pg)
         run_workload(pg.host, pg.port, pg.user, pg.dbname)
         log_dir = pg.datadir.parent / "log"
         destinations = settings.get("log_destination", "stderr").split(",")
@@ -122,11 +141,12 @@ def app_run(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def default_prefix_log(tmp_path_factory):
-    """The server's default log_line_prefix ('%m [%p] '), stderr only."""
+    """The server's default log_line_prefix ('%m [%p] '), stderr only; pgbench ran first."""
     reason = _missing()
     if reason:
         pytest.skip(reason)
-    yield from _logged_run(tmp_path_factory.mktemp("default-prefix"), {"log_destination": "stderr"}, with_pgss=False)
+    yield from _logged_run(tmp_path_factory.mktemp("default-prefix"), {"log_destination": "stderr"}, with_pgss=False,
+                           with_pgbench=True)
 
 
 def _lint(*args: str) -> tuple[int, list[dict], str]:
@@ -155,7 +175,10 @@ def _first_line_with(path: Path, text: str) -> tuple[int, str]:
 
 @pytest.mark.postgres
 def test_stderr_log_with_the_default_prefix(default_prefix_log):
+    """pgbench's statements (all three protocols) are in this log too, and add no finding."""
     log = default_prefix_log.logs["stderr"]
+    text = log.read_text(encoding="utf-8")
+    assert "execute P_0: BEGIN;" in text and "statement: UPDATE pgbench_accounts" in text
     code, findings, _ = _lint(str(log))
     assert code == 1
     _assert_groups(findings, 3)
