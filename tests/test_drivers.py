@@ -42,6 +42,9 @@ HAZARDS = {
                         ("config/database.yml", "PGB205", 16, 1, "error")],
     "fastapi-supabase": [("alembic/env.py", "PGB204", 17, 33, "warning"),
                          ("app/db.py", "PGB201", 11, 10, "error")],
+    "node-supabase": [("knexfile.js", "PGB203", 6, 5, "error"),
+                      ("src/db.ts", "PGB201", 4, 16, "error"),
+                      ("src/pool.js", "PGB200", 7, 22, "error")],
     "compose-stack": [("docker-compose.yml", "PGB201", 19, 7, "error"),
                       ("docker-compose.yml", "PGB204", 31, 9, "error"),
                       ("docker-compose.yml", "PGB205", 19, 7, "error")],
@@ -55,11 +58,12 @@ def test_documented_hazards_are_found_at_exact_positions(project):
     assert found(findings) == sorted(HAZARDS[project])
     for f in findings:
         if f["code"] in DRIVER_CODES:
-            assert f["source_kind"] in ("python", "yaml", "prisma", "dotenv", "toml", "ini")
+            assert f["source_kind"] in ("python", "yaml", "prisma", "dotenv", "toml", "ini", "javascript",
+                                        "typescript")
 
 
 @pytest.mark.parametrize("project", ["django-neon-clean", "prisma-supabase-clean", "rails-clean",
-                                     "fastapi-supabase-clean", "postgrest-clean"])
+                                     "fastapi-supabase-clean", "postgrest-clean", "node-supabase-clean"])
 def test_projects_following_the_documented_advice_lint_clean(project):
     code, findings = check_json(FIXTURES / project, ".")
     assert (code, findings) == (0, [])
