@@ -220,3 +220,22 @@ def test_close_all_closes_the_cursor_too():
     assert (d.severity, d.fix.applicability) == ("warning", "safe")
     (d,) = [d for d in linter.lint_text(sql.replace("CLOSE ALL", "CLOSE other"), "x.sql") if d.code == "PGB003"]
     assert (d.severity, d.fix.applicability) == ("error", "unsafe")
+
+
+def test_role_and_database_make_the_alter_role_suggestion_exact(tmp_path):
+    import json
+
+    write(tmp_path / "m.sql", b"SET search_path TO app, public;\nSELECT set_config('app.tenant', 'a''b', false);\n")
+    proc = run_cli("check", "--isolated", "--role", "app", "--database", "Shop", "--output-format", "json", "m.sql",
+                   cwd=tmp_path)
+    helps = [d["help"] for d in json.loads(proc.stdout)]
+    assert "`ALTER ROLE app IN DATABASE \"Shop\" SET search_path TO app, public`" in helps[0]
+    assert "`ALTER ROLE app IN DATABASE \"Shop\" SET app.tenant TO 'a''b'`" in helps[1]
+    (tmp_path / ".pgpool-lint.toml").write_text('role = "order"\n')
+    proc = run_cli("check", "--output-format", "json", "m.sql", cwd=tmp_path)
+    assert "`ALTER ROLE \"order\" SET search_path TO app, public`" in json.loads(proc.stdout)[0]["help"]
+    proc = run_cli("check", "--isolated", "--output-format", "json", "m.sql", cwd=tmp_path)
+    assert "`ALTER ROLE CURRENT_USER SET search_path TO app, public`" in json.loads(proc.stdout)[0]["help"]
+    (tmp_path / ".pgpool-lint.toml").write_text('database = ""\n')
+    proc = run_cli("check", "m.sql", cwd=tmp_path)
+    assert proc.returncode == 2 and b"`database` must be a non-empty name" in proc.stderr
