@@ -14,7 +14,7 @@ _REF = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}?$")
 
 #: tool -> (variables holding its connection string, variables holding its settings)
 TOOLS = {
-    "hasura": (("HASURA_GRAPHQL_DATABASE_URL", "HASURA_GRAPHQL_METADATA_DATABASE_URL", "PG_DATABASE_URL"),
+    "hasura": (("HASURA_GRAPHQL_DATABASE_URL", "HASURA_GRAPHQL_METADATA_DATABASE_URL"),
                {"HASURA_GRAPHQL_USE_PREPARED_STATEMENTS": "use_prepared_statements"}),
     "postgrest": (("PGRST_DB_URI",),
                   {"PGRST_DB_PREPARED_STATEMENTS": "db-prepared-statements",

@@ -155,10 +155,9 @@ def read(ctx: Context) -> None:
         for node in _walk(doc):
             if isinstance(node, Value) and isinstance(node.value, str):
                 ctx.url_fact(node)
-        if not isinstance(doc, Map):
-            continue
-        _rails(ctx, doc)
-        _compose(ctx, doc)
+        if isinstance(doc, Map):
+            _rails(ctx, doc)
+            _compose(ctx, doc)
         for node in _walk(doc):
             if isinstance(node, Map):
                 _kubernetes_env(ctx, node)
