@@ -48,6 +48,13 @@ def delete(start: int, end: int) -> Edit:
     return Edit("", start, end)
 
 
+def like(sample: str, words: str) -> str:
+    """``words`` in the letter case of ``sample`` as written (``set`` → ``local``)."""
+    letters = [c for c in sample if c.isalpha()]
+    return words.lower() if letters and all(c.islower() for c in letters) else words.upper() if letters and all(
+        c.isupper() for c in letters) else words
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     """A scanner token with offsets into the linted text (``end`` exclusive)."""
@@ -325,9 +332,10 @@ def set_local_fix(stmt: "Statement") -> Optional[Fix]:
     if parts is None:
         return None
     if parts.scope_word is not None:
-        edit = replace(stmt.start + parts.scope_word[0], stmt.start + parts.scope_word[1], "LOCAL")
+        start, end = stmt.start + parts.scope_word[0], stmt.start + parts.scope_word[1]
+        edit = replace(start, end, like(stmt.context.text[start:end], "LOCAL"))
     else:
-        edit = insert(stmt.start + parts.keyword_end, " LOCAL")
+        edit = insert(stmt.start + parts.keyword_end, " " + like(stmt.source[:3], "LOCAL"))
     return make_fix(in_transaction_or_display(stmt), _inside("Use `SET LOCAL`: the setting ends with the transaction", stmt),
                     edit)
 
@@ -340,7 +348,7 @@ def set_config_local_fix(stmt: "Statement", call: "FuncCall") -> Optional[Fix]:
     start, end = parts[1][2]
     return make_fix(in_transaction_or_display(stmt),
                     _inside("Pass `true` as `is_local`: the setting ends with the transaction", stmt),
-                    replace(start, end, "true"))
+                    replace(start, end, like(stmt.context.text[start:end], "true")))
 
 
 def _inside(message: str, stmt: "Statement") -> str:

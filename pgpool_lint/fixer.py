@@ -297,8 +297,9 @@ def atomic_write(path: str, data: bytes, before: os.stat_result) -> None:
 def unified_diff(before: str, after: str, name: str) -> str:
     """A unified diff of two texts, ``\\ No newline at end of file`` where it applies."""
     lines = []
+    old, new = (name, name) if os.path.isabs(name) else (f"a/{name}", f"b/{name}")  # `git apply` / `patch -p1`
     for line in difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                     fromfile=f"a/{name}", tofile=f"b/{name}"):
+                                     fromfile=old, tofile=new):
         lines.append(line)
         if not line.endswith(("\n", "\r")):
             lines.append("\n\\ No newline at end of file\n")

@@ -31,7 +31,11 @@ UNLOCKS = {
     "pg_advisory_unlock_shared": ("pg_advisory_lock_shared", "pg_try_advisory_lock_shared"),
 }
 #: node types an argument may consist of for two calls to name the same key for sure
-_CONSTANT_NODES = frozenset({"A_Const", "TypeCast", "TypeName", "String", "ParamRef", "A_Expr", "Integer", "Float"})
+_CONSTANT_NODES = frozenset({"A_Const", "TypeCast", "TypeName", "String", "A_Expr", "Integer", "Float", "FuncCall"})
+#: functions whose value may differ between the lock and the unlock
+_VOLATILE = frozenset({"random", "nextval", "currval", "lastval", "setval", "clock_timestamp", "timeofday",
+                       "statement_timestamp", "now", "transaction_timestamp", "gen_random_uuid", "uuid_generate_v4",
+                       "txid_current", "pg_current_xact_id", "current_setting", "pg_backend_pid"})
 
 
 def check_file(ctx: "LintContext") -> Iterator[Finding]:
@@ -89,7 +93,8 @@ def _lock_fix(stmt: Statement, call: nodes.FuncCall, replacement: str,
     parts = edits.call_parts(stmt, call)
     if parts is None:
         return None
-    rename = edits.replace(parts[0].start, parts[0].end, replacement)
+    written = stmt.context.text[parts[0].start:parts[0].end]
+    rename = edits.replace(parts[0].start, parts[0].end, replacement.upper() if written.isupper() else replacement)
     if unlock is not None:
         ustmt = unlock[0]
         removal = edits.statement_removal(stmt.context.text, ustmt.start, ustmt.end)
@@ -111,7 +116,12 @@ def _standalone(stmt: Statement, call: nodes.FuncCall) -> bool:
 
 
 def _constant(args) -> bool:
-    return bool(args) and all(kind in _CONSTANT_NODES for arg in args for kind, _ in nodes.walk(arg))
+    """The same expression gives the same key at the lock and at the unlock: constants, and
+    functions of constants (``hashtext('migrations')``) that are not volatile."""
+    return bool(args) and all(
+        kind in _CONSTANT_NODES and (kind != "FuncCall" or (nodes.strings(body.get("funcname")) or [""])[-1].lower()
+                                     not in _VOLATILE)
+        for arg in args for kind, body in nodes.walk(arg))
 
 
 def _has_rollback_to(stmt: Statement) -> bool:

@@ -110,9 +110,13 @@ def _on_commit_edit(stmt: Statement) -> Optional[edits.Edit]:
     for n, (i, tok) in enumerate(top):
         if explicit and tok.name == "ON" and n + 3 < len(top) and top[n + 1][1].name == "COMMIT":
             # ON COMMIT {PRESERVE|DELETE} ROWS: replace the two words after ON COMMIT
-            return edits.replace(top[n + 2][1].start, top[n + 3][1].end, "DROP")
+            return edits.replace(top[n + 2][1].start, top[n + 3][1].end, edits.like(_written(stmt, top[n][1]), "DROP"))
         if not explicit and tok.name in ("TABLESPACE", "AS") and i > 0:
-            return edits.insert(tokens[i - 1].end, " ON COMMIT DROP")
+            return edits.insert(tokens[i - 1].end, " " + edits.like(_written(stmt, tokens[0]), "ON COMMIT DROP"))
     if explicit:
         return None
-    return edits.insert(tokens[-1].end, " ON COMMIT DROP")
+    return edits.insert(tokens[-1].end, " " + edits.like(_written(stmt, tokens[0]), "ON COMMIT DROP"))
+
+
+def _written(stmt: Statement, tok: "edits.Token") -> str:
+    return stmt.context.text[tok.start:tok.end]
