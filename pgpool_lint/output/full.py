@@ -35,6 +35,10 @@ def render(diagnostics, out, ctx: RenderContext) -> None:
             console.print(Text(f"{gutter} | ", style="blue") + Text(" " * caret_start + "^" * width, style=colour.get(d.severity, "bold")))
         if d.help:
             console.print(Text(f"  help: ", style="bold cyan") + Text(terminal_safe(d.help)))
+        if d.fix is not None and d.fix.edits and d.fix.applicability != "display-only":
+            how = "--fix" if d.fix.applicability == "safe" else "--fix --unsafe-fixes"
+            console.print(Text("  fix: ", style="bold green")
+                          + Text(terminal_safe(f"{d.fix.message} ({d.fix.applicability}: {how})")))
         console.print(Text(f"  see: pgpool-lint rule {d.code}", style="dim"))
         console.print()
     if not ctx.quiet:
