@@ -68,3 +68,11 @@ def test_every_finding_has_a_fix_or_a_concrete_help(rule):
         for d in linter.lint_text(case["sql"], case.get("filename", "case.sql")):
             if d.code == rule.code:
                 assert (d.fix is not None and d.fix.edits) or len(d.help) > 20, (case["name"], d.message)
+
+
+def test_sql_prepare_help_names_the_query_and_values():
+    sql = "PREPARE get_user(int) AS SELECT * FROM users WHERE id = $1;\nEXECUTE get_user(42);"
+    helps = [d.help for d in linter_for_case({}).lint_text(sql, "x.sql") if d.code == "PGB004"]
+    assert helps[0].startswith("Send the query itself, `SELECT * FROM users WHERE id = $1`, through your driver")
+    assert helps[1].startswith("Send the query itself, `SELECT * FROM users WHERE id = $1`, with the values `42` as "
+                               "its parameters through your driver")

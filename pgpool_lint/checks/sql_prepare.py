@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from .. import edits
 from ..statement import Finding, Statement
 
 CODE = "PGB004"
@@ -25,7 +26,7 @@ def check(stmt: Statement) -> Iterator[Finding]:
             f"`PREPARE {name}` creates the statement on this server connection only: a later `EXECUTE {name}` may "
             f"run on another connection (`prepared statement \"{name}\" does not exist`), and another client may "
             f"collide with it (`prepared statement \"{name}\" already exists`)",
-            _HELP,
+            _concrete_help(prepared_query(stmt)),
         )
     elif kind == "DeallocateStmt":
         target = "ALL" if body.get("isall") else body.get("name", "")
@@ -43,8 +44,33 @@ def check(stmt: Statement) -> Iterator[Finding]:
                 CODE,
                 f"`EXECUTE {name}` runs a SQL-level prepared statement, which exists only on the server connection "
                 f"where PREPARE ran: here it may fail with `prepared statement \"{name}\" does not exist`",
-                _HELP,
+                _concrete_help(_query_prepared_as(stmt, name), _execute_values(stmt)),
             )
+
+
+def _query_prepared_as(stmt: Statement, name: str) -> str | None:
+    """The query of the last ``PREPARE name`` before ``stmt`` in the same text."""
+    found = None
+    for other in stmt.context.statements:
+        if other.index >= stmt.index:
+            break
+        if other.kind == "PrepareStmt" and other.body.get("name") == name:
+            found = other
+    return prepared_query(found) if found is not None else None
+
+
+def _execute_values(stmt: Statement) -> str | None:
+    """``1, 'x'`` of ``EXECUTE name(1, 'x')`` as written."""
+    tokens = edits.statement_tokens(stmt)
+    at = next((i for i, tok in enumerate(tokens) if tok.name == "EXECUTE"), None)
+    if at is None or at + 2 >= len(tokens) or tokens[at + 2].name != "ASCII_40":
+        return None
+    depth = 0
+    for tok in tokens[at + 2:]:
+        depth += {"ASCII_40": 1, "ASCII_41": -1}.get(tok.name, 0)
+        if depth == 0:
+            return " ".join(stmt.context.text[tokens[at + 2].end:tok.start].split()) or None
+    return None
 
 
 def _execute_of(kind: str, body: dict) -> dict | None:
@@ -53,3 +79,21 @@ def _execute_of(kind: str, body: dict) -> dict | None:
     if kind in ("ExplainStmt", "CreateTableAsStmt"):
         return body.get("query", {}).get("ExecuteStmt")
     return None
+
+
+def prepared_query(stmt: Statement) -> str | None:
+    """The query of ``PREPARE name [(types)] AS <query>`` as written, on one line."""
+    tokens = edits.statement_tokens(stmt)
+    as_index = next((i for i, tok in edits.top_level(tokens) if tok.name == "AS"), None)
+    if as_index is None or as_index + 1 >= len(tokens):
+        return None
+    return " ".join(stmt.context.text[tokens[as_index + 1].start:tokens[-1].end].split())
+
+
+def _concrete_help(query: str | None, values: str | None = None) -> str:
+    if query is None:
+        return _HELP
+    with_values = f" with the values `{values}` as its parameters" if values else ""
+    return (f"Send the query itself, `{query}`,{with_values} through your driver: its protocol-level prepared "
+            "statements are tracked per client by PgBouncer ≥ 1.21 (max_prepared_statements > 0); SQL-level "
+            "PREPARE only works over a direct connection.")
