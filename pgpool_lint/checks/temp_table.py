@@ -64,10 +64,14 @@ def check(stmt: Statement) -> Iterator[Finding]:
         )
         fix = on_commit_drop_fix(stmt, name)
     elif what == "temporary table":
+        rewrite = _select_into_rewrite(stmt)
+        shown = rewrite[0] if rewrite else f"CREATE TEMP TABLE {name} ON COMMIT DROP AS SELECT ..."
         help_text = (
-            f"Use `CREATE TEMP TABLE {name} ON COMMIT DROP AS SELECT ...` inside BEGIN ... COMMIT instead of "
-            "SELECT ... INTO TEMP; or run this over a direct (non-pooled) connection."
+            f"Use `{shown}` inside BEGIN ... COMMIT instead of SELECT ... INTO TEMP; or run this over a direct "
+            "(non-pooled) connection."
         )
+        if rewrite:
+            fix = _with_safety(stmt, name, rewrite[1], "Use `CREATE TEMP TABLE ... ON COMMIT DROP AS`")
     else:
         help_text = (
             f"A {what} cannot be ON COMMIT DROP: use a permanent object, a CTE or a subquery, or drop it before "
@@ -87,18 +91,47 @@ def on_commit_drop_fix(stmt: Statement, name: str) -> Optional[Fix]:
     dropped at once, so display only.
     """
     edit = _on_commit_edit(stmt)
-    if edit is None:
-        return None
+    return None if edit is None else _with_safety(stmt, name, [edit])
+
+
+def _with_safety(stmt: Statement, name: str, changes: list[edits.Edit], how: str = "Add `ON COMMIT DROP`") -> Fix:
     if not stmt.in_transaction:
-        return edits.make_fix(edits.DISPLAY_ONLY, "Inside BEGIN ... COMMIT, add `ON COMMIT DROP`", edit)
+        return edits.make_fix(edits.DISPLAY_ONLY, f"Inside BEGIN ... COMMIT: {how[0].lower()}{how[1:]}", *changes)
     later = edits.spans_after_transaction(stmt)
     used_later = later is None or any(
         parsed is None or edits.mentions_relation(parsed[1], name)
         for parsed in edits.span_statements(stmt.context, later)
     )
     if used_later or not edits.transaction_is_known(stmt):
-        return edits.make_fix(edits.UNSAFE, "Add `ON COMMIT DROP` (the table may be used after COMMIT)", edit)
-    return edits.make_fix(edits.SAFE, "Add `ON COMMIT DROP`: the table is dropped at COMMIT", edit)
+        return edits.make_fix(edits.UNSAFE, f"{how} (the table may be used after COMMIT)", *changes)
+    return edits.make_fix(edits.SAFE, f"{how}: the table is dropped at COMMIT", *changes)
+
+
+_INTO_WORDS = frozenset({"TEMPORARY", "TEMP", "LOCAL", "GLOBAL", "UNLOGGED", "TABLE"})
+
+
+def _select_into_rewrite(stmt: Statement) -> Optional[tuple[str, list[edits.Edit]]]:
+    """``SELECT ... INTO TEMP t FROM ...`` → ``CREATE TEMP TABLE t ON COMMIT DROP AS SELECT ... FROM ...``:
+    (the new statement, the edits: the INTO clause out, the CREATE in front)."""
+    tokens = edits.statement_tokens(stmt)
+    into = next((i for i, tok in edits.top_level(tokens) if tok.name == "INTO"), None)
+    if into is None:
+        return None
+    i = into + 1
+    while i < len(tokens) and tokens[i].name in _INTO_WORDS:
+        i += 1
+    last = i
+    while last + 2 < len(tokens) and tokens[last + 1].name == "ASCII_46":
+        last += 2
+    if last >= len(tokens):
+        return None
+    text = stmt.context.text
+    head = (f"{edits.like(_written(stmt, tokens[0]), 'CREATE TEMP TABLE')} {text[tokens[i].start:tokens[last].end]} "
+            f"{edits.like(_written(stmt, tokens[0]), 'ON COMMIT DROP AS')} ")
+    changes = [edits.insert(stmt.start, head), edits.delete_words(text, tokens[into].start, tokens[last].end)]
+    rewritten = edits.apply_fixes(text, [Fix("", "", tuple(sorted(changes, key=lambda e: e.start)))])
+    shift = len(rewritten) - len(text)
+    return " ".join(rewritten[stmt.start:stmt.end + shift].split()), changes
 
 
 def _on_commit_edit(stmt: Statement) -> Optional[edits.Edit]:
