@@ -304,4 +304,8 @@ def build_server() -> PgpoolLanguageServer:
 
 
 def serve() -> None:
-    build_server().start_io()
+    import sys
+
+    protocol_out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # a stray print() must not corrupt the JSON-RPC stream
+    build_server().start_io(sys.stdin.buffer, protocol_out)
