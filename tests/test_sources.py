@@ -134,6 +134,11 @@ def test_positions_point_at_the_sql_keyword() -> None:
     ("a.py", 'logger.warning("SET search_path TO x")\nprint("LISTEN y")\n', []),
     ("a.py", 'x = "Reset password"\ny = "set up your password"\n', []),
     ("a.py", 'cur.execute("LISTEN a")\r\ncur.execute("""\r\nLISTEN b""")\r\n', ["PGB002 1:14", "PGB002 3:1"]),
+    ("a.py", 'cur.execute("SELECT 1")  # noqa: E501\nx = {"RESET SESSION": 1}\nq = "set prompt=x"\n', []),
+    ("a.py", 'q = sql.SQL("SET search_path TO {}").format(a)\np = sql.SQL("DECLARE")\n',
+     ["PGB001 1:14"]),  # composed pieces: holes for {}, never a parse error
+    ("a.py", 'con.execute("SELECT a FROM t WHERE x = ? LIMIT ?; LISTEN x")\n', ["PGB002 1:51"]),
+    ("a.py", 'cur.execute("SELECT data ? \'k\' FROM t; LISTEN y")\n', ["PGB002 1:40"]),  # jsonb ?
     ("a.js", 'db.query("SELECT \'\\u00e9\'; LISTEN x")', ["PGB002 1:28"]),
     ("a.js", "db.query(`SELECT ${a}; LISTEN ${b}`);\nconsole.error('LISTEN z')", ["PGB002 1:24"]),
     ("a.ts", "const x: string = 'é'; await sql`SET search_path TO ${s}`", ["PGB001 1:34"]),
@@ -196,7 +201,6 @@ def test_file_without_candidate_keyword_is_never_parsed(monkeypatch) -> None:
     monkeypatch.setattr("pgpool_lint.engine.analyse_sql", boom)
     only_listen = linter()
     only_listen.checks = [c for c in only_listen.checks if c.code == "PGB002"]
-    only_listen._candidate_words = False
     for name in ("a.py", "a.js", "a.ts", "a.rb", "a.go", "A.java"):
         result = only_listen.lint_bytes(b"x = 'hello world'  # nothing to see\n", name)
         assert result.diagnostics == [] and result.skipped is None

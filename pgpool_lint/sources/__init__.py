@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..diagnostics import Diagnostic
     from ..linter import Linter
     from ..statement import Finding
-    from .fragments import Fragment
+    from .callsites import CallSites
+    from .fragments import Fragment, Keywords
 
 #: file extension -> source kind (as reported in JSON ``source_kind``)
 SOURCE_KINDS = {
@@ -53,20 +55,38 @@ def source_kind(filename: str) -> str:
     return SOURCE_KINDS.get(os.path.splitext(filename)[1].lower(), "sql")
 
 
-def candidate_words(linter: "Linter") -> Optional[tuple[str, ...]]:
-    """Lower-case words of which a string must hold one to possibly be a finding (None: no
-    such filter, e.g. with the gate off).  Derived from what the enabled checks declare."""
-    cached = getattr(linter, "_candidate_words", False)
-    if cached is not False:
+def candidate_keywords(linter: "Linter") -> "Keywords":
+    """What a string must spell to possibly be a finding, from what the enabled checks declare
+    (everything when the gate is off)."""
+    cached = getattr(linter, "_candidate_keywords", None)
+    if cached is not None:
         return cached
-    words: Optional[tuple[str, ...]] = None
+    from .fragments import Keywords
+
     if linter.gate.enabled:
-        found: set[str] = set()
+        first: set[str] = set()
+        subs: set[str] = set()
         for check in linter.checks:
-            found |= set(check.first_words) | set(check.substrings)
-        words = tuple(sorted(found))
-    linter._candidate_words = words  # type: ignore[attr-defined]
-    return words
+            first |= set(check.first_words)
+            subs |= set(check.substrings)
+        keywords = Keywords(first, subs)
+    else:
+        keywords = Keywords(None)
+    linter._candidate_keywords = keywords  # type: ignore[attr-defined]
+    return keywords
+
+
+def _call_sites(linter: "Linter", kind: str) -> "CallSites":
+    cache = getattr(linter, "_call_sites", None)
+    if cache is None:
+        cache = linter._call_sites = {}  # type: ignore[attr-defined]
+    if kind not in cache:
+        from .callsites import call_sites_for
+
+        settings = linter.settings
+        cache[kind] = call_sites_for(kind, getattr(settings, "sql_call_sites", None),
+                                     getattr(settings, "extend_sql_call_sites", ()))
+    return cache[kind]
 
 
 class HostSyntaxError(Exception):
@@ -75,33 +95,49 @@ class HostSyntaxError(Exception):
 
 def lint_code(linter: "Linter", text: str, filename: str, kind: str) -> list["Diagnostic"]:
     """Diagnostics for the SQL in one code file.  Raises HostSyntaxError."""
-    words = candidate_words(linter)
-    lowered = text.lower()
-    if words is not None and not any(w in lowered for w in words):
+    keywords = candidate_keywords(linter)
+    if not keywords.found_in(text):
         return []  # no string in this file could be a finding: no host parse, no SQL parse
-    from .callsites import call_sites_for
-
-    settings = linter.settings
-    call_sites = call_sites_for(kind, getattr(settings, "sql_call_sites", None),
-                                getattr(settings, "extend_sql_call_sites", ()))
+    call_sites = _call_sites(linter, kind)
+    lowered = text.lower()
     module = importlib.import_module(f"{__name__}.{_MODULES[kind]}")
     want_comments = "pgpool-lint" in lowered or "noqa" in lowered
     try:
-        fragments, comments = module.scan(text, call_sites, words, want_comments, filename)
+        fragments, comments = module.scan(text, call_sites, keywords, want_comments, filename)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         line = getattr(exc, "lineno", None)
         where = f" (line {line})" if line else ""
         raise HostSyntaxError(f"not valid {kind}{where}: {getattr(exc, 'msg', None) or exc}") from None
     findings: list["Finding"] = []
     for fragment in fragments:
-        findings.extend(analyse_fragment(linter, fragment, text, words))
+        findings.extend(analyse_fragment(linter, fragment, text, keywords))
         if want_comments:
             comments.extend(sql_comments_of(fragment, text))
-    return linter.finish(findings, text, filename, comments, kind)
+    return linter.finish(findings, text, filename, [c for c in comments if is_our_directive(c.text)], kind)
+
+
+_NOQA_CODES = re.compile(r"\bnoqa\s*:\s*([A-Za-z0-9_, -]+)", re.IGNORECASE)
+_OUR_CODE = re.compile(r"PGB\d+$", re.IGNORECASE)
+
+
+def is_our_directive(comment: str) -> bool:
+    """A host comment that speaks to pgpool-lint.  ``# noqa: E501`` belongs to another linter
+    (ruff, flake8, eslint-plugin ...): it is neither obeyed nor reported as an unknown rule;
+    a bare ``# noqa`` or one naming only PGB codes is ours too."""
+    lowered = comment.lower()
+    if "pgpool-lint" in lowered:
+        return True
+    if "noqa" not in lowered:
+        return False
+    m = _NOQA_CODES.search(comment)
+    if m is None:
+        return True
+    codes = [c for c in re.split(r"[\s,]+", m.group(1).strip()) if c]
+    return bool(codes) and all(_OUR_CODE.match(c) for c in codes)
 
 
 def analyse_fragment(linter: "Linter", fragment: "Fragment", host_text: str,
-                     words: Optional[tuple[str, ...]]) -> list["Finding"]:
+                     keywords: "Keywords") -> list["Finding"]:
     """Run the engine on one fragment; findings come back with host-file offsets."""
     from dataclasses import replace
 
@@ -109,10 +145,8 @@ def analyse_fragment(linter: "Linter", fragment: "Fragment", host_text: str,
     from .fragments import parses_cleanly, remap_fix, starts_like_sql
 
     sql = fragment.sql
-    if words is not None:
-        lowered = sql.lower()
-        if not any(w in lowered for w in words):
-            return []
+    if not keywords.found_in(sql):
+        return []
     if not fragment.known and not (starts_like_sql(sql, strict_case=True) and parses_cleanly(sql)):
         return []
     active = getattr(linter, "active", linter.settings.enabled)

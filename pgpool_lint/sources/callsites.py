@@ -54,8 +54,11 @@ MESSAGE_CALLS = frozenset({
     "print", "println", "printf", "puts", "echo", "secho", "alert", "confirm", "gettext", "ngettext",
     "gettext_lazy", "pgettext", "_", "t", "i18n", "Errorf", "Error", "New", "Println", "Printf",
     "Print", "Fatalf", "Fatal", "Panicf", "Panic", "Warnf", "Infof", "Debugf", "Errorw", "Infow",
-    "assert", "assertEqual", "fail", "raise", "flash",
+    "assert", "assertEqual", "fail", "raise", "flash", "write", "writeln", "say",
 })
+#: call sites whose strings are pieces of SQL composed later (psycopg ``sql.SQL("... {}")``):
+#: ``{}`` fields are holes and a piece is never a whole statement (no parse errors)
+COMPOSED_PIECES = frozenset({"SQL"})
 _MESSAGE_SUFFIXES = ("Error", "Exception", "Warning")
 
 

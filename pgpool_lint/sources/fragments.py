@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 #: a statement that starts with one of these words is SQL-shaped (the heuristic's first test)
 SQL_FIRST_WORDS = frozenset({
@@ -44,11 +44,12 @@ class Fragment:
     anchor: int  # host offset of the call that sends it (suppression comments there count)
     known: bool  # passed to a known SQL call site (else found by the SQL-shape heuristic)
     holes: list[tuple[int, int]] = field(default_factory=list)  # SQL ranges of interpolated values
+    partial: bool = False  # a piece of SQL composed into a statement later (psycopg sql.SQL)
 
     @property
     def complete(self) -> bool:
-        """The whole SQL text is known: nothing was interpolated."""
-        return not self.holes
+        """The whole SQL text is known: nothing was interpolated, nothing is added later."""
+        return not self.holes and not self.partial
 
     def to_host(self, offset: int) -> int:
         """Host offset of the SQL character at ``offset`` (a start position)."""
@@ -116,9 +117,10 @@ class FragmentBuilder:
         return "".join(self.chars)
 
     def build(self, host_start: int, host_end: int, anchor: int, known: bool,
-              question_marks: bool = False) -> Fragment:
+              question_marks: bool = True, partial: bool = False) -> Fragment:
         sql = neutralise_placeholders(self.value, question_marks)
-        return Fragment(sql, self.starts, self.ends, host_start, host_end, anchor, known, list(self.holes))
+        return Fragment(sql, self.starts, self.ends, host_start, host_end, anchor, known, list(self.holes),
+                        partial)
 
 
 # --- escape sequences --------------------------------------------------------------------
@@ -165,6 +167,7 @@ _PLACEHOLDER_LEX = re.compile(
   | (?P<pyformat>%\([^)\s]{1,64}\)s|%[sdvbtq])
   | (?P<escaped_percent>%%)
   | (?P<qmark>\?)
+  | (?P<word>[A-Za-z_][A-Za-z_0-9$]*)
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -176,6 +179,7 @@ def neutralise_placeholders(sql: str, question_marks: bool = False) -> str:
         return sql
     chars: Optional[list[str]] = None
     pos = 0
+    previous_word = ""
     while True:
         m = _PLACEHOLDER_LEX.search(sql, pos)
         if m is None:
@@ -185,7 +189,10 @@ def neutralise_placeholders(sql: str, question_marks: bool = False) -> str:
         if kind == "dollar":
             close = sql.find(m.group(), end)
             end = len(sql) if close == -1 else close + len(m.group())
-        elif kind in ("pyformat", "escaped_percent") or (kind == "qmark" and question_marks):
+        elif kind == "word":
+            previous_word = m.group().lower()
+        elif kind in ("pyformat", "escaped_percent") or (kind == "qmark" and question_marks
+                                                         and _is_bind_mark(sql, m.start(), previous_word)):
             chars = chars if chars is not None else list(sql)
             if kind == "escaped_percent":  # a driver turns %% into %
                 chars[m.start() + 1] = " "
@@ -193,6 +200,82 @@ def neutralise_placeholders(sql: str, question_marks: bool = False) -> str:
                 chars[m.start():end] = HOLE_CHAR * (end - m.start())
         pos = max(end, m.start() + 1)
     return "".join(chars) if chars is not None else sql
+
+
+#: words after which ``?`` is a bind placeholder even though a word precedes it
+_BIND_AFTER_WORDS = frozenset({
+    "limit", "offset", "and", "or", "not", "like", "ilike", "then", "else", "when", "between", "in", "is",
+    "by", "select", "values", "set", "to", "return", "returning", "distinct", "case", "from", "fetch",
+})
+
+
+def _is_bind_mark(sql: str, at: int, previous_word: str) -> bool:
+    """``?`` is a bind placeholder, not PostgreSQL's jsonb operator (``data ? 'key'``): after an
+    operator, a comma or a parenthesis, or after a keyword such as ``LIMIT``."""
+    before = sql[:at].rstrip()
+    if not before:
+        return True
+    last = before[-1]
+    if last.isalnum() or last in "_)]\"'":
+        return before.lower().endswith(previous_word) and previous_word in _BIND_AFTER_WORDS
+    return True
+
+
+# --- could it be a finding? -----------------------------------------------------------------
+
+class Keywords:
+    """The words the enabled checks look for (the gate's first words and substrings), as one
+    regular expression over lower-cased text: a string that spells none of them cannot be a
+    finding, so it is neither read nor parsed.
+
+    A first word must stand at a word start — after a non-word character, or right after a
+    backslash escape such as ``\\n`` in the host file — and end there (``set`` is not in
+    ``settings``); a substring may be anywhere.  ``None`` for both: everything is a candidate.
+    """
+
+    def __init__(self, first_words: Optional[Iterable[str]], substrings: Iterable[str] = ()) -> None:
+        self.everything = first_words is None
+        self.words = tuple(sorted({w.lower() for w in first_words or ()}))
+        self.substrings = tuple(sorted({s.lower() for s in substrings}))
+
+    def found_in(self, text: str) -> bool:
+        if self.everything:
+            return True
+        lowered = text.lower()
+        if any(s in lowered for s in self.substrings):
+            return True
+        return any(self._word_hits(lowered, w) for w in self.words if w in lowered)
+
+    def offsets(self, text: str) -> Optional[list[int]]:
+        """Offsets of every hit in ``text`` (None: everything is a candidate)."""
+        if self.everything:
+            return None
+        lowered = text.lower()
+        hits: list[int] = []
+        for sub in self.substrings:
+            at = lowered.find(sub)
+            while at != -1:
+                hits.append(at)
+                at = lowered.find(sub, at + 1)
+        for word in self.words:
+            if word in lowered:
+                hits.extend(self._word_hits(lowered, word))
+        return hits
+
+    @staticmethod
+    def _word_hits(lowered: str, word: str) -> list[int]:
+        """Where ``word`` stands as a whole word (str.find is C-fast; a regex with look-behind
+        over many words is not)."""
+        hits = []
+        at = lowered.find(word)
+        while at != -1:
+            after = lowered[at + len(word):at + len(word) + 1]
+            if not (after.isalpha() or after == "_"):
+                before = lowered[at - 1:at] if at else ""
+                if not (before.isalnum() or before == "_") or lowered[at - 2:at - 1] == "\\":
+                    hits.append(at)
+            at = lowered.find(word, at + 1)
+        return hits
 
 
 # --- is it SQL? ----------------------------------------------------------------------------
@@ -211,13 +294,15 @@ def first_word(sql: str) -> tuple[str, int]:
 def starts_like_sql(sql: str, strict_case: bool) -> bool:
     """The text begins with a SQL statement keyword.
 
-    With ``strict_case`` (strings found by the heuristic) the keyword must be all upper or
-    all lower case: ``Reset password`` is prose, ``RESET search_path`` is SQL.
+    With ``strict_case`` (strings found by the heuristic) the keyword must be upper case, as
+    SQL in code is written by convention: ``Reset password`` is prose and ``set prompt=...``
+    a shell command, while ``RESET search_path`` is SQL.  (Lower-case SQL is still read
+    where it is passed to a known call site.)
     """
     word, _ = first_word(sql)
     if word.lower() not in SQL_FIRST_WORDS:
         return False
-    return not strict_case or word.isupper() or word.islower()
+    return not strict_case or word.isupper()
 
 
 def parses_cleanly(sql: str) -> bool:

@@ -12,5 +12,5 @@ GO = LanguageSpec(
 )
 
 
-def scan(text, call_sites, words, want_comments, filename=""):
-    return scan_with(GO, text, call_sites, words, want_comments)
+def scan(text, call_sites, keywords, want_comments, filename=""):
+    return scan_with(GO, text, call_sites, keywords, want_comments)

@@ -14,5 +14,5 @@ JAVA = LanguageSpec(
 )
 
 
-def scan(text, call_sites, words, want_comments, filename=""):
-    return scan_with(JAVA, text, call_sites, words, want_comments)
+def scan(text, call_sites, keywords, want_comments, filename=""):
+    return scan_with(JAVA, text, call_sites, keywords, want_comments)

@@ -16,7 +16,7 @@ TYPESCRIPT = LanguageSpec("typescript", "tree_sitter_typescript", "language_type
 TSX = LanguageSpec("tsx", "tree_sitter_typescript", "language_tsx", **_COMMON)
 
 
-def scan(text, call_sites, words, want_comments, filename=""):
+def scan(text, call_sites, keywords, want_comments, filename=""):
     lower = filename.lower()
     spec = TSX if lower.endswith(".tsx") else TYPESCRIPT if lower.endswith((".ts", ".mts", ".cts")) else JAVASCRIPT
-    return scan_with(spec, text, call_sites, words, want_comments)
+    return scan_with(spec, text, call_sites, keywords, want_comments)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left
 from functools import lru_cache
 from typing import Iterable, Optional
 
 from ..positions import LineIndex, byte_col_to_char_col
 from ..suppress import CommentSpan
-from .callsites import CallSites, is_message_call
-from .fragments import Fragment, FragmentBuilder
+from .callsites import COMPOSED_PIECES, CallSites, is_message_call
+from .fragments import Fragment, FragmentBuilder, Keywords
 
 #: keyword arguments that carry SQL at a known call site (Django RunSQL, SQLAlchemy, ...)
 SQL_KEYWORDS = frozenset({"sql", "reverse_sql", "query", "statement", "stmt", "operation"})
@@ -48,21 +49,23 @@ class HostPositions:
                 self.offset(node.end_lineno, node.end_col_offset))  # type: ignore[attr-defined]
 
 
-def scan(text: str, call_sites: CallSites, words: Optional[Iterable[str]], want_comments: bool,
+def scan(text: str, call_sites: CallSites, keywords: Keywords, want_comments: bool,
          filename: str = "") -> tuple[list[Fragment], list[CommentSpan]]:
     """SQL-candidate strings of a Python file (and its comments when ``want_comments``).
 
     Raises SyntaxError or ValueError when the file is not Python.
     """
-    fragments = extract(text, call_sites, words)
+    fragments = extract(text, call_sites, keywords)
     return fragments, comments(text) if want_comments else []
 
 
-def extract(text: str, call_sites: CallSites, words: Optional[Iterable[str]] = None) -> list[Fragment]:
-    """SQL-candidate strings of a Python file; with ``words``, only strings holding one."""
-    words = tuple(words) if words is not None else None
+def extract(text: str, call_sites: CallSites, keywords: Optional[Keywords] = None) -> list[Fragment]:
+    """SQL-candidate strings of a Python file; with ``keywords``, only strings spelling one."""
+    keywords = keywords or Keywords(None)
     tree = ast.parse(text)
     pos = HostPositions(text)
+    hits = keywords.offsets(text)
+    hit_lines = None if hits is None else sorted({pos.index.position(h)[0] for h in hits})
     known: dict[int, ast.AST] = {}  # id(argument) -> the SQL call it is passed to
     skipped: set[int] = set()  # ids of nodes never to read: messages, docstrings, parts already read
     fragments: list[Fragment] = []
@@ -72,8 +75,13 @@ def extract(text: str, call_sites: CallSites, words: Optional[Iterable[str]] = N
         nid = id(node)
         if nid in skipped:
             continue
+        if hit_lines is not None and hasattr(node, "end_lineno") and not _any_between(
+                hit_lines, node.lineno, node.end_lineno):  # type: ignore[attr-defined]
+            continue  # no candidate keyword anywhere in this subtree
         if isinstance(node, ast.Expr) and _is_str_expr(node.value):
             continue  # docstrings and other bare strings are never executed
+        if isinstance(node, ast.Dict):  # keys are names and labels (keyword tables), never SQL to run
+            skipped.update(id(k) for k in node.keys if k is not None and _is_str_expr(k))
         if isinstance(node, ast.Call):
             path = callee_path(node.func)
             if path and is_message_call(path[-1]):
@@ -88,11 +96,14 @@ def extract(text: str, call_sites: CallSites, words: Optional[Iterable[str]] = N
                         skipped.update(id(n) for n in ast.walk(arg))  # bind values are data, never SQL
         if _is_str_expr(node):
             call = known.get(nid)
-            builder = build(node, pos, known_site=call is not None) if _has_word(node, words) else None
+            builder = build(node, pos, known_site=call is not None) if keywords.found_in(_literal_text(node)) else None
             if builder is not None:
                 start, end = pos.span(node)
                 anchor = pos.offset(call.lineno, call.col_offset) if call is not None else start  # type: ignore[attr-defined]
-                fragments.append(builder.build(start, end, anchor, known=call is not None))
+                piece = call is not None and callee_path(call.func)[-1] in COMPOSED_PIECES  # type: ignore[attr-defined]
+                if piece:
+                    builder = format_fields(builder)
+                fragments.append(builder.build(start, end, anchor, known=call is not None, partial=piece))
             for child in ast.walk(node):
                 skipped.add(id(child))
             continue
@@ -155,16 +166,16 @@ def sql_arguments(call: ast.Call, name: str) -> list[ast.AST]:
     return out
 
 
-def _has_word(node: ast.AST, words: Optional[tuple[str, ...]]) -> bool:
-    """Whether the literal text of a string expression holds a candidate keyword."""
-    if words is None:
-        return True
+def _literal_text(node: ast.AST) -> str:
+    """The literal parts of a string expression (interpolated values left out)."""
     if isinstance(node, ast.Constant):
-        lowered = node.value.lower()
-    else:
-        lowered = " ".join(n.value for n in ast.walk(node)
-                           if isinstance(n, ast.Constant) and isinstance(n.value, str)).lower()
-    return any(w in lowered for w in words)
+        return node.value
+    return " ".join(n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str))
+
+
+def _any_between(sorted_lines: list[int], first: int, last: int) -> bool:
+    i = bisect_left(sorted_lines, first)
+    return i < len(sorted_lines) and sorted_lines[i] <= last
 
 
 def _is_str_expr(node: ast.AST) -> bool:

@@ -18,5 +18,5 @@ RUBY = LanguageSpec(
 )
 
 
-def scan(text, call_sites, words, want_comments, filename=""):
-    return scan_with(RUBY, text, call_sites, words, want_comments)
+def scan(text, call_sites, keywords, want_comments, filename=""):
+    return scan_with(RUBY, text, call_sites, keywords, want_comments)

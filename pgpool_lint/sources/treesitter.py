@@ -25,7 +25,7 @@ from typing import Any, Iterable, Optional
 from ..positions import byte_col_to_char_col
 from ..suppress import CommentSpan
 from .callsites import CallSites, is_message_call
-from .fragments import Fragment, FragmentBuilder, decode_escape
+from .fragments import Fragment, FragmentBuilder, Keywords, decode_escape
 
 
 @dataclass(frozen=True)
@@ -113,12 +113,12 @@ def comments(spec: LanguageSpec, text: str, tree: Any) -> list[CommentSpan]:
 
 
 class Extractor:
-    def __init__(self, spec: LanguageSpec, text: str, call_sites: CallSites, words: Optional[Iterable[str]]) -> None:
+    def __init__(self, spec: LanguageSpec, text: str, call_sites: CallSites, keywords: Keywords) -> None:
         self.spec = spec
         self.text = text
         self.host = HostText(text)
         self.call_sites = call_sites
-        self.words = tuple(words) if words is not None else None
+        self.keywords = keywords
         self.heredocs: dict[tuple[int, int], Any] = {}  # heredoc body start -> its beginning
 
     def run(self, tree: Any) -> list[Fragment]:
@@ -131,10 +131,8 @@ class Extractor:
         for node in nodes:
             if node.type == "heredoc_beginning":
                 continue
-            if self.words is not None:
-                lowered = node.text.lower().decode("utf-8", "replace")
-                if not any(w in lowered for w in self.words):
-                    continue
+            if not self.keywords.found_in(node.text.decode("utf-8", "replace")):
+                continue
             if node.type == "heredoc_body":
                 beginning = self._heredoc_beginning(node, nodes)
                 if beginning is None:
@@ -186,6 +184,8 @@ class Extractor:
         parent = root.parent
         if parent is None or parent.type in _NEVER_SQL_PARENTS:
             return ("maybe" if parent is None else "message"), None
+        if parent.type == "pair" and parent.child_by_field_name("key") == root:
+            return "message", None  # a key of an object / hash literal: a name or label
         if parent.type in _CONTAINERS:  # an array / object / pair argument: data, unless SQL calls hold lists
             holder = parent
             while holder is not None and holder.type in _CONTAINERS:
@@ -341,9 +341,9 @@ def _path(node: Any) -> tuple[str, ...]:
     return ("?",)
 
 
-def scan_with(spec: LanguageSpec, text: str, call_sites: CallSites, words: Optional[Iterable[str]],
+def scan_with(spec: LanguageSpec, text: str, call_sites: CallSites, keywords: Keywords,
               want_comments: bool) -> tuple[list[Fragment], list[CommentSpan]]:
     """SQL-candidate strings of a file, and its comments when ``want_comments``."""
     tree = parse(spec, text)
-    fragments = Extractor(spec, text, call_sites, words).run(tree)
+    fragments = Extractor(spec, text, call_sites, keywords).run(tree)
     return fragments, comments(spec, text, tree) if want_comments else []
