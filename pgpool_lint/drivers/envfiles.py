@@ -99,6 +99,7 @@ class EnvResolver:
     def __init__(self, stop_at: Optional[Path] = None) -> None:
         self.stop_at = stop_at.resolve() if stop_at else None
         self._dir_cache: dict[Path, list[tuple[str, dict[str, str]]]] = {}
+        self._lookups: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
     def _files_in(self, directory: Path) -> list[tuple[str, dict[str, str]]]:
         if directory not in self._dir_cache:
@@ -123,6 +124,12 @@ class EnvResolver:
 
     def lookup(self, name: str, filename: str) -> list[tuple[str, str]]:
         """(value, where it was found) for every .env file above ``filename`` that sets ``name``."""
+        key = (name, os.path.dirname(os.path.abspath(filename)))
+        if key not in self._lookups:
+            self._lookups[key] = self._lookup(name, filename)
+        return self._lookups[key]
+
+    def _lookup(self, name: str, filename: str) -> list[tuple[str, str]]:
         try:
             directory = Path(filename).resolve().parent
         except (OSError, RuntimeError):

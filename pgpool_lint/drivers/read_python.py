@@ -44,6 +44,7 @@ class Reader:
         self.aliases: dict[str, str] = {}
         self.assignments: dict[str, ast.expr] = {}
         self.listeners: set[str] = set()
+        self.nodes: list[ast.AST] = []
 
     # --- positions ---------------------------------------------------------------------
 
@@ -84,7 +85,7 @@ class Reader:
         return ".".join(reversed(parts))
 
     def collect_names(self) -> None:
-        for node in ast.walk(self.tree):
+        for node in self.nodes:
             if isinstance(node, ast.Import):
                 for a in node.names:
                     self.aliases[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
@@ -147,8 +148,9 @@ class Reader:
     # --- the walk ----------------------------------------------------------------------
 
     def read(self) -> None:
+        self.nodes = list(ast.walk(self.tree))  # one walk, reused by every pass
         self.collect_names()
-        for node in ast.walk(self.tree):
+        for node in self.nodes:
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and "://" in node.value or \
                     isinstance(node, ast.Constant) and isinstance(node.value, str) and "host=" in node.value:
                 self.ctx.url_fact(self.value(node))
@@ -178,6 +180,13 @@ class Reader:
                 self.ctx.add(Fact("withhold-cursor", start, self.span(node)[1],
                                   f"cursor({ast.unparse(name) if name is not None else ''})",
                                   {"withhold": self.value(withhold)}))
+        elif isinstance(node.func, ast.Attribute) and node.func.attr == "update" and node.args \
+                and isinstance(node.args[0], ast.Dict):
+            path = subscript_path(node.func.value)  # DATABASES["default"].update({...})
+            if path and path[0] == "DATABASES" and len(path) in (2, 3):
+                for key, value in zip(node.args[0].keys, node.args[0].values):
+                    if key is not None and isinstance(literal(key), str):
+                        self.django_update(path[1:] + [literal(key)], node, value)
         elif func in ("sqlalchemy.event.listen", "event.listen") and len(node.args) >= 3:
             if literal(node.args[1]) in CONNECT_EVENTS and isinstance(node.args[2], ast.Name):
                 self.listeners.add(node.args[2].id)
@@ -317,7 +326,7 @@ class Reader:
     # --- SQL sent on connect / by Alembic ----------------------------------------------
 
     def connect_listeners(self) -> None:
-        for node in ast.walk(self.tree):
+        for node in self.nodes:
             if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             on_connect = node.name in self.listeners

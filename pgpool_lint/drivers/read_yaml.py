@@ -57,7 +57,7 @@ def _scalar(node: Any, text: str) -> Value:
     elif tag == "null":
         value = None
     verbatim = None
-    if node.style is None and text[start:end] == raw:
+    if node.style in (None, "") and text[start:end] == raw:  # plain (libyaml says "")
         verbatim = start
     elif node.style in ("'", '"') and text[start + 1:end - 1] == raw:
         verbatim = start + 1
@@ -104,7 +104,9 @@ def documents(text: str) -> list[Any]:
     import yaml
 
     try:
-        nodes = [doc for doc in yaml.compose_all(text, Loader=yaml.SafeLoader) if doc is not None]
+        # libyaml's loader when PyYAML has it (marks are character offsets there too)
+        loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+        nodes = [doc for doc in yaml.compose_all(text, Loader=loader) if doc is not None]
     except (yaml.YAMLError, RecursionError, ValueError):
         return []
     _MERGE_SOURCES.clear()
