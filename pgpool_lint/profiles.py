@@ -138,8 +138,12 @@ def check_setting(key: str, value: Any) -> Any:
             raise ProfileError(f"`pool-mode` must be one of: {', '.join(POOL_MODES)} (got {value!r})")
         return value.lower()
     if key in ("pgbouncer-version", "postgres-version"):
-        if isinstance(value, float):  # TOML 1.20 is the number 1.2
-            raise ProfileError(f"`{key}` must be a string such as \"1.25\" (a number loses trailing zeros)")
+        if isinstance(value, float):  # TOML 1.26 is fine, but 1.20 is the number 1.2: ambiguous
+            digits = repr(value).partition(".")[2]
+            if len(digits) < 2:
+                raise ProfileError(f"`{key}` must be a string such as \"1.20\" (the number {value!r} may have lost "
+                                   "a trailing zero)")
+            value = repr(value)
         version_tuple(key, value)
         return str(value).strip()
     if key == "track-extra-parameters":

@@ -142,7 +142,10 @@ def test_version_written_as_a_toml_number_is_refused(tmp_path):
     (tmp_path / ".pgpool-lint.toml").write_text("pgbouncer-version = 1.20\n")  # the number 1.2
     (tmp_path / "m.sql").write_text(SEARCH_PATH)
     r = run_cli("check", "m.sql", cwd=tmp_path)
-    assert r.returncode == 2 and 'must be a string such as "1.25"' in r.stderr.decode()
+    assert r.returncode == 2 and 'must be a string such as "1.20"' in r.stderr.decode()
+    (tmp_path / ".pgpool-lint.toml").write_text("pgbouncer-version = 1.26\npostgres-version = 18\n")  # unambiguous
+    r = run_cli("check", "m.sql", cwd=tmp_path)
+    assert (r.returncode, r.stdout, r.stderr) == (0, b"All checks passed! (1 file checked)\n", b"")
 
 
 def test_preset_defaults_and_sources():

@@ -57,6 +57,8 @@ def check(stmt: Statement) -> Iterator[Finding]:
         tree = json.loads(parse_plpgsql_json(stmt.text))
     except (ParseError, ValueError):
         return  # an invalid body fails at CREATE/DO time: not this rule's business
+    except Exception:  # libpg_query's PL/pgSQL parser is less used than its SQL one: never stop the file
+        return
     locator = _Locator(stmt, body, literal_at)
     found_hazards = list(_hazards(tree, stmt))
     # a body that unlocks what it locks leaves no lock behind (unless it fails in between)
@@ -274,7 +276,7 @@ class _Locator:
             if tok.start < line_start or i in self.used:
                 continue
             word = self.body[tok.start:tok.end + 1]
-            if tok.name == target or (tok.name == "IDENT" and word.lower() == target):
+            if tok.name == target or (tok.name == "IDENT" and word.strip('"').lower() == target):
                 self.used.add(i)
                 start = tok.start
                 # point at a qualified name from its schema: pg_catalog.pg_advisory_lock
