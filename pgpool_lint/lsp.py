@@ -16,7 +16,7 @@ Needs the ``lsp`` extra (pygls); imported only by the ``server`` command.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -72,6 +72,10 @@ class Linted:
     filename: str
     diagnostics: list[Diagnostic]
     project: Optional[Project]
+    index: LineIndex = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.index = LineIndex(self.text)  # built once per lint: every range conversion uses it
 
 
 class PgpoolLanguageServer(LanguageServer):
@@ -153,9 +157,8 @@ class PgpoolLanguageServer(LanguageServer):
     # --- conversions --------------------------------------------------------------------
 
     def lsp_range(self, linted: Linted, start: int, end: int) -> lsp.Range:
-        index = LineIndex(linted.text)
-        s = offset_to_lsp(linted.text, index, start + linted.offset_shift, self.encoding)
-        e = offset_to_lsp(linted.text, index, end + linted.offset_shift, self.encoding)
+        s = offset_to_lsp(linted.text, linted.index, start + linted.offset_shift, self.encoding)
+        e = offset_to_lsp(linted.text, linted.index, end + linted.offset_shift, self.encoding)
         return lsp.Range(lsp.Position(*s), lsp.Position(*e))
 
     def to_lsp(self, linted: Linted, d: Diagnostic) -> lsp.Diagnostic:
@@ -171,8 +174,8 @@ class PgpoolLanguageServer(LanguageServer):
 
     def offset_at(self, linted: Linted, position: lsp.Position) -> int:
         """Offset into the linted text (the editor's text less a BOM)."""
-        index = LineIndex(linted.text)
-        return lsp_to_offset(linted.text, index, position.line, position.character, self.encoding) - linted.offset_shift
+        return lsp_to_offset(linted.text, linted.index, position.line, position.character,
+                             self.encoding) - linted.offset_shift
 
     def at(self, linted: Linted, start: int, end: int) -> list[Diagnostic]:
         """Findings whose span touches [start, end]."""
