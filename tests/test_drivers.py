@@ -179,3 +179,13 @@ def test_dotenv_reader_positions_quotes_and_references():
     assert entries["D"].value.value == "plain"
     assert entries["E"].value.value == "multi\nline"
     assert "F" not in entries
+
+
+def test_postgrest_conf_reads_its_uri_from_the_environment(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "postgrest.conf").write_text('db-uri = "$(PGRST_DB_URI)"\ndb-schemas = "api"\n')
+    (tmp_path / ".env").write_text("PGRST_DB_URI=postgres://a:b@ep-x-1-pooler.us-east-2.aws.neon.tech/app\n")
+    code, findings = check_json(tmp_path, ".")
+    # judged once, where PostgREST is configured; the .env only holds the URL
+    assert found(findings) == [("postgrest.conf", "PGB205", 1, 1, "error")]
+    assert "`PGRST_DB_URI` (value from .env)" in findings[0]["message"]

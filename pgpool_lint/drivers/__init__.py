@@ -79,7 +79,10 @@ def lint(text: str, filename: str, kind: str, profile: Any, resolver: Any,
     if enabled is not None and not (CODES & enabled):
         return []  # no driver rule is on: nothing to read
     ctx = Context(text, filename, profile, resolver, frozenset(h.lower() for h in pooled_hosts))
-    importlib.import_module(f"{__name__}.{READERS[kind]}").read(ctx)
+    try:
+        importlib.import_module(f"{__name__}.{READERS[kind]}").read(ctx)
+    except Exception:  # noqa: BLE001 - a file we cannot read as settings must not stop the run
+        return []  # (readers catch their parsers' errors; this covers pathological input)
     if not ctx.facts:
         return []
     findings: list["Finding"] = []

@@ -11,4 +11,4 @@ def read(ctx: Context) -> None:
     entries = parse_env(ctx.text)
     values = {e.key: e.value for e in entries}
     spans = {e.key: (e.key_start, e.key_start + len(e.key)) for e in entries}
-    env_block(ctx, values, ctx.filename.rsplit("/", 1)[-1], (0, 0), spans)
+    env_block(ctx, values, ctx.filename.rsplit("/", 1)[-1], (0, 0), spans, settings_only=True)

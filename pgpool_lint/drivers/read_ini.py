@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .context import Context
+from .envblock import url_of
 from .model import Fact, Value
 
 _LINE = re.compile(r"[ \t]*([A-Za-z0-9_.\-\[\]]+)[ \t]*[=:][ \t]*(.*?)[ \t\r]*$")
@@ -61,7 +62,7 @@ def read(ctx: Context) -> None:
         found = {name: by_key[k].value for name, keys in settings.items() for k in keys if k in by_key}
         if url_entry is None and not found:
             return
-        url = ctx.literal_url(url_entry.value) if url_entry else None
+        url = url_of(ctx, url_entry.value) if url_entry else None  # a literal, or ${VAR} / $(VAR)
         start = url_entry.key_start if url_entry else 0
         end = start + len(url_entry.key) if url_entry else 0
         ctx.add(Fact(kind, start, end, url_entry.key if url_entry else name, found, url,
