@@ -183,14 +183,6 @@ def transaction_id(stmt: "Statement") -> Optional[object]:
     return None
 
 
-def statements_in_transaction(stmt: "Statement") -> list["Statement"]:
-    """The parsed statements of ``stmt``'s transaction, in file order (``[stmt]`` in autocommit)."""
-    tid = transaction_id(stmt)
-    if tid is None:
-        return [stmt]
-    return [s for s in stmt.context.statements if transaction_id(s) == tid and s.kind != "TransactionStmt"]
-
-
 def spans_after_transaction(stmt: "Statement") -> Optional[list[tuple[int, int]]]:
     """Spans of every statement after the end of ``stmt``'s transaction; None when that end
     is not in this text (an open BEGIN) or ``stmt`` runs on its own."""
