@@ -189,3 +189,21 @@ def test_postgrest_conf_reads_its_uri_from_the_environment(tmp_path):
     # judged once, where PostgREST is configured; the .env only holds the URL
     assert found(findings) == [("postgrest.conf", "PGB205", 1, 1, "error")]
     assert "`PGRST_DB_URI` (value from .env)" in findings[0]["message"]
+
+
+def test_good_job_needs_its_own_direct_database(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "config").mkdir()
+    (tmp_path / "Gemfile.lock").write_text("GEM\n  remote: https://rubygems.org/\n  specs:\n    good_job (4.4.1)\n"
+                                           "    pg (1.5.9)\n")
+    pooled = ("    adapter: postgresql\n    url: postgres://app:pw@ep-cool-darkness-123456-pooler.us-east-2.aws.neon.tech/app\n"
+              "    prepared_statements: false\n    advisory_locks: false\n")
+    yml = tmp_path / "config" / "database.yml"
+    yml.write_text("production:\n  primary:\n" + pooled)
+    _, findings = check_json(tmp_path, ".")
+    assert found(findings) == [("config/database.yml", "PGB205", 2, 3, "error")]
+    # good_job's README: give it a database config on a direct connection
+    yml.write_text("production:\n  primary:\n" + pooled + "  jobs:\n    adapter: postgresql\n"
+                   "    url: postgres://app:pw@ep-cool-darkness-123456.us-east-2.aws.neon.tech/app\n"
+                   "    database_tasks: false\n")
+    assert check_json(tmp_path, ".") == (0, [])

@@ -17,6 +17,13 @@ from .model import configured_off, finding, severity, truthy, where
 CODE = "PGB205"
 
 
+def _has_direct_sibling(ctx: Context, fact) -> bool:
+    """Another database of the same Rails environment that is not pooled."""
+    return any(other is not fact and other.kind == "rails-database"
+               and other.extra.get("environment") == fact.extra.get("environment")
+               and other.status not in ("pooled", "maybe") for other in ctx.facts)
+
+
 def check(ctx: Context) -> Iterator[Finding]:
     for fact in ctx.facts:
         if fact.kind == "postgrest":
@@ -49,6 +56,8 @@ def check(ctx: Context) -> Iterator[Finding]:
                               f"{where(fact.url)}",
                               "Give the worker a direct or session-mode connection string (graphile-worker FAQ).", sev)
         elif fact.kind == "rails-database":
+            if _has_direct_sibling(ctx, fact):
+                continue  # good_job / que documented setup: a second, direct database for the jobs
             for gem in fact.extra.get("listen_gems", ()):
                 report, sev = severity(fact.status, explicit=False)
                 if report:
