@@ -52,7 +52,10 @@ def app(tmp_path, tmp_path_factory, hooks_repo):
     env = {k: v for k, v in os.environ.items() if k not in ("PGPOOL_LINT_OUTPUT_FORMAT", "NO_COLOR")}
     env.update({"PRE_COMMIT_HOME": str(tmp_path_factory.getbasetemp() / "pre-commit-home"),
                 "PRE_COMMIT_COLOR": "never", "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
-                "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"})
+                "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid",
+                # the user's git config (core.hooksPath, templates, signing) stays out of it
+                "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"), "GIT_CONFIG_NOSYSTEM": "1"})
+    (tmp_path / "gitconfig").write_text("")
     repo = tmp_path / "app"
     repo.mkdir()
     assert run(repo, "git", "init", "-q", env=env).returncode == 0
