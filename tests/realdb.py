@@ -174,7 +174,22 @@ class Bouncer:
         return build_profile({"pgbouncer-version": major_minor}).tracked_parameters
 
 
-def _spawn(argv: list[str], log: Path, user: pwd.struct_passwd | None) -> subprocess.Popen:
+def _die_with_parent(sig: int):
+    """A preexec_fn: the kernel sends ``sig`` to the server if the test process dies (even by
+    SIGKILL, when no ``finally`` runs), so no server outlives a killed CI job (Linux only)."""
+    try:  # resolved here: the child may no longer be allowed to read Python's files
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+    def preexec() -> None:
+        prctl(1, int(sig))  # PR_SET_PDEATHSIG
+    return preexec
+
+
+def _spawn(argv: list[str], log: Path, user: pwd.struct_passwd | None, on_parent_death: int) -> subprocess.Popen:
     """Start a server in the foreground (so its PID is ours to stop), as ``user`` when given."""
     extra = {}
     env = dict(os.environ)
@@ -183,7 +198,8 @@ def _spawn(argv: list[str], log: Path, user: pwd.struct_passwd | None) -> subpro
         env["HOME"] = user.pw_dir
     with log.open("ab") as out:
         return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                env=env, start_new_session=True, **extra)
+                                env=env, start_new_session=True, preexec_fn=_die_with_parent(on_parent_death),
+                                **extra)
 
 
 def _stop(proc: subprocess.Popen, sig: int = signal.SIGINT) -> None:
@@ -261,7 +277,7 @@ def postgres_server(extra_settings: dict[str, str] | None = None) -> Iterator[Po
         argv = [str(bindir / "postgres"), "-D", str(datadir)]
         for key, value in settings.items():
             argv += ["-c", f"{key}={value}"]
-        proc = _spawn(argv, log, user)
+        proc = _spawn(argv, log, user, signal.SIGQUIT)  # SIGQUIT = immediate shutdown
         try:
             _wait_until_accepting(proc, port, DATABASE, log, "postgres")
             yield Postgres(port=port, pid=proc.pid, version=_version(bindir / "postgres"), datadir=datadir)
@@ -307,7 +323,7 @@ def pgbouncer(pg: Postgres, pool_mode: str = "transaction", pool_size: int = 1) 
         if user is not None:
             for path in work.iterdir():
                 os.chown(path, user.pw_uid, user.pw_gid)
-        proc = _spawn([str(binary), str(work / "pgbouncer.ini")], work / "stdout.log", user)
+        proc = _spawn([str(binary), str(work / "pgbouncer.ini")], work / "stdout.log", user, signal.SIGTERM)
         try:
             _wait_until_accepting(proc, port, "pgbouncer", log, "pgbouncer")
             yield Bouncer(port=port, pid=proc.pid, version=_version(binary), pool_mode=pool_mode, pool_size=pool_size)
