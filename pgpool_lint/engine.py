@@ -233,9 +233,26 @@ def _recover(text: str, base: int, pieces: list[tuple[int, int]], spans: list, p
                 if len(finer) > 1:  # a ';' inside unbalanced parentheses: cut there too
                     _recover(chunk, base + start, finer, spans, problems, respect_parens=False)
                     continue
-            message = err.args[0] if err.args else "syntax error"
+            message = str(err.args[0]) if err.args else "syntax error"
             at = err.args[1] if len(err.args) > 1 and err.args[1] is not None else len(chunk.rstrip())
-            problems.append(ParseProblem(base + start + min(at, len(chunk)), str(message)))
+            at = min(at, len(chunk))
+            problems.append(ParseProblem(base + start + at, message))
+            if message.startswith("unterminated") and len(problems) < _MAX_RESTARTS:
+                # An unterminated quote or comment swallows the rest of the file; PostgreSQL
+                # would too, but the author meant the next lines as statements: resume there.
+                resume = _next_line_start(chunk, at)
+                if resume < len(chunk):
+                    rest = chunk[resume:]
+                    _recover(rest, base + start + resume, split_statements(rest), spans, problems, True)
+
+
+#: bound on parse problems per text, so recovery stays linear on hostile input
+_MAX_RESTARTS = 1000
+
+
+def _next_line_start(text: str, pos: int) -> int:
+    newline = text.find("\n", pos)
+    return len(text) if newline == -1 else newline + 1
 
 
 def analyse_sql(
@@ -263,7 +280,7 @@ def analyse_sql(
     ctx.spans = spans
     if report_parse_errors:
         for problem in problems:
-            findings.append(Finding(PARSE_ERROR, f"Could not parse this statement: {problem.message}",
+            findings.append(Finding(PARSE_ERROR, f"Could not parse this statement: {one_line(problem.message)}",
                                     "Fix the syntax error; the statements around it were still checked.",
                                     problem.start, _token_end(parsed_text, problem.start)))
     for index, (start, end) in enumerate(spans):
@@ -290,6 +307,12 @@ def absorb(findings: list[Finding]) -> list[Finding]:
     if not absorptions:
         return findings
     return [f for f in findings if f.absorbs or not any(a.covers(f) for a in absorptions)]
+
+
+def one_line(message: str, limit: int = 200) -> str:
+    """A parser message on one line and of bounded length (it may quote the rest of a file)."""
+    flat = " ".join(message.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _token_end(text: str, start: int) -> int:

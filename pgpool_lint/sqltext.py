@@ -30,7 +30,7 @@ _LEX = re.compile(
   | (?P<psql_var>:(?:'[A-Za-z_]\w*'|"[A-Za-z_]\w*"|[A-Za-z_]\w*))
   | (?P<backslash>\\)
   | (?P<semicolon>;)
-  | (?P<template>\{\{(?:[^}]|\}(?!\})){0,2000}\}\}|\{%(?:[^%]|%(?!\})){0,2000}%\}|\{\#(?:[^\#]|\#(?!\})){0,2000}\#\})
+  | (?P<template>\{\{[^{}\n]{0,500}\}\}|\{%[^{}\n]{0,500}%\}|\{\#[^{}\n]{0,500}\#\})
   | (?P<ext_placeholder>@extschema(?::\w+)?@|@extowner@)
     """,
     re.VERBOSE | re.DOTALL,
@@ -38,13 +38,14 @@ _LEX = re.compile(
 
 # psql commands that send the query buffer, i.e. end a statement like ';' does.
 _EXECUTING_META = re.compile(r"\\(?:g|gx|gset|gexec|gdesc|crosstabview|watch|;)(?![A-Za-z])")
-_COPY_FROM_STDIN = re.compile(
-    r"(?:\s|--[^\n]*|/\*(?:[^*]|\*(?!/))*\*/)*\\?copy\b[^;]*?\bfrom\s+stdin\b", re.IGNORECASE
-)
+_COPY_HEAD = re.compile(r"\\?copy\b", re.IGNORECASE)
+_FROM_STDIN = re.compile(r"\bfrom\s+stdin\b", re.IGNORECASE)
+_BLANK = re.compile(r"\s+")
 _END_OF_COPY_DATA = re.compile(r"^\\\.[ \t]*\r?$", re.MULTILINE)
 _BLOCK_COMMENT_PART = re.compile(r"/\*|\*/")
 
-_TRIGGERS = ("\\", ":", "{", "@extschema", "@extowner")
+# Anything neutralise() could change starts with one of these; most files have none.
+_TRIGGER = re.compile(r"\\|(?<!:):[A-Za-z_'\"]|\{[{%#]|@ext(?:schema|owner)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +78,10 @@ def _blank(chars: list[str], start: int, end: int) -> None:
 
 
 def _line_end(text: str, pos: int) -> int:
-    ends = [i for i in (text.find("\n", pos), text.find("\r", pos)) if i != -1]
-    return min(ends) if ends else len(text)
+    newline = text.find("\n", pos)
+    limit = len(text) if newline == -1 else newline
+    carriage = text.find("\r", pos, limit)  # bounded: no rescan of the rest of the file
+    return limit if carriage == -1 else carriage
 
 
 def lex_comments(text: str) -> list[Comment]:
@@ -89,7 +92,7 @@ def lex_comments(text: str) -> list[Comment]:
 def neutralise(text: str) -> str:
     """``text`` with psql meta-commands, variables and template placeholders made parseable,
     every character keeping its offset."""
-    if not any(t in text for t in _TRIGGERS):
+    if _TRIGGER.search(text) is None:
         return text
     return _scan(text, want_comments=False)[0]
 
@@ -144,16 +147,33 @@ def _scan(text: str, want_comments: bool) -> tuple[str, list[Comment]]:
             _blank(chars, start, end)
             if executes:
                 chars[start] = ";"
-            if _COPY_FROM_STDIN.match(command):
+            if _is_copy_from_stdin(text, start, end):
                 end = _skip_copy_data(text, chars, end)
             statement_start = end
         elif kind == "semicolon":
-            if _COPY_FROM_STDIN.match(text, statement_start, start):
+            if _is_copy_from_stdin(text, statement_start, start):
                 chars = chars if chars is not None else list(text)
                 end = _skip_copy_data(text, chars, end)
             statement_start = end
         pos = max(end, start + 1)
     return ("".join(chars) if chars is not None else text), comments
+
+
+def _is_copy_from_stdin(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] (comments and blanks first) is ``COPY ... FROM stdin``."""
+    pos = start
+    while pos < end:
+        blank = _BLANK.match(text, pos, end)
+        if blank:
+            pos = blank.end()
+        elif text.startswith("--", pos):
+            newline = text.find("\n", pos, end)
+            pos = end if newline == -1 else newline + 1
+        elif text.startswith("/*", pos):
+            pos = _block_comment_end(text, pos)
+        else:
+            break
+    return _COPY_HEAD.match(text, pos, end) is not None and _FROM_STDIN.search(text, pos, end) is not None
 
 
 def _skip_copy_data(text: str, chars: list[str], pos: int) -> int:

@@ -66,16 +66,21 @@ class Statement:
     #: index of the BEGIN of the enclosing block, if any
     block_start: Optional[int] = None
     _ascii: Optional[bool] = field(default=None, repr=False)
+    _has_calls: bool = field(default=True, repr=False)
+    _executed_calls: Optional[list[nodes.FuncCall]] = field(default=None, repr=False)
 
     @classmethod
     def parse(cls, text: str, source: str, start: int, index: int, context: "LintContext") -> "Statement":
         from pglast.parser import parse_sql_json
 
-        tree = json.loads(parse_sql_json(text))
+        raw = parse_sql_json(text)
+        tree = json.loads(raw)
         stmts = tree.get("stmts") or [{}]
         node = stmts[0].get("stmt") or {"EmptyStmt": {}}
         ((kind, body),) = node.items()
-        return cls(source, text, start, start + len(text), kind, body, index, context)
+        stmt = cls(source, text, start, start + len(text), kind, body, index, context)
+        stmt._has_calls = '"FuncCall"' in raw
+        return stmt
 
     # --- positions --------------------------------------------------------------------
 
@@ -104,11 +109,16 @@ class Statement:
     def node(self) -> dict[str, Any]:
         return {self.kind: self.body}
 
-    def executed_calls(self) -> Iterator[nodes.FuncCall]:
-        """Function calls that run when this statement runs (not in definitions)."""
-        part = nodes.executed_part(self.kind, self.body)
-        if part is not None:
-            yield from nodes.func_calls(part)
+    def executed_calls(self) -> list[nodes.FuncCall]:
+        """Function calls that run when this statement runs (not in definitions).
+
+        Walked once per statement and shared by every check; a tree without any call
+        (known from the parser's JSON text) is not walked at all.
+        """
+        if self._executed_calls is None:
+            part = nodes.executed_part(self.kind, self.body) if self._has_calls else None
+            self._executed_calls = [] if part is None else list(nodes.func_calls(part))
+        return self._executed_calls
 
     def finding(self, code: str, message: str, help: str, start: Optional[int] = None,
                 end: Optional[int] = None, fix: Any = None) -> Finding:

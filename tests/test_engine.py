@@ -174,3 +174,8 @@ def test_gate_off_gives_identical_results():
     on = Linter(Settings(enabled=all_codes())).lint_text(sql, "t.sql")
     off = Linter(Settings(enabled=all_codes(), gate=False)).lint_text(sql, "t.sql")
     assert [d.to_json() for d in on] == [d.to_json() for d in off] and len(on) == 2
+
+
+def test_unterminated_quote_resumes_on_the_next_line(linter):
+    sql = "SELECT 1;\nSELECT 'oops;\nLISTEN after;\nSELECT $$also;\nSET search_path TO x;\n"
+    assert found(linter, sql) == [("PGB000", 2, 8), ("PGB002", 3, 1), ("PGB000", 4, 8), ("PGB001", 5, 1)]

@@ -14,7 +14,7 @@ from ..engine import LintContext
 from ..statement import Absorption, Finding, Statement
 
 CODE = "PGB014"
-FIRST_WORDS = ("set", "select")
+FIRST_WORDS = ("set",)  # the SELECT set_config(...) line passes the gate through SUBSTRINGS
 SUBSTRINGS = ("set_config",)
 #: the findings one preamble finding stands for
 ABSORBED = frozenset({"PGB001"})
