@@ -106,7 +106,7 @@ def fingerprints(diagnostics) -> list[str]:
     seen: dict[str, int] = {}
     out = []
     for d in diagnostics:
-        key = "\0".join((d.code, d.filename.replace("\\", "/"), " ".join(d.source_line.split())))
+        key = "\0".join((d.code, report_path(d.filename), " ".join(d.source_line.split())))
         seen[key] = seen.get(key, 0) + 1
         out.append(hashlib.sha256(f"{key}\0{seen[key]}".encode("utf-8", "surrogatepass")).hexdigest())
     return out
