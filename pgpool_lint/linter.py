@@ -107,7 +107,10 @@ class Linter:
         if settings is not None:
             extra = [d for d in self.lint_settings(text, display, settings) if d.code != BAD_SUPPRESSION]
             if extra:  # bad suppressions were already reported by lint_code
-                result.diagnostics = sorted(result.diagnostics + extra, key=Diagnostic.sort_key)
+                from .drivers import absorbed
+
+                kept = [d for d in result.diagnostics if not absorbed(d, extra)]
+                result.diagnostics = sorted(kept + extra, key=Diagnostic.sort_key)
         return result
 
     def lint_settings(self, text: str, filename: str, kind: str) -> list[Diagnostic]:

@@ -69,6 +69,14 @@ def test_projects_following_the_documented_advice_lint_clean(project):
     assert (code, findings) == (0, [])
 
 
+def test_a_driver_finding_stands_for_the_sql_rule_finding_on_the_same_string():
+    _, findings = check_json(FIXTURES / "fastapi-supabase", ".")
+    on_line_17 = [f["code"] for f in findings if f["filename"] == "alembic/env.py"]
+    assert on_line_17 == ["PGB204"]  # not also PGB001 session-set for the same SET
+    proc = run_cli("check", ".", "--output-format", "json", "--ignore", "PGB204", cwd=FIXTURES / "fastapi-supabase")
+    assert [f["code"] for f in json.loads(proc.stdout) if f["filename"] == "alembic/env.py"] == ["PGB001"]
+
+
 def test_message_says_where_an_environment_variable_was_resolved():
     _, findings = check_json(FIXTURES / "prisma-supabase", ".")
     messages = [f["message"] for f in findings if f["code"] == "PGB201"]

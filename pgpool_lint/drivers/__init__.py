@@ -99,6 +99,17 @@ def lint(text: str, filename: str, kind: str, profile: Any, resolver: Any,
     return findings
 
 
+#: a driver finding about SQL a framework sends (a SET in a connect listener, in Alembic's
+#: env.py) stands for the SQL rules' finding on the same string: one cause, one message
+ABSORBS = {"PGB203": frozenset({"PGB001", "PGB008"}), "PGB204": frozenset({"PGB001", "PGB008"})}
+
+
+def absorbed(diagnostic: Any, driver_diagnostics: Iterable[Any]) -> bool:
+    """Is ``diagnostic`` (from the SQL-in-code rules) inside a driver finding that explains it?"""
+    return any(diagnostic.code in ABSORBS.get(d.code, ()) and d.start <= diagnostic.start < d.end
+               for d in driver_diagnostics)
+
+
 def comments(text: str, kind: str) -> list["CommentSpan"]:
     """Comments that may hold suppression directives (``#``, ``;`` or ``//`` per file kind)."""
     from ..linter import own_line
