@@ -215,3 +215,24 @@ def test_good_job_needs_its_own_direct_database(tmp_path):
                    "    url: postgres://app:pw@ep-cool-darkness-123456.us-east-2.aws.neon.tech/app\n"
                    "    database_tasks: false\n")
     assert check_json(tmp_path, ".") == (0, [])
+
+
+def test_stdin_takes_its_kind_and_dotenv_from_stdin_filename():
+    project = FIXTURES / "prisma-supabase"
+    schema = (project / "prisma" / "schema.prisma").read_bytes()
+    proc = run_cli("check", "-", "--stdin-filename", "prisma/schema.prisma", "--output-format", "json",
+                   cwd=project, stdin=schema)
+    assert proc.returncode == 1
+    assert found(json.loads(proc.stdout)) == sorted(HAZARDS["prisma-supabase"])
+
+
+def test_rails_reads_its_switches_from_the_url_too(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "config").mkdir()
+    url = "postgres://app:pw@aws-0-eu-west-1.pooler.supabase.com:6543/postgres"
+    (tmp_path / "config" / "database.yml").write_text(f"production:\n  adapter: postgresql\n  url: {url}\n")
+    _, findings = check_json(tmp_path, ".")
+    assert [f["code"] for f in findings] == ["PGB201", "PGB204"]
+    (tmp_path / "config" / "database.yml").write_text(
+        f"production:\n  adapter: postgresql\n  url: {url}?prepared_statements=false&advisory_locks=false\n")
+    assert check_json(tmp_path, ".") == (0, [])

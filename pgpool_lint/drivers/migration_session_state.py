@@ -32,6 +32,9 @@ def _rails(ctx: Context, fact: Fact) -> Iterator[Finding]:
     explicit = locks is not None and truthy(getattr(locks, "value", None)) is True
     if not isinstance(locks, Value) and locks is not None or configured_off(locks):
         return
+    in_url = fact.url.param("advisory_locks") if fact.url else None
+    if in_url is not None and truthy(in_url.value) is False:
+        return  # Rails reads `?advisory_locks=false` from the URL too
     if fact.extra.get("local") and fact.status == "unknown":
         return
     report, sev = severity(fact.status, explicit)
