@@ -46,8 +46,10 @@ class Context:
         if host in self.pooler_services and use.status == urls.POOLED:
             from dataclasses import replace
 
-            use.endpoint = replace(use.endpoint, prepared_statements=self.prepared_by_host.get(host),
-                                   reason=f"`{host}` is a PgBouncer service in transaction mode in this file")
+            keeps = self.prepared_by_host.get(host)
+            detail = {None: "", True: "", False: " with max_prepared_statements = 0"}[keeps]
+            use.endpoint = replace(use.endpoint, prepared_statements=keeps,
+                                   reason=f"`{host}` is a PgBouncer service in transaction mode{detail} in this file")
         return use
 
     def url_fact(self, value: Value, label: str = "connection string") -> Optional[Fact]:
