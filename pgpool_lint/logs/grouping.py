@@ -159,22 +159,21 @@ class StatementGroups:
         if not self._may_have_findings(text):
             return [], None
         in_block = stmt.session is not None and stmt.session in self._in_block
-        params = tuple(sorted(stmt.parameters.items())) if stmt.parameters else ()
-        cache_key = (filename, text, params, in_block)
-        cached = self._cache.get(cache_key)
-        if cached is not None:
-            self._cache.move_to_end(cache_key)
-            return cached
-        if in_block:
-            result = self._analyse(text, stmt.parameters, filename, True)
-        else:  # not known: keep what is found both ways, worded as outside a transaction
-            outside, opens_block = self._analyse(text, stmt.parameters, filename, False)
-            if outside:
-                inside = {(hit.key[0], hit.start) for hit in self._analyse(text, stmt.parameters, filename, True)[0]}
-                outside = [hit for hit in outside if (hit.key[0], hit.start) in inside]
-            result = outside, opens_block
-        if len(text) <= CACHED_TEXT:
-            self._cache[cache_key] = result
+        hits, opens_block, values_matter = self._cached((filename, text, in_block),
+                                                        lambda: self._analyse(text, None, filename, in_block))
+        if values_matter and stmt.parameters:
+            key = (filename, text, in_block, tuple(sorted(stmt.parameters.items())))
+            hits = self._cached(key, lambda: self._analyse(text, stmt.parameters, filename, in_block))[0]
+        return hits, opens_block
+
+    def _cached(self, key: tuple, analyse):
+        result = self._cache.get(key)
+        if result is not None:
+            self._cache.move_to_end(key)
+            return result
+        result = analyse()
+        if len(key[1]) <= CACHED_TEXT:
+            self._cache[key] = result
             if len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
         return result
@@ -187,22 +186,38 @@ class StatementGroups:
         return self.linter.gate(stripped)
 
     def _analyse(self, text: str, parameters: Optional[dict[int, str]], filename: str,
-                 in_transaction: bool) -> tuple[list[_Hit], Optional[bool]]:
-        """Findings of the statement as logged (``$1`` and all); with bind parameters, also the
-        findings that only its values reveal (``set_config('x', $1, $2)`` with ``$2 = 'f'``)."""
+                 in_block: bool) -> tuple[list[_Hit], Optional[bool], bool]:
+        """(findings, opens a block?, could bind values change the findings?) of one text.
+
+        In a known transaction block it is linted as such; otherwise what is found both inside
+        and outside a transaction is kept, worded as outside.
+        """
+        if in_block:
+            return self._analyse_values(text, parameters, filename, True)
+        outside, opens_block, values_matter = self._analyse_values(text, parameters, filename, False)
+        if outside:
+            inside = {(hit.key[0], hit.start) for hit in self._analyse_values(text, parameters, filename, True)[0]}
+            outside = [hit for hit in outside if (hit.key[0], hit.start) in inside]
+        return outside, opens_block, values_matter
+
+    def _analyse_values(self, text: str, parameters: Optional[dict[int, str]], filename: str,
+                        in_transaction: bool) -> tuple[list[_Hit], Optional[bool], bool]:
+        """Findings of the statement as logged (``$1`` and all); with bind values, also those
+        that only the values reveal (``set_config('x', $1, $2)`` with ``$2 = 'f'``)."""
         from .messages import substitute_parameters
 
-        hits, opens_block = self._analyse_text(text, filename, None, in_transaction)
-        if parameters:
+        hits, statements = self._analyse_text(text, filename, None, in_transaction)
+        # Checks read constants only as function arguments: elsewhere a value cannot matter.
+        values_matter = any(_param_argument(stmt.node) for stmt in statements)
+        if parameters and values_matter:
             linted, to_original = substitute_parameters(text, parameters)
             if linted != text:
                 seen = {(hit.key[0], hit.start) for hit in hits}
                 hits += [hit for hit in self._analyse_text(linted, filename, to_original, in_transaction)[0]
                          if (hit.key[0], hit.start) not in seen]
-        return hits, opens_block
+        return hits, _opens_block(statements), values_matter
 
-    def _analyse_text(self, linted: str, filename: str, to_original,
-                      in_transaction: bool) -> tuple[list[_Hit], Optional[bool]]:
+    def _analyse_text(self, linted: str, filename: str, to_original, in_transaction: bool) -> tuple[list[_Hit], list]:
         from ..engine import analyse_sql
         from ..linter import sql_comments
 
@@ -216,7 +231,7 @@ class StatementGroups:
             if to_original is not None:
                 start, end = to_original(start), to_original(end)
             hits.append(_Hit((d.code, _statement_key(linted[span[0]:span[1]])), d, start, end))
-        return hits, _opens_block(ctx.statements)
+        return hits, ctx.statements
 
     # --- positions ------------------------------------------------------------------------
 
@@ -230,6 +245,15 @@ class StatementGroups:
         return Diagnostic(code=d.code, name=d.name, message=d.message, help=d.help, severity=d.severity,
                           filename=filename, start=0, end=0, location=location, end_location=end_location,
                           source_kind=source_kind, source_line=source_line)
+
+
+def _param_argument(node) -> bool:
+    """A ``$n`` among the arguments of a function call in ``node``."""
+    from ..nodes import walk
+
+    return any(kind == "FuncCall" and any(inner == "ParamRef" for arg in body.get("args") or ()
+                                          for inner, _ in walk(arg))
+               for kind, body in walk(node))
 
 
 def _opens_block(statements) -> Optional[bool]:
