@@ -60,6 +60,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         if fact.kind == "url" and fact.url is not None and fact.url.literal:
             yield from _url_params(ctx, fact, sev)
+        if fact.kind == "pgx" and fact.url is not None and fact.url.parsed is not None:
+            yield from _pgx_runtime_params(ctx, fact, sev)
         for prefix in SERVER_SETTINGS.get(fact.kind, ()):
             for key, value in fact.settings.items():
                 if key.startswith(prefix) and _untracked(ctx, key[len(prefix):]):
@@ -95,6 +97,22 @@ def _url_params(ctx: Context, fact: Fact, sev: Optional[str]) -> Iterator[Findin
                           f"`{sent}`: PgBouncer rejects it (`unsupported startup parameter: {sent}`) or, if it is in "
                           f"`ignore_startup_parameters`, silently drops it{where(use)}",
                           _fix(sent, param.value), sev)
+
+
+def _pgx_runtime_params(ctx: Context, fact: Fact, sev: Optional[str]) -> Iterator[Finding]:
+    """pgx sends every DSN key it does not know as a runtime parameter (go-gorm/postgres#219)."""
+    use = fact.url
+    for param in use.parsed.params:
+        key = param.key.lower()
+        if key in urls.PGX_KEYS or key == "options" or not _untracked(ctx, key):
+            continue
+        if use.literal and (key in urls.STARTUP_GUCS or key == "currentschema"):
+            continue  # reported on the connection string itself
+        start, end = use.param_span(param)
+        yield finding(CODE, (start, end),
+                      f"pgx sends `{param.key}` (not a pgx setting) to the server as a startup parameter: PgBouncer "
+                      f"rejects it (`unsupported startup parameter: {param.key}`){where(use)}",
+                      _fix(param.key, param.value) + " If it is a pgx v4 setting, use its pgx v5 name.", sev)
 
 
 def _options(ctx: Context, fact: Fact, value: Value, options: str, base: int, sev: Optional[str],

@@ -268,6 +268,15 @@ CLIENT_KEYS = frozenset({
     "max_protocol_version",
 })
 
+#: keys pgx's ParseConfig consumes itself (jackc/pgx pgconn/config.go, pgxpool/pool.go); pgx sends
+#: every other key of a DSN to the server as a runtime (startup) parameter
+PGX_KEYS = CLIENT_KEYS | frozenset({
+    "database", "servicefile", "krbspn", "min_read_buffer_size", "statement_cache_capacity",
+    "description_cache_capacity", "default_query_exec_mode", "pool_max_conns", "pool_min_conns",
+    "pool_min_idle_conns", "pool_max_conn_lifetime", "pool_max_conn_idle_time",
+    "pool_health_check_period", "pool_max_conn_lifetime_jitter", "sslnegotiation",
+})
+
 #: server parameters (GUCs) people put in connection strings; sent at startup they are
 #: rejected by PgBouncer (``unsupported startup parameter``) or dropped if ignored
 STARTUP_GUCS = frozenset({
