@@ -236,3 +236,31 @@ def test_rails_reads_its_switches_from_the_url_too(tmp_path):
     (tmp_path / "config" / "database.yml").write_text(
         f"production:\n  adapter: postgresql\n  url: {url}?prepared_statements=false&advisory_locks=false\n")
     assert check_json(tmp_path, ".") == (0, [])
+
+
+SEED_FILES = sorted(p for p in FIXTURES.rglob("*") if p.is_file() and p.name != ".pgpool-lint.toml")
+
+
+@pytest.mark.parametrize("seed", SEED_FILES, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_mangled_settings_files_never_crash_and_positions_stay_in_the_file(seed):
+    from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+    from pgpool_lint.linter import Linter, Settings
+
+    from .helpers import all_codes
+
+    linter = Linter(Settings(enabled=all_codes()))
+    text = seed.read_text()
+    name = str(seed.relative_to(FIXTURES))
+
+    @hsettings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.integers(0, len(text)), st.integers(0, 40), st.text(alphabet="\"'{}[]:=#\n é😀\\$<%>-", max_size=6))
+    def run(at, cut, insert):
+        mangled = text[:at] + insert + text[at + cut:]
+        result = linter.lint_decoded(mangled, name)
+        lines = mangled.splitlines() or [""]
+        for d in result.diagnostics:
+            row, col = d.location
+            assert 1 <= row <= max(len(lines), 1) + 1 and col >= 1
+
+    run()
