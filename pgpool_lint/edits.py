@@ -13,8 +13,10 @@ transaction pooling and are applied by ``--fix``; ``unsafe`` ones may change it 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
@@ -183,14 +185,13 @@ def transaction_id(stmt: "Statement") -> Optional[object]:
     return None
 
 
-def spans_after_transaction(stmt: "Statement") -> Optional[list[tuple[int, int]]]:
-    """Spans of every statement after the end of ``stmt``'s transaction; None when that end
-    is not in this text (an open BEGIN) or ``stmt`` runs on its own."""
-    if not stmt.in_transaction:
+def transaction_end_index(stmt: "Statement") -> Optional[int]:
+    """Span index of the COMMIT/ROLLBACK that ends ``stmt``'s transaction (the span count when
+    it runs to the end of the text); None when the end is not in this text or ``stmt`` runs
+    on its own."""
+    if not stmt.in_transaction or (stmt.in_explicit_transaction and stmt.block_end is None):
         return None
-    if stmt.in_explicit_transaction and stmt.block_end is None:
-        return None
-    return stmt.context.spans[_transaction_end(stmt) + 1:]
+    return _transaction_end(stmt)
 
 
 def spans_later_in_transaction(stmt: "Statement") -> list[tuple[int, int]]:
@@ -201,12 +202,13 @@ def spans_later_in_transaction(stmt: "Statement") -> list[tuple[int, int]]:
 
 
 def _transaction_end(stmt: "Statement") -> int:
-    """Span index of the COMMIT/ROLLBACK that ends ``stmt``'s transaction (the span count
-    when the transaction runs to the end of the text)."""
-    for other in stmt.context.statements:
-        if other.index > stmt.index and other.kind == "TransactionStmt" and other.body.get("kind") in _ENDS:
-            return other.index
-    return len(stmt.context.spans)
+    ctx = stmt.context
+    ends = ctx.memo.get("transaction_ends")
+    if ends is None:
+        ends = ctx.memo["transaction_ends"] = [
+            s.index for s in ctx.statements if s.kind == "TransactionStmt" and s.body.get("kind") in _ENDS]
+    at = bisect.bisect_right(ends, stmt.index)
+    return ends[at] if at < len(ends) else len(ctx.spans)
 
 
 def span_statements(ctx: "LintContext", spans: Iterable[tuple[int, int]]) -> Iterable[Optional[tuple[str, dict]]]:
@@ -229,21 +231,51 @@ def parse_one(text: str) -> Optional[tuple[str, dict]]:
     return kind, body
 
 
-def mentions_relation(node: Any, name: str) -> bool:
-    """Whether a parsed statement may use the relation ``name``: as a table reference, or
-    anywhere inside any name or string (dynamic SQL, ``'name'::regclass``, DO and function
-    bodies).  Errs on the side of "yes"."""
+def used_after(stmt: "Statement", name: str, end: int) -> bool:
+    """Whether a statement after span ``end`` may use the relation ``name``: as a table, or
+    as a word anywhere inside any name or string (dynamic SQL, ``'name'::regclass``, DO and
+    function bodies), or it does not parse.  Errs on the side of "yes"."""
+    last, unparseable = _last_mentions(stmt.context)
+    lowered = name.lower()
+    if unparseable > end or last.get(lowered, -1) > end:
+        return True
+    if _WORD.fullmatch(lowered):
+        return False
+    return any(lowered in word and index > end for word, index in last.items())  # "odd name": any substring
+
+
+_WORD = re.compile(r"[\w$]+")
+
+
+def _last_mentions(ctx: "LintContext") -> tuple[dict[str, int], int]:
+    """(word -> index of the last statement that mentions it, index of the last statement that
+    does not parse), over every statement of the text, computed once per text."""
+    memo = ctx.memo.get("last_mentions")
+    if memo is not None:
+        return memo
     from .nodes import walk
 
-    lowered = name.lower()
-    for kind, body in walk(node):
-        if kind == "RangeVar" and body.get("relname") == name:
-            return True
-        if kind == "String" and lowered in str(body.get("sval", "")).lower():
-            return True  # a name, or a DO / function body
-        if kind == "A_Const" and lowered in str(body.get("sval", {}).get("sval", "")).lower():
-            return True
-    return False
+    last: dict[str, int] = {}
+    unparseable = -1
+    for index, parsed in enumerate(span_statements(ctx, ctx.spans)):
+        if parsed is None:
+            unparseable = index
+            continue
+        for kind, body in walk({parsed[0]: parsed[1]}):
+            if kind == "RangeVar":
+                text = str(body.get("relname", ""))
+            elif kind == "String":
+                text = str(body.get("sval", ""))
+            elif kind == "A_Const":
+                text = str(body.get("sval", {}).get("sval", ""))
+            else:
+                continue
+            text = text.lower()
+            last[text] = index
+            for word in _WORD.findall(text):
+                last[word] = index
+    ctx.memo["last_mentions"] = last, unparseable
+    return last, unparseable
 
 
 def strip_locations(node: Any) -> Any:

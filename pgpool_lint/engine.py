@@ -94,6 +94,8 @@ class LintContext:
     #: the transaction of ``assume_in_transaction`` is a guess (SQL in code, whose driver may or
     #: may not open one): fixes that rely on it are then unsafe, not safe
     guessed_transaction: bool = False
+    #: scratch space for what checks compute once per text (e.g. edits.last_mentions)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
     #: (start, end) of every statement, parsed or not, in file order
     spans: list[tuple[int, int]] = field(default_factory=list)
 

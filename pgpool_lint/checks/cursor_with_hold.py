@@ -22,7 +22,7 @@ def check(stmt: Statement) -> Iterator[Finding]:
     help_text = ("Declare the cursor without WITH HOLD inside BEGIN ... COMMIT and fetch and close it in that "
                  "transaction, or run it over a direct (non-pooled) connection.")
     fix = without_hold_fix(stmt, name)
-    if (edits.spans_after_transaction(stmt) is not None and edits.transaction_is_known(stmt)
+    if (edits.transaction_end_index(stmt) is not None and edits.transaction_is_known(stmt)
             and _closed_in_transaction(stmt, name)):
         # Checked on a real server: closed before COMMIT (or dropped when the block aborts), it
         # leaves nothing behind today; WITH HOLD only waits for the CLOSE to move.

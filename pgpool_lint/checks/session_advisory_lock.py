@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections import deque
 from typing import TYPE_CHECKING, Iterator, Optional
 
 from .. import edits, nodes
@@ -72,19 +74,21 @@ def _pair_locks(calls: list[tuple[Statement, nodes.FuncCall]]) -> dict[int, int]
     Only an unlock that is a statement of its own (``SELECT pg_advisory_unlock(k);``) pairs,
     so it can be deleted, and only with a lock of the same kind and the very same constant key.
     """
+    unlock_for = {lock: unlock for unlock, locks in UNLOCKS.items() for lock in locks}
+    rolled_back_to = _transactions_with_rollback_to(calls[0][0].context) if calls else set()
+    waiting: dict[tuple, deque[tuple[int, Statement]]] = {}  # unpaired locks by (transaction, unlock, key)
     pairs: dict[int, int] = {}
-    for u, (ustmt, ucall) in enumerate(calls):
-        if ucall.name not in UNLOCKS or not _standalone(ustmt, ucall):
+    for i, (stmt, call) in enumerate(calls):
+        tid = edits.transaction_id(stmt)
+        if tid is None or tid in rolled_back_to or not edits.transaction_is_known(stmt) or not _constant(call.args):
             continue
-        tid = edits.transaction_id(ustmt)
-        if tid is None or not edits.transaction_is_known(ustmt) or _has_rollback_to(ustmt) or not _constant(ucall.args):
-            continue
-        key = edits.strip_locations(list(ucall.args))
-        for lock, (lstmt, lcall) in enumerate(calls[:u]):
-            if (lock not in pairs and lcall.name in UNLOCKS[ucall.name] and lstmt is not ustmt
-                    and edits.transaction_id(lstmt) == tid and edits.strip_locations(list(lcall.args)) == key):
-                pairs[lock] = u
-                break
+        key = json.dumps(edits.strip_locations(list(call.args)), sort_keys=True)
+        if call.name in unlock_for:
+            waiting.setdefault((tid, unlock_for[call.name], key), deque()).append((i, stmt))
+        elif call.name in UNLOCKS and _standalone(stmt, call):
+            queue = waiting.get((tid, call.name, key))
+            if queue and queue[0][1] is not stmt:
+                pairs[queue.popleft()[0]] = i
     return pairs
 
 
@@ -124,13 +128,11 @@ def _constant(args) -> bool:
         for arg in args for kind, body in nodes.walk(arg))
 
 
-def _has_rollback_to(stmt: Statement) -> bool:
-    """A ROLLBACK TO SAVEPOINT in the transaction releases transaction-level locks taken after
-    the savepoint, but not session-level ones: then the fix is not safe."""
-    tid = edits.transaction_id(stmt)
-    return any(s.kind == "TransactionStmt" and s.body.get("kind") == "TRANS_STMT_ROLLBACK_TO"
-               and (s.block_start if s.in_explicit_transaction else "file") == tid
-               for s in stmt.context.statements)
+def _transactions_with_rollback_to(ctx: "LintContext") -> set:
+    """Transactions with a ROLLBACK TO SAVEPOINT: it releases transaction-level locks taken
+    after the savepoint, but not session-level ones, so the fix is not safe there."""
+    return {edits.transaction_id(s) for s in ctx.statements
+            if s.kind == "TransactionStmt" and s.body.get("kind") == "TRANS_STMT_ROLLBACK_TO"}
 
 
 def _describe(stmt: Statement, call: nodes.FuncCall, finding: Finding) -> None:

@@ -97,11 +97,8 @@ def on_commit_drop_fix(stmt: Statement, name: str) -> Optional[Fix]:
 def _with_safety(stmt: Statement, name: str, changes: list[edits.Edit], how: str = "Add `ON COMMIT DROP`") -> Fix:
     if not stmt.in_transaction:
         return edits.make_fix(edits.DISPLAY_ONLY, f"Inside BEGIN ... COMMIT: {how[0].lower()}{how[1:]}", *changes)
-    later = edits.spans_after_transaction(stmt)
-    used_later = later is None or any(
-        parsed is None or edits.mentions_relation(parsed[1], name)
-        for parsed in edits.span_statements(stmt.context, later)
-    )
+    end = edits.transaction_end_index(stmt)
+    used_later = end is None or edits.used_after(stmt, name, end)
     if used_later or not edits.transaction_is_known(stmt):
         return edits.make_fix(edits.UNSAFE, f"{how} (the table may be used after COMMIT)", *changes)
     return edits.make_fix(edits.SAFE, f"{how}: the table is dropped at COMMIT", *changes)
