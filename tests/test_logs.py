@@ -234,6 +234,20 @@ def test_live_pg_stat_statements(app_run):
 
 
 @pytest.mark.postgres
+def test_live_view_as_a_role_that_cannot_see_the_statements(app_run):
+    """Without pg_read_all_stats the view hides other roles' SQL: said on stderr, not guessed at."""
+    import psycopg
+
+    with psycopg.connect(app_run.dsn, autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS auditor")
+        conn.execute("CREATE ROLE auditor LOGIN")
+    dsn = app_run.dsn.replace("user=postgres", "user=auditor")
+    done = run_cli("logs", "--isolated", "--output-format", "concise", "--dsn", dsn)
+    assert (done.returncode, done.stdout.decode()) == (0, "All checks passed! (1 file checked)\n")
+    assert "statements of other roles are hidden (`<insufficient privilege>`)" in done.stderr.decode()
+
+
+@pytest.mark.postgres
 def test_pg_stat_statements_exported_as_one_json_array(app_run):
     code, findings, _ = _lint(str(app_run.pgss_json.with_name("pg_stat_statements_array.json")))
     assert code == 1

@@ -33,6 +33,8 @@ class PgssReader:
     max_statement: int
     malformed: int = 0
     too_long: int = 0
+    #: rows whose text the connecting role may not see (``<insufficient privilege>``)
+    hidden: int = 0
 
     def rows_to_statements(self, rows: Iterable[tuple[int, Any]]) -> Iterator[LoggedStatement]:
         """(line, row mapping) pairs → statements; a row without a usable query/calls is malformed."""
@@ -49,6 +51,9 @@ class PgssReader:
             calls = int(row.get("calls"))  # type: ignore[arg-type]
         except (TypeError, ValueError):
             self.malformed += 1
+            return None
+        if row["query"] == "<insufficient privilege>":
+            self.hidden += 1
             return None
         if len(row["query"]) > self.max_statement:
             self.too_long += 1

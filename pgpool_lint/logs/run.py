@@ -108,6 +108,9 @@ def _reader(fmt: str, lines: Iterator[tuple[int, str]], head: list[tuple[int, st
 def _report_skips(display: str, reader, warn: Callable[[str], None]) -> None:
     if reader.malformed:
         warn(f"{display}: skipped {reader.malformed} malformed line{'s' if reader.malformed != 1 else ''}")
+    if getattr(reader, "hidden", 0):
+        warn(f"{display}: {reader.hidden} statements of other roles are hidden (`<insufficient privilege>`): "
+             "connect as a role with pg_read_all_stats to check them")
     if reader.too_long:
         warn(f"{display}: skipped {reader.too_long} statement{'s' if reader.too_long != 1 else ''} "
              "longer than max-file-size")
