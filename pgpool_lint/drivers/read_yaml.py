@@ -209,6 +209,16 @@ def _rails(ctx: Context, doc: Map) -> None:
                     url = ctx.env_host_url(_erb_name(host), host, _erb_name(port), port if isinstance(port, Value) else None)
                     if url is None and _erb_name(host):
                         url = ctx.env_url(_erb_name(host)[0], host)
+            mode = cfg.get("pooling_mode")
+            session_mode = isinstance(mode, Value) and str(mode.value).lower() == "session"
+            if isinstance(adapter, Value) and adapter.value == "pgbouncer" and not session_mode \
+                    and (url is None or url.status != "direct"):
+                # activerecord-pgbouncer: this config goes through PgBouncer whatever the host
+                from . import urls as urls_mod
+                from .model import UrlUse
+
+                url = UrlUse(urls_mod.Endpoint(urls_mod.POOLED, "`adapter: pgbouncer` (activerecord-pgbouncer)"),
+                             adapter, url.parsed if url else None)
             if url is None and env_name not in RAILS_LOCAL_ENVIRONMENTS:
                 # Rails merges DATABASE_URL into the running environment's config
                 url = ctx.env_url("DATABASE_URL", Value(None, span[0], span[1]))

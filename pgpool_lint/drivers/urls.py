@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 POOLED, MAYBE, DIRECT, UNKNOWN = "pooled", "maybe", "direct", "unknown"
 
 _SCHEMES = ("postgres", "postgresql", "pgx", "pgx4", "pgx5", "cockroachdb")
-_URL_START = re.compile(r"(?:jdbc:)?(?:postgres|postgresql|pgx[45]?)(?:\+[a-z0-9_]+)?://", re.IGNORECASE)
+_URL_START = re.compile(r"(?:jdbc:)?(?:postgres|postgresql|pgx[45]?|pgbouncer)(?:\+[a-z0-9_]+)?://", re.IGNORECASE)
 #: words a libpq key/value DSN is made of (``host=... dbname=...``)
 _DSN_KEYS = ("host", "hostaddr", "port", "dbname", "user", "password", "sslmode", "options")
 _DSN_PAIR = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*")
@@ -220,6 +220,8 @@ def classify(url: ParsedUrl, pooled_hosts: frozenset[str] = frozenset()) -> Endp
         return Endpoint(POOLED, "`pooled.db.prisma.io` is Prisma Postgres' pooled endpoint")
     if bouncer is not None and bouncer.value.lower() == "true":
         return Endpoint(POOLED, "the URL says `pgbouncer=true`")
+    if url.scheme == "pgbouncer":  # activerecord-pgbouncer's adapter URL
+        return Endpoint(POOLED, "the URL uses the `pgbouncer://` adapter")
     if host.endswith(".neon.tech") or host == "db.prisma.io":
         return Endpoint(DIRECT, "direct (non-pooler) endpoint")
     if any(word in host.split(".")[0] for word in POOLER_HOST_WORDS):
