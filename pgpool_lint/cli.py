@@ -365,11 +365,16 @@ def _print_statistics(diagnostics, output_format: str, out, cat) -> None:
         out.write(f"{n:>{width}}\t{code}\t[{rule.name}] {rule.summary}\n")
 
 
+#: ``pgpool-lint logs --format`` (the same tuple as ``logs.INPUT_FORMATS``, kept here so that
+#: the CLI does not import the logs package to build its options)
+LOG_INPUT_FORMATS = ("auto", "stderr", "csvlog", "jsonlog", "pg-stat-statements")
+
+
 @main.command("logs")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--dsn", default=None, envvar="PGPOOL_LINT_DSN",
               help="Also read the live pg_stat_statements view over this connection (read-only; needs psycopg).")
-@click.option("--format", "input_format", type=click.Choice(("auto", "stderr", "csvlog", "jsonlog", "pg-stat-statements")),
+@click.option("--format", "input_format", type=click.Choice(LOG_INPUT_FORMATS),
               default="auto", show_default=True, help="What the files are (auto: guess from their first lines).")
 @click.option("--log-line-prefix", default=None, metavar="PREFIX",
               help="The server's log_line_prefix, for stderr logs (default: guess among common ones).")

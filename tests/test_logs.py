@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -59,6 +60,8 @@ class AppRun:
     pgss_csv: Path | None = None
     pgss_json: Path | None = None
     dsn: str | None = None
+    #: the part of the stderr log written while pg_dump ran, after the workload
+    pg_dump_log: Path | None = None
 
 
 def _pgbench(pg) -> None:
@@ -74,6 +77,29 @@ def _pgbench(pg) -> None:
     for args in runs:
         done = subprocess.run([str(pgbench), *args, pg.dbname], env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
+
+
+def _pg_dump_log(pg, log: Path, tmp: Path) -> Path:
+    """Run pg_dump (custom format, to a file) and keep the log lines it caused."""
+    import subprocess
+
+    import psycopg
+
+    from .realdb import postgres_bindir
+
+    start = log.stat().st_size
+    env = dict(os.environ, PGHOST=pg.host, PGPORT=str(pg.port), PGUSER=pg.user)
+    done = subprocess.run([str(postgres_bindir() / "pg_dump"), "-Fc", "-f", str(tmp / "dump.bin"), pg.dbname],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    marker = "SELECT 'pgpool-lint pg_dump done'"
+    with psycopg.connect(host=pg.host, port=pg.port, user=pg.user, dbname=pg.dbname, autocommit=True) as conn:
+        conn.execute(marker)
+    _wait_for(marker, [log])
+    with log.open("rb") as fh:
+        fh.seek(start)
+        (tmp / "pg_dump.log").write_bytes(fh.read())
+    return tmp / "pg_dump.log"
 
 
 def _logged_run(tmp: Path, settings: dict[str, str], with_pgss: bool, with_pgbench: bool = False):
@@ -97,6 +123,8 @@ def _logged_run(tmp: Path, settings: dict[str, str], with_pgss: bool, with_pgben
         if with_pgss:
             run.pgss_csv, run.pgss_json = _export_pgss(pg, tmp)
             run.dsn = f"host={pg.host} port={pg.port} user={pg.user} dbname={pg.dbname}"
+        if with_pgbench:  # pgbench's tables are there to dump
+            run.pg_dump_log = _pg_dump_log(pg, log_dir / LOG_FILES["stderr"], tmp)
         yield run
 
 
@@ -189,6 +217,34 @@ def test_stderr_log_with_the_default_prefix(default_prefix_log):
         column = line.index(statement) + 1 + (called if called > 0 else 0)
         assert (f["location"]["row"], f["location"]["column"]) == (line_number, column)
         assert f["occurrences"]["users"] == [] and f["occurrences"]["first_seen"] <= f["occurrences"]["last_seen"]
+
+
+@pytest.mark.postgres
+def test_pg_dump_session_state(default_prefix_log):
+    """pg_dump, a client nobody here wrote, sets up its session with SETs, set_config(..., false)
+    and SQL-level PREPARE/EXECUTE.  Each of those is reported once per normalized statement
+    with as many executions as the log has; the parameters PgBouncer re-applies (DateStyle,
+    IntervalStyle), SET TRANSACTION and everything else are not."""
+    log = default_prefix_log.pg_dump_log
+    lines = log.read_text(encoding="utf-8").splitlines()
+    code, findings, _ = _lint(str(log))
+    assert code == 1
+    flagged = {f["location"]["row"] for f in findings}
+    for f in findings:
+        line = lines[f["location"]["row"] - 1]
+        statement = line[line.index("statement: ") + len("statement: "):]
+        assert statement.startswith(("SET ", "PREPARE ", "EXECUTE ")) or "set_config(" in statement, line
+        assert not statement.startswith(("SET DATESTYLE", "SET INTERVALSTYLE", "SET TRANSACTION")), line
+        shape = re.sub(r"'[^']*'", "?", statement)  # EXECUTE getColumnACLs('6100') and ('6101') are one
+        same = [n for n, other in enumerate(lines, start=1)
+                if "statement: " in other and re.sub(r"'[^']*'", "?", other.split("statement: ", 1)[1]) == shape]
+        assert f["occurrences"]["count"] == len(same) and f["location"]["row"] == same[0]
+    secure_search_path = [n for n, line in enumerate(lines, start=1)
+                          if line.endswith("statement: SELECT pg_catalog.set_config('search_path', '', false);")]
+    assert secure_search_path and secure_search_path[0] in flagged  # pgbouncer#396
+    for needle in ("statement: SET statement_timeout = 0", "statement: PREPARE ", "statement: EXECUTE "):
+        first = next(n for n, line in enumerate(lines, start=1) if needle in line)
+        assert first in flagged, needle
 
 
 @pytest.mark.postgres
@@ -465,3 +521,10 @@ def test_a_line_longer_than_the_limit_is_skipped_in_pieces(tmp_path):
     assert done.returncode == 1
     assert done.stdout.decode().startswith(f"{log}:2:") and done.stdout.decode().count("PGB") == 1
     assert f"{log}: skipped 1 malformed line" in done.stderr.decode()
+
+
+def test_cli_offers_every_input_format():
+    from pgpool_lint.cli import LOG_INPUT_FORMATS
+    from pgpool_lint.logs import INPUT_FORMATS
+
+    assert LOG_INPUT_FORMATS == INPUT_FORMATS
