@@ -5,7 +5,9 @@ with ``log_statement = 'all'``, the logging collector writing stderr, csvlog and
 ``pg_stat_statements`` preloaded; psycopg 3 and asyncpg run tests/logs_workload.py against
 it.  The real log files, the live view (``--dsn``) and exports of it are then linted through
 the real command line: every session-state statement must be reported once per normalized
-statement with its execution count, and nothing else.
+statement with its execution count, and nothing else.  A second server logs through
+``log_min_duration_statement = 0`` with the default prefix, and also records clients nobody
+here wrote: pgbench in its three protocol modes (silent) and pg_dump (its session setup).
 
 Run alone: ``python -m pytest -m postgres tests/test_logs.py``.  Needs the Debian package
 ``postgresql`` (15 or newer: jsonlog; pg_stat_statements ships in it) and pip packages
@@ -169,12 +171,14 @@ def app_run(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def default_prefix_log(tmp_path_factory):
-    """The server's default log_line_prefix ('%m [%p] '), stderr only; pgbench ran first."""
+    """The server's default log_line_prefix ('%m [%p] '), stderr only, statements logged by
+    ``log_min_duration_statement = 0`` (``duration: ... ms  statement: ...``, and parse/bind/
+    execute steps each with a duration) instead of log_statement; pgbench ran first."""
     reason = _missing()
     if reason:
         pytest.skip(reason)
-    yield from _logged_run(tmp_path_factory.mktemp("default-prefix"), {"log_destination": "stderr"}, with_pgss=False,
-                           with_pgbench=True)
+    settings = {"log_destination": "stderr", "log_statement": "none", "log_min_duration_statement": "0"}
+    yield from _logged_run(tmp_path_factory.mktemp("default-prefix"), settings, with_pgss=False, with_pgbench=True)
 
 
 def _lint(*args: str) -> tuple[int, list[dict], str]:
@@ -201,6 +205,16 @@ def _first_line_with(path: Path, text: str) -> tuple[int, str]:
     raise AssertionError(f"{text!r} not in {path}")
 
 
+def _first_run_of(path: Path, statement: str) -> tuple[int, str]:
+    """The first line that logs ``statement`` running (not its parse or bind step)."""
+    ran = re.compile(r"(?:statement|execute [^:]*): " + re.escape(statement))
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for number, line in enumerate(fh, start=1):
+            if ran.search(line):
+                return number, line
+    raise AssertionError(f"{statement!r} never ran in {path}")
+
+
 @pytest.mark.postgres
 def test_stderr_log_with_the_default_prefix(default_prefix_log):
     """pgbench's statements (all three protocols) are in this log too, and add no finding."""
@@ -212,7 +226,7 @@ def test_stderr_log_with_the_default_prefix(default_prefix_log):
     _assert_groups(findings, 3)
     for f in findings:
         statement = next(e[1] for e in EXPECTED if e[0] == f["code"] and e[2] in f["message"])
-        line_number, line = _first_line_with(log, statement)  # the first time it ran
+        line_number, line = _first_run_of(log, statement)
         called = statement.find("pg_advisory")  # PGB007 points at the call, the others at the statement
         column = line.index(statement) + 1 + (called if called > 0 else 0)
         assert (f["location"]["row"], f["location"]["column"]) == (line_number, column)
