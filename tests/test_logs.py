@@ -542,3 +542,17 @@ def test_cli_offers_every_input_format():
     from pgpool_lint.logs import INPUT_FORMATS
 
     assert LOG_INPUT_FORMATS == INPUT_FORMATS
+
+
+def test_csvlog_positions_count_doubled_quotes(tmp_path):
+    """A statement's later lines keep their place in a CSV field, where each quote is doubled."""
+    log = tmp_path / "pg.csv"
+    log.write_text('2026-11-21 06:26:15.035 UTC,"app","shop",10389,"127.0.0.1:47234",6b013987.2895,3,"SELECT",'
+                   '2026-11-21 06:26:15 UTC,3/5,0,LOG,00000,"statement: SELECT 1;\n'
+                   ' SELECT ""x"";   LISTEN ""a b"";",,,,,,,,,"drv","client backend",,0\n', encoding="utf-8")
+    second = log.read_text(encoding="utf-8").splitlines()[1]
+    start, end = second.index("LISTEN") + 1, second.index('"";"') + 3
+    code, findings, _ = _lint(str(log))
+    assert code == 1
+    assert [(f["code"], f["location"], f["end_location"], f["occurrences"]["applications"]) for f in findings] == \
+        [("PGB002", {"row": 2, "column": start}, {"row": 2, "column": end}, ["drv"])]

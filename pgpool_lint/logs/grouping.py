@@ -238,8 +238,8 @@ class StatementGroups:
     def _place(self, hit: _Hit, stmt: LoggedStatement, filename: str, source_kind: str) -> Diagnostic:
         """The finding's diagnostic, positioned in the source where the statement was read."""
         index = LineIndex(stmt.sql)
-        location = _source_position(stmt, index.position(hit.start))
-        end_location = _source_position(stmt, index.position(hit.end))
+        location = _source_position(stmt, index, hit.start)
+        end_location = _source_position(stmt, index, hit.end)
         d = hit.diagnostic
         source_line = stmt.source_line if location[0] == stmt.line and stmt.column is not None else ""
         return Diagnostic(code=d.code, name=d.name, message=d.message, help=d.help, severity=d.severity,
@@ -267,14 +267,17 @@ def _opens_block(statements) -> Optional[bool]:
     return state
 
 
-def _source_position(stmt: LoggedStatement, position: tuple[int, int]) -> tuple[int, int]:
-    line, column = position
+def _source_position(stmt: LoggedStatement, index: LineIndex, offset: int) -> tuple[int, int]:
+    """Where ``offset`` of the statement is in the source file."""
+    line, column = index.position(offset)
     if stmt.continuation == "none":
         return stmt.line, stmt.column or 1
     if line == 1:
         return stmt.line, (stmt.column + column - 1) if stmt.column is not None else 1
-    # stderr puts a tab before each continuation line; a CSV field keeps the text as it is
-    return stmt.line + line - 1, column + (1 if stmt.continuation == "tab" else 0)
+    if stmt.continuation == "tab":  # stderr puts a tab before each continuation line
+        return stmt.line + line - 1, column + 1
+    # a CSV field keeps its line breaks and doubles its quotes
+    return stmt.line + line - 1, column + stmt.sql[index.line_start(line):offset].count('"')
 
 
 def _statement_key(statement: str) -> str:
