@@ -218,6 +218,20 @@ def split_with_recovery(text: str) -> tuple[list[tuple[int, int]], list[ParsePro
     problems: list[ParseProblem] = []
     _recover(text, 0, _coarse_split(text), spans, problems, respect_parens=True)
     return spans, problems
+    # libpg_query silently drops an unterminated /* comment at the end, and with it every
+    # statement the author wrote after it: report it and resume on the next line.
+    tail = spans[-1][1] if spans else 0
+    opener = text.find("/*", tail)
+    if opener != -1:
+        for comment in lex_comments(text[tail:]):
+            if comment.text.startswith("/*") and not comment.text.endswith("*/"):
+                at = tail + comment.start
+                problems.append(ParseProblem(at, "unterminated /* comment"))
+                resume = _next_line_start(text, at)
+                rest = text[resume:]
+                _recover(rest, resume, split_statements(rest), spans, problems, True)
+                break
+    return spans, problems
 
 
 def _recover(text: str, base: int, pieces: list[tuple[int, int]], spans: list, problems: list,

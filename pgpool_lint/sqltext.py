@@ -92,12 +92,18 @@ def lex_comments(text: str) -> list[Comment]:
 def neutralise(text: str) -> str:
     """``text`` with psql meta-commands, variables and template placeholders made parseable,
     every character keeping its offset."""
-    if _TRIGGER.search(text) is None:
+    # libpg_query's scanner is quadratic in the nesting depth of /* comments: with many
+    # openers, comment bodies are blanked (a comment stays a comment, offsets stay put).
+    blank_comments = text.count("/*") > _MANY_COMMENT_OPENERS
+    if not blank_comments and _TRIGGER.search(text) is None:
         return text
-    return _scan(text, want_comments=False)[0]
+    return _scan(text, want_comments=False, blank_comments=blank_comments)[0]
 
 
-def _scan(text: str, want_comments: bool) -> tuple[str, list[Comment]]:
+_MANY_COMMENT_OPENERS = 256
+
+
+def _scan(text: str, want_comments: bool, blank_comments: bool = False) -> tuple[str, list[Comment]]:
     chars: list[str] | None = None  # copied on the first change only
     comments: list[Comment] = []
     statement_start = 0
@@ -113,6 +119,10 @@ def _scan(text: str, want_comments: bool) -> tuple[str, list[Comment]]:
             end = _block_comment_end(text, start)
             if want_comments:
                 comments.append(Comment(start, end, text[start:end]))
+            if blank_comments and text.find("/*", start + 2, end) != -1:  # nested: flatten it
+                chars = chars if chars is not None else list(text)
+                closed = text.endswith("*/", start, end) and end - start >= 4
+                _blank(chars, start + 2, end - 2 if closed else end)
         elif kind == "line_comment":
             if want_comments:
                 comments.append(Comment(start, end, text[start:end]))
@@ -230,6 +240,8 @@ def split_statements(text: str, respect_parens: bool = True) -> list[tuple[int, 
         s, e = m.start(), m.end()
         if kind == "block_comment":
             e = _block_comment_end(text, s)
+            if e == n and not text.endswith("*/") and start is None:
+                start = s  # unterminated: it must reach the parser, which reports it
         elif kind == "line_comment":
             pass
         elif kind == "semicolon":
