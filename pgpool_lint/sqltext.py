@@ -70,11 +70,42 @@ def _block_comment_end(text: str, start: int) -> int:
     return len(text)
 
 
-def _blank(chars: list[str], start: int, end: int) -> None:
-    """Spaces over [start, end), keeping line breaks so lines do not move."""
-    for i in range(start, end):
-        if chars[i] not in "\r\n":
-            chars[i] = " "
+_NOT_LINE_BREAK = re.compile(r"[^\r\n]")
+
+
+class _Edits:
+    """Same-length replacements of a text, applied once at the end.
+
+    Kept as (start, end, replacement) rather than a list of characters: a list costs
+    8 bytes per character of the file, a few edits cost nothing.
+    """
+
+    __slots__ = ("text", "parts")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.parts: list[tuple[int, int, str]] = []
+
+    def put(self, start: int, end: int, replacement: str) -> None:
+        self.parts.append((start, end, replacement))
+
+    def blank(self, start: int, end: int, first: str = "") -> None:
+        """Spaces over [start, end), keeping line breaks so lines do not move; ``first``
+        replaces the first character when given."""
+        blanked = _NOT_LINE_BREAK.sub(" ", self.text[start:end])
+        self.parts.append((start, end, first + blanked[len(first):] if first else blanked))
+
+    def apply(self) -> str:
+        out: list[str] = []
+        pos = 0
+        for start, end, replacement in sorted(self.parts, key=lambda p: p[0]):
+            if start < pos:  # nested in an earlier edit (cannot happen with the lexer above)
+                continue
+            out.append(self.text[pos:start])
+            out.append(replacement)
+            pos = end
+        out.append(self.text[pos:])
+        return "".join(out)
 
 
 def _line_end(text: str, pos: int) -> int:
@@ -104,7 +135,7 @@ _MANY_COMMENT_OPENERS = 256
 
 
 def _scan(text: str, want_comments: bool, blank_comments: bool = False) -> tuple[str, list[Comment]]:
-    chars: list[str] | None = None  # copied on the first change only
+    edits = _Edits(text)
     comments: list[Comment] = []
     statement_start = 0
     pos = 0
@@ -120,9 +151,8 @@ def _scan(text: str, want_comments: bool, blank_comments: bool = False) -> tuple
             if want_comments:
                 comments.append(Comment(start, end, text[start:end]))
             if blank_comments and text.find("/*", start + 2, end) != -1:  # nested: flatten it
-                chars = chars if chars is not None else list(text)
                 closed = text.endswith("*/", start, end) and end - start >= 4
-                _blank(chars, start + 2, end - 2 if closed else end)
+                edits.blank(start + 2, end - 2 if closed else end)
         elif kind == "line_comment":
             if want_comments:
                 comments.append(Comment(start, end, text[start:end]))
@@ -132,41 +162,34 @@ def _scan(text: str, want_comments: bool, blank_comments: bool = False) -> tuple
         elif kind == "psql_var":
             prev = text[start - 1] if start else " "
             if not (prev.isalnum() or prev in "_])"):
-                chars = chars if chars is not None else list(text)
                 body = m.group()[1:]
                 if body[0] in "'\"":
                     q = body[0]
                     replacement = q + "x" * (len(body) - 1) + q
                 else:
                     replacement = "_" + body
-                chars[start:end] = replacement
+                edits.put(start, end, replacement)
         elif kind == "template":
-            chars = chars if chars is not None else list(text)
             if m.group().startswith("{{"):
-                chars[start:end] = ["\n" if c == "\n" else "_" for c in m.group()]
+                edits.put(start, end, "".join("\n" if c == "\n" else "_" for c in m.group()))
             else:
-                _blank(chars, start, end)
+                edits.blank(start, end)
         elif kind == "ext_placeholder":
-            chars = chars if chars is not None else list(text)
-            chars[start:end] = "_" * (end - start)
+            edits.put(start, end, "_" * (end - start))
         elif kind == "backslash":
-            chars = chars if chars is not None else list(text)
             end = _line_end(text, start)
             command = text[start:end]
             executes = _EXECUTING_META.match(command) is not None
-            _blank(chars, start, end)
-            if executes:
-                chars[start] = ";"
+            edits.blank(start, end, ";" if executes else "")
             if _is_copy_from_stdin(text, start, end):
-                end = _skip_copy_data(text, chars, end)
+                end = _skip_copy_data(text, edits, end)
             statement_start = end
         elif kind == "semicolon":
             if _is_copy_from_stdin(text, statement_start, start):
-                chars = chars if chars is not None else list(text)
-                end = _skip_copy_data(text, chars, end)
+                end = _skip_copy_data(text, edits, end)
             statement_start = end
         pos = max(end, start + 1)
-    return ("".join(chars) if chars is not None else text), comments
+    return (edits.apply() if edits.parts else text), comments
 
 
 def _is_copy_from_stdin(text: str, start: int, end: int) -> bool:
@@ -186,14 +209,14 @@ def _is_copy_from_stdin(text: str, start: int, end: int) -> bool:
     return _COPY_HEAD.match(text, pos, end) is not None and _FROM_STDIN.search(text, pos, end) is not None
 
 
-def _skip_copy_data(text: str, chars: list[str], pos: int) -> int:
+def _skip_copy_data(text: str, edits: _Edits, pos: int) -> int:
     """Blank the data lines of ``COPY ... FROM stdin`` (up to and including ``\\.``)."""
     nl = text.find("\n", pos)
     if nl == -1:
         return pos
     m = _END_OF_COPY_DATA.search(text, nl + 1)
     data_end = m.end() if m else len(text)
-    _blank(chars, nl + 1, data_end)
+    edits.blank(nl + 1, data_end)
     return data_end
 
 
