@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -98,16 +100,23 @@ def main() -> None:
             path = root / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(body)
-        start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "pgpool_lint", "check", "--isolated", "--output-format",
-                               "json", "--exit-zero", "src"], cwd=root, capture_output=True, text=True)
-        elapsed = time.perf_counter() - start
-        if proc.returncode != 0:
-            sys.exit(proc.stderr)
-        findings = json.loads(proc.stdout)
         expected = len(range(0, args.files, 5))
-        print(f"{args.files} code files: {elapsed:.2f} s wall, {args.files / elapsed:.0f} files/s, "
-              f"{len(findings)} findings (expected {expected})")
+        for jobs in ("1", "0"):  # one process; one worker per CPU (the default)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            proc = subprocess.run([sys.executable, "-m", "pgpool_lint", "check", "--isolated", "--output-format",
+                                   "json", "--exit-zero", "src"], cwd=root, capture_output=True, text=True,
+                                  env={**os.environ, "PGPOOL_LINT_JOBS": jobs})
+            elapsed = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if proc.returncode != 0:
+                sys.exit(proc.stderr)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            findings = json.loads(proc.stdout)
+            label = "1 process" if jobs == "1" else f"{os.cpu_count()} workers"
+            # wall time depends on what else the machine runs; CPU time does not
+            print(f"{args.files} code files, {label}: {elapsed:.2f} s wall, {cpu:.2f} s CPU, "
+                  f"{len(findings)} findings (expected {expected})")
     finally:
         if args.keep is None:
             shutil.rmtree(root)

@@ -137,13 +137,17 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
 
         fixing = FixRun(Fixer(linter, applicabilities(unsafe_fixes), write=not diff, roots=paths), cat, diff,
                         show_fixes)
-    for item in _discover(paths, exclude_globs, cfg.root, force_exclude, stdin_filename):
+    items = list(_discover(paths, exclude_globs, cfg.root, force_exclude, stdin_filename))
+    parallel = _lint_in_parallel(settings, items) if fixing is None else None
+    for item in items:
         if isinstance(item, str):  # an error message about a path
             click.echo(f"pgpool-lint: error: {item}", err=True)
             errors += 1
             continue
         path, display = item
-        if fixing is not None:
+        if parallel is not None and path is not None:
+            result = next(parallel)
+        elif fixing is not None:
             result = fixing.lint_stdin(sys.stdin.buffer.read(), display) if path is None else fixing.lint_path(path, display)
         elif path is None:
             result = linter.lint_bytes(sys.stdin.buffer.read(), display)
@@ -297,6 +301,46 @@ def _use_color() -> bool:
 #: file extensions linted when walking a directory
 DIRECTORY_EXTENSIONS = (".sql", ".py", ".pyw", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts",
                         ".rb", ".go", ".java")  # the same as sources.SOURCE_KINDS (a test checks it)
+
+
+#: below this many files one process is faster than starting workers
+PARALLEL_MIN_FILES = 200
+_worker_linter = None
+
+
+def _lint_in_parallel(settings, items) -> Optional[Iterator]:
+    """Results of linting the files among ``items`` (in order) in worker processes, or None
+    to lint them here: few files, one CPU, or ``PGPOOL_LINT_JOBS=1``."""
+    files = [item for item in items if not isinstance(item, str) and item[0] is not None]
+    try:
+        jobs = int(os.environ.get("PGPOOL_LINT_JOBS", "0")) or (os.cpu_count() or 1)
+    except ValueError:
+        jobs = 1
+    if jobs < 2 or len(files) < PARALLEL_MIN_FILES:
+        return None
+    from concurrent.futures import ProcessPoolExecutor
+
+    executor = ProcessPoolExecutor(max_workers=min(jobs, 8), initializer=_start_worker, initargs=(settings,))
+    results = executor.map(_lint_in_worker, [f[0] for f in files], [f[1] for f in files], chunksize=32)
+
+    def ordered() -> Iterator:
+        try:
+            yield from results
+        finally:
+            executor.shutdown()
+
+    return ordered()
+
+
+def _start_worker(settings) -> None:
+    global _worker_linter
+    from .linter import Linter
+
+    _worker_linter = Linter(settings)
+
+
+def _lint_in_worker(path: Path, display: str):
+    return _worker_linter.lint_path(path, display)
 
 
 def _discover(paths, exclude_globs, root: Path, force_exclude: bool,

@@ -259,3 +259,21 @@ def test_cli_stdin_filename_picks_the_language() -> None:
     as_sql = run_cli("check", "--isolated", "--select", "PGB000,PGB002", "--output-format", "json",
                      "--stdin-filename", "db.sql", "-", stdin=code)
     assert [d["code"] for d in json.loads(as_sql.stdout)] == ["PGB000"]  # Python is not SQL
+
+
+def test_cli_workers_give_the_same_output_as_one_process(tmp_path: Path) -> None:
+    from pgpool_lint.cli import PARALLEL_MIN_FILES
+
+    for n in range(PARALLEL_MIN_FILES + 10):
+        body = f'cur.execute("LISTEN c{n}")\n' if n % 3 == 0 else f"x = {n}\n"
+        (tmp_path / f"m{n:04d}.py").write_text(body)
+    (tmp_path / "broken.py").write_text("def f(:\n    cur.execute('LISTEN x')\n")
+    outputs = []
+    for jobs in ("1", "2"):
+        proc = run_cli("check", "--isolated", "--select", "PGB002", "--output-format", "json", ".",
+                       cwd=tmp_path, env={"PGPOOL_LINT_JOBS": jobs})
+        assert proc.returncode == 1, proc.stderr
+        outputs.append((proc.stdout, proc.stderr))
+    assert outputs[0] == outputs[1]
+    assert len(json.loads(outputs[0][0])) == len(range(0, PARALLEL_MIN_FILES + 10, 3))
+    assert b"skipped broken.py: not valid python (line 1)" in outputs[0][1]

@@ -101,7 +101,7 @@ def lint_code(linter: "Linter", text: str, filename: str, kind: str) -> list["Di
     call_sites = _call_sites(linter, kind)
     lowered = text.lower()
     module = importlib.import_module(f"{__name__}.{_MODULES[kind]}")
-    want_comments = "pgpool-lint" in lowered or "noqa" in lowered
+    want_comments = "pgpool-lint" in lowered or _OUR_NOQA.search(lowered) is not None
     try:
         fragments, comments = module.scan(text, call_sites, keywords, want_comments, filename)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
@@ -116,6 +116,8 @@ def lint_code(linter: "Linter", text: str, filename: str, kind: str) -> list["Di
     return linter.finish(findings, text, filename, [c for c in comments if is_our_directive(c.text)], kind)
 
 
+#: a bare ``noqa`` or one naming a PGB code (``# noqa: E501`` is another linter's)
+_OUR_NOQA = re.compile(r"noqa(?![ \t]*:)|noqa[ \t]*:[^\n]*pgb")
 _NOQA_CODES = re.compile(r"\bnoqa\s*:\s*([A-Za-z0-9_, -]+)", re.IGNORECASE)
 _OUR_CODE = re.compile(r"PGB\d+$", re.IGNORECASE)
 

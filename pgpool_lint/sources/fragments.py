@@ -223,14 +223,22 @@ def _is_bind_mark(sql: str, at: int, previous_word: str) -> bool:
 
 # --- could it be a finding? -----------------------------------------------------------------
 
+#: what may stand right before a statement's first word in a host file (past blanks)
+_BEFORE_FIRST_WORD = frozenset("'\"`\n\r\x0c;({}[<|!/")
+_NOT_AFTER_FIRST_WORD = frozenset("_([.=")
+
+
 class Keywords:
     """The words the enabled checks look for (the gate's first words and substrings), as one
     regular expression over lower-cased text: a string that spells none of them cannot be a
     finding, so it is neither read nor parsed.
 
-    A first word must stand at a word start — after a non-word character, or right after a
-    backslash escape such as ``\\n`` in the host file — and end there (``set`` is not in
-    ``settings``); a substring may be anywhere.  ``None`` for both: everything is a candidate.
+    A first word must be able to start a statement inside a string: it ends there (``set``
+    is not ``settings``, nor the call ``set(``), and before it, past blanks, comes the start of
+    the text, a quote or other string delimiter, a line break, ``;``, ``(``, the end of a
+    comment or interpolation, or a backslash escape such as ``\\n``.  ``x = set()`` and Ruby's
+    ``foo do`` are no reason to parse a file.  A substring may be anywhere.  ``None`` for both:
+    everything is a candidate.
     """
 
     def __init__(self, first_words: Optional[Iterable[str]], substrings: Iterable[str] = ()) -> None:
@@ -270,9 +278,12 @@ class Keywords:
         at = lowered.find(word)
         while at != -1:
             after = lowered[at + len(word):at + len(word) + 1]
-            if not (after.isalpha() or after == "_"):
-                before = lowered[at - 1:at] if at else ""
-                if not (before.isalnum() or before == "_") or lowered[at - 2:at - 1] == "\\":
+            if not (after.isalnum() or after in _NOT_AFTER_FIRST_WORD):
+                before = at - 1
+                while before >= 0 and lowered[before] in " \t":
+                    before -= 1
+                if (before < 0 or lowered[before] in _BEFORE_FIRST_WORD
+                        or (lowered[before].isalpha() and lowered[before - 1:before] == "\\")):
                     hits.append(at)
             at = lowered.find(word, at + 1)
         return hits
@@ -325,8 +336,8 @@ def remap_fix(fix: Any, fragment: Fragment, host_text: str) -> Any:
     for edit in fix.edits:
         if not fragment.maps_verbatim(edit.start, edit.end, host_text) or fragment.in_hole(edit.start):
             return None
-        if any(c in edit.content for c in "\n\r\\\"'`") and edit.content.strip():
-            return None  # would need escaping for the host language's literal
+        if any(c in edit.content for c in "\n\r\\\"'`{}#$%"):
+            return None  # would need escaping for the host literal (or be read as interpolation)
         edits.append(replace(edit, start=fragment.to_host(edit.start), end=fragment.to_host_end(edit.end)
                              if edit.end > edit.start else fragment.to_host(edit.start)))
     return replace(fix, edits=tuple(edits))

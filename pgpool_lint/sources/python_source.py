@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from bisect import bisect_left
 from functools import lru_cache
 from typing import Iterable, Optional
@@ -62,7 +63,9 @@ def scan(text: str, call_sites: CallSites, keywords: Keywords, want_comments: bo
 def extract(text: str, call_sites: CallSites, keywords: Optional[Keywords] = None) -> list[Fragment]:
     """SQL-candidate strings of a Python file; with ``keywords``, only strings spelling one."""
     keywords = keywords or Keywords(None)
-    tree = ast.parse(text)
+    with warnings.catch_warnings():  # "invalid escape sequence" is the file's business, not ours
+        warnings.simplefilter("ignore")
+        tree = ast.parse(text)
     pos = HostPositions(text)
     hits = keywords.offsets(text)
     hit_lines = None if hits is None else sorted({pos.index.position(h)[0] for h in hits})
