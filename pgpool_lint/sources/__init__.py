@@ -104,7 +104,9 @@ def lint_code(linter: "Linter", text: str, filename: str, kind: str) -> list["Di
     want_comments = "pgpool-lint" in lowered or _OUR_NOQA.search(lowered) is not None
     try:
         fragments, comments = module.scan(text, call_sites, keywords, want_comments, filename)
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+    except RecursionError:
+        raise HostSyntaxError("nested too deeply to read (e.g. thousands of concatenated strings)") from None
+    except (SyntaxError, ValueError, MemoryError) as exc:
         line = getattr(exc, "lineno", None)
         where = f" (line {line})" if line else ""
         raise HostSyntaxError(f"not valid {kind}{where}: {getattr(exc, 'msg', None) or exc}") from None
