@@ -142,6 +142,8 @@ def test_positions_point_at_the_sql_keyword() -> None:
     ("a.js", 'db.query("SELECT \'\\u00e9\'; LISTEN x")', ["PGB002 1:28"]),
     ("a.js", "db.query(`SELECT ${a}; LISTEN ${b}`);\nconsole.error('LISTEN z')", ["PGB002 1:24"]),
     ("a.ts", "const x: string = 'é'; await sql`SET search_path TO ${s}`", ["PGB001 1:34"]),
+    ("a.js", "await client.query({ name: 'LISTEN a', text: 'LISTEN jobs', values: ['LISTEN b'] })",
+     ["PGB002 1:47"]),  # a query config object: only its text is SQL
     ("a.rb", 'execute <<~SQL\n  SELECT 1;\n  LISTEN "#{c}";\nSQL\n', ["PGB002 3:3"]),
     ("a.rb", "execute(\"SELECT '\\t';\" \\\n  \" LISTEN x\")\n", ["PGB002 2:5"]),
     ("a.go", 'package m\nfunc f() { db.Exec("SELECT \'\\t\'; LISTEN x") }\n', ["PGB002 2:34"]),

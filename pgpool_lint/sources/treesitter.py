@@ -194,6 +194,8 @@ class Extractor:
                 call = holder.parent
                 if call.type in self.spec.calls:
                     path = self._callee(call)
+                    if path and self.call_sites.matches(path) and _is_sql_option(parent, root):
+                        return "sql", call  # client.query({ text: "...", values })
                     if path and (is_message_call(path[-1]) or self.call_sites.matches(path)):
                         return "message", call
             return "maybe", None
@@ -314,6 +316,17 @@ _CONTAINERS = frozenset({
 })
 #: strings there are markup or module names, never SQL
 _NEVER_SQL_PARENTS = frozenset({"jsx_attribute", "import_statement", "import_spec", "import_declaration"})
+
+
+#: keys of a query-config object that hold the SQL (node-postgres, pg-promise, Sequelize)
+_SQL_OPTION_KEYS = frozenset({"text", "sql", "query"})
+
+
+def _is_sql_option(pair: Any, value: Any) -> bool:
+    if pair.type != "pair" or pair.child_by_field_name("value") != value:
+        return False
+    key = pair.child_by_field_name("key")
+    return key is not None and key.text.decode("utf-8", "replace").strip("'\"`:") in _SQL_OPTION_KEYS
 
 
 def _path(node: Any) -> tuple[str, ...]:
