@@ -264,3 +264,17 @@ def test_mangled_settings_files_never_crash_and_positions_stay_in_the_file(seed)
             assert 1 <= row <= max(len(lines), 1) + 1 and col >= 1
 
     run()
+
+
+@pytest.mark.parametrize("host,expected", [
+    ("ep-cool-darkness-123456-pooler.us-east-2.aws.neon.tech", [("alembic/env.py", "PGB204", 17, 33, "error")]),
+    ("ep-cool-darkness-123456.us-east-2.aws.neon.tech", []),  # migrations over the direct endpoint
+])
+def test_alembic_env_is_judged_by_the_url_in_alembic_ini(tmp_path, host, expected):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "alembic").mkdir()
+    shutil.copy(FIXTURES / "fastapi-supabase" / "alembic" / "env.py", tmp_path / "alembic" / "env.py")
+    (tmp_path / "alembic.ini").write_text(
+        f"[alembic]\nscript_location = alembic\nsqlalchemy.url = postgresql://app:pw@{host}/app\n")
+    _, findings = check_json(tmp_path, ".")
+    assert found(findings) == expected

@@ -75,12 +75,14 @@ def _flyway(ctx: Context, fact: Fact) -> Iterator[Finding]:
 
 
 def _alembic(ctx: Context, fact: Fact) -> Iterator[Finding]:
-    report, sev = severity("unknown", explicit=True)
+    report, sev = severity(fact.status, explicit=True)
+    if not report:
+        return  # migrations run over a direct connection
     sql = fact.settings["sql"].value
     yield finding(CODE, fact,
                   f"Alembic env.py runs `{sql}` as a session setting: through a transaction pooler the migrations "
                   f"may run on another server connection without it, and it leaks to other clients"
-                  f"{where(None)}",
+                  f"{where(fact.url)}",
                   "Use `SET LOCAL search_path ...` inside `context.begin_transaction()`, `version_table_schema=`, "
                   "or a direct (non-pooled) URL for migrations.", sev)
 

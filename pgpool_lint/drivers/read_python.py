@@ -339,8 +339,39 @@ class Reader:
                     self.ctx.add(Fact("connect-set", start, end, node.name, {"sql": Value(text, start, end)}))
 
     def alembic_env(self) -> None:
-        for start, end, text in self.executed_sql(self.tree):
-            self.ctx.add(Fact("alembic-set", start, end, "env.py", {"sql": Value(text, start, end)}))
+        statements = self.executed_sql(self.tree)
+        if not statements:
+            return
+        url = self.alembic_url()
+        for start, end, text in statements:
+            self.ctx.add(Fact("alembic-set", start, end, "env.py", {"sql": Value(text, start, end)}, url))
+
+    def alembic_url(self) -> Optional[UrlUse]:
+        """The URL migrations run with: ``config.set_main_option("sqlalchemy.url", X)`` in env.py,
+        else ``sqlalchemy.url`` of the alembic.ini beside (or above) the env.py folder."""
+        for node in self.nodes:
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr == "set_main_option" and len(node.args) == 2 \
+                    and literal(node.args[0]) == "sqlalchemy.url":
+                return self.url(node.args[1])
+        import os
+
+        from .read_ini import parse as parse_ini
+
+        here = os.path.dirname(os.path.abspath(self.ctx.filename))
+        for directory in (os.path.dirname(here), here):
+            try:
+                with open(os.path.join(directory, "alembic.ini"), encoding="utf-8", errors="replace") as fh:
+                    entries = parse_ini(fh.read(1_000_000))
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.key == "sqlalchemy.url":
+                    parsed = self.ctx.literal_url(entry.value)
+                    if parsed is not None:  # positions belong to alembic.ini: keep only the endpoint
+                        parsed.value, parsed.literal = None, False
+                    return parsed
+        return None
 
     def executed_sql(self, scope: ast.AST) -> list[tuple[int, int, str]]:
         """(span, statement) of each session-level statement an ``execute`` call sends."""
