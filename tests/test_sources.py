@@ -148,6 +148,8 @@ def test_positions_point_at_the_sql_keyword() -> None:
     ("a.rb", "execute(\"SELECT '\\t';\" \\\n  \" LISTEN x\")\n", ["PGB002 2:5"]),
     ("a.go", 'package m\nfunc f() { db.Exec("SELECT \'\\t\'; LISTEN x") }\n', ["PGB002 2:34"]),
     ("a.go", 'package m\nfunc f() { db.Exec(`SELECT 1;\n\tLISTEN x`) }\n', ["PGB002 3:2"]),
+    ("a.go", 'package m\nfunc f() {\n\tdb.Exec(query, "LISTEN bind")\n\tdb.Get(&u, q, "SET x TO y")\n'
+             '\tdb.Get(&u, "LISTEN a")\n\tc.Exec(r.Context(), "LISTEN b")\n}\n', ["PGB002 5:14", "PGB002 6:23"]),
     ("A.java", 'class A { void f() { s.execute("SELECT \'\\t\'; LISTEN x"); } }', ["PGB002 1:46"]),
     ("A.java", 'class A { void f() { s.execute("""\n    SELECT 1;\n    LISTEN x\n    """); } }', ["PGB002 3:5"]),
 ])

@@ -219,8 +219,8 @@ class Extractor:
         if is_message_call(path[-1]):
             return "message", call
         if self.call_sites.matches(path):
-            first = next((c for c in parent.named_children if self._is_stringish(c)), None)
-            if first is not None and first.start_byte == root.start_byte and first.end_byte == root.end_byte:
+            slot = _sql_slot(parent, self.spec)
+            if slot is not None and slot.start_byte == root.start_byte and slot.end_byte == root.end_byte:
                 return "sql", call
             return "message", call  # the other arguments of a SQL call are bind values
         return "maybe", call
@@ -316,6 +316,23 @@ _CONTAINERS = frozenset({
 })
 #: strings there are markup or module names, never SQL
 _NEVER_SQL_PARENTS = frozenset({"jsx_attribute", "import_statement", "import_spec", "import_declaration"})
+
+
+def _sql_slot(arguments: Any, spec: LanguageSpec) -> Optional[Any]:
+    """The argument of a SQL call that holds the SQL: the first one, past a leading context
+    (``ctx``, ``context.Background()``, ``r.Context()``) and a destination (``&user``, sqlx
+    ``Get``/``Select``).  Later arguments are bind values."""
+    for arg in arguments.named_children:
+        if arg.type in spec.comments:
+            continue
+        text = arg.text[:40].decode("utf-8", "replace").lower()
+        if arg.type == "unary_expression" and text.startswith("&"):
+            continue
+        if arg.type in ("identifier", "selector_expression", "call_expression") and (
+                "ctx" in text or "context" in text) and not arg.type.endswith("literal"):
+            continue
+        return arg
+    return None
 
 
 #: keys of a query-config object that hold the SQL (node-postgres, pg-promise, Sequelize)
