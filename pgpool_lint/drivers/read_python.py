@@ -441,8 +441,12 @@ def subscript_path(node: ast.AST) -> list:
 def read(ctx: Context) -> None:
     if not any(marker in ctx.text for marker in MARKERS):
         return
+    import warnings
+
     try:
-        tree = ast.parse(ctx.text)
+        with warnings.catch_warnings():  # "invalid escape sequence" is the file's business, not ours
+            warnings.simplefilter("ignore", (SyntaxWarning, DeprecationWarning))
+            tree = ast.parse(ctx.text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return  # not valid Python: the code-SQL reader reports nothing either
     Reader(ctx, tree).read()
