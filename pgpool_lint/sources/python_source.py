@@ -13,7 +13,7 @@ import re
 import warnings
 from bisect import bisect_left
 from functools import lru_cache
-from typing import Iterable, Optional
+from typing import Optional
 
 from ..positions import LineIndex, byte_col_to_char_col
 from ..suppress import CommentSpan
@@ -99,7 +99,7 @@ def extract(text: str, call_sites: CallSites, keywords: Optional[Keywords] = Non
                         skipped.update(id(n) for n in ast.walk(arg))  # bind values are data, never SQL
         if _is_str_expr(node):
             call = known.get(nid)
-            builder = build(node, pos, known_site=call is not None) if keywords.found_in(_literal_text(node)) else None
+            builder = build(node, pos) if keywords.found_in(_literal_text(node)) else None
             if builder is not None:
                 start, end = pos.span(node)
                 anchor = pos.offset(call.lineno, call.col_offset) if call is not None else start  # type: ignore[attr-defined]
@@ -197,7 +197,7 @@ def _is_str_expr(node: ast.AST) -> bool:
     return False
 
 
-def build(node: ast.AST, pos: HostPositions, known_site: bool) -> Optional[FragmentBuilder]:
+def build(node: ast.AST, pos: HostPositions) -> Optional[FragmentBuilder]:
     """The SQL of a string expression, or None when it cannot be read exactly."""
     if isinstance(node, (ast.Constant, ast.JoinedStr)):
         start, end = pos.span(node)
@@ -206,12 +206,12 @@ def build(node: ast.AST, pos: HostPositions, known_site: bool) -> Optional[Fragm
             return None
         return builder
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
-        return build(node.left, pos, known_site)  # "... %s" % args: placeholders are neutralised
+        return build(node.left, pos)  # "... %s" % args: placeholders are neutralised
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         out = FragmentBuilder()
         for side in (node.left, node.right):
             if _is_str_expr(side):
-                part = build(side, pos, known_site)
+                part = build(side, pos)
                 if part is None:
                     return None
                 out.extend(part)
@@ -219,7 +219,7 @@ def build(node: ast.AST, pos: HostPositions, known_site: bool) -> Optional[Fragm
                 out.hole(*pos.span(side))
         return out
     if isinstance(node, ast.Call):  # "...{}...".format(...)
-        inner = build(node.func.value, pos, known_site)  # type: ignore[attr-defined]
+        inner = build(node.func.value, pos)  # type: ignore[attr-defined]
         return None if inner is None else format_fields(inner)
     return None
 
