@@ -194,6 +194,22 @@ def transaction_end_index(stmt: "Statement") -> Optional[int]:
     return _transaction_end(stmt)
 
 
+def ended_by_prepare_transaction(stmt: "Statement") -> bool:
+    """``stmt``'s explicit block ends with PREPARE TRANSACTION.  PostgreSQL refuses to prepare a
+    transaction that touched temporary objects, WITH HOLD cursors or LISTEN/UNLISTEN/NOTIFY: the
+    PREPARE fails and the whole block is rolled back, so those statements leave nothing behind
+    (PREPARE TRANSACTION docs; src/test/regress/sql/temp.sql).  A plain SET, by contrast, survives
+    a successful PREPARE TRANSACTION, so this is no general "rolled back"."""
+    if not stmt.in_explicit_transaction or stmt.block_end is None:
+        return False
+    end = _transaction_end(stmt)
+    if end >= len(stmt.context.spans):
+        return False
+    start, stop = stmt.context.spans[end]
+    parsed = parse_one(stmt.context.parsed_text[start:stop])
+    return parsed is not None and parsed[0] == "TransactionStmt" and parsed[1].get("kind") == "TRANS_STMT_PREPARE"
+
+
 def spans_later_in_transaction(stmt: "Statement") -> list[tuple[int, int]]:
     """Spans of the statements after ``stmt`` up to the end of its transaction."""
     if not stmt.in_transaction:

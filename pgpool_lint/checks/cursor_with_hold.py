@@ -18,6 +18,8 @@ def check(stmt: Statement) -> Iterator[Finding]:
         return
     if not stmt.body.get("options", 0) & CURSOR_OPT_HOLD:
         return
+    if edits.ended_by_prepare_transaction(stmt):
+        return  # PREPARE TRANSACTION refuses a block that created a WITH HOLD cursor and rolls it back
     name = stmt.body.get("portalname", "")
     help_text = ("Declare the cursor without WITH HOLD inside BEGIN ... COMMIT and fetch and close it in that "
                  "transaction, or run it over a direct (non-pooled) connection.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..edits import ended_by_prepare_transaction
 from ..statement import Finding, Statement
 
 CODE = "PGB002"
@@ -13,6 +14,8 @@ FIRST_WORDS = ("listen", "unlisten")
 def check(stmt: Statement) -> Iterator[Finding]:
     if stmt.kind not in ("ListenStmt", "UnlistenStmt") or stmt.rolled_back:
         return  # LISTEN takes effect at commit: a rolled-back one registers nothing
+    if ended_by_prepare_transaction(stmt):
+        return  # PREPARE TRANSACTION refuses a block with LISTEN/UNLISTEN and rolls it back
     channel = stmt.body.get("conditionname")
     if stmt.kind == "ListenStmt":
         yield stmt.finding(

@@ -46,6 +46,10 @@ def check(stmt: Statement) -> Iterator[Finding]:
     found = temporary_object(stmt)
     if found is None:
         return
+    if edits.ended_by_prepare_transaction(stmt):
+        return  # PREPARE TRANSACTION refuses a block that touched temporary objects and rolls it back
+    if _dropped_with_parent(stmt):
+        return
     what, name, droppable = found
     explicit = stmt.body.get("oncommit") in ("ONCOMMIT_PRESERVE_ROWS", "ONCOMMIT_DELETE_ROWS") or (
         stmt.body.get("into", {}).get("onCommit") in ("ONCOMMIT_PRESERVE_ROWS", "ONCOMMIT_DELETE_ROWS")
@@ -81,6 +85,34 @@ def check(stmt: Statement) -> Iterator[Finding]:
 
 
 _EXPLICIT_ON_COMMIT = {"ONCOMMIT_PRESERVE_ROWS", "ONCOMMIT_DELETE_ROWS"}
+
+
+def _dropped_with_parent(stmt: Statement) -> bool:
+    """A temporary PARTITION OF / INHERITS child of a temporary table that the same committed
+    block created ON COMMIT DROP: the parent's drop at COMMIT cascades to the child, whatever
+    the child's own ON COMMIT says (PostgreSQL's temp.sql regression test: "Using ON COMMIT DROP
+    on a parent removes the whole set")."""
+    if stmt.kind != "CreateStmt" or stmt.block_start is None or stmt.block_end != "commit":
+        return False
+    parents = {_temp_name(item["RangeVar"]) for item in stmt.body.get("inhRelations") or [] if "RangeVar" in item}
+    if not parents - {None}:
+        return False
+    memo = stmt.context.memo
+    dropping = memo.get("temp_table.on_commit_drop")
+    if dropping is None:  # block start -> [(statement index, table name)], once per text
+        dropping = memo["temp_table.on_commit_drop"] = {}
+        for other in stmt.context.statements:
+            rel = other.body.get("relation") if other.kind == "CreateStmt" else None
+            if (other.block_start is not None and other.body.get("oncommit") == "ONCOMMIT_DROP"
+                    and is_temporary(rel)):
+                dropping.setdefault(other.block_start, []).append((other.index, rel.get("relname", "").lower()))
+    return any(index < stmt.index and name in parents for index, name in dropping.get(stmt.block_start, ()))
+
+
+def _temp_name(rangevar: dict) -> Optional[str]:
+    """The table name a parent reference can mean in the temporary schema (None: another schema)."""
+    schema = (rangevar.get("schemaname") or "pg_temp").lower()
+    return rangevar.get("relname", "").lower() if schema == "pg_temp" else None
 
 
 def on_commit_drop_fix(stmt: Statement, name: str) -> Optional[Fix]:
