@@ -13,6 +13,7 @@ move text) the finding is put at the start of the body literal instead.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
@@ -48,6 +49,8 @@ def check(stmt: Statement) -> Iterator[Finding]:
     if found is None:
         return
     body, literal_at, routine = found
+    if stmt.context.gated and _HAZARD_TEXT.search(body) is None:
+        return  # no statement of this body can be a hazard: not parsed (see _may_be_hazard)
     # a DO block in a rolled-back transaction leaves no setting or LISTEN behind, but a
     # session-level advisory lock stays held (verified behind PgBouncer)
     only_locks = routine is None and stmt.rolled_back
@@ -59,8 +62,10 @@ def check(stmt: Statement) -> Iterator[Finding]:
         return  # an invalid body fails at CREATE/DO time: not this rule's business
     except Exception:  # libpg_query's PL/pgSQL parser is less used than its SQL one: never stop the file
         return
-    locator = _Locator(stmt, body, literal_at)
     found_hazards = list(_hazards(tree, stmt))
+    if not found_hazards:
+        return
+    locator = _Locator(stmt, body, literal_at)
     # a body that unlocks what it locks leaves no lock behind (unless it fails in between)
     released = {h.releases for _, h in found_hazards if h.releases}
     for lineno, hazard in found_hazards:
@@ -154,7 +159,20 @@ def _parse_expr(expr: dict) -> Optional[dict]:
     return stmts[0].get("stmt") if len(stmts) == 1 else None
 
 
+#: an expression can only be a hazard if its text has one of these (SET and set_config,
+#: LISTEN, advisory locks), or an escape that could spell one in a string (E'\\123', U&'\\0053')
+_HAZARD_TEXT = re.compile(r"set|listen|advisory|\\|uescape", re.IGNORECASE)
+
+
+def _may_be_hazard(expr: dict, stmt: Statement) -> bool:
+    """False when the expression cannot be a hazard: it is then not parsed (the gate's job,
+    off with ``--no-gate``)."""
+    return not stmt.context.gated or _HAZARD_TEXT.search(expr.get("query", "")) is not None
+
+
 def _expression_hazards(expr: dict, stmt: Statement, via_execute: bool = False) -> Iterator[Hazard]:
+    if not _may_be_hazard(expr, stmt):
+        return
     node = _parse_expr(expr)
     if node is None:
         return
@@ -164,6 +182,8 @@ def _expression_hazards(expr: dict, stmt: Statement, via_execute: bool = False) 
 
 def _dynamic(expr: dict, stmt: Statement) -> Iterator[Hazard]:
     """EXECUTE 'literal': the literal is a statement we can read; anything else is unknown."""
+    if not _may_be_hazard(expr, stmt):
+        return
     node = _parse_expr({"query": expr.get("query", ""), "parseMode": _EXPRESSION})
     if node is None:
         return
