@@ -162,8 +162,19 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
     diagnostics = [d for r in results for d in r.diagnostics]
     if fixing is not None:
         output_file = _report_fixes(fixing, output_format, output_file, quiet, errors)
+    elif not quiet and not statistics and output_format in ("full", "concise"):
+        _hint_fixable(diagnostics)
     _report(diagnostics, output_format, output_file, quiet, statistics, files_checked, cat, settings.profile,
             errors, exit_zero)
+
+
+def _hint_fixable(diagnostics) -> None:
+    """``[*] N fixable with --fix`` on stderr (stdout stays the report)."""
+    safe = sum(1 for d in diagnostics if d.fix is not None and d.fix.edits and d.fix.applicability == "safe")
+    unsafe = sum(1 for d in diagnostics if d.fix is not None and d.fix.edits and d.fix.applicability == "unsafe")
+    if safe or unsafe:
+        more = f" ({unsafe} more with --unsafe-fixes)" if unsafe else ""
+        click.echo(f"[*] {safe} fixable with `pgpool-lint check --fix`{more}.", err=True)
 
 
 def _report_fixes(fixing, output_format: str, output_file: Optional[Path], quiet: bool, errors: int) -> Optional[Path]:

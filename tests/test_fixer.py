@@ -239,3 +239,11 @@ def test_role_and_database_make_the_alter_role_suggestion_exact(tmp_path):
     (tmp_path / ".pgpool-lint.toml").write_text('database = ""\n')
     proc = run_cli("check", "m.sql", cwd=tmp_path)
     assert proc.returncode == 2 and b"`database` must be a non-empty name" in proc.stderr
+
+
+def test_the_report_says_how_many_findings_fix_would_fix(tmp_path):
+    write(tmp_path / "m.sql", MIGRATION.encode() + b"SELECT pg_advisory_lock(1);\nBEGIN;\nSELECT pg_advisory_lock(2);\nCOMMIT;\n")
+    proc = run_cli("check", "--isolated", "--output-format", "concise", "m.sql", cwd=tmp_path)
+    assert proc.stderr == b"[*] 4 fixable with `pgpool-lint check --fix` (1 more with --unsafe-fixes).\n"
+    proc = run_cli("check", "--isolated", "--output-format", "json", "m.sql", cwd=tmp_path)
+    assert proc.stderr == b""
