@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Optional
 
-from .sqltext import neutralise, split_statements
+from .sqltext import AtomicBodyDepth, neutralise, split_statements
 from .statement import Finding, Statement
 
 PARSE_ERROR = "PGB000"
@@ -216,19 +216,19 @@ def _coarse_split(text: str) -> list[tuple[int, int]]:
     except ParseError:
         return split_statements(text)
     spans: list[tuple[int, int]] = []
-    depth = atomic = 0
+    depth = 0
+    body = AtomicBodyDepth()
     start: Optional[int] = None
-    prev = ""
     last_end = 0
     for tok in tokens:
         name = tok.name
         if name in ("SQL_COMMENT", "C_COMMENT"):
             continue
-        if name == "ASCII_59" and depth == 0 and atomic == 0:
+        if name == "ASCII_59" and depth == 0 and body.depth == 0:
             if start is not None:
                 spans.append((start, tok.start))
             start = None
-            prev = ""
+            body.statement_ended()
             continue
         if start is None:
             start = tok.start
@@ -236,13 +236,8 @@ def _coarse_split(text: str) -> list[tuple[int, int]]:
             depth += 1
         elif name == "ASCII_41":
             depth = max(0, depth - 1)
-        elif name == "ATOMIC" and prev == "BEGIN_P":
-            atomic += 1
-        elif atomic and name == "CASE":
-            atomic += 1
-        elif atomic and name == "END_P":
-            atomic -= 1
-        prev = name
+        else:
+            body.word(name.lower().removesuffix("_p"))  # BEGIN_P, END_P are the keywords BEGIN, END
         last_end = tok.end + 1
     if start is not None:
         spans.append((start, last_end))

@@ -246,6 +246,27 @@ _SPLIT = re.compile(
 )
 
 
+class AtomicBodyDepth:
+    """Nesting of SQL-standard function bodies (``BEGIN ATOMIC ... END``), fed one lower-case
+    word at a time: a ';' inside such a body does not end the statement."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self._previous = ""
+
+    def word(self, word: str) -> None:
+        if word == "atomic" and self._previous == "begin":
+            self.depth += 1
+        elif self.depth and word == "case":  # CASE ... END inside the body
+            self.depth += 1
+        elif self.depth and word == "end":
+            self.depth -= 1
+        self._previous = word
+
+    def statement_ended(self) -> None:
+        self._previous = ""
+
+
 def split_statements(text: str, respect_parens: bool = True) -> list[tuple[int, int]]:
     """Split on top-level semicolons without PostgreSQL's scanner.
 
@@ -258,8 +279,7 @@ def split_statements(text: str, respect_parens: bool = True) -> list[tuple[int, 
     """
     spans: list[tuple[int, int]] = []
     depth = 0
-    atomic = 0  # nesting of BEGIN ATOMIC / CASE ... END inside an atomic body
-    prev_word = ""
+    body = AtomicBodyDepth()
     start: int | None = None
     pos, n = 0, len(text)
     while pos < n:
@@ -275,12 +295,12 @@ def split_statements(text: str, respect_parens: bool = True) -> list[tuple[int, 
         elif kind == "line_comment":
             pass
         elif kind == "semicolon":
-            if (depth == 0 or not respect_parens) and atomic == 0:
+            if (depth == 0 or not respect_parens) and body.depth == 0:
                 depth = 0
                 if start is not None:
                     spans.append((start, s))
                 start = None
-                prev_word = ""
+                body.statement_ended()
         else:
             if start is None:
                 start = s
@@ -292,14 +312,7 @@ def split_statements(text: str, respect_parens: bool = True) -> list[tuple[int, 
             elif kind == "close":
                 depth = max(0, depth - 1)
             elif kind == "word":
-                word = m.group().lower()
-                if word == "atomic" and prev_word == "begin":
-                    atomic += 1
-                elif atomic and word == "case":
-                    atomic += 1
-                elif atomic and word == "end":
-                    atomic -= 1
-                prev_word = word
+                body.word(m.group().lower())
         pos = max(e, s + 1)
     if start is not None:
         end = len(text.rstrip())

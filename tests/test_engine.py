@@ -179,3 +179,14 @@ def test_gate_off_gives_identical_results():
 def test_unterminated_quote_resumes_on_the_next_line(linter):
     sql = "SELECT 1;\nSELECT 'oops;\nLISTEN after;\nSELECT $$also;\nSET search_path TO x;\n"
     assert found(linter, sql) == [("PGB000", 2, 8), ("PGB002", 3, 1), ("PGB000", 4, 8), ("PGB001", 5, 1)]
+
+
+@pytest.mark.parametrize("broken", ["SELEC 1;", "SELECT 123abc;"])  # parser recovery, scanner fallback
+def test_atomic_bodies_survive_recovery(linter, broken):
+    sql = (
+        f"{broken}\n"
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT CASE WHEN true THEN 2 END; END;\n"
+        "LISTEN x;"
+    )
+    assert [g for g in found(linter, sql) if g[0] != "PGB000"] == [("PGB002", 3, 1)]
+    assert [g[1] for g in found(linter, sql) if g[0] == "PGB000"] == [1]
