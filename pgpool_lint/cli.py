@@ -96,6 +96,8 @@ def _pooler_options(command):
 @click.option("--database", default=None, metavar="NAME", help="The database the application connects to.")
 @_pooler_options
 @click.option("-v", "--verbose", is_flag=True, help="Print the active pooler profile (to stderr).")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=None, envvar="PGPOOL_LINT_JOBS", metavar="N",
+              help="Worker processes (default 0: all cores when there are many files, one for a few).")
 @click.option("--no-gate", is_flag=True, hidden=True, help="Parse every statement (for testing the gate).")
 def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[str, ...],
           extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
@@ -103,7 +105,7 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
           config_path: Optional[Path], isolated: bool, assume_in_transaction: Optional[bool], exit_zero: bool,
           statistics: bool, quiet: bool, no_gate: bool, output_file: Optional[Path] = None, verbose: bool = False,
           fix: bool = False, unsafe_fixes: bool = False, diff: bool = False, show_fixes: bool = False,
-          role: Optional[str] = None, database: Optional[str] = None,
+          role: Optional[str] = None, database: Optional[str] = None, jobs: Optional[int] = None,
           **profile_options: Optional[str]) -> None:
     """Check SQL files, directories (recursively) or '-' (stdin)."""
     from .config import DEFAULT_EXCLUDE, GlobSet
@@ -138,7 +140,7 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
         fixing = FixRun(Fixer(linter, applicabilities(unsafe_fixes), write=not diff, roots=paths), cat, diff,
                         show_fixes)
     items = list(_discover(paths, exclude_globs, cfg.root, force_exclude, stdin_filename))
-    parallel = _lint_in_parallel(settings, items) if fixing is None else None
+    parallel = _lint_in_parallel(settings, items, jobs) if fixing is None else None
     for item in items:
         if isinstance(item, str):  # an error message about a path
             click.echo(f"pgpool-lint: error: {item}", err=True)
@@ -157,6 +159,7 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
             click.echo(f"pgpool-lint: warning: skipped {display}: {result.skipped}", err=True)
             continue
         files_checked += 1
+        result.text = None  # keep only the diagnostics: memory stays flat whatever the number of files
         results.append(result)
 
     diagnostics = [d for r in results for d in r.diagnostics]
@@ -314,25 +317,29 @@ DIRECTORY_EXTENSIONS = (".sql", ".py", ".pyw", ".js", ".mjs", ".cjs", ".jsx", ".
                         ".rb", ".go", ".java")  # the same as sources.SOURCE_KINDS (a test checks it)
 
 
-#: below this many files one process is faster than starting workers
+#: below this many files (and PARALLEL_MIN_BYTES) one process is faster than starting workers
 PARALLEL_MIN_FILES = 200
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 _worker_linter = None
 
 
-def _lint_in_parallel(settings, items) -> Optional[Iterator]:
+def _lint_in_parallel(settings, items, jobs: Optional[int] = None) -> Optional[Iterator]:
     """Results of linting the files among ``items`` (in order) in worker processes, or None
-    to lint them here: few files, one CPU, or ``PGPOOL_LINT_JOBS=1``."""
+    to lint them here: ``--jobs 1``, or by default (``--jobs 0``) one CPU or few, small files."""
     files = [item for item in items if not isinstance(item, str) and item[0] is not None]
-    try:
-        jobs = int(os.environ.get("PGPOOL_LINT_JOBS", "0")) or (os.cpu_count() or 1)
-    except ValueError:
-        jobs = 1
-    if jobs < 2 or len(files) < PARALLEL_MIN_FILES:
+    if not jobs:
+        jobs = min(os.cpu_count() or 1, 8)
+        if jobs < 2 or not _many(files):
+            return None
+    jobs = min(jobs, len(files))
+    if jobs < 2:
         return None
     from concurrent.futures import ProcessPoolExecutor
 
-    executor = ProcessPoolExecutor(max_workers=min(jobs, 8), initializer=_start_worker, initargs=(settings,))
-    results = executor.map(_lint_in_worker, [f[0] for f in files], [f[1] for f in files], chunksize=32)
+    executor = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(settings,))
+    # one file per task while there are few: a large SQL file then never waits behind others
+    chunksize = 1 if len(files) < 2000 else 32
+    results = executor.map(_lint_in_worker, [f[0] for f in files], [f[1] for f in files], chunksize=chunksize)
 
     def ordered() -> Iterator:
         try:
@@ -351,7 +358,24 @@ def _start_worker(settings) -> None:
 
 
 def _lint_in_worker(path: Path, display: str):
-    return _worker_linter.lint_path(path, display)
+    result = _worker_linter.lint_path(path, display)
+    result.text = None  # only the diagnostics travel back
+    return result
+
+
+def _many(files: list) -> bool:
+    """Enough files, or enough bytes, for worker processes to pay for their start."""
+    if len(files) >= PARALLEL_MIN_FILES:
+        return True
+    total = 0
+    for path, _ in files:
+        try:
+            total += os.stat(path).st_size
+        except OSError:
+            continue
+        if total >= PARALLEL_MIN_BYTES:
+            return len(files) > 1
+    return False
 
 
 def _discover(paths, exclude_globs, root: Path, force_exclude: bool,
