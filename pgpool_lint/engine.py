@@ -153,6 +153,7 @@ class Gate:
 
         # a substring that contains another one adds nothing: the shorter one is found too
         self._needles = tuple(s for s in self.substrings if not any(o != s and o in s for o in self.substrings))
+        self._patterns = tuple(re.compile(re.escape(s), re.IGNORECASE) for s in self._needles)
 
     def __call__(self, text: str) -> bool:
         if not self.enabled:
@@ -169,11 +170,13 @@ class Gate:
         if not self.enabled:
             yield from range(len(spans))
             return
-        lowered = text.lower()
-        if len(lowered) != len(text):  # a character whose lower case is longer: statement by statement
-            yield from (i for i, (start, end) in enumerate(spans) if self(text[start:end]))
-            return
-        hits = sorted(_occurrences(lowered, self._needles))
+        if text.isascii():
+            hits = sorted(_occurrences(text.lower(), self._needles))
+        else:
+            # no lower-cased copy (4 bytes a character for some texts), and no offsets moved by
+            # characters whose lower case is longer (İ): a case-insensitive search, which also
+            # finds every place where the lower-cased text would contain a needle
+            hits = sorted((m.start(), m.end()) for pattern in self._patterns for m in pattern.finditer(text))
         first_words, word = self.first_words, _FIRST_WORD.match
         h, n_hits = 0, len(hits)
         for index, (start, end) in enumerate(spans):
@@ -244,10 +247,54 @@ def _coarse_split(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+#: texts longer than this (characters) are split by libpg_query in pieces of about this
+#: size: its parse tree of a whole 8 MB file takes over 60 MB, of a piece next to nothing
+SPLIT_PIECE = 256 * 1024
+
+
+def _split_in_pieces(text: str, piece: int) -> Optional[list[tuple[int, int]]]:
+    """Statement spans of ``text``, libpg_query parsing one piece at a time; None when a
+    piece has a syntax error (the caller then splits the whole text and recovers).
+
+    A piece ends right after a ``;`` that ends a line.  When libpg_query parses the piece
+    without error, that ``;`` is outside any string, comment, dollar quote, parenthesis or
+    BEGIN ATOMIC body (else the piece would end inside one and fail), so it ends a
+    statement of the whole text as well: the spans are those of ``split(text)``.  A cut
+    that falls inside a body makes the piece fail, and the piece grows to a later ``;``.
+    """
+    from pglast.parser import ParseError, split
+
+    spans: list[tuple[int, int]] = []
+    base, n = 0, len(text)
+    while base < n:
+        cut, step = _cut_after(text, base + piece), 4096
+        while True:
+            try:
+                slices = split(text[base:cut], with_parser=True, only_slices=True)
+                break
+            except ParseError:
+                if cut >= n:
+                    return None
+                cut, step = _cut_after(text, cut + step), step * 2
+        spans.extend((base + s.start, base + s.stop) for s in slices)
+        base = cut
+    return spans
+
+
+def _cut_after(text: str, at: int) -> int:
+    """Just after the first ``;`` that ends a line at or after ``at`` (the end: none)."""
+    found = text.find(";\n", at)
+    return len(text) if found == -1 else found + 1
+
+
 def split_with_recovery(text: str) -> tuple[list[tuple[int, int]], list[ParseProblem]]:
     """Statement spans of ``text`` and the parse errors between them."""
     from pglast.parser import ParseError, split
 
+    if len(text) > SPLIT_PIECE:
+        spans = _split_in_pieces(text, SPLIT_PIECE)
+        if spans is not None:
+            return spans, []
     try:
         return [(s.start, s.stop) for s in split(text, with_parser=True, only_slices=True)], []
     except ParseError:
