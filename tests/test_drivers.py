@@ -278,3 +278,15 @@ def test_alembic_env_is_judged_by_the_url_in_alembic_ini(tmp_path, host, expecte
         f"[alembic]\nscript_location = alembic\nsqlalchemy.url = postgresql://app:pw@{host}/app\n")
     _, findings = check_json(tmp_path, ".")
     assert found(findings) == expected
+
+
+def test_knex_search_path_from_a_variable_is_shown_as_written(tmp_path):
+    """A searchPath that is not a literal is quoted from the source, not rendered as `None`
+    (found on supabase/storage in the real settings corpus)."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "db.ts").write_text(
+        "import { knex } from 'knex'\n"
+        "export const db = knex({ client: 'pg', connection: process.env.DATABASE_URL, searchPath: tenantSchemas })\n")
+    _, findings = check_json(tmp_path, ".", "--select", "PGB203")
+    assert [(f["location"]["row"], f["location"]["column"], f["severity"]) for f in findings] == [(2, 78, "warning")]
+    assert "`set search_path to tenantSchemas`" in findings[0]["message"]

@@ -226,8 +226,28 @@ class Reader:
                 url = self.url(inner.get("connectionString")) or self.ctx.host_port_url(inner.get("host"), inner.get("port"))
             else:
                 url = self.url(conn)
+        if any(_sometimes_unset(pair.child_by_field_name("value")) for pair in node.named_children
+               if pair.type == "pair" and pair.child_by_field_name("key") is not None
+               and pair.child_by_field_name("key").text.decode("utf-8", "replace").strip("'\"`") == "searchPath"):
+            return  # the code itself leaves searchPath unset on some connections (e.g. on its pooled pool)
         key_span, value = obj["searchPath"]
         self.ctx.add(Fact("knex", key_span[0], key_span[1], "searchPath", {"searchPath": value}, url))
+
+
+def _sometimes_unset(node: Any) -> bool:
+    """``cond ? undefined : x`` (or ``null``): a setting the code turns off for some of its connections,
+    as supabase/storage does for its pooled pool, so a hazard is not certain."""
+    while node is not None and node.type == "parenthesized_expression" and node.named_children:
+        node = node.named_children[0]
+    if node is None or node.type != "ternary_expression":
+        return False
+    branches = (node.child_by_field_name("consequence"), node.child_by_field_name("alternative"))
+    for branch in branches:
+        while branch is not None and branch.type == "parenthesized_expression" and branch.named_children:
+            branch = branch.named_children[0]
+        if branch is not None and branch.type in ("undefined", "null"):
+            return True
+    return False
 
 
 def _flatten(obj: dict, prefix: str = "") -> dict[str, Value]:

@@ -5,7 +5,8 @@ connection string.
 ``yaml.compose`` (safe loader) gives nodes with their start and end marks, so every value
 keeps its place; merge keys (``<<: *default``) are followed by hand.  Rails files are ERB
 templates: ``<% %>`` tags are blanked (same length) before parsing, ``<%= ENV[...] %>``
-values are read as environment references.
+values are read as environment references (Ruby inside them that YAML would read as
+structure, such as a ternary's ``: ``, is defused first, again keeping lengths).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .envblock import env_block
 from .model import Fact, UrlUse, Value
 
 _ERB_STATEMENT = re.compile(r"<%(?!=)-?.*?-?%>", re.DOTALL)
+_ERB_OUTPUT = re.compile(r"<%=.*?%>", re.DOTALL)
 _ERB_ENV = re.compile(r"""ENV(?:\[\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]\s*\]|\.fetch\(\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"])""")
 
 RAILS_ADAPTERS = ("postgresql", "postgis", "pgbouncer", "postgres")
@@ -145,8 +147,16 @@ def _walk(node: Any) -> Iterator[Any]:
             stack.extend(current)
 
 
+def _without_erb(text: str) -> str:
+    """The YAML Rails sees after running ERB, with every offset kept: statement tags blanked, and in
+    output tags the Ruby that YAML would read as a mapping or a comment (``a ? b : c``, `` #``)
+    defused, e.g. chatwoot's ``pool: <%= Sidekiq.server? ? ENV.fetch(...) : ENV.fetch(...) %>``."""
+    text = _ERB_STATEMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    return _ERB_OUTPUT.sub(lambda m: m.group().replace(": ", ":_").replace(" #", "_#"), text)
+
+
 def read(ctx: Context) -> None:
-    text = _ERB_STATEMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), ctx.text) if "<%" in ctx.text else ctx.text
+    text = _without_erb(ctx.text) if "<%" in ctx.text else ctx.text
     docs = documents(text)
     for doc in docs:
         if isinstance(doc, Map):

@@ -22,10 +22,13 @@ _ALTER_ROLE = ("Set it for the role once over a direct connection (`ALTER ROLE a
                "schema-qualify names, or use `SET LOCAL` inside each transaction.")
 
 
-def _shown(value) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(getattr(v, "value", v)) for v in value)
-    return str(value)
+def _shown(ctx: Context, value) -> str:
+    """A setting as the message shows it: its literal value, else its source text (an expression)."""
+    if isinstance(value.value, list):
+        return ", ".join(_shown(ctx, v) if hasattr(v, "value") else str(v) for v in value.value)
+    if isinstance(value.value, (str, int, float)) and not isinstance(value.value, bool):
+        return str(value.value)
+    return ctx.text[value.start:value.end]
 
 
 def _engine_url(ctx: Context):
@@ -52,7 +55,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             report, sev = severity(fact.status, explicit=True)
             if report:
                 yield finding(CODE, fact,
-                              f"Knex runs `set search_path to {_shown(fact.settings['searchPath'].value)}` once per new "
+                              f"Knex runs `set search_path to {_shown(ctx, fact.settings['searchPath'])}` once per new "
                               f"connection (`searchPath`): later transactions may run on another server connection "
                               f"without it, and it leaks to other clients{where(fact.url)}",
                               _ALTER_ROLE.format(name="search_path") + " Knex: `.withSchema()`; remove `searchPath`.", sev)
