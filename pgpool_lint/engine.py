@@ -287,11 +287,12 @@ def _cut_after(text: str, at: int) -> int:
     return len(text) if found == -1 else found + 1
 
 
-def split_with_recovery(text: str) -> tuple[list[tuple[int, int]], list[ParseProblem]]:
-    """Statement spans of ``text`` and the parse errors between them."""
+def split_with_recovery(text: str, in_pieces: bool = True) -> tuple[list[tuple[int, int]], list[ParseProblem]]:
+    """Statement spans of ``text`` and the parse errors between them (``in_pieces``: large
+    texts a piece at a time; ``--no-gate`` turns it off, so the gate test covers it too)."""
     from pglast.parser import ParseError, split
 
-    if len(text) > SPLIT_PIECE:
+    if in_pieces and len(text) > SPLIT_PIECE:
         spans = _split_in_pieces(text, SPLIT_PIECE)
         if spans is not None:
             return spans, []
@@ -377,7 +378,7 @@ def analyse_sql(
         parsed_text = parsed_text.replace("\x00", " ")
     ctx = LintContext(text, parsed_text, profile, assume_in_transaction, target=target or ConnectionTarget(),
                       guessed_transaction=guessed_transaction)
-    spans, problems = split_with_recovery(parsed_text)
+    spans, problems = split_with_recovery(parsed_text, in_pieces=gate.enabled)
     ctx.spans = spans
     if report_parse_errors:
         for problem in problems:
