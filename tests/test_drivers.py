@@ -157,7 +157,9 @@ def test_broken_settings_files_are_skipped_quietly(tmp_path):
     ("postgres://u:p@db.internal:6432/app", urls.MAYBE, None),
     ("postgres://u:p@x.postgres.database.azure.com:6432/app", urls.MAYBE, False),
     ("postgres://u:p@db-pg-do-user-1-0.b.db.ondigitalocean.com:25061/pool", urls.MAYBE, None),
-    ("postgres://u:p@localhost:5432/app", urls.UNKNOWN, None),
+    ("postgres://u:p@localhost:5432/app", urls.DIRECT, None),
+    ("postgres://u:p@127.0.0.1/app", urls.DIRECT, None),
+    ("postgres://u:p@localhost:6432/app", urls.MAYBE, None),
     ("jdbc:postgresql://ep-a-1-pooler.eu-central-1.aws.neon.tech/db?prepareThreshold=0", urls.POOLED, True),
     ("host=ep-a-1-pooler.eu-central-1.aws.neon.tech dbname=db sslmode=require", urls.POOLED, True),
 ])
@@ -269,6 +271,7 @@ def test_mangled_settings_files_never_crash_and_positions_stay_in_the_file(seed)
 @pytest.mark.parametrize("host,expected", [
     ("ep-cool-darkness-123456-pooler.us-east-2.aws.neon.tech", [("alembic/env.py", "PGB204", 17, 33, "error")]),
     ("ep-cool-darkness-123456.us-east-2.aws.neon.tech", []),  # migrations over the direct endpoint
+    ("localhost", []),  # a local PostgreSQL on its default port (found on the real settings corpus)
 ])
 def test_alembic_env_is_judged_by_the_url_in_alembic_ini(tmp_path, host, expected):
     (tmp_path / ".git").mkdir()
@@ -290,3 +293,18 @@ def test_knex_search_path_from_a_variable_is_shown_as_written(tmp_path):
     _, findings = check_json(tmp_path, ".", "--select", "PGB203")
     assert [(f["location"]["row"], f["location"]["column"], f["severity"]) for f in findings] == [(2, 78, "warning")]
     assert "`set search_path to tenantSchemas`" in findings[0]["message"]
+
+
+def test_flyway_session_lock_set_in_java_code(tmp_path):
+    """``Map.of("flyway.postgresql.transactional.lock", "false")`` in a Java configuration class
+    (found on hmcts/lau in the real settings corpus): the value, not the key, decides."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "FlywayConfig.java").write_text(
+        "class FlywayConfig {\n"
+        "  FlywayConfigurationCustomizer c() {\n"
+        "    return configuration -> configuration.configuration(Map.of(\"flyway.postgresql.transactional.lock\", \"false\"));\n"
+        "  }\n"
+        "  void keep(Properties p) { p.setProperty(\"flyway.postgresql.transactional.lock\", \"true\"); }\n"
+        "}\n")
+    _, findings = check_json(tmp_path, ".", "--select", "PGB204")
+    assert [(f["location"]["row"], f["location"]["column"]) for f in findings] == [(3, 104)]  # at the value

@@ -133,21 +133,11 @@ def test_corpus_is_complete() -> None:
         assert code in LABELLED_CODES and _source_line(name, line), (name, line, code)
 
 
-#: the "Done when" is not met yet: strict, so the marker must go as soon as the figure is reached
-NOT_MET = pytest.mark.xfail(strict=True, reason=(
-    "issue 7 not done on this corpus: precision and recall 0.75 (3 of 4). FP: "
-    "16-fastapi-tenancy alembic/env.py:46 PGB204 - alembic.ini migrates over a literal localhost URL, which "
-    "urls.classify rates unknown by design (tests/test_drivers.py), not direct; FN: 18-hmcts-lau "
-    "FlywayCustomConfig.java:19 PGB204 - Flyway's transactional.lock=false set in a Java Map is not read"))
-
-
-@NOT_MET
 def test_precision(measured) -> None:
     truth, found, _ = measured
     assert _ratio(len(truth & found), len(found)) >= MIN_PRECISION, _report(truth, found)
 
 
-@NOT_MET
 def test_recall(measured) -> None:
     truth, found, _ = measured
     assert _ratio(len(truth & found), len(truth)) >= MIN_RECALL, _report(truth, found)

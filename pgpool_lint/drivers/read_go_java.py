@@ -14,7 +14,9 @@ from typing import Any, Optional
 from .context import Context
 from .model import Fact, UrlUse, Value
 
-MARKERS = ("postgres", "pgx", "jdbc:")
+MARKERS = ("postgres", "pgx", "jdbc:", "flyway")
+#: Flyway configuration keys that switch its PostgreSQL lock to a session advisory lock
+FLYWAY_LOCK_KEYS = ("flyway.postgresql.transactional.lock", "spring.flyway.postgresql.transactional.lock")
 PGX_CONNECT = {("pgxpool", "New"), ("pgxpool", "NewWithConfig"), ("pgx", "Connect"), ("pgxpool", "ParseConfig"),
                ("pgx", "ParseConfig"), ("pgx", "ConnectConfig")}
 #: QueryExecMode values that use no named prepared statements (pgx docs)
@@ -79,8 +81,26 @@ class Reader:
                 value = self.string(node)
                 if value is not None and ("://" in value.value or "host=" in value.value):
                     self.ctx.url_fact(value)
+                elif value is not None and value.value in FLYWAY_LOCK_KEYS:
+                    self.flyway_setting(node, value)
             elif node.type == "call_expression":
                 self.go_call(node, safe_mode)
+
+    def flyway_setting(self, key_node: Any, key: Value) -> None:
+        """``Map.of("flyway.postgresql.transactional.lock", "false")``, ``props.setProperty(k, v)``,
+        ``put(k, v)``: the key's value is the next argument, when it is a string literal."""
+        parent = key_node.parent
+        if parent is None or parent.type != "argument_list":
+            return
+        siblings = list(parent.named_children)
+        index = next((i for i, n in enumerate(siblings) if n.id == key_node.id), None)
+        if index is None or index + 1 >= len(siblings):
+            return
+        value = self.string(siblings[index + 1])
+        if value is not None:
+            self.ctx.add(Fact("flyway", key.start, key.end, "Flyway configuration",
+                              {"postgresql.transactional.lock": value}, None,
+                              {"names": {"postgresql.transactional.lock": str(key.value)}}))
 
     def go_call(self, node: Any, safe_mode: bool) -> None:
         callee = node.child_by_field_name("function")

@@ -224,6 +224,8 @@ def classify(url: ParsedUrl, pooled_hosts: frozenset[str] = frozenset()) -> Endp
         return Endpoint(POOLED, "the URL uses the `pgbouncer://` adapter")
     if host.endswith(".neon.tech") or host == "db.prisma.io":
         return Endpoint(DIRECT, "direct (non-pooler) endpoint")
+    if host.lower() in LOOPBACK_HOSTS and port in (5432, None):
+        return Endpoint(DIRECT, "a local PostgreSQL on its default port")
     if any(word in host.split(".")[0] for word in POOLER_HOST_WORDS):
         return Endpoint(MAYBE, f"the host name `{host}` says it is a connection pooler")
     if port == 6432:
@@ -235,6 +237,9 @@ def classify(url: ParsedUrl, pooled_hosts: frozenset[str] = frozenset()) -> Endp
         return Endpoint(MAYBE, "port 25061 is where DigitalOcean serves connection pools")
     return Endpoint(UNKNOWN, "")
 
+
+#: a pooler on this machine listens on its own port (6432); 5432 here is PostgreSQL itself
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 #: words in a host name (e.g. a docker compose service) that say it is a pooler
 POOLER_HOST_WORDS = ("pgbouncer", "pooler", "pgcat", "pgdog", "supavisor", "odyssey")
