@@ -7,6 +7,10 @@ from . import RenderContext, summary_line, terminal_safe
 
 
 def render(diagnostics, out, ctx: RenderContext) -> None:
+    if not diagnostics:  # nothing to style: a clean run does not load rich (start-up)
+        if not ctx.quiet:
+            out.write(summary_line(0, 0, ctx.files_checked) + "\n")
+        return
     from rich.console import Console
     from rich.text import Text
 
