@@ -233,7 +233,7 @@ def span_statements(ctx: "LintContext", spans: Iterable[tuple[int, int]]) -> Ite
         yield parse_one(ctx.parsed_text[start:end])
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=64)  # the statements of one file: a bigger cache keeps other files' trees alive
 def parse_one(text: str) -> Optional[tuple[str, dict]]:
     from pglast.parser import ParseError, parse_sql_json
 

@@ -142,9 +142,13 @@ class Linter:
 
         if settings_kind(filename) is not None or source_kind(filename) != "sql":
             return self.lint_decoded(text, filename).diagnostics
-        findings, _ = analyse_sql(text, self.checks, self.gate, self.settings.profile,
-                                  self.settings.assume_in_transaction,
-                                  report_parse_errors="PGB000" in self.active, target=self.settings.target)
+        findings, ctx = analyse_sql(text, self.checks, self.gate, self.settings.profile,
+                                    self.settings.assume_in_transaction,
+                                    report_parse_errors="PGB000" in self.active, target=self.settings.target)
+        # statements and their context refer to each other: without this the file's texts
+        # would stay in memory until the garbage collector's next full pass
+        ctx.statements.clear()
+        ctx.memo.clear()
         comments = sql_comments(text)
         return self.finish(findings, text, filename, comments, "sql")
 
