@@ -20,11 +20,12 @@ Sources (each one used when it is on the machine, skipped with a note otherwise)
   apart from the rest (squawk's time on COPY data grows faster than linearly).
 
 ``code/`` holds 10,000 application code files with SQL strings in six languages (the
-generator of ``bench/code_files.py``).  Then ``x4/`` and ``x16/`` hold 4 and 16 copies (hard links) of the scaling unit ``unit/``
-(a fixed slice of the corpus) for the scaling curve, ``small.sql`` is one small file for
-start-up time, and ``MANIFEST`` lists every file with its SHA-256: running this twice on the
-same machine gives the same MANIFEST (the dumps are made deterministic: fixed restrict key,
-no timestamps).  The corpus is kept out of git (``bench/corpus/`` is in .gitignore).
+generator of ``bench/code_files.py``).  ``x4/`` and ``x16/`` hold 4 and 16 copies (hard
+links) of the scaling unit ``unit/`` (a fixed slice of the corpus) for the scaling curve;
+``small.sql`` is one small clean migration for start-up time (``small-finding.sql``: the
+same with one finding); ``MANIFEST`` lists every file with its SHA-256: running this twice
+on the same machine gives the same MANIFEST (the dumps are made deterministic: fixed
+restrict key, no timestamps).  The corpus is kept out of git (``bench/corpus/`` is in .gitignore).
 """
 
 from __future__ import annotations
@@ -232,14 +233,15 @@ def make_code(dest: Path, count: int = CODE_FILES) -> None:
         target.write_text(body, encoding="utf-8")
 
 
+#: start-up is timed on a small migration as a pre-commit hook sees it: clean, and with one finding
 SMALL_SQL = """\
 -- a typical small migration
 BEGIN;
 ALTER TABLE accounts ADD COLUMN last_login timestamptz;
 CREATE INDEX accounts_last_login_idx ON accounts (last_login);
-SET search_path TO app, public;
 COMMIT;
 """
+SMALL_SQL_WITH_FINDING = SMALL_SQL.replace("COMMIT;", "SET search_path TO app, public;\nCOMMIT;")
 
 
 def manifest(out: Path) -> str:
@@ -272,6 +274,7 @@ def main() -> None:
     make_copies(out / "unit", out / "x16", 16)
     make_code(out / "code")
     (out / "small.sql").write_text(SMALL_SQL, encoding="utf-8")
+    (out / "small-finding.sql").write_text(SMALL_SQL_WITH_FINDING, encoding="utf-8")
     (out / "MANIFEST").write_text(manifest(out), encoding="utf-8")
     size = sum(p.stat().st_size for p in files)
     unit = sum(p.stat().st_size for p in sql_files(out / "unit"))
