@@ -50,6 +50,33 @@ _BLANK = re.compile(r"\s+")
 _END_OF_COPY_DATA = re.compile(r"^\\\.[ \t]*\r?$", re.MULTILINE)
 _BLOCK_COMMENT_PART = re.compile(r"/\*|\*/")
 
+_VARIABLE_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_'\"")
+
+
+def _last_edit_end(text: str) -> int:
+    """An offset after which no edit of ``_scan`` can start (without COPY data or comment
+    flattening): past the last backslash, template opener, placeholder and psql variable
+    (a ':' followed by a name or quote after an even run of colons: a '::' cast is not one).
+    Searched from the end with str.rfind; hits inside strings or comments only make
+    ``_scan`` lex further."""
+    last = 0
+    for literal in ("\\", "{{", "{%", "{#", "@extschema", "@extowner"):
+        at = text.rfind(literal)
+        if at != -1:
+            last = max(last, at + len(literal))
+    high = len(text)
+    while True:
+        colon = text.rfind(":", last, high)
+        if colon == -1:
+            return last
+        if text[colon + 1:colon + 2] in _VARIABLE_START:
+            run = colon
+            while run > 0 and text[run - 1] == ":":
+                run -= 1
+            if (colon - run) % 2 == 0:
+                return max(last, colon + 2)
+        high = colon
+
 # Anything neutralise() could change starts with one of these; most files have none.
 _TRIGGER = re.compile(r"\\|(?<!:):[A-Za-z_'\"]|\{[{%#]|@ext(?:schema|owner)")
 
@@ -147,9 +174,13 @@ def _scan(text: str, want_comments: bool, blank_comments: bool = False) -> tuple
     statement_start = 0
     pos = 0
     n = len(text)
+    if not (want_comments or blank_comments or copy_possible):
+        # only tokens that start before the end of the last place an edit can start change
+        # anything: an extension script's one `\echo ... \quit` line is lexed, not the file
+        n = _last_edit_end(text)
     while pos < n:
         m = _LEX.search(text, pos)
-        if m is None:
+        if m is None or m.start() >= n:
             break
         kind = m.lastgroup
         start, end = m.start(), m.end()
