@@ -48,45 +48,56 @@ def main() -> None:
     """Find SQL that breaks behind a transaction-mode connection pooler (PgBouncer)."""
 
 
-def _pooler_options(command):
-    """The pooler-profile options of ``check`` and ``logs`` (they arrive as ``**profile_options``)."""
-    options = (
-        click.option("--preset", default=None, metavar="NAME", help="Pooler preset: pgbouncer (default), neon, supabase, azure."),
-        click.option("--pool-mode", default=None, metavar="MODE", help="Pool mode: transaction (default), statement or session."),
-        click.option("--pgbouncer-version", default=None, metavar="VERSION", help="PgBouncer version, e.g. 1.26."),
-        click.option("--postgres-version", default=None, metavar="VERSION", help="PostgreSQL server version, e.g. 18."),
-        click.option("--track-extra-parameters", default=None, metavar="NAMES",
-                     help="PgBouncer's track_extra_parameters (comma-separated)."),
-        click.option("--max-prepared-statements", default=None, metavar="N", help="PgBouncer's max_prepared_statements."),
-        click.option("--migration-tool", default=None, metavar="TOOL",
-                     help="The tool that runs these files (sets the default of --assume-in-transaction)."),
-    )
-    for option in reversed(options):
-        command = option(command)
-    return command
+def _options(*options):
+    """One decorator applying ``options`` in the order listed (for option groups shared by commands)."""
+    def apply(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
+#: the pooler-profile options of ``check`` and ``logs`` (they arrive as ``**profile_options``)
+_pooler_options = _options(
+    click.option("--preset", default=None, metavar="NAME", help="Pooler preset: pgbouncer (default), neon, supabase, azure."),
+    click.option("--pool-mode", default=None, metavar="MODE", help="Pool mode: transaction (default), statement or session."),
+    click.option("--pgbouncer-version", default=None, metavar="VERSION", help="PgBouncer version, e.g. 1.26."),
+    click.option("--postgres-version", default=None, metavar="VERSION", help="PostgreSQL server version, e.g. 18."),
+    click.option("--track-extra-parameters", default=None, metavar="NAMES",
+                 help="PgBouncer's track_extra_parameters (comma-separated)."),
+    click.option("--max-prepared-statements", default=None, metavar="N", help="PgBouncer's max_prepared_statements."),
+    click.option("--migration-tool", default=None, metavar="TOOL",
+                 help="The tool that runs these files (sets the default of --assume-in-transaction)."),
+)
+
+#: what to report and how: shared by ``check`` and ``logs``
+_report_options = _options(
+    click.option("--output-format", type=click.Choice(FORMAT_CHOICES), default=None, envvar="PGPOOL_LINT_OUTPUT_FORMAT",
+                 help="How to print findings (default: full)."),
+    click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                 help="Write the report to this file instead of stdout."),
+    click.option("--select", multiple=True, help="Rules to check (codes or names, comma-separated; ALL)."),
+    click.option("--extend-select", multiple=True, help="Rules to check in addition to the selected ones."),
+    click.option("--ignore", multiple=True, help="Rules not to check (codes or names, comma-separated)."),
+    click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+                 help="Config file to use instead of searching for one."),
+    click.option("--isolated", is_flag=True, help="Ignore all config files."),
+    click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings."),
+    click.option("--statistics", is_flag=True, help="Print how many findings each rule has, not the findings."),
+    click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary line."),
+)
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option("--output-format", type=click.Choice(FORMAT_CHOICES), default=None, envvar="PGPOOL_LINT_OUTPUT_FORMAT",
-              help="How to print findings (default: full).")
-@click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write the report to this file instead of stdout.")
-@click.option("--select", multiple=True, help="Rules to check (codes or names, comma-separated; ALL).")
-@click.option("--extend-select", multiple=True, help="Rules to check in addition to the selected ones.")
-@click.option("--ignore", multiple=True, help="Rules not to check (codes or names, comma-separated).")
+@_report_options
 @click.option("--exclude", multiple=True, help="Glob patterns to skip (replaces the configured list).")
 @click.option("--extend-exclude", multiple=True, help="Glob patterns to skip in addition.")
 @click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too.")
 @click.option("--stdin-filename", default=None, help="The name to report for stdin ('-').")
-@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
-              help="Config file to use instead of searching for one.")
-@click.option("--isolated", is_flag=True, help="Ignore all config files.")
 @click.option("--assume-in-transaction/--no-assume-in-transaction", default=None,
               help="The files run inside a transaction (as most migration tools run them).")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--statistics", is_flag=True, help="Print how many findings each rule has, not the findings.")
-@click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary line.")
 @click.option("--fix", is_flag=True, help="Apply safe fixes to the files ('-': print the fixed text).")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: apply unsafe fixes too.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them.")
@@ -457,19 +468,7 @@ LOG_INPUT_FORMATS = ("auto", "stderr", "csvlog", "jsonlog", "pg-stat-statements"
               default="auto", show_default=True, help="What the files are (auto: guess from their first lines).")
 @click.option("--log-line-prefix", default=None, metavar="PREFIX",
               help="The server's log_line_prefix, for stderr logs (default: guess among common ones).")
-@click.option("--output-format", type=click.Choice(FORMAT_CHOICES), default=None, envvar="PGPOOL_LINT_OUTPUT_FORMAT",
-              help="How to print findings (default: full).")
-@click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write the report to this file instead of stdout.")
-@click.option("--select", multiple=True, help="Rules to check (codes or names, comma-separated; ALL).")
-@click.option("--extend-select", multiple=True, help="Rules to check in addition to the selected ones.")
-@click.option("--ignore", multiple=True, help="Rules not to check (codes or names, comma-separated).")
-@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
-              help="Config file to use instead of searching for one.")
-@click.option("--isolated", is_flag=True, help="Ignore all config files.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--statistics", is_flag=True, help="Print how many findings each rule has, not the findings.")
-@click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary line.")
+@_report_options
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar (only ever on a terminal).")
 @_pooler_options
 def logs_command(paths: tuple[str, ...], dsn: Optional[str], input_format: str, log_line_prefix: Optional[str],
