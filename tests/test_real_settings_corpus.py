@@ -13,14 +13,12 @@ advice must produce no finding at all.  Never edit a label to make this pass: fi
 
 from __future__ import annotations
 
-import json
 import tomllib
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli
+from . import corpus_eval as ev
 
 CORPUS = Path(__file__).parent / "corpus" / "settings"
 #: the codes the truth was labelled for (see the header of expected.toml)
@@ -30,20 +28,13 @@ MIN_RECALL = 0.9
 #: corpus files that are not project files
 CORPUS_META = ("expected.toml", "MANIFEST.md")
 
-Label = tuple[str, int, str]  # (path relative to the corpus, line, code)
-
 
 def _expected() -> dict:
     return tomllib.loads((CORPUS / "expected.toml").read_text(encoding="utf-8"))
 
 
-def _truth() -> set[Label]:
-    labels = set()
-    for name, entry in _expected()["files"].items():
-        for item in entry["expect"]:
-            line, code = item.split(":")
-            labels.add((name, int(line), code))
-    return labels
+def _truth() -> set[ev.Label]:
+    return ev.labels(_expected()["files"])
 
 
 def _projects() -> list[str]:
@@ -55,66 +46,29 @@ def _on_disk() -> list[str]:
                   if p.is_file() and p.name not in CORPUS_META and p.name != ".pgpool-lint.toml")
 
 
-def _check(cwd: Path, paths: list[str]) -> list[dict]:
-    result = run_cli("check", "--output-format", "json", "--select", ",".join(LABELLED_CODES), *paths, cwd=cwd)
-    assert result.returncode in (0, 1), result.stderr.decode()
-    diagnostics = json.loads(result.stdout)
-    for d in diagnostics:  # file names relative to the corpus, like the labels
-        d["filename"] = (cwd / d["filename"]).resolve().relative_to(CORPUS.resolve()).as_posix()
-    return diagnostics
-
-
 def _lint() -> list[dict]:
     """Diagnostics of the real CLI: one run for the projects on the default profile, one run from
     inside each project that carries its own .pgpool-lint.toml (the config is found from the cwd)."""
     configured = [p for p in _projects() if (CORPUS / p / ".pgpool-lint.toml").is_file()]
     default = [p for p in _projects() if p not in configured]
-    diagnostics = _check(CORPUS, default) if default else []
+    diagnostics = ev.lint(CORPUS, CORPUS, LABELLED_CODES, default) if default else []
     for project in configured:
-        diagnostics += _check(CORPUS / project, ["."])
+        diagnostics += ev.lint(CORPUS, CORPUS / project, LABELLED_CODES, ["."])
     return diagnostics
 
 
-def _ratio(part: int, whole: int) -> float:
-    return part / whole if whole else 1.0
-
-
-def _source_line(name: str, line: int) -> str:
-    lines = (CORPUS / name).read_text(encoding="utf-8").splitlines()
-    return lines[line - 1].strip() if 0 < line <= len(lines) else ""
-
-
-def _table(title: str, keys: list[str], key_of, truth: set[Label], found: set[Label]) -> list[str]:
-    counts = {key: Counter() for key in keys}
-    total = Counter()
-    for kind, group in (("tp", truth & found), ("fp", found - truth), ("fn", truth - found)):
-        for label in group:
-            counts[key_of(label)][kind] += 1
-            total[kind] += 1
-    rows = [f"{title:<27} {'labels':>6} {'found':>6} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>9} {'recall':>7}"]
-    for key, c in [*counts.items(), ("all", total)]:
-        found_n, labels_n = c["tp"] + c["fp"], c["tp"] + c["fn"]
-        precision = f"{_ratio(c['tp'], found_n):.3f}" if found_n else "n/a"  # nothing found: nothing to be wrong about
-        recall = f"{_ratio(c['tp'], labels_n):.3f}" if labels_n else "n/a"  # nothing labelled: recall not measured
-        rows.append(f"{key:<27} {labels_n:>6} {found_n:>6} {c['tp']:>4} {c['fp']:>4} {c['fn']:>4} {precision:>9} {recall:>7}")
-    return rows
-
-
-def _report(truth: set[Label], found: set[Label]) -> str:
-    rows = _table("rule", list(LABELLED_CODES), lambda label: label[2], truth, found)
-    rows += [""] + _table("project", _projects(), lambda label: label[0].split("/")[0], truth, found)
-    for title, group in (("false positives (flagged, not in the truth)", found - truth),
-                         ("false negatives (in the truth, not flagged)", truth - found)):
-        rows.append(f"\n{title}: {len(group)}")
-        rows += [f"  {name}:{line}: {code}  {_source_line(name, line)}" for name, line, code in sorted(group)]
-    return "\n".join(rows)
+def _report(truth: set[ev.Label], found: set[ev.Label]) -> str:
+    return ev.report(CORPUS, [
+        ev.table("rule", LABELLED_CODES, lambda label: label[2], truth, found),
+        ev.table("project", _projects(), lambda label: label[0].split("/")[0], truth, found),
+    ], truth, found)
 
 
 @pytest.fixture(scope="module")
-def measured() -> tuple[set[Label], set[Label], list[dict]]:
+def measured() -> tuple[set[ev.Label], set[ev.Label], list[dict]]:
     truth = _truth()
     diagnostics = _lint()
-    found = {(d["filename"], d["location"]["row"], d["code"]) for d in diagnostics}
+    found = ev.found_labels(diagnostics)
     print("\n" + _report(truth, found))
     return truth, found, diagnostics
 
@@ -130,17 +84,17 @@ def test_corpus_is_complete() -> None:
     assert all(f"`{project}`" in manifest for project in projects)
     assert set(expected["follows_advice"]) <= set(projects)
     for name, line, code in _truth():
-        assert code in LABELLED_CODES and _source_line(name, line), (name, line, code)
+        assert code in LABELLED_CODES and ev.source_line(CORPUS, name, line), (name, line, code)
 
 
 def test_precision(measured) -> None:
     truth, found, _ = measured
-    assert _ratio(len(truth & found), len(found)) >= MIN_PRECISION, _report(truth, found)
+    assert ev.precision(truth, found) >= MIN_PRECISION, _report(truth, found)
 
 
 def test_recall(measured) -> None:
     truth, found, _ = measured
-    assert _ratio(len(truth & found), len(truth)) >= MIN_RECALL, _report(truth, found)
+    assert ev.recall(truth, found) >= MIN_RECALL, _report(truth, found)
 
 
 def test_projects_following_the_advice_lint_clean(measured) -> None:
