@@ -88,32 +88,30 @@ def _alembic(ctx: Context, fact: Fact) -> Iterator[Finding]:
 
 
 def _golang_migrate(ctx: Context, fact: Fact) -> Iterator[Finding]:
+    """A ``pgx://`` migration URL written in a settings file or code."""
     parsed = fact.url.parsed if fact.url else None
     if parsed is None or parsed.scheme not in ("pgx", "pgx4", "pgx5"):
         return
-    strategy = parsed.get("x-lock-strategy")
-    if strategy is not None and strategy.value.lower() == "table":
-        return
-    report, sev = severity(fact.status, explicit=False)
-    if report:
-        yield finding(CODE, fact,
-                      f"golang-migrate's `{parsed.scheme}://` driver takes a session `pg_advisory_lock` for the "
-                      f"whole run{where(fact.url)}",
-                      f"{_DIRECT} (golang-migrate's `pgx` driver also accepts `x-lock-strategy=table`).", sev)
+    yield from _golang_migrate_lock(fact, f"golang-migrate's `{parsed.scheme}://` driver")
 
 
 def _golang_migrate_call(ctx: Context, fact: Fact) -> Iterator[Finding]:
+    """``migrate.New(source, url)`` in Go code."""
     parsed = fact.url.parsed if fact.url else None
     if parsed is not None and parsed.scheme in ("pgx", "pgx4", "pgx5") and fact.url.literal:
         return  # the URL itself is reported where it is written
+    yield from _golang_migrate_lock(fact, "golang-migrate's postgres/pgx drivers")
+
+
+def _golang_migrate_lock(fact: Fact, driver: str) -> Iterator[Finding]:
+    parsed = fact.url.parsed if fact.url else None
     strategy = parsed.get("x-lock-strategy") if parsed else None
     if strategy is not None and strategy.value.lower() == "table":
         return
     report, sev = severity(fact.status, explicit=False)
     if report:
-        yield finding(CODE, fact,
-                      f"golang-migrate's postgres/pgx drivers take a session `pg_advisory_lock` for the whole run"
-                      f"{where(fact.url)}",
+        verb = "takes" if driver.endswith("driver") else "take"
+        yield finding(CODE, fact, f"{driver} {verb} a session `pg_advisory_lock` for the whole run{where(fact.url)}",
                       f"{_DIRECT} (golang-migrate's `pgx` driver also accepts `x-lock-strategy=table`).", sev)
 
 
