@@ -17,6 +17,17 @@ import re
 from dataclasses import dataclass
 
 # One alternation for everything that can hide or carry a character we care about.
+# What hides a ';' or a keyword: comments, strings, quoted identifiers, dollar quotes.
+# Shared by both lexers below; every alternative is linear (no nested quantifiers).
+_QUOTES_AND_COMMENTS = r"""
+    (?P<line_comment>--[^\n\r]*)
+  | (?P<block_comment>/\*)
+  | (?P<estring>(?<![\w$])[Ee]'(?:[^'\\]|\\.|'')*(?:'|\Z))
+  | (?P<string>'(?:[^']|'')*(?:'|\Z))
+  | (?P<quoted_ident>"(?:[^"]|"")*(?:"|\Z))
+  | (?P<dollar>(?<![\w$])\$(?:[^\W\d]\w*)?\$)
+"""
+
 # Words are not tokens here: skipping them in C keeps the Python loop to the rare hits.
 _LEX = re.compile(
     r"""
@@ -24,12 +35,7 @@ _LEX = re.compile(
     # rejected by this one test instead of by each alternative (twice as fast on real SQL)
     (?=[-/'"$:\\;{@]|(?<![\w$])[Ee]')
     (?:
-    (?P<line_comment>--[^\n\r]*)
-  | (?P<block_comment>/\*)
-  | (?P<estring>(?<![\w$])[Ee]'(?:[^'\\]|\\.|'')*(?:'|\Z))
-  | (?P<string>'(?:[^']|'')*(?:'|\Z))
-  | (?P<quoted_ident>"(?:[^"]|"")*(?:"|\Z))
-  | (?P<dollar>(?<![\w$])\$(?:[^\W\d]\w*)?\$)
+    """ + _QUOTES_AND_COMMENTS + r"""
   | (?P<cast>::)
   | (?P<psql_var>:(?:'[A-Za-z_]\w*'|"[A-Za-z_]\w*"|[A-Za-z_]\w*))
   | (?P<backslash>\\)
@@ -262,12 +268,7 @@ def _skip_copy_data(text: str, edits: _Edits, pos: int) -> int:
 
 _SPLIT = re.compile(
     r"""
-    (?P<line_comment>--[^\n\r]*)
-  | (?P<block_comment>/\*)
-  | (?P<estring>(?<![\w$])[Ee]'(?:[^'\\]|\\.|'')*(?:'|\Z))
-  | (?P<string>'(?:[^']|'')*(?:'|\Z))
-  | (?P<quoted_ident>"(?:[^"]|"")*(?:"|\Z))
-  | (?P<dollar>(?<![\w$])\$(?:[^\W\d]\w*)?\$)
+    """ + _QUOTES_AND_COMMENTS + r"""
   | (?P<word>[^\W\d][\w$]*)
   | (?P<open>[(\[])
   | (?P<close>[)\]])
