@@ -186,9 +186,11 @@ def _hint_fixable(diagnostics) -> None:
     """``[*] N fixable with --fix`` on stderr (stdout stays the report)."""
     safe = sum(1 for d in diagnostics if d.fix is not None and d.fix.edits and d.fix.applicability == "safe")
     unsafe = sum(1 for d in diagnostics if d.fix is not None and d.fix.edits and d.fix.applicability == "unsafe")
-    if safe or unsafe:
+    if safe:
         more = f" ({unsafe} more with --unsafe-fixes)" if unsafe else ""
         click.echo(f"[*] {safe} fixable with `pgpool-lint check --fix`{more}.", err=True)
+    elif unsafe:
+        click.echo(f"[*] {unsafe} fixable with `pgpool-lint check --fix --unsafe-fixes` (no safe fixes).", err=True)
 
 
 def _report_fixes(fixing, output_format: str, output_file: Optional[Path], quiet: bool, errors: int) -> Optional[Path]:

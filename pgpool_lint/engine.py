@@ -371,9 +371,16 @@ def analyse_sql(
     report_parse_errors: bool = True,
     target: Optional[ConnectionTarget] = None,
     guessed_transaction: bool = False,
+    parsed: Optional[str] = None,
 ) -> tuple[list[Finding], LintContext]:
-    """Lint one piece of SQL; offsets in the findings are character offsets into ``text``."""
-    parsed_text = neutralise(text)
+    """Lint one piece of SQL; offsets in the findings are character offsets into ``text``.
+
+    ``parsed``, when given, is what to parse instead of ``text`` (same length): SQL from code
+    whose placeholders and interpolations were made parseable, while messages quote ``text``.
+    """
+    if parsed is not None and len(parsed) != len(text):
+        parsed = None  # never misplace a finding: parse what messages quote
+    parsed_text = neutralise(text if parsed is None else parsed)
     findings: list[Finding] = []
     nul = parsed_text.find("\x00")
     if nul != -1:

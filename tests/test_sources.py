@@ -281,3 +281,17 @@ def test_cli_workers_give_the_same_output_as_one_process(tmp_path: Path) -> None
     assert outputs[0] == outputs[1]
     assert len(json.loads(outputs[0][0])) == len(range(0, PARALLEL_MIN_FILES + 10, 3))
     assert b"skipped broken.py: not valid python (line 1)" in outputs[0][1]
+
+
+def test_messages_quote_the_code_as_written(tmp_path):
+    """Interpolated values and bind placeholders appear in messages as the user wrote them,
+    not as the stand-ins the parser saw (offsets are unchanged: same lengths)."""
+    (tmp_path / "app.py").write_text(
+        "def tenant(cur, schema):\n"
+        "    cur.execute(f\"SET search_path TO {schema}\")\n"
+        "    cur.execute(\"SELECT pg_advisory_lock(%s)\", (42,))\n"
+    )
+    result = run_cli("check", "--output-format", "json", "app.py", cwd=tmp_path)
+    found = [(d["code"], d["location"]["row"], d["location"]["column"], d["message"].split("`")[1])
+             for d in json.loads(result.stdout)]
+    assert found == [("PGB001", 2, 19, "SET search_path TO {schema}"), ("PGB007", 3, 25, "pg_advisory_lock(%s)")]

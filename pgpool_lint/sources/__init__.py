@@ -159,8 +159,8 @@ def analyse_fragment(linter: "Linter", fragment: "Fragment", host_text: str,
     # The transaction around one string in code is not visible (psycopg, Alembic, Django, Rails,
     # goose and Flyway open one; node-postgres and JDBC autocommit): assume one, so that rules
     # which only fire outside a transaction do not guess.
-    findings, _ = analyse_sql(sql, linter.checks, linter.gate, linter.settings.profile,
-                              True, report_parse_errors=report_parse_errors,
+    findings, _ = analyse_sql(fragment.shown(host_text), linter.checks, linter.gate, linter.settings.profile,
+                              True, report_parse_errors=report_parse_errors, parsed=sql,
                               target=getattr(linter.settings, "target", None),
                               guessed_transaction=not linter.settings.assume_in_transaction)
     out = []

@@ -45,6 +45,7 @@ class Fragment:
     known: bool  # passed to a known SQL call site (else found by the SQL-shape heuristic)
     holes: list[tuple[int, int]] = field(default_factory=list)  # SQL ranges of interpolated values
     partial: bool = False  # a piece of SQL composed into a statement later (psycopg sql.SQL)
+    raw: str = ""  # the string's value before bind placeholders were made parseable (same length)
 
     @property
     def complete(self) -> bool:
@@ -64,6 +65,18 @@ class Fragment:
         if offset <= 0 or not self.ends:
             return self.to_host(0)
         return self.ends[min(offset, len(self.ends)) - 1]
+
+    def shown(self, host_text: str) -> str:
+        """The SQL as the user wrote it, for messages and help: bind placeholders kept (``%s``),
+        each interpolated value shown as its source text, cut or padded to the hole's length
+        so every offset stays where the engine found it."""
+        chars = list(self.raw or self.sql)
+        for start, end in self.holes:
+            width = end - start
+            source = " ".join(host_text[self.starts[start]:self.ends[end - 1]].split())
+            text = source if len(source) <= width else source[: width - 1] + "…"
+            chars[start:end] = text.ljust(width)
+        return "".join(chars)
 
     def in_hole(self, offset: int) -> bool:
         return any(start <= offset < end for start, end in self.holes)
@@ -120,7 +133,7 @@ class FragmentBuilder:
               question_marks: bool = True, partial: bool = False) -> Fragment:
         sql = neutralise_placeholders(self.value, question_marks)
         return Fragment(sql, self.starts, self.ends, host_start, host_end, anchor, known, list(self.holes),
-                        partial)
+                        partial, raw=self.value)
 
 
 # --- escape sequences --------------------------------------------------------------------
