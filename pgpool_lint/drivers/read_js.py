@@ -181,15 +181,15 @@ class Reader:
         first = self.value(args[0]) if args else None
         first_obj = first.value if first is not None and isinstance(first.value, dict) else {}
         start, end = self.span(callee)
-        if node.type == "new_expression" and name in ("Pool", "Client") and ("pg" in self.imports or path[0] == "pg"):
-            settings = {k: v for k, (_, v) in first_obj.items()}
-            url = self.url(settings.get("connectionString")) if first_obj else self.url(first)
-            if url is None and "host" in settings:
-                url = self.ctx.host_port_url(settings.get("host"), settings.get("port"))
+        if self.is_node_postgres(node):
+            settings, url = self.node_postgres(node)
             self.ctx.add(Fact("node-postgres", start, end, f"new {name}()", settings, url))
         elif name == "query" and first_obj and "name" in first_obj and ("text" in first_obj or "values" in first_obj):
             key_span, _ = first_obj["name"]
-            self.ctx.add(Fact("named-query", key_span[0], key_span[1], "query({ name })", {}))
+            # `pool.query({ name })` on a `const pool = new Pool(...)`: that pool's endpoint decides
+            target = self.consts.get(path[0]) if len(path) == 2 else None
+            url = self.node_postgres(target)[1] if target is not None and self.is_node_postgres(target) else None
+            self.ctx.add(Fact("named-query", key_span[0], key_span[1], "query({ name })", {}, url))
         elif path == ("postgres",) or (name == "postgres" and "postgres" in self.imports):
             options = self.value(args[1]).value if len(args) > 1 else first_obj
             options = options if isinstance(options, dict) else {}
@@ -210,6 +210,25 @@ class Reader:
             settings = {k: v for k, (_, v) in first_obj.items()}
             self.ctx.add(Fact("graphile-worker", start, end, f"{name}()", settings,
                               self.url(settings.get("connectionString"))))
+
+    def is_node_postgres(self, node: Any) -> bool:
+        """``new Pool(...)`` / ``new Client(...)`` of node-postgres."""
+        callee = node.child_by_field_name("constructor") if node.type == "new_expression" else None
+        if callee is None or node.child_by_field_name("arguments") is None:
+            return False
+        path = self.path(callee)
+        return path[-1] in ("Pool", "Client") and ("pg" in self.imports or path[0] == "pg")
+
+    def node_postgres(self, node: Any) -> tuple[dict, Optional[UrlUse]]:
+        """Settings and endpoint of a node-postgres ``new Pool(...)`` / ``new Client(...)``."""
+        args = [a for a in node.child_by_field_name("arguments").named_children if a.type != "comment"]
+        first = self.value(args[0]) if args else None
+        first_obj = first.value if first is not None and isinstance(first.value, dict) else {}
+        settings = {k: v for k, (_, v) in first_obj.items()}
+        url = self.url(settings.get("connectionString")) if first_obj else self.url(first)
+        if url is None and "host" in settings:
+            url = self.ctx.host_port_url(settings.get("host"), settings.get("port"))
+        return settings, url
 
     def knex(self, node: Any) -> None:
         """A Knex config object: ``{ client: 'pg', connection, searchPath }``."""

@@ -97,7 +97,9 @@ def _parse_url(value: str, lead: int) -> Optional[ParsedUrl]:
         return None
     url = ParsedUrl(value, ("jdbc:" if jdbc else "") + scheme.lower())
     authority_start = base + len(scheme) + 3
-    # urlsplit copes with IPv6 and user:password@; a template such as ${PORT} makes .port fail
+    # urlsplit copes with IPv6 and user:password@; a template such as ${PORT} makes .port fail,
+    # and documentation placeholders (`[db-user]`, `aws-0-[aws-region].pooler...`) make it reject
+    # the whole URL as bad IPv6: the host and port are then read from the netloc below
     try:
         parts = urlsplit("x://" + rest)
         hostname = parts.hostname or ""
@@ -106,7 +108,7 @@ def _parse_url(value: str, lead: int) -> Optional[ParsedUrl]:
         except ValueError:
             port = None
     except ValueError:
-        return None
+        hostname, port = "", None
     netloc_end = len(rest)
     for stop in "/?#":
         at = rest.find(stop)
