@@ -381,6 +381,11 @@ def analyse_sql(
     if parsed is not None and len(parsed) != len(text):
         parsed = None  # never misplace a finding: parse what messages quote
     parsed_text = neutralise(text if parsed is None else parsed)
+    if not parsed_text.isascii():
+        try:
+            parsed_text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate, e.g. from a code string's "\ud83d" escape
+            parsed_text = _SURROGATE.sub("\ufffd", parsed_text)
     findings: list[Finding] = []
     nul = parsed_text.find("\x00")
     if nul != -1:
@@ -421,6 +426,9 @@ def absorb(findings: list[Finding]) -> list[Finding]:
     if not absorptions:
         return findings
     return [f for f in findings if f.absorbs or not any(a.covers(f) for a in absorptions)]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def one_line(message: str, limit: int = 200) -> str:

@@ -295,3 +295,12 @@ def test_messages_quote_the_code_as_written(tmp_path):
     found = [(d["code"], d["location"]["row"], d["location"]["column"], d["message"].split("`")[1])
              for d in json.loads(result.stdout)]
     assert found == [("PGB001", 2, 19, "SET search_path TO {schema}"), ("PGB007", 3, 25, "pg_advisory_lock(%s)")]
+
+
+def test_escaped_surrogate_pairs_are_one_character(tmp_path):
+    """``\\ud83d\\ude00`` in a JavaScript string is one character (found by tests/test_fuzz.py:
+    taken apart, the lone surrogates could not even be handed to the parser)."""
+    (tmp_path / "q.js").write_text('await client.query("SELECT \'\\ud83d\\ude00\'; LISTEN jobs");\n')
+    result = run_cli("check", "--output-format", "json", "q.js", cwd=tmp_path)
+    found = [(d["code"], d["location"]["row"], d["location"]["column"]) for d in json.loads(result.stdout)]
+    assert found == [("PGB002", 1, 44)]

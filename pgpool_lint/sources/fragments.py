@@ -29,6 +29,7 @@ SQL_FIRST_WORDS = frozenset({
 })
 
 HOLE_CHAR = "_"
+_HIGH_SURROGATE = re.compile("[\ud800-\udbff]")
 _MAX_HOLE = 32
 
 
@@ -131,9 +132,35 @@ class FragmentBuilder:
 
     def build(self, host_start: int, host_end: int, anchor: int, known: bool,
               question_marks: bool = True, partial: bool = False) -> Fragment:
+        self._join_surrogate_pairs()
         sql = neutralise_placeholders(self.value, question_marks)
         return Fragment(sql, self.starts, self.ends, host_start, host_end, anchor, known, list(self.holes),
                         partial, raw=self.value)
+
+    def _join_surrogate_pairs(self) -> None:
+        """JavaScript and Java spell a character beyond U+FFFF as two escapes (``\\ud83d\\ude00``):
+        one character of the string, whose host span covers both escapes."""
+        value = self.value
+        if not _HIGH_SURROGATE.search(value):
+            return
+        chars, starts, ends, new_index = [], [], [], []
+        i = 0
+        while i < len(value):
+            new_index.append(len(chars))
+            if (i + 1 < len(value) and "\ud800" <= value[i] <= "\udbff" and "\udc00" <= value[i + 1] <= "\udfff"):
+                chars.append((value[i] + value[i + 1]).encode("utf-16", "surrogatepass").decode("utf-16"))
+                starts.append(self.starts[i])
+                ends.append(self.ends[i + 1])
+                new_index.append(len(chars) - 1)
+                i += 2
+                continue
+            chars.append(value[i])
+            starts.append(self.starts[i])
+            ends.append(self.ends[i])
+            i += 1
+        new_index.append(len(chars))
+        self.chars, self.starts, self.ends = chars, starts, ends
+        self.holes = [(new_index[s], new_index[e]) for s, e in self.holes]
 
 
 # --- escape sequences --------------------------------------------------------------------

@@ -1,0 +1,146 @@
+"""Property-based fuzzing (hypothesis): SQL fragments, code files with SQL strings, configs.
+
+Whatever the input: no exception escapes, every reported position lies inside the file,
+JSON output always parses, ``--fix`` output still parses as well as the input did and a
+second ``--fix`` changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from pgpool_lint.fixer import Fixer, applicabilities
+from pgpool_lint.linter import Linter, Settings
+from pgpool_lint.positions import LineIndex
+
+from .helpers import all_codes, run_cli
+
+# Pieces real SQL files are made of, hazards and look-alikes included, plus the characters
+# that break naive lexers: quotes, dollar quotes, comments, backslashes, CR, tabs, NUL, emoji.
+SQL_PIECES = [
+    "SET search_path TO app", "SET LOCAL lock_timeout = '1s'", "RESET ALL", "SET ROLE admin",
+    "SELECT set_config('a.b', 'c', false)", "SELECT pg_advisory_lock(42)", "SELECT pg_advisory_unlock(42)",
+    "SELECT pg_advisory_xact_lock(1)", "LISTEN jobs", "UNLISTEN *", "NOTIFY jobs",
+    "DECLARE c CURSOR WITH HOLD FOR SELECT 1", "CLOSE c", "FETCH 1 FROM c",
+    "PREPARE p AS SELECT 1", "EXECUTE p", "DEALLOCATE p", "LOAD 'auto_explain'",
+    "CREATE TEMP TABLE t (a int)", "CREATE TEMP TABLE t2 (a int) ON COMMIT DROP", "INSERT INTO t VALUES (1)",
+    "BEGIN", "COMMIT", "ROLLBACK", "START TRANSACTION", "SAVEPOINT s", "DISCARD ALL", "SELECT lastval()",
+    "UPDATE users SET name = 'x'", "ALTER ROLE app SET search_path TO app",
+    "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path = app AS 'SELECT 1'",
+    "DO $$ BEGIN PERFORM set_config('x.y', 'z', false); END $$",
+    "CREATE FUNCTION g() RETURNS void LANGUAGE plpgsql AS $b$ BEGIN SET work_mem = '1GB'; END $b$",
+    "SELECT 'it''s; SET x = 1'", "SELECT E'\\' LISTEN'", "SELECT $$;$$", "SELECT \"weird;\"\"name\"",
+    "-- SET search_path TO x;", "/* LISTEN x; /* nested */ */", "-- pgpool-lint: ignore[listen]",
+    "-- noqa: PGB001", "-- pgpool-lint: ignore[nope]", "\\set x 1", "\\gset", "COPY t FROM stdin", "\\.",
+    ":var", ":'var'", "{{ schema }}", "@extschema@", "SELEC 1", "(", ")", "'", "$$", "/*", "é😀", "\t",
+    "\r\n", "\r", "\n", "\x00", ";", " ",
+]
+sql_texts = st.lists(st.sampled_from(SQL_PIECES) | st.text(max_size=12), max_size=30).map(
+    lambda parts: "".join(p if p in ("\n", "\r", "\r\n", ";", " ") else p + " " for p in parts)
+)
+
+PY_TEMPLATES = [
+    "cur.execute({s!r})", "cur.execute(f{s!r})", "op.execute({s!r})", "conn.execute(text({s!r}))",
+    "log.info({s!r})", "x = {s!r}", '"""{d}"""', "# {d}", "cur.execute({s!r} + {s!r})",
+]
+JS_TEMPLATES = [
+    "await client.query({s});", "await sql`{t}`;", "knex.raw({s});", "console.log({s});", "// {d}",
+    "const q = `{t} ${{x}}`;",
+]
+
+
+def _check_positions(text: str, diagnostics) -> None:
+    index = LineIndex(text)
+    for d in diagnostics:
+        for row, col in (d.location, d.end_location):
+            assert 1 <= row <= index.line_count, (d.code, d.location, d.message)
+            line_length = (index.line_start(row + 1) - 1 if row < index.line_count else len(text)) - index.line_start(row)
+            assert 1 <= col <= line_length + 2, (d.code, d.location, d.end_location, d.message)
+        assert d.location <= d.end_location
+        assert json.loads(json.dumps(d.to_json())) == d.to_json()
+
+
+@pytest.fixture(scope="module")
+def linter():
+    return Linter(Settings(enabled=all_codes()))
+
+
+FUZZ = settings(max_examples=int(os.environ.get("PGPOOL_LINT_FUZZ_EXAMPLES", "150")), deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+@FUZZ
+@given(sql_texts)
+def test_sql_never_crashes_and_positions_stay_inside(linter, text):
+    result = linter.lint_bytes(text.encode("utf-8"), "fuzz.sql")
+    _check_positions(result.text or text, result.diagnostics)
+
+
+@FUZZ
+@given(st.binary(max_size=300))
+def test_arbitrary_bytes_never_crash(linter, data):
+    result = linter.lint_bytes(data, "fuzz.sql")
+    if result.text is not None:
+        _check_positions(result.text, result.diagnostics)
+
+
+@FUZZ
+@given(st.lists(st.tuples(st.sampled_from(PY_TEMPLATES), sql_texts), max_size=8))
+def test_python_code_with_sql_strings(linter, lines):
+    text = "\n".join(t.format(s=s, d=s.replace('"""', "")) for t, s in lines) + "\n"
+    result = linter.lint_bytes(text.encode("utf-8"), "fuzz.py")
+    _check_positions(text, result.diagnostics)
+
+
+@FUZZ
+@given(st.lists(st.tuples(st.sampled_from(JS_TEMPLATES), sql_texts), max_size=8))
+def test_javascript_code_with_sql_strings(linter, lines):
+    text = "\n".join(t.format(s=json.dumps(s), t=s.replace("`", "").replace("\\", ""), d=s.replace("\n", " "))
+                     for t, s in lines) + "\n"
+    result = linter.lint_bytes(text.encode("utf-8"), "fuzz.ts")
+    _check_positions(text, result.diagnostics)
+
+
+def _parse_errors(linter, text: str) -> int:
+    return sum(1 for d in linter.lint_text(text, "fuzz.sql") if d.code == "PGB000")
+
+
+@settings(max_examples=int(os.environ.get("PGPOOL_LINT_FUZZ_EXAMPLES", "150")) // 2, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(sql_texts, st.booleans())
+def test_fix_output_parses_and_a_second_fix_changes_nothing(linter, text, unsafe):
+    fixer = Fixer(linter, applicabilities(unsafe), write=False, roots=["."])
+    first = fixer.fix_text(text, "fuzz.sql")
+    assert _parse_errors(linter, first.text) <= _parse_errors(linter, text)
+    second = fixer.fix_text(first.text, "fuzz.sql")
+    assert second.text == first.text
+
+
+CONFIG_PIECES = [
+    'select = ["ALL"]', 'ignore = ["listen"]', 'ignore = [1]', 'select = "PGB001"', 'selct = []',
+    'pool-mode = "statement"', 'pool-mode = "nope"', 'preset = "neon"', 'preset = 3',
+    'pgbouncer-version = "1.26"', 'pgbouncer-version = "x.y"', 'postgres-version = 18',
+    'max-prepared-statements = -1', 'assume-in-transaction = true', 'exclude = ["*.sql"]',
+    '[per-file-ignores]', '"*.sql" = ["PGB001"]', '"*.sql" = "x"', 'output-format = "sarif"',
+    'max-file-size = 10', "[", "= =", "\x00", "é",
+]
+
+
+@settings(max_examples=int(os.environ.get("PGPOOL_LINT_FUZZ_EXAMPLES", "150")) // 6, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(CONFIG_PIECES), max_size=6))
+def test_any_config_gives_a_clear_result(tmp_path_factory, lines):
+    root = tmp_path_factory.mktemp("cfg")
+    (root / ".pgpool-lint.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (root / "m.sql").write_text("SET search_path TO app;\nLISTEN jobs;\n")
+    result = run_cli("check", "--output-format", "json", "m.sql", cwd=root)
+    assert b"Traceback" not in result.stderr
+    assert result.returncode in (0, 1, 2), result.stderr
+    if result.returncode == 2:
+        assert result.stderr.startswith(b"pgpool-lint: error: ") and result.stdout == b""
+    else:
+        json.loads(result.stdout)
