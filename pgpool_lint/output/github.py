@@ -7,13 +7,15 @@ carries no ``col``/``endColumn`` (GitHub would otherwise draw the wrong range).
 
 from __future__ import annotations
 
-from . import RenderContext, report_path
+from . import RenderContext, report_path, terminal_safe
 
 LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The toolkit's escapeData, after control characters from file contents are made visible:
+    the annotations land in a log viewer that interprets ANSI sequences."""
+    return terminal_safe(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:
