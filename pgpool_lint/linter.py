@@ -190,7 +190,7 @@ class Linter:
         return Diagnostic(
             code=rule.code, name=rule.name, message=f.message, help=f.help, severity=f.severity or rule.severity,
             filename=filename, start=f.start, end=max(f.end, f.start),
-            location=index.position(f.start), end_location=index.position(max(f.end, f.start)),
+            location=location, end_location=index.position(max(f.end, f.start)),
             fix=with_locations(f.fix, index.position), source_kind=source_kind, source_line=text[line_start:line_end].rstrip("\r\n"),
         )
 
