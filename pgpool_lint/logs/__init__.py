@@ -9,7 +9,7 @@ so memory does not grow with the size of the log.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Callable, Iterator, Optional
 
 #: the input formats ``pgpool-lint logs --format`` accepts ("auto" sniffs the file)
 INPUT_FORMATS = ("auto", "stderr", "csvlog", "jsonlog", "pg-stat-statements")
@@ -43,3 +43,22 @@ class LoggedStatement:
 
 class InputError(Exception):
     """A source that cannot be read at all (the command exits 2); bad lines are only counted."""
+
+
+def csv_records(reader: Any, malformed: Callable[[], None]) -> Iterator[tuple[int, list[str]]]:
+    """(first physical line, fields) of each further record of a ``csv.reader``; a record the
+    reader rejects calls ``malformed()`` and is skipped (a quoted field may span lines)."""
+    import csv
+
+    previous_end = reader.line_num
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            malformed()
+            previous_end = reader.line_num
+            continue
+        start, previous_end = previous_end + 1, reader.line_num
+        yield start, row

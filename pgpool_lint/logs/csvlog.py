@@ -10,7 +10,7 @@ import csv
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from . import LoggedStatement
+from . import LoggedStatement, csv_records
 from .messages import parse_parameters, statement_start
 
 _TIME, _USER, _DATABASE, _SESSION, _SEVERITY, _MESSAGE, _DETAIL, _APPLICATION = 0, 1, 2, 5, 11, 13, 14, 22
@@ -22,20 +22,13 @@ class CsvlogReader:
     malformed: int = 0
     too_long: int = 0
 
+    def _count_malformed(self) -> None:
+        self.malformed += 1
+
     def statements(self, lines: Iterable[tuple[int, str]]) -> Iterator[LoggedStatement]:
         """``lines`` keep their line breaks: a quoted field's newlines are part of its value."""
         reader = csv.reader((line for _, line in lines), strict=True)
-        previous_end = 0
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error:
-                self.malformed += 1
-                previous_end = reader.line_num
-                continue
-            start_line, previous_end = previous_end + 1, reader.line_num
+        for start_line, row in csv_records(reader, self._count_malformed):
             if len(row) <= _DETAIL or not row[0]:
                 if any(row):
                     self.malformed += 1

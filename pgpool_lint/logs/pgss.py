@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Optional
 
-from . import InputError, LoggedStatement
+from . import InputError, LoggedStatement, csv_records
 
 #: the live query: the statements with their role and database names, most called first
 LIVE_QUERY = """
@@ -35,6 +35,9 @@ class PgssReader:
     too_long: int = 0
     #: rows whose text the connecting role may not see (``<insufficient privilege>``)
     hidden: int = 0
+
+    def _count_malformed(self) -> None:
+        self.malformed += 1
 
     def rows_to_statements(self, rows: Iterable[tuple[int, Any]]) -> Iterator[LoggedStatement]:
         """(line, row mapping) pairs → statements; a row without a usable query/calls is malformed."""
@@ -112,17 +115,7 @@ class PgssReader:
             return
         if "query" not in header or "calls" not in header:
             raise InputError("a pg_stat_statements CSV export needs a header row with `query` and `calls`")
-        previous_end = reader.line_num
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error:
-                self.malformed += 1
-                previous_end = reader.line_num
-                continue
-            start, previous_end = previous_end + 1, reader.line_num
+        for start, row in csv_records(reader, self._count_malformed):
             if len(row) != len(header):
                 if any(row):
                     self.malformed += 1
