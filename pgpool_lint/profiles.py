@@ -232,22 +232,21 @@ def build_profile(values: dict[str, Any], origins: Optional[dict[str, str]] = No
     pgbouncer = version_tuple("pgbouncer-version", pgb_text) if pgb_text is not None else None
     postgres = version_tuple("postgres-version", pg_text) if pg_text is not None else None
 
-    if explicit("track-extra-parameters"):
-        track_extra = tuple(values["track-extra-parameters"])
-    elif preset.track_extra_parameters is not None and not own_pgbouncer:
-        track_extra = preset.track_extra_parameters
-    else:
-        track_extra = default_track_extra(pgbouncer)
+    def pgbouncer_setting(key: str, preset_value: Any, version_default: Any) -> Any:
+        """An explicit setting, else the preset's value (unless the PgBouncer version was set:
+        then the preset's value no longer holds), else that version's default."""
+        if explicit(key):
+            return values[key]
+        if preset_value is not None and not own_pgbouncer:
+            return preset_value
         if own_pgbouncer:
-            sources["track-extra-parameters"] = f"PgBouncer {pgb_text} default"
-    if explicit("max-prepared-statements"):
-        max_prepared = values["max-prepared-statements"]
-    elif preset.max_prepared_statements is not None and not own_pgbouncer:
-        max_prepared = preset.max_prepared_statements
-    else:
-        max_prepared = default_max_prepared(pgbouncer)
-        if own_pgbouncer:
-            sources["max-prepared-statements"] = f"PgBouncer {pgb_text} default"
+            sources[key] = f"PgBouncer {pgb_text} default"
+        return version_default
+
+    track_extra = tuple(pgbouncer_setting("track-extra-parameters", preset.track_extra_parameters,
+                                          default_track_extra(pgbouncer)))
+    max_prepared = pgbouncer_setting("max-prepared-statements", preset.max_prepared_statements,
+                                     default_max_prepared(pgbouncer))
     if isinstance(max_prepared, bool) or not isinstance(max_prepared, int) or max_prepared < 0:
         raise ProfileError(f"`max-prepared-statements` must be a whole number ≥ 0 (got {max_prepared!r})")
     pooler = "pgbouncer" if own_pgbouncer else preset.pooler
