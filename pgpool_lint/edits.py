@@ -68,7 +68,7 @@ class Token:
 
 def tokens_between(text: str, start: int, end: int) -> list[Token]:
     """Tokens (comments left out) of ``text[start:end]``, offsets into ``text``."""
-    from pglast.parser import ParseError, scan
+    from .pgparser import ParseError, scan
 
     try:
         raw = scan(text[start:end])
@@ -235,7 +235,7 @@ def span_statements(ctx: "LintContext", spans: Iterable[tuple[int, int]]) -> Ite
 
 @functools.lru_cache(maxsize=64)  # the statements of one file: a bigger cache keeps other files' trees alive
 def parse_one(text: str) -> Optional[tuple[str, dict]]:
-    from pglast.parser import ParseError, parse_sql_json
+    from .pgparser import ParseError, parse_sql_json
 
     try:
         tree = json.loads(parse_sql_json(text))

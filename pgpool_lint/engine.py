@@ -217,7 +217,7 @@ class ParseProblem:
 
 def _coarse_split(text: str) -> list[tuple[int, int]]:
     """Top-level statements by PostgreSQL's own scanner; our splitter if it rejects the text."""
-    from pglast.parser import ParseError, scan
+    from .pgparser import ParseError, scan
 
     try:
         tokens = scan(text)
@@ -267,7 +267,7 @@ def _split_in_pieces(text: str, piece: int) -> Optional[list[tuple[int, int]]]:
     statement of the whole text as well: the spans are those of ``split(text)``.  A cut
     that falls inside a body makes the piece fail, and the piece grows to a later ``;``.
     """
-    from pglast.parser import ParseError, split
+    from .pgparser import ParseError, split
 
     spans: list[tuple[int, int]] = []
     base, n = 0, len(text)
@@ -295,7 +295,7 @@ def _cut_after(text: str, at: int) -> int:
 def split_with_recovery(text: str, in_pieces: bool = True) -> tuple[list[tuple[int, int]], list[ParseProblem]]:
     """Statement spans of ``text`` and the parse errors between them (``in_pieces``: large
     texts a piece at a time; ``--no-gate`` turns it off, so the gate test covers it too)."""
-    from pglast.parser import ParseError, split
+    from .pgparser import ParseError, split
 
     if in_pieces and len(text) > SPLIT_PIECE:
         spans = _split_in_pieces(text, SPLIT_PIECE)
@@ -327,7 +327,7 @@ def split_with_recovery(text: str, in_pieces: bool = True) -> tuple[list[tuple[i
 
 def _recover(text: str, base: int, pieces: list[tuple[int, int]], spans: list, problems: list,
              respect_parens: bool) -> None:
-    from pglast.parser import ParseError, split
+    from .pgparser import ParseError, split
 
     for start, end in pieces:
         chunk = text[start:end]

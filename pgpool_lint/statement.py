@@ -71,7 +71,7 @@ class Statement:
 
     @classmethod
     def parse(cls, text: str, source: str, start: int, index: int, context: "LintContext") -> "Statement":
-        from pglast.parser import parse_sql_json
+        from .pgparser import parse_sql_json
 
         raw = parse_sql_json(text)
         tree = json.loads(raw)
@@ -138,7 +138,7 @@ class Statement:
             return self.end
         depth = 0
         try:
-            from pglast.parser import scan
+            from .pgparser import scan
 
             tokens = scan(text[open_at:self.end])
         except Exception:  # the statement parsed, so this only guards odd encodings

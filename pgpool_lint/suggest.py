@@ -23,7 +23,7 @@ class SetParts:
 
 
 def set_parts(stmt: Statement) -> Optional[SetParts]:
-    from pglast.parser import ParseError, scan
+    from .pgparser import ParseError, scan
 
     try:
         tokens = scan(stmt.text)
@@ -92,12 +92,13 @@ def parameter_name(name: str) -> str:
 
 def quote_ident(name: str) -> str:
     """``name`` as a SQL identifier: bare when PostgreSQL would read it back unchanged."""
-    from pglast.keywords import RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS, COL_NAME_KEYWORDS
+    from .pgparser import keywords
 
+    kw = keywords()
     bare = (name[:1].isascii() and (name[:1].islower() or name[:1] == "_")
             and all(c.isascii() and (c.islower() or c.isdigit() or c in "_$") for c in name)
-            and name not in RESERVED_KEYWORDS and name not in TYPE_FUNC_NAME_KEYWORDS
-            and name not in COL_NAME_KEYWORDS)
+            and name not in kw.RESERVED_KEYWORDS and name not in kw.TYPE_FUNC_NAME_KEYWORDS
+            and name not in kw.COL_NAME_KEYWORDS)
     return name if bare else '"' + name.replace('"', '""') + '"'
 
 

@@ -54,7 +54,7 @@ def check(stmt: Statement) -> Iterator[Finding]:
     # a DO block in a rolled-back transaction leaves no setting or LISTEN behind, but a
     # session-level advisory lock stays held (verified behind PgBouncer)
     only_locks = routine is None and stmt.rolled_back
-    from pglast.parser import ParseError, parse_plpgsql_json
+    from ..pgparser import ParseError, parse_plpgsql_json
 
     try:
         tree = json.loads(parse_plpgsql_json(stmt.text))
@@ -136,7 +136,7 @@ def _hazards(tree: Any, stmt: Statement) -> Iterator[tuple[int, Hazard]]:
 
 def _parse_expr(expr: dict) -> Optional[dict]:
     """The SQL statement tree of a PL/pgSQL expression, or None."""
-    from pglast.parser import ParseError, parse_sql_json, scan
+    from ..pgparser import ParseError, parse_sql_json, scan
 
     query, mode = expr.get("query", ""), expr.get("parseMode", 0)
     if mode == _EXPRESSION:
@@ -257,7 +257,7 @@ class _Locator:
     """Body offsets → offsets in the linted text, and a body line → the flagged token on it."""
 
     def __init__(self, stmt: Statement, body: str, literal_byte_at: int) -> None:
-        from pglast.parser import ParseError, scan
+        from ..pgparser import ParseError, scan
 
         self.stmt = stmt
         self.body = body

@@ -282,7 +282,7 @@ def _source_position(stmt: LoggedStatement, index: LineIndex, offset: int) -> tu
 
 def _statement_key(statement: str) -> str:
     """libpg_query's fingerprint; for text it cannot parse, the text with blanks squeezed."""
-    from pglast.parser import ParseError, fingerprint
+    from ..pgparser import ParseError, fingerprint
 
     try:
         return fingerprint(statement)

@@ -1,0 +1,67 @@
+"""What a pre-commit run on a small clean file loads: the start-up budget, checked by module, not by clock.
+
+A duration would be noise on a shared machine (bench/run.py measures it side by side); which modules
+a run executed is exact.  Heavy modules are for the runs that need them: rich for coloured findings,
+sqlglot, tree-sitter and YAML for other inputs, pglast's ``enums``/``ast`` (hundreds of classes) for
+nobody, since pgpool-lint reads libpg_query's JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+HEAVY = ("rich", "sqlglot", "tree_sitter", "yaml", "psycopg", "pygls", "decimal")
+
+PROBE = textwrap.dedent("""
+    import json, sys, types
+    from pgpool_lint.cli import main
+    try:
+        main(sys.argv[1:])
+    except SystemExit as exc:
+        code = exc.code
+    executed = lambda name: name in sys.modules and type(sys.modules[name]) is types.ModuleType
+    print(json.dumps({"exit": code, "heavy": sorted({m.split(".")[0] for m in sys.modules} & set(%r)),
+                      "pglast_enums_executed": executed("pglast.enums"),
+                      "pglast_ast_executed": executed("pglast.ast"),
+                      "parser_loaded": "pglast.parser" in sys.modules}), file=sys.stderr)
+""" % (HEAVY,))
+
+
+def _probe(tmp_path, sql: str, *args: str) -> dict:
+    (tmp_path / "m.sql").write_text(sql)
+    r = subprocess.run([sys.executable, "-c", PROBE, "check", *args, "m.sql"], cwd=tmp_path,
+                       capture_output=True, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"})
+    return {**json.loads(r.stderr.decode().strip().splitlines()[-1]), "stdout": r.stdout.decode()}
+
+
+def test_clean_file_loads_the_parser_but_none_of_the_heavy_modules(tmp_path):
+    got = _probe(tmp_path, "BEGIN;\nALTER TABLE t ADD COLUMN c int;\nCOMMIT;\n")
+    assert got["exit"] == 0 and got["stdout"] == "All checks passed! (1 file checked)\n"
+    assert got["parser_loaded"]  # the file was really parsed
+    assert got["heavy"] == []
+    assert not got["pglast_enums_executed"] and not got["pglast_ast_executed"]
+
+
+def test_findings_without_a_terminal_are_written_without_rich(tmp_path):
+    got = _probe(tmp_path, "SET search_path TO app;\n")
+    assert got["exit"] == 1 and got["stdout"].startswith("m.sql:1:1: PGB001 [session-set] ")
+    assert got["heavy"] == []
+
+
+def test_pglast_loaded_lazily_still_builds_its_python_tree():
+    """The lazy ``pglast.ast``/``pglast.enums`` execute on first use, as pglast's own import would."""
+    code = textwrap.dedent("""
+        from pgpool_lint.pgparser import parse_sql, split
+        assert split("select 1; select 2") == ("select 1", "select 2")
+        import pglast, pglast.enums
+        stmt = parse_sql("SET LOCAL search_path TO app")[0].stmt
+        assert type(stmt).__name__ == "VariableSetStmt" and stmt.is_local
+        assert stmt.kind is pglast.enums.VariableSetKind.VAR_SET_VALUE
+        assert pglast.parse_plpgsql("DO $$ BEGIN PERFORM 1; END $$")
+        print("ok")
+    """)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout == "ok\n", r.stderr
