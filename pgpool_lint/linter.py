@@ -12,17 +12,18 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from . import catalogue as catalogue_mod
 from .diagnostics import Diagnostic
-from .edits import with_locations
 from .engine import ConnectionTarget, Gate, Profile, analyse_sql, load_checks, lower_case
 from .profiles import build_profile
 from .positions import LineIndex
 from .sqltext import lex_comments
 from .statement import Finding
-from .suppress import CommentSpan, Suppressions, parse_suppressions
+
+if TYPE_CHECKING:  # suppress and edits are imported when a file has directives or fixes
+    from .suppress import CommentSpan, Suppressions
 
 UNREADABLE = "PGB900"
 BAD_SUPPRESSION = "PGB100"
@@ -159,7 +160,7 @@ class Linter:
         Findings' offsets must already be offsets into ``text`` (the host file).
         """
         index = LineIndex(text)
-        suppressions = self._suppressions(text, index, comments)
+        suppressions = self._suppressions(text, index, comments) if comments else None
         ignored = self._per_file_ignored(filename)
         out: list[Diagnostic] = []
         for f in findings:
@@ -170,10 +171,10 @@ class Linter:
             for extra in (f.statement_start, f.anchor):
                 if extra is not None:
                     lines.append(index.position(extra)[0])
-            if suppressions.covers(f.code, lines):
+            if suppressions is not None and suppressions.covers(f.code, lines):
                 continue
             out.append(self._diagnostic(f, filename, text, index, source_kind))
-        if BAD_SUPPRESSION in self.active and BAD_SUPPRESSION not in ignored:
+        if suppressions is not None and BAD_SUPPRESSION in self.active and BAD_SUPPRESSION not in ignored:
             for bad in suppressions.bad:
                 f = Finding(BAD_SUPPRESSION, bad.message,
                             "Use a rule code (`PGB001`) or name (`session-set`); `pgpool-lint rules` lists them.",
@@ -183,6 +184,8 @@ class Linter:
         return out
 
     def _diagnostic(self, f: Finding, filename: str, text: str, index: LineIndex, source_kind: str) -> Diagnostic:
+        from .edits import with_locations
+
         rule = self.catalogue.get(f.code)
         location = index.position(f.start)
         line_start = index.line_start(location[0])
@@ -195,8 +198,8 @@ class Linter:
         )
 
     def _suppressions(self, text: str, index: LineIndex, comments: list[CommentSpan]) -> Suppressions:
-        if not comments:
-            return Suppressions()
+        from .suppress import parse_suppressions
+
         next_code = _next_code_lines(text, index)
         return parse_suppressions(comments, lambda off: index.position(off)[0], next_code.get, self.catalogue)
 
@@ -245,6 +248,8 @@ def sql_comments(text: str) -> list[CommentSpan]:
     lowered = lower_case(text)
     if "pgpool-lint" not in lowered and "noqa" not in lowered:
         return []
+    from .suppress import CommentSpan
+
     return [CommentSpan(c.start, c.end, c.text, own_line(text, c.start)) for c in lex_comments(text)]
 
 
