@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pytest
 
@@ -197,10 +198,12 @@ def test_full_format_without_terminal_has_no_colour(project):
 
 
 def test_full_format_colour_forced_but_no_color_wins(project):
-    r = run_cli("check", "migrations/001_bad.sql", cwd=project, env={"FORCE_COLOR": "1"})
-    assert b"\x1b[" in r.stdout
-    r = run_cli("check", "migrations/001_bad.sql", cwd=project, env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
-    assert b"\x1b[" not in r.stdout
+    coloured = run_cli("check", "migrations/001_bad.sql", cwd=project, env={"FORCE_COLOR": "1"})
+    assert b"\x1b[" in coloured.stdout
+    plain = run_cli("check", "migrations/001_bad.sql", cwd=project, env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    assert b"\x1b[" not in plain.stdout
+    # rich styles the coloured output; the plain one is written without it: same text either way
+    assert re.sub(rb"\x1b\[[0-9;]*m", b"", coloured.stdout) == plain.stdout
 
 
 def test_escape_sequences_from_files_never_reach_the_terminal(project):
@@ -208,6 +211,8 @@ def test_escape_sequences_from_files_never_reach_the_terminal(project):
     for fmt in ("full", "concise"):
         r = run_cli("check", "--output-format", fmt, "evil.sql", cwd=project)
         assert b"\x1b" not in r.stdout and b"\x07" not in r.stdout and b"\\x1b" in r.stdout
+    r = run_cli("check", "evil.sql", cwd=project, env={"FORCE_COLOR": "1"})
+    assert b"\x1b]" not in r.stdout and b"\x1b[31m" not in r.stdout and b"\x07" not in r.stdout
 
 
 def test_rule_and_rules_commands():
