@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Optional
 
-from .sqltext import AtomicBodyDepth, neutralise, split_statements
+from .sqltext import AtomicBodyDepth, NeutralText, neutral_text, split_statements
 from .statement import Finding, Statement
 
 PARSE_ERROR = "PGB000"
@@ -86,7 +86,7 @@ class LintContext:
     """Everything a check may read about the SQL text being linted."""
 
     text: str  # as written
-    parsed_text: str  # as parsed (same length)
+    parsed_text: NeutralText  # as parsed (same length): read it a slice at a time, ``parsed_text[a:b]``
     profile: Profile
     assume_in_transaction: bool = False
     statements: list[Statement] = field(default_factory=list)
@@ -163,20 +163,31 @@ class Gate:
         lowered = text.lower()
         return any(s in lowered for s in self.substrings)
 
-    def candidates(self, text: str, spans: list[tuple[int, int]]) -> Iterator[int]:
+    def candidates(self, text: NeutralText, spans: list[tuple[int, int]]) -> Iterator[int]:
         """Indexes of the spans of ``text`` that pass the gate, as ``self(text[start:end])``
-        would say, but with one pass over the whole text instead of one per statement."""
+        would say, but with one pass over the whole text instead of one per statement.
+
+        The pass reads the text as written; a statement that holds an edit (a psql line,
+        a placeholder) is read as parsed, on its own."""
         if not self.enabled:
             yield from range(len(spans))
             return
-        if "\u0130" in text:  # İ is the one character whose lower case is longer: offsets would move
+        written = text.text
+        if "\u0130" in written:  # İ is the one character whose lower case is longer: offsets would move
             yield from (i for i, (start, end) in enumerate(spans) if self(text[start:end]))
             return
-        hits = sorted(_occurrences(lower_case(text), self._needles))
+        # stretches with edits in them are read per statement below: COPY data is not searched
+        hits = sorted(hit for a, b in text.unedited()
+                      for hit in _occurrences(lower_case(written[a:b]), self._needles, a))
         first_words, word = self.first_words, _FIRST_WORD.match
         h, n_hits = 0, len(hits)
+        edited = text.edit_over if text.edits else None
         for index, (start, end) in enumerate(spans):
-            m = word(text, start, end)
+            if edited is not None and edited(start, end) is not None:
+                if self(text[start:end]):
+                    yield index
+                continue
+            m = word(written, start, end)
             if m is not None and m.group().lower() in first_words:
                 yield index
                 continue
@@ -199,13 +210,13 @@ def lower_case(text: str) -> str:
     return "".join(text[i:i + step].lower() for i in range(0, len(text), step))
 
 
-def _occurrences(text: str, needles: Iterable[str]) -> Iterator[tuple[int, int]]:
-    """(start, end) of every occurrence of each needle (str.find runs in C)."""
+def _occurrences(text: str, needles: Iterable[str], offset: int = 0) -> Iterator[tuple[int, int]]:
+    """(start, end) of every occurrence of each needle, plus ``offset`` (str.find runs in C)."""
     for needle in needles:
         find, size = text.find, len(needle)
         at = find(needle)
         while at != -1:
-            yield at, at + size
+            yield offset + at, offset + at + size
             at = find(needle, at + 1)
 
 
@@ -257,7 +268,7 @@ def _coarse_split(text: str) -> list[tuple[int, int]]:
 SPLIT_PIECE = 256 * 1024
 
 
-def _split_in_pieces(text: str, piece: int) -> Optional[list[tuple[int, int]]]:
+def _split_in_pieces(text: NeutralText, piece: int) -> Optional[list[tuple[int, int]]]:
     """Statement spans of ``text``, libpg_query parsing one piece at a time; None when a
     piece has a syntax error (the caller then splits the whole text and recovers).
 
@@ -267,61 +278,64 @@ def _split_in_pieces(text: str, piece: int) -> Optional[list[tuple[int, int]]]:
     statement of the whole text as well: the spans are those of ``split(text)``.  A cut
     that falls inside a body makes the piece fail, and the piece grows to a later ``;``.
     """
-    from .pgparser import ParseError, split
-
     spans: list[tuple[int, int]] = []
     base, n = 0, len(text)
     while base < n:
+        base = text.skip_blank(base)  # a piece never starts with megabytes of blanked COPY data
+        if base >= n:
+            break
         cut, step = _cut_after(text, base + piece), 4096
+        # end the piece where blanked COPY data starts (right after its `;`): never parse the blanks
+        cut = text.blank_after(base, cut, piece) or cut
         while True:
-            try:
-                slices = split(text[base:cut], with_parser=True, only_slices=True)
+            found = _split_piece(text, base, cut)
+            if found is not None:
                 break
-            except ParseError:
-                if cut >= n:
-                    return None
-                cut, step = _cut_after(text, cut + step), step * 2
-        spans.extend((base + s.start, base + s.stop) for s in slices)
+            if cut >= n:
+                return None
+            cut, step = _cut_after(text, cut + step), step * 2
+        spans.extend((base + start, base + stop) for start, stop in found)
         base = cut
     return spans
 
 
-def _cut_after(text: str, at: int) -> int:
-    """Just after the first ``;`` that ends a line at or after ``at`` (the end: none)."""
-    found = text.find(";\n", at)
-    return len(text) if found == -1 else found + 1
+def _split_piece(text: NeutralText, start: int, end: int) -> Optional[list[tuple[int, int]]]:
+    """Spans of ``text[start:end]`` (offsets into the piece) by libpg_query, None when it fails."""
+    from .pgparser import split_utf8
+
+    # as UTF-8 only, so the piece is not held twice while libpg_query parses it
+    return split_utf8(text[start:end].encode("utf-8"))
 
 
-def split_with_recovery(text: str, in_pieces: bool = True) -> tuple[list[tuple[int, int]], list[ParseProblem]]:
+def _cut_after(text: NeutralText, at: int) -> int:
+    """Just after the first ``;`` that ends a line at or after ``at`` (the end: none),
+    outside the edits (where the text as written and as parsed are the same)."""
+    while True:
+        found = text.text.find(";\n", at)
+        if found == -1:
+            return len(text)
+        edit = text.edit_over(found, found + 2)
+        if edit is None:
+            return found + 1
+        at = edit[1]
+
+
+def split_with_recovery(text: "str | NeutralText", in_pieces: bool = True) -> tuple[list[tuple[int, int]], list[ParseProblem]]:
     """Statement spans of ``text`` and the parse errors between them (``in_pieces``: large
     texts a piece at a time; ``--no-gate`` turns it off, so the gate test covers it too)."""
-    from .pgparser import ParseError, split
+    from .pgparser import split_utf8
 
     if in_pieces and len(text) > SPLIT_PIECE:
-        spans = _split_in_pieces(text, SPLIT_PIECE)
+        spans = _split_in_pieces(text if isinstance(text, NeutralText) else NeutralText(text), SPLIT_PIECE)
         if spans is not None:
             return spans, []
-    try:
-        return [(s.start, s.stop) for s in split(text, with_parser=True, only_slices=True)], []
-    except ParseError:
-        pass
+    text = str(text)  # the whole text at once from here
+    whole = split_utf8(text.encode("utf-8"))
+    if whole is not None:
+        return whole, []
     spans: list[tuple[int, int]] = []
     problems: list[ParseProblem] = []
     _recover(text, 0, _coarse_split(text), spans, problems, respect_parens=True)
-    return spans, problems
-    # libpg_query silently drops an unterminated /* comment at the end, and with it every
-    # statement the author wrote after it: report it and resume on the next line.
-    tail = spans[-1][1] if spans else 0
-    opener = text.find("/*", tail)
-    if opener != -1:
-        for comment in lex_comments(text[tail:]):
-            if comment.text.startswith("/*") and not comment.text.endswith("*/"):
-                at = tail + comment.start
-                problems.append(ParseProblem(at, "unterminated /* comment"))
-                resume = _next_line_start(text, at)
-                rest = text[resume:]
-                _recover(rest, resume, split_statements(rest), spans, problems, True)
-                break
     return spans, problems
 
 
@@ -380,19 +394,19 @@ def analyse_sql(
     """
     if parsed is not None and len(parsed) != len(text):
         parsed = None  # never misplace a finding: parse what messages quote
-    parsed_text = neutralise(text if parsed is None else parsed)
-    if not parsed_text.isascii():
-        try:
-            parsed_text.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate, e.g. from a code string's "\ud83d" escape
-            parsed_text = _SURROGATE.sub("\ufffd", parsed_text)
+    source = text if parsed is None else parsed
+    parsed_text = neutral_text(source)
     findings: list[Finding] = []
-    nul = parsed_text.find("\x00")
-    if nul != -1:
-        # libpg_query reads a C string: everything after a NUL would silently vanish.
-        findings.append(Finding(PARSE_ERROR, "NUL byte in SQL text: PostgreSQL rejects it and nothing after it would be read",
-                                "Remove the NUL byte (is this a binary file?).", nul, nul + 1))
-        parsed_text = parsed_text.replace("\x00", " ")
+    # lone surrogates and NULs are rare: the text as parsed is then written out whole and repaired
+    if "\x00" in source or (not source.isascii() and _SURROGATE.search(source) is not None):
+        whole = _SURROGATE.sub("\ufffd", str(parsed_text))  # e.g. from a code string's "\ud83d" escape
+        nul = whole.find("\x00")
+        if nul != -1:
+            # libpg_query reads a C string: everything after a NUL would silently vanish.
+            findings.append(Finding(PARSE_ERROR, "NUL byte in SQL text: PostgreSQL rejects it and nothing after it would be read",
+                                    "Remove the NUL byte (is this a binary file?).", nul, nul + 1))
+            whole = whole.replace("\x00", " ")
+        parsed_text = NeutralText(whole)
     ctx = LintContext(text, parsed_text, profile, assume_in_transaction, target=target or ConnectionTarget(),
                       guessed_transaction=guessed_transaction)
     spans, problems = split_with_recovery(parsed_text, in_pieces=gate.enabled)
@@ -401,7 +415,7 @@ def analyse_sql(
         for problem in problems:
             findings.append(Finding(PARSE_ERROR, f"Could not parse this statement: {one_line(problem.message)}",
                                     "Fix the syntax error; the statements around it were still checked.",
-                                    problem.start, _token_end(parsed_text, problem.start)))
+                                    problem.start, _token_end(parsed_text[problem.start:problem.start + 4096], problem.start)))
     ctx.gated = gate.enabled
     for index in gate.candidates(parsed_text, spans):
         start, end = spans[index]
@@ -437,10 +451,14 @@ def one_line(message: str, limit: int = 200) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def _token_end(text: str, start: int) -> int:
-    """End of the word or symbol at ``start``, for the span of a parse error."""
-    m = re.compile(r"\w+|\S").match(text, start)
-    return m.end() if m else min(start + 1, len(text))
+def _token_end(window: str, start: int) -> int:
+    """End of the word or symbol that ``window`` (the text from ``start``) starts with, for the
+    span of a parse error."""
+    m = _TOKEN.match(window)
+    return start + (m.end() if m else min(1, len(window)))
+
+
+_TOKEN = re.compile(r"\w+|\S")
 
 
 _BEGIN = {"TRANS_STMT_BEGIN", "TRANS_STMT_START"}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sys
 from types import ModuleType
+from typing import Optional
 
 _LAZY_SUBMODULES = ("enums", "ast")
 
@@ -61,6 +62,234 @@ def keywords() -> ModuleType:
     import pglast.keywords
 
     return pglast.keywords
+
+
+def scan(text: str) -> list:
+    """``pglast.parser.scan(text)``: the same tokens (start, inclusive end, name, keyword kind).
+
+    pglast maps each token's byte offset to a character offset by walking a list with one
+    entry per byte of every non-ASCII character: quadratic, 16 s for a 1.4 MB dump with some
+    accented text.  This reads libpg_query's token array directly and maps offsets by bisection.
+    """
+    direct = _direct()
+    if direct is None:
+        return _load().scan(text)
+    return direct.scan(text)
+
+
+def split_utf8(data: bytes) -> Optional[list[tuple[int, int]]]:
+    """Statement spans (in characters) of a text given as UTF-8, exactly the (start, stop) of
+    ``split(text, with_parser=True, only_slices=True)``; None when it does not parse.
+
+    It calls the libpg_query function ``pglast.parser.split`` calls, through ctypes: pglast
+    builds a table of UTF-8 displacements character by character on every call (a tenth of
+    the time of a whole lint) and holds the text as ``str`` and as UTF-8 at once while
+    libpg_query parses (a 7 MB statement: 7 MB more at the peak).  If the function is not
+    there or disagrees with pglast on a probe text, this is ``pglast.parser.split``.
+    """
+    direct = _direct()
+    if direct is None:
+        parser = _load()
+        try:
+            return [(s.start, s.stop) for s in parser.split(data.decode("utf-8"), with_parser=True, only_slices=True)]
+        except parser.ParseError:
+            return None
+    spans = direct.split(data)
+    if spans is None or data.isascii():
+        return spans
+    to_char = char_offsets(data)
+    return [(to_char(start), to_char(stop)) for start, stop in spans]
+
+
+_DIRECT: list = []  # [_Direct or None], decided once
+
+
+def _direct() -> Optional["_Direct"]:
+    if not _DIRECT:
+        _DIRECT.append(_Direct.bind())
+    return _DIRECT[0]
+
+
+def _direct_split():
+    """The direct split function, None when pglast's own is used (tests check which)."""
+    direct = _direct()
+    return None if direct is None else direct.split
+
+
+class _Direct:
+    """libpg_query's split and scan called through ctypes, in the library pglast loaded."""
+
+    def __init__(self, parser, ctypes) -> None:
+        class SplitStmt(ctypes.Structure):
+            _fields_ = [("stmt_location", ctypes.c_int), ("stmt_len", ctypes.c_int)]
+
+        class SplitResult(ctypes.Structure):  # pg_query.h, as pglast's parser.pyx declares it
+            _fields_ = [("stmts", ctypes.POINTER(ctypes.POINTER(SplitStmt))), ("n_stmts", ctypes.c_int),
+                        ("stderr_buffer", ctypes.c_char_p), ("error", ctypes.c_void_p)]
+
+        class Error(ctypes.Structure):
+            _fields_ = [("message", ctypes.c_char_p), ("funcname", ctypes.c_char_p), ("filename", ctypes.c_char_p),
+                        ("lineno", ctypes.c_int), ("cursorpos", ctypes.c_int), ("context", ctypes.c_char_p)]
+
+        class ScanResult(ctypes.Structure):  # tokens: (start, end, token, keyword kind), four ints each
+            _fields_ = [("tokens", ctypes.c_void_p), ("n_tokens", ctypes.c_int), ("error", ctypes.POINTER(Error))]
+
+        lib = ctypes.CDLL(parser.__file__)
+        self._split, self._free_split = lib.pg_query_split_with_parser, lib.pg_query_free_split_result
+        self._split.argtypes, self._split.restype = [ctypes.c_char_p], SplitResult
+        self._free_split.argtypes, self._free_split.restype = [SplitResult], None
+        self._scan, self._free_scan = lib.pg_query_scan_tokens, lib.pg_query_free_scan_tokens_result
+        self._scan.argtypes, self._scan.restype = [ctypes.c_char_p], ScanResult
+        self._free_scan.argtypes, self._free_scan.restype = [ScanResult], None
+        self._token_name, self._keyword_kind_name = lib.pg_query_token_name, lib.pg_query_keyword_kind_name
+        self._token_name.argtypes = self._keyword_kind_name.argtypes = [ctypes.c_int]
+        self._token_name.restype = self._keyword_kind_name.restype = ctypes.c_char_p
+        self._names: dict[tuple[int, int], tuple[str, str]] = {}
+        self._pair, self._address, self._string_at = ctypes.c_int * 2, ctypes.addressof, ctypes.string_at
+        self._parser = parser
+
+    @classmethod
+    def bind(cls) -> Optional["_Direct"]:
+        parser = _load()
+        try:
+            import ctypes
+
+            direct = cls(parser, ctypes)
+        except (ImportError, OSError, AttributeError):
+            return None
+        # the layouts above are assumptions about a C library: trust them only if they agree
+        try:
+            agrees = direct._agrees_with_pglast(parser)
+        except Exception:
+            agrees = False
+        return direct if agrees else None
+
+    def _agrees_with_pglast(self, parser) -> bool:
+        probe = ("  SELECT 1;\n-- c\n\x0b select 'a;b' ;\n/* x */ CREATE TABLE t (i int)\n\n;;  VALUES (2)  ;"
+                 " SELECT 'é' AS \"ü\", 2 AS x\u00a0\u3000; SELECT $1 + 3")
+        expected = [(s.start, s.stop) for s in parser.split(probe, with_parser=True, only_slices=True)]
+        data = probe.encode()
+        to_char = char_offsets(data)
+        got = self.split(data)
+        if got is None or [(to_char(a), to_char(b)) for a, b in got] != expected or self.split(b"SELECT (;") is not None:
+            return False
+        if self.scan(probe) != parser.scan(probe):
+            return False
+        broken = "SELECT 'é', 'unterminated"
+        try:
+            parser.scan(broken)
+            return False
+        except parser.ParseError as err:
+            expected_error = err.args
+        try:
+            self.scan(broken)
+            return False
+        except parser.ParseError as err:
+            return err.args == expected_error
+
+    def split(self, data: bytes) -> Optional[list[tuple[int, int]]]:
+        """Byte spans, white space stripped as pglast strips it (``str.strip``); None: no parse."""
+        result = self._split(data)
+        try:
+            if result.error:
+                return None
+            n, pair, address, stmts = len(data), self._pair, self._address, result.stmts
+            spans = []
+            for i in range(result.n_stmts):
+                start, length = pair.from_address(address(stmts[i].contents))
+                spans.append(_strip(data, start, min(start + length, n)))
+            return spans
+        finally:
+            self._free_split(result)
+
+    def scan(self, text: str) -> list:
+        data = text.encode("utf-8")
+        to_char = _same if data.isascii() else char_offsets(data)
+        result = self._scan(data)
+        try:
+            if result.error:
+                message = result.error.contents.message.decode("utf-8")
+                at = result.error.contents.cursorpos - 1
+                raise self._parser.ParseError(message, to_char(at) if 0 <= at < len(data) else None)
+            raw = self._string_at(result.tokens, result.n_tokens * 16) if result.n_tokens else b""
+        finally:
+            self._free_scan(result)
+        import struct
+
+        token, names = self._parser.Token, self._names
+        tokens = []
+        for start, end, kind, keyword in struct.iter_unpack("4i", raw):
+            name = names.get((kind, keyword))
+            if name is None:
+                tname = self._token_name(kind)
+                name = names[(kind, keyword)] = (tname.decode("ascii") if tname is not None else "UNKNOWN",
+                                                 self._keyword_kind_name(keyword).decode("ascii"))
+            tokens.append(token(to_char(start), to_char(end - 1), *name))
+        return tokens
+
+
+def _same(offset: int) -> int:
+    return offset
+
+
+#: what str.strip() removes among ASCII bytes (bytes.strip() leaves \x1c-\x1f)
+_ASCII_SPACE = frozenset(b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f ")
+
+
+def _strip(data: bytes, start: int, end: int) -> tuple[int, int]:
+    """[start, end) of UTF-8 ``data`` without the white space ``str.strip()`` removes."""
+    while start < end:
+        byte = data[start]
+        if byte < 0x80:
+            if byte not in _ASCII_SPACE:
+                break
+            start += 1
+        else:
+            width = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            if not data[start:start + width].decode("utf-8", "replace").isspace():
+                break
+            start += width
+    while end > start:
+        byte = data[end - 1]
+        if byte < 0x80:
+            if byte not in _ASCII_SPACE:
+                break
+            end -= 1
+        else:
+            first = end - 1
+            while first > start and 0x80 <= data[first] < 0xC0:  # back to the character's first byte
+                first -= 1
+            if not data[first:end].decode("utf-8", "replace").isspace():
+                break
+            end = first
+    return start, end
+
+
+def char_offsets(data: bytes):
+    """Byte offset -> character offset in UTF-8 ``data``, from its runs of non-ASCII bytes; an
+    offset inside a character maps to that character (as pglast maps it)."""
+    import bisect
+    import re
+
+    runs = []  # (first byte, end byte, extra bytes before the run, extra bytes through its end)
+    extra = 0  # bytes beyond one per character so far
+    for m in re.finditer(rb"[\x80-\xff]+", data):
+        before = extra
+        extra += (m.end() - m.start()) - len(m.group().decode("utf-8", "replace"))
+        runs.append((m.start(), m.end(), before, extra))
+    firsts = [run[0] for run in runs]
+
+    def to_char(offset: int) -> int:
+        i = bisect.bisect_right(firsts, offset) - 1
+        if i < 0:
+            return offset
+        first, end, before, through = runs[i]
+        if offset >= end:
+            return offset - through
+        char_starts = sum(1 for byte in data[first:offset + 1] if not 0x80 <= byte < 0xC0)
+        return first - before + char_starts - 1
+
+    return to_char
 
 
 def __getattr__(name: str):

@@ -13,8 +13,10 @@ backtrack, and template matches are bounded in length.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
+from typing import Iterator, Optional
 
 # One alternation for everything that can hide or carry a character we care about.
 # What hides a ';' or a keyword: comments, strings, quoted identifiers, dollar quotes.
@@ -113,39 +115,127 @@ _NOT_LINE_BREAK = re.compile(r"[^\r\n]+")
 
 
 class _Edits:
-    """Same-length replacements of a text, applied once at the end.
+    """Same-length replacements of a text, collected while lexing.
 
     Kept as (start, end, replacement) rather than a list of characters: a list costs
-    8 bytes per character of the file, a few edits cost nothing.
+    8 bytes per character of the file, a few edits cost nothing.  A blank is kept as
+    ``None`` (spaces, line breaks kept) and written out only when that part is read.
     """
 
     __slots__ = ("text", "parts")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.parts: list[tuple[int, int, str]] = []
+        self.parts: list[tuple[int, int, Optional[str], str]] = []
 
     def put(self, start: int, end: int, replacement: str) -> None:
-        self.parts.append((start, end, replacement))
+        self.parts.append((start, end, replacement, ""))
 
     def blank(self, start: int, end: int, first: str = "") -> None:
         """Spaces over [start, end), keeping line breaks so lines do not move; ``first``
         replaces the first character when given."""
-        # a run per line, not a match per character: 9 MB of COPY data would otherwise
-        # build a list of 9 million one-character pieces (~100 MB) before joining it
-        blanked = _NOT_LINE_BREAK.sub(_spaces, self.text[start:end])
-        self.parts.append((start, end, first + blanked[len(first):] if first else blanked))
+        self.parts.append((start, end, None, first))
 
-    def apply(self) -> str:
-        out: list[str] = []
+    def result(self) -> "NeutralText":
+        kept: list[tuple[int, int, Optional[str], str]] = []
         pos = 0
-        for start, end, replacement in sorted(self.parts, key=lambda p: p[0]):
-            if start < pos:  # nested in an earlier edit (cannot happen with the lexer above)
+        for part in sorted(self.parts, key=lambda p: p[0]):
+            if part[0] < pos:  # nested in an earlier edit (cannot happen with the lexer above)
                 continue
-            out.append(self.text[pos:start])
-            out.append(replacement)
+            kept.append(part)
+            pos = part[1]
+        return NeutralText(self.text, kept)
+
+
+class NeutralText:
+    """The text as parsed: the text as written with same-length edits, written out a slice
+    at a time (``text[a:b]``; ``str(text)`` for the whole).
+
+    An edited file is so held once, not twice: the second full copy of an 8 MB extension
+    script whose only edit is its ``\\echo ... \\quit`` line was a quarter of the peak
+    memory.  Outside the edits both texts are the same characters at the same offsets.
+    """
+
+    __slots__ = ("text", "edits", "_ends")
+
+    def __init__(self, text: str, edits: list[tuple[int, int, Optional[str], str]] = ()) -> None:  # type: ignore[assignment]
+        self.text = text
+        self.edits = list(edits)  # (start, end, replacement or None for a blank, first), sorted, disjoint
+        self._ends = [e[1] for e in self.edits]
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def __str__(self) -> str:
+        return self[0:len(self.text)]
+
+    def edit_over(self, start: int, end: int) -> Optional[tuple[int, int]]:
+        """(start, end) of the first edit overlapping [start, end), if any."""
+        i = bisect.bisect_right(self._ends, start)
+        if i < len(self.edits) and self.edits[i][0] < end:
+            return self.edits[i][0], self.edits[i][1]
+        return None
+
+    def unedited(self) -> Iterator[tuple[int, int]]:
+        """(start, end) of the stretches between edits: there the text as written is the text as parsed."""
+        pos = 0
+        for start, end, _, _ in self.edits:
+            if start > pos:
+                yield pos, start
             pos = end
-        out.append(self.text[pos:])
+        if pos < len(self.text):
+            yield pos, len(self.text)
+
+    def blank_after(self, start: int, end: int, min_size: int) -> Optional[int]:
+        """Start of the first blanked stretch of at least ``min_size`` characters in (start, end)."""
+        i = bisect.bisect_right(self._ends, start)
+        while i < len(self.edits) and self.edits[i][0] < end:
+            e_start, e_end, replacement, first = self.edits[i]
+            if e_start > start and replacement is None and not first and e_end - e_start >= min_size:
+                return e_start
+            i += 1
+        return None
+
+    def skip_blank(self, pos: int) -> int:
+        """``pos`` moved past white space and blanked stretches (COPY data, psql lines) that follow it."""
+        while True:
+            i = bisect.bisect_right(self._ends, pos)
+            if i == len(self.edits):
+                return pos
+            start, end, replacement, first = self.edits[i]
+            if replacement is not None or first or (start > pos and not self.text[pos:start].isspace()):
+                return pos
+            pos = end
+
+    def __getitem__(self, key: slice) -> str:
+        start, stop, step = key.indices(len(self.text))
+        if step != 1:
+            raise ValueError("NeutralText slices have no step")
+        i = bisect.bisect_right(self._ends, start)
+        edits, text = self.edits, self.text
+        if stop <= start or i == len(edits) or edits[i][0] >= stop:
+            return text[start:stop]  # untouched: the text as written
+        out: list[str] = []
+        pos = start
+        while i < len(edits) and edits[i][0] < stop:
+            e_start, e_end, replacement, first = edits[i]
+            if e_start > pos:
+                out.append(text[pos:e_start])
+            lo, hi = max(e_start, pos), min(e_end, stop)
+            if replacement is not None:
+                out.append(replacement[lo - e_start:hi - e_start])
+            else:
+                # a run per line, not a match per character: 9 MB of COPY data would
+                # otherwise build a list of 9 million one-character pieces
+                blanked = _NOT_LINE_BREAK.sub(_spaces, text[lo:hi])
+                if first and lo < e_start + len(first):
+                    head = first[lo - e_start:][:hi - lo]
+                    blanked = head + blanked[len(head):]
+                out.append(blanked)
+            pos = hi
+            i += 1
+        if pos < stop:
+            out.append(text[pos:stop])
         return "".join(out)
 
 
@@ -168,18 +258,23 @@ def lex_comments(text: str) -> list[Comment]:
 def neutralise(text: str) -> str:
     """``text`` with psql meta-commands, variables and template placeholders made parseable,
     every character keeping its offset."""
+    return str(neutral_text(text))
+
+
+def neutral_text(text: str) -> NeutralText:
+    """``neutralise(text)``, as edits over ``text`` read a slice at a time (``NeutralText``)."""
     # libpg_query's scanner is quadratic in the nesting depth of /* comments: with many
     # openers, comment bodies are blanked (a comment stays a comment, offsets stay put).
     blank_comments = text.count("/*") > _MANY_COMMENT_OPENERS
     if not blank_comments and _TRIGGER.search(text) is None:
-        return text
+        return NeutralText(text)
     return _scan(text, want_comments=False, blank_comments=blank_comments)[0]
 
 
 _MANY_COMMENT_OPENERS = 256
 
 
-def _scan(text: str, want_comments: bool, blank_comments: bool = False) -> tuple[str, list[Comment]]:
+def _scan(text: str, want_comments: bool, blank_comments: bool = False) -> tuple[NeutralText, list[Comment]]:
     edits = _Edits(text)
     copy_possible = _STDIN.search(text) is not None  # else no statement is COPY ... FROM stdin
     comments: list[Comment] = []
@@ -239,7 +334,7 @@ def _scan(text: str, want_comments: bool, blank_comments: bool = False) -> tuple
                 end = _skip_copy_data(text, edits, end)
             statement_start = end
         pos = max(end, start + 1)
-    return (edits.apply() if edits.parts else text), comments
+    return edits.result(), comments
 
 
 def _is_copy_from_stdin(text: str, start: int, end: int) -> bool:

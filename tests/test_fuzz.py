@@ -144,3 +144,66 @@ def test_any_config_gives_a_clear_result(tmp_path_factory, lines):
         assert result.stderr.startswith(b"pgpool-lint: error: ") and result.stdout == b""
     else:
         json.loads(result.stdout)
+
+
+SPLIT_PIECES = SQL_PIECES + ["\u00a0", "\u3000", "\u2028", "\x0b", "\x0c", "AS x\u00a0", "SELECT 'ü' AS \"é\""]
+split_texts = st.lists(st.sampled_from(SPLIT_PIECES) | st.text(max_size=6), max_size=20).map("".join)
+
+
+@FUZZ
+@given(split_texts)
+def test_direct_libpg_query_split_gives_pglasts_spans(text):
+    """pgparser.split_utf8 calls libpg_query without pglast's wrapper: same spans, same failures."""
+    from pglast.parser import ParseError, split
+
+    from pgpool_lint.pgparser import _direct_split, split_utf8
+
+    assert _direct_split() is not None, "libpg_query's split is not reachable: the engine fell back to pglast.split"
+    text = text.replace("\x00", " ")
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: the engine replaces them before parsing
+        return
+    try:
+        expected = [(s.start, s.stop) for s in split(text, with_parser=True, only_slices=True)]
+    except ParseError:
+        expected = None
+    assert split_utf8(data) == expected
+
+
+@FUZZ
+@given(sql_texts, st.integers(0, 400), st.integers(0, 400))
+def test_neutral_text_reads_the_same_a_slice_at_a_time(text, a, b):
+    from pgpool_lint.sqltext import neutral_text
+
+    view = neutral_text(text)
+    whole = str(view)
+    assert len(whole) == len(text)
+    assert view[a:b] == whole[a:b] and view[b:] == whole[b:]
+    for start, end in view.unedited():
+        assert whole[start:end] == text[start:end]
+
+
+@FUZZ
+@given(split_texts)
+def test_direct_libpg_query_scan_gives_pglasts_tokens(text):
+    """pgparser.scan reads libpg_query's tokens without pglast's wrapper: same tokens, same errors."""
+    from pglast.parser import ParseError, scan as pglast_scan
+
+    from pgpool_lint import pgparser
+
+    assert pgparser._direct() is not None
+    text = text.replace("\x00", " ")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return
+    try:
+        expected = pglast_scan(text)
+    except ParseError as err:
+        expected = err.args
+    try:
+        got = pgparser.scan(text)
+    except ParseError as err:
+        got = err.args
+    assert got == expected

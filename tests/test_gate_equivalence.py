@@ -52,6 +52,9 @@ def corpus(tmp_path_factory) -> Path:
     (root / "real").mkdir()
     for n, path in enumerate(sources):
         shutil.copyfile(path, root / "real" / f"{n:03d}-{Path(path).name}")
+    (root / "generated").mkdir()
+    (root / "generated" / "dump.sql").write_text(large_dump(), encoding="utf-8")  # split a piece at a time
+    (root / "generated" / "broken-dump.sql").write_text(large_dump(syntax_error=True), encoding="utf-8")
     cases = root / "cases"
     cases.mkdir()
     for rule in catalogue.load().rules:
@@ -61,6 +64,27 @@ def corpus(tmp_path_factory) -> Path:
             folder.mkdir()
             (folder / name).write_text(case["sql"], encoding="utf-8")
     return root
+
+
+def large_dump(syntax_error: bool = False) -> str:
+    """A pg_dump-like file far above the engine's split piece (256 K characters), so the
+    piecewise split, the blanked COPY data and the direct libpg_query split all run: psql
+    lines, 700 KB of COPY data (with `;` line ends inside it), one 400 KB INSERT holding
+    non-ASCII text (so the piece is UTF-8, not ASCII), an identifier ending in a no-break
+    space, and hazards before, between and after them (and a syntax error, which makes the
+    engine split the whole text and recover)."""
+    rows = "".join(f"{i}\tname {i};\t{i * 7}\n" for i in range(40_000))
+    values = ",\n".join(f"({i}, 'Zürich – São Paulo {i}', 'x;\n')" for i in range(8_000))
+    return (
+        "\\restrict abc\nSET statement_timeout = 0;\nSET search_path TO app;\n"
+        "CREATE TABLE t (a int, b text, c int);\n"
+        f"COPY t (a, b, c) FROM stdin;\n{rows}\\.\n\n"
+        "LISTEN after_copy;\n"
+        f"INSERT INTO places (id, name, note) VALUES\n{values};\n"
+        "SELECT 1 AS x\u00a0;\n" + ("SELEC 2;\n" if syntax_error else "") + "SELECT pg_advisory_lock(7);\n"
+        + "".join(f"CREATE TABLE part_{i} (id int);\n" for i in range(5_000))
+        + "\\unrestrict abc\nSET ROLE admin;\n"
+    )
 
 
 def report(corpus: Path, *options: str) -> bytes:
@@ -75,5 +99,7 @@ def test_gate_and_workers_change_no_finding(corpus):
     findings = reference.count(b'"code":')
     assert findings > 50, "the corpus must give findings, or the comparison proves nothing"
     assert b'"PGB015"' in reference and b'"PGB001"' in reference
+    dump = [line for line in reference.decode().splitlines() if '"generated/dump.sql"' in line]
+    assert len(dump) == 5, "the generated dump must give findings on both sides of its COPY data"
     for options in (("--no-gate", "--jobs", "1"), ("--jobs", "2"), ("--no-gate", "--jobs", "2")):
         assert report(corpus, *options) == reference, f"findings differ with {' '.join(options)}"

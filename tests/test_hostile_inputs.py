@@ -131,9 +131,10 @@ def test_nothing_is_written_without_fix(tmp_path):
         "-- - - -\n" * 20_000 + "COPY x FROM stdin;\n",
         "SELECT '" + "''" * 300_000 + "\nLISTEN x;",
         "/*" * 100_000 + "\nLISTEN x;",
+        "SELEC 1;\n" + "INSERT INTO t VALUES ('Zürich – São Paulo');\n" * 30_000 + "LISTEN x;",
     ],
     ids=["templates", "directives", "meta-commands", "semicolons", "errors", "comments-before-copy",
-         "quote-escapes", "nested-comment-openers"],
+         "quote-escapes", "nested-comment-openers", "accents-after-an-error"],
 )
 def test_pathological_text_finishes(tmp_path, content):
     """Each would take minutes with a quadratic or backtracking step; the suite has a timeout."""
