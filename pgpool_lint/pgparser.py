@@ -94,11 +94,7 @@ def split_utf8(data: bytes) -> Optional[list[tuple[int, int]]]:
             return [(s.start, s.stop) for s in parser.split(data.decode("utf-8"), with_parser=True, only_slices=True)]
         except parser.ParseError:
             return None
-    spans = direct.split(data)
-    if spans is None or data.isascii():
-        return spans
-    to_char = char_offsets(data)
-    return [(to_char(start), to_char(stop)) for start, stop in spans]
+    return direct.split(data)
 
 
 _DIRECT: list = []  # [_Direct or None], decided once
@@ -108,12 +104,6 @@ def _direct() -> Optional["_Direct"]:
     if not _DIRECT:
         _DIRECT.append(_Direct.bind())
     return _DIRECT[0]
-
-
-def _direct_split():
-    """The direct split function, None when pglast's own is used (tests check which)."""
-    direct = _direct()
-    return None if direct is None else direct.split
 
 
 class _Direct:
@@ -168,10 +158,7 @@ class _Direct:
         probe = ("  SELECT 1;\n-- c\n\x0b select 'a;b' ;\n/* x */ CREATE TABLE t (i int)\n\n;;  VALUES (2)  ;"
                  " SELECT 'é' AS \"ü\", 2 AS x\u00a0\u3000; SELECT $1 + 3")
         expected = [(s.start, s.stop) for s in parser.split(probe, with_parser=True, only_slices=True)]
-        data = probe.encode()
-        to_char = char_offsets(data)
-        got = self.split(data)
-        if got is None or [(to_char(a), to_char(b)) for a, b in got] != expected or self.split(b"SELECT (;") is not None:
+        if self.split(probe.encode()) != expected or self.split(b"SELECT (;") is not None:
             return False
         if self.scan(probe) != parser.scan(probe):
             return False
@@ -188,7 +175,7 @@ class _Direct:
             return err.args == expected_error
 
     def split(self, data: bytes) -> Optional[list[tuple[int, int]]]:
-        """Byte spans, white space stripped as pglast strips it (``str.strip``); None: no parse."""
+        """Character spans, white space stripped as pglast strips it (``str.strip``); None: no parse."""
         result = self._split(data)
         try:
             if result.error:
@@ -198,9 +185,12 @@ class _Direct:
             for i in range(result.n_stmts):
                 start, length = pair.from_address(address(stmts[i].contents))
                 spans.append(_strip(data, start, min(start + length, n)))
-            return spans
         finally:
             self._free_split(result)
+        if data.isascii():
+            return spans
+        to_char = char_offsets(data)
+        return [(to_char(start), to_char(stop)) for start, stop in spans]
 
     def scan(self, text: str) -> list:
         data = text.encode("utf-8")

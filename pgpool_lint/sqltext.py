@@ -190,8 +190,8 @@ class NeutralText:
         """Start of the first blanked stretch of at least ``min_size`` characters in (start, end)."""
         i = bisect.bisect_right(self._ends, start)
         while i < len(self.edits) and self.edits[i][0] < end:
-            e_start, e_end, replacement, first = self.edits[i]
-            if e_start > start and replacement is None and not first and e_end - e_start >= min_size:
+            e_start, e_end, _, _ = edit = self.edits[i]
+            if e_start > start and _only_blanks(edit) and e_end - e_start >= min_size:
                 return e_start
             i += 1
         return None
@@ -202,8 +202,8 @@ class NeutralText:
             i = bisect.bisect_right(self._ends, pos)
             if i == len(self.edits):
                 return pos
-            start, end, replacement, first = self.edits[i]
-            if replacement is not None or first or (start > pos and not self.text[pos:start].isspace()):
+            start, end, _, _ = edit = self.edits[i]
+            if not _only_blanks(edit) or (start > pos and not self.text[pos:start].isspace()):
                 return pos
             pos = end
 
@@ -237,6 +237,11 @@ class NeutralText:
         if pos < stop:
             out.append(text[pos:stop])
         return "".join(out)
+
+
+def _only_blanks(edit: tuple[int, int, Optional[str], str]) -> bool:
+    """A blank with no character of its own (COPY data, a psql line that runs nothing)."""
+    return edit[2] is None and not edit[3]
 
 
 def _spaces(run: re.Match) -> str:

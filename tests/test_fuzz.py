@@ -156,9 +156,9 @@ def test_direct_libpg_query_split_gives_pglasts_spans(text):
     """pgparser.split_utf8 calls libpg_query without pglast's wrapper: same spans, same failures."""
     from pglast.parser import ParseError, split
 
-    from pgpool_lint.pgparser import _direct_split, split_utf8
+    from pgpool_lint.pgparser import _direct, split_utf8
 
-    assert _direct_split() is not None, "libpg_query's split is not reachable: the engine fell back to pglast.split"
+    assert _direct() is not None, "libpg_query's split is not reachable: the engine fell back to pglast.split"
     text = text.replace("\x00", " ")
     try:
         data = text.encode("utf-8")
