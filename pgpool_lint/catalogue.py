@@ -179,6 +179,14 @@ class Catalogue:
         except UnknownRule:
             return None
 
+    def did_you_mean(self, selector: str) -> str:
+        """`` (did you mean `session-set`?)`` for a misspelt rule name or code, else ""."""
+        import difflib
+
+        names = {r.name: r.name for r in self.rules} | {r.code.lower(): r.code for r in self.rules}
+        close = difflib.get_close_matches(selector.strip().lower()[:100], list(names), n=1, cutoff=0.6)
+        return f" (did you mean `{names[close[0]]}`?)" if close else ""
+
     def expand(self, selectors: Iterable[str]) -> set[str]:
         """Codes named by selectors: codes, names, ``ALL``, or code prefixes (``PGB0``)."""
         codes: set[str] = set()

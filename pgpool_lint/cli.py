@@ -95,7 +95,16 @@ _report_options = _options(
 @click.option("--exclude", multiple=True, help="Glob patterns to skip (replaces the configured list).")
 @click.option("--extend-exclude", multiple=True, help="Glob patterns to skip in addition.")
 @click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too.")
-@click.option("--stdin-filename", default=None, help="The name to report for stdin ('-').")
+@click.option("--stdin-filename", default=None,
+              help="Read the file from stdin and report it under this name (paths are then ignored).")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=None,
+              help="Skip what .gitignore and .ignore files ignore when walking directories (default: on).")
+@click.option("--add-noqa", is_flag=True,
+              help="Add a suppression comment for each current finding (to adopt the linter on existing code).")
+@click.option("--show-settings", is_flag=True, help="Print the settings in force for this run, and exit.")
+@click.option("--show-files", is_flag=True, help="Print the files that would be checked, and exit.")
+@click.option("--progress/--no-progress", default=True,
+              help="A progress bar for long runs (only ever on a terminal, never in CI).")
 @click.option("--assume-in-transaction/--no-assume-in-transaction", default=None,
               help="The files run inside a transaction (as most migration tools run them).")
 @click.option("--fix", is_flag=True, help="Apply safe fixes to the files ('-': print the fixed text).")
@@ -117,11 +126,20 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
           statistics: bool, quiet: bool, no_gate: bool, output_file: Optional[Path] = None, verbose: bool = False,
           fix: bool = False, unsafe_fixes: bool = False, diff: bool = False, show_fixes: bool = False,
           role: Optional[str] = None, database: Optional[str] = None, jobs: Optional[int] = None,
-          **profile_options: Optional[str]) -> None:
+          respect_gitignore: Optional[bool] = None, add_noqa: bool = False, show_settings: bool = False,
+          show_files: bool = False, progress: bool = True, **profile_options: Optional[str]) -> None:
     """Check SQL files, directories (recursively) or '-' (stdin)."""
     from .config import DEFAULT_EXCLUDE, GlobSet
     from .linter import Linter
 
+    if stdin_filename is not None:  # as ruff: the flag means "the file comes on stdin"
+        for raw in paths:
+            if raw != "-":
+                click.echo(f"pgpool-lint: warning: ignoring {_safe(raw)}: --stdin-filename reads standard input",
+                           err=True)
+        paths = ("-",)
+    if add_noqa and (fix or diff or "-" in paths):
+        raise _fail("--add-noqa edits files in place: not with --fix, --diff or stdin")
     if unsafe_fixes and not (fix or diff):
         raise _fail("--unsafe-fixes needs --fix or --diff")
     if show_fixes and not fix or show_fixes and diff:
@@ -135,12 +153,24 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
     excludes = list(exclude) or list(settings_values.get("exclude", DEFAULT_EXCLUDE))
     excludes += list(settings_values.get("extend-exclude", [])) + list(extend_exclude)
     exclude_globs = GlobSet(excludes)
+    if respect_gitignore is None:
+        respect_gitignore = settings_values.get("respect-gitignore", True)
     if verbose:
+        click.echo(_safe(f"pgpool-lint: config: {cfg.path}" if cfg.path else
+                         "pgpool-lint: config: none (" + ("--isolated" if isolated else "no .pgpool-lint.toml or "
+                                                          "pyproject.toml with [tool.pgpool-lint] found") + ")"),
+                   err=True)
         _print_profile(settings, cat)
-    linter = Linter(settings)
-
     if not paths:
         paths = (".",)
+    if show_settings:
+        _show_settings(cfg, settings, cat, excludes, respect_gitignore, output_format)
+    items = list(_discover(paths, exclude_globs, cfg.root, force_exclude, stdin_filename, respect_gitignore))
+    if show_files:
+        _show_files(items)
+    linter = Linter(settings)
+    if add_noqa:
+        _add_noqa(linter, items)
     results = []
     errors = 0
     files_checked = 0
@@ -150,9 +180,12 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
 
         fixing = FixRun(Fixer(linter, applicabilities(unsafe_fixes), write=not diff, roots=paths), cat, diff,
                         show_fixes)
-    items = list(_discover(paths, exclude_globs, cfg.root, force_exclude, stdin_filename))
     parallel = _lint_in_parallel(settings, items, jobs) if fixing is None else None
+    from .progress import RunProgress
+
+    bar = RunProgress(sum(1 for item in items if not isinstance(item, str)), progress)
     for item in items:
+        bar.advance()
         if isinstance(item, str):  # an error message about a path
             click.echo(f"pgpool-lint: error: {item}", err=True)
             errors += 1
@@ -172,25 +205,86 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
         files_checked += 1
         result.text = None  # keep only the diagnostics: memory stays flat whatever the number of files
         results.append(result)
+    bar.close()
 
     diagnostics = [d for r in results for d in r.diagnostics]
+    hint = None
     if fixing is not None:
         output_file = _report_fixes(fixing, output_format, output_file, quiet, errors)
     elif not quiet and not statistics and output_format in ("full", "concise"):
-        _hint_fixable(diagnostics)
+        hint = _fixable_hint(diagnostics)
     _report(diagnostics, output_format, output_file, quiet, statistics, files_checked, cat, settings.profile,
-            errors, exit_zero)
+            errors, exit_zero, hint)
 
 
-def _hint_fixable(diagnostics) -> None:
-    """``[*] N fixable with --fix`` on stderr (stdout stays the report)."""
+def _safe(text: str) -> str:
+    from .output import terminal_safe
+
+    return terminal_safe(text)
+
+
+def _fixable_hint(diagnostics) -> Optional[str]:
+    """``[*] N fixable with --fix``, printed after the findings and the summary (as ruff does)."""
     safe = sum(1 for d in diagnostics if d.fix is not None and d.fix.edits and d.fix.applicability == "safe")
     unsafe = sum(1 for d in diagnostics if d.fix is not None and d.fix.edits and d.fix.applicability == "unsafe")
     if safe:
         more = f" ({unsafe} more with --unsafe-fixes)" if unsafe else ""
-        click.echo(f"[*] {safe} fixable with `pgpool-lint check --fix`{more}.", err=True)
-    elif unsafe:
-        click.echo(f"[*] {unsafe} fixable with `pgpool-lint check --fix --unsafe-fixes` (no safe fixes).", err=True)
+        return f"[*] {safe} fixable with `pgpool-lint check --fix`{more}."
+    if unsafe:
+        return f"[*] {unsafe} fixable with `pgpool-lint check --fix --unsafe-fixes` (no safe fixes)."
+    return None
+
+
+def _show_settings(cfg, settings, cat, excludes: list[str], respect_gitignore: bool, output_format: str) -> NoReturn:
+    """--show-settings: what this run would use, one `key = value` per line (TOML values), and exit 0."""
+    import json
+
+    rows = [("config-file", str(cfg.path) if cfg.path else "none"), ("root", str(cfg.root)),
+            ("select", sorted(settings.enabled)), ("exclude", excludes), ("respect-gitignore", respect_gitignore),
+            ("output-format", output_format), ("assume-in-transaction", settings.assume_in_transaction),
+            ("max-file-size", settings.max_file_size), ("pooled-hosts", list(settings.pooled_hosts)),
+            ("per-file-ignores", {g.patterns[0]: sorted(codes) for g, codes in settings.per_file_ignores})]
+    rows += [(name, value) for name, value, _ in settings.profile.describe()]
+    out = _utf8_stdout()
+    for key, value in rows:
+        out.write(_safe(f"{key} = {json.dumps(value, ensure_ascii=False)}") + "\n")
+    out.flush()
+    raise click.exceptions.Exit(EXIT_CLEAN)
+
+
+def _show_files(items) -> NoReturn:
+    """--show-files: the files a run would check, one a line, and exit (2 when a path is missing)."""
+    out = _utf8_stdout()
+    errors = 0
+    for item in items:
+        if isinstance(item, str):
+            click.echo(_safe(f"pgpool-lint: error: {item}"), err=True)
+            errors += 1
+        else:
+            out.write(_safe(item[1]) + "\n")
+    out.flush()
+    raise click.exceptions.Exit(EXIT_ERROR if errors else EXIT_CLEAN)
+
+
+def _add_noqa(linter, items) -> NoReturn:
+    """--add-noqa: a suppression comment for each current finding, written into the files."""
+    from .noqa import add_noqa
+
+    added = files = errors = 0
+    for item in items:
+        if isinstance(item, str):
+            click.echo(_safe(f"pgpool-lint: error: {item}"), err=True)
+            errors += 1
+            continue
+        outcome = add_noqa(linter, item[0], item[1])
+        for note in outcome.notes:
+            click.echo(_safe(f"pgpool-lint: warning: {item[1]}: {note}"), err=True)
+        if outcome.added:
+            added += outcome.added
+            files += 1
+    click.echo(f"Added {added} suppression{'s' if added != 1 else ''} to {files} file{'s' if files != 1 else ''}.",
+               err=True)
+    raise click.exceptions.Exit(EXIT_ERROR if errors else EXIT_CLEAN)
 
 
 def _report_fixes(fixing, output_format: str, output_file: Optional[Path], quiet: bool, errors: int) -> Optional[Path]:
@@ -225,6 +319,7 @@ def _settings(config_path: Optional[Path], isolated: bool, select: tuple[str, ..
     from . import catalogue as catalogue_mod
     from .config import ConfigError, load_config
 
+    cat = None
     try:
         cfg = load_config(config_path, isolated)
         cat = catalogue_mod.load()
@@ -233,7 +328,7 @@ def _settings(config_path: Optional[Path], isolated: bool, select: tuple[str, ..
     except ConfigError as exc:
         raise _fail(str(exc))
     except catalogue_mod.UnknownRule as exc:
-        raise _fail(f"unknown rule selector `{exc.selector}` (see `pgpool-lint rules`)")
+        raise _fail(f"unknown rule selector `{exc.selector}`{cat.did_you_mean(exc.selector)} (see `pgpool-lint rules`)")
     except catalogue_mod.CatalogueError as exc:
         raise _fail(f"broken rule catalogue: {exc}")
     return cfg, cat, settings
@@ -266,8 +361,12 @@ def build_settings(cfg, cat, select: list[str] = (), extend_select: list[str] = 
 
 
 def _report(diagnostics: list, output_format: str, output_file: Optional[Path], quiet: bool, statistics: bool,
-            files_checked: int, cat, profile, errors: int, exit_zero: bool) -> "NoReturn":
-    """Print the report in ``output_format`` and exit: 2 after input errors, 1 with findings, else 0."""
+            files_checked: int, cat, profile, errors: int, exit_zero: bool, hint: Optional[str] = None) -> "NoReturn":
+    """Print the report in ``output_format`` and exit: 2 after input errors, 1 with findings, else 0.
+
+    ``--statistics`` replaces the findings in the text formats and json/json-lines; the other
+    machine formats (SARIF, JUnit, GitHub, GitLab) must still parse: the report is written
+    as usual and the table goes to stderr."""
     from .output import RenderContext, renderer
 
     try:
@@ -276,10 +375,20 @@ def _report(diagnostics: list, output_format: str, output_file: Optional[Path], 
         raise _fail(f"cannot write {output_file}: {exc.strerror or exc}")
     ctx = RenderContext(files_checked=files_checked, color=_use_color() and not output_file, quiet=quiet,
                         profile=profile)
-    if statistics:
+    if statistics and output_format in STATISTICS_FORMATS:
         _print_statistics(diagnostics, output_format, out, cat)
     else:
         renderer(output_format)(diagnostics, out, ctx)
+        if statistics:
+            err = io.TextIOWrapper(sys.stderr.buffer, encoding="utf-8", errors="replace", newline="\n",
+                                   write_through=True)
+            _print_statistics(diagnostics, "full", err, cat)
+            err.detach()
+    if hint is not None:
+        if output_file:
+            click.echo(hint, err=True)
+        else:
+            out.write(hint + "\n")
     if output_file:
         out.close()
     else:
@@ -391,11 +500,14 @@ def _many(files: list) -> bool:
     return False
 
 
-def _discover(paths, exclude_globs, root: Path, force_exclude: bool,
-              stdin_filename: Optional[str]) -> Iterator[tuple[Optional[Path], str] | str]:
-    """(path, display name) of every file to lint, in a stable order; str items are errors."""
+def _discover(paths, exclude_globs, root: Path, force_exclude: bool, stdin_filename: Optional[str],
+              respect_gitignore: bool = True) -> Iterator[tuple[Optional[Path], str] | str]:
+    """(path, display name) of every file to lint, in a stable order; str items are errors.
+    Walks skip what ignore files ignore (``ignorefiles``); paths named here are always linted."""
     from .config import relative_posix
+    from .ignorefiles import IgnoreFiles
 
+    ignore_files = IgnoreFiles() if respect_gitignore else None
     seen: set[str] = set()
     for raw in paths:
         if raw == "-":
@@ -409,7 +521,7 @@ def _discover(paths, exclude_globs, root: Path, force_exclude: bool,
             yield f"{raw}: no such file or directory"
             continue
         if path.is_dir():
-            for file in _walk(path, exclude_globs, root):
+            for file in _walk(path, exclude_globs, root, ignore_files):
                 key = os.path.realpath(file)
                 if key not in seen:
                     seen.add(key)
@@ -423,21 +535,28 @@ def _discover(paths, exclude_globs, root: Path, force_exclude: bool,
             yield path, raw
 
 
-def _walk(top: Path, exclude_globs, root: Path) -> Iterator[Path]:
+def _walk(top: Path, exclude_globs, root: Path, ignore_files=None) -> Iterator[Path]:
     from . import drivers  # settings files (.env, *.yml, *.toml, *.conf, *.properties, *.prisma)
     from .config import relative_posix
 
     for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
         current = Path(dirpath)
         dirnames[:] = sorted(d for d in dirnames
-                             if not exclude_globs.matches(relative_posix(current / d, root)))
+                             if not exclude_globs.matches(relative_posix(current / d, root) + "/")
+                             and not (ignore_files and ignore_files.ignored(current / d, is_dir=True)))
         for name in sorted(filenames):
             if not name.lower().endswith(DIRECTORY_EXTENSIONS) and not drivers.walked(name):
                 continue
             file = current / name
             if exclude_globs.matches(relative_posix(file, root)):
                 continue
+            if ignore_files and ignore_files.ignored(file, is_dir=False):
+                continue
             yield file
+
+
+#: the formats in which --statistics prints the counts instead of the findings
+STATISTICS_FORMATS = ("full", "concise", "json", "json-lines")
 
 
 def _print_statistics(diagnostics, output_format: str, out, cat) -> None:
@@ -450,6 +569,12 @@ def _print_statistics(diagnostics, output_format: str, out, cat) -> None:
 
         json.dump([{"code": c, "name": cat.get(c).name, "count": n} for c, n in rows], out, indent=2)
         out.write("\n")
+        return
+    if output_format == "json-lines":
+        import json
+
+        for c, n in rows:
+            out.write(json.dumps({"code": c, "name": cat.get(c).name, "count": n}) + "\n")
         return
     width = max((len(str(n)) for _, n in rows), default=1)
     for code, n in rows:
@@ -517,7 +642,7 @@ def rule_command(selector: str, output_format: str) -> None:
     try:
         rule = cat.get(selector)
     except catalogue_mod.UnknownRule:
-        raise _fail(f"unknown rule `{selector}` (see `pgpool-lint rules`)")
+        raise _fail(f"unknown rule `{selector}`{cat.did_you_mean(selector)} (see `pgpool-lint rules`)")
     out = _utf8_stdout()
     if output_format == "json":
         import json

@@ -50,6 +50,13 @@ class Diagnostic:
     def sort_key(self) -> tuple[Any, ...]:
         return (self.filename, self.location, self.code, self.end_location, self.message)
 
+    @property
+    def url(self) -> str:
+        """The rule's documentation, at the installed version."""
+        from .output import code_url
+
+        return code_url(self.code, self.name)
+
     def to_json(self) -> dict[str, Any]:
         """The documented JSON contract: exactly these keys (see README, "JSON output"), plus
         ``occurrences`` for findings of ``pgpool-lint logs``."""
@@ -64,6 +71,7 @@ class Diagnostic:
             "end_location": {"row": self.end_location[0], "column": self.end_location[1]},
             "fix": _fix_json(self.fix),
             "source_kind": self.source_kind,
+            "url": self.url,
         } | ({"occurrences": self.occurrences} if self.occurrences is not None else {})
 
 

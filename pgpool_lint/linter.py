@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # suppress and edits are imported when a file has directives 
 
 UNREADABLE = "PGB900"
 BAD_SUPPRESSION = "PGB100"
+UNUSED_SUPPRESSION = "PGB101"
 DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024  # bytes; larger files are skipped with a message
 
 
@@ -110,11 +111,15 @@ class Linter:
         except HostSyntaxError as exc:
             return FileResult(display, [], text=text, skipped=str(exc))
         if settings is not None:
-            extra = [d for d in self.lint_settings(text, display, settings) if d.code != BAD_SUPPRESSION]
-            if extra:  # bad suppressions were already reported by lint_code
+            from_settings = self.lint_settings(text, display, settings)
+            # a directive silences findings of either pass: unused only when unused in both
+            idle_in_both = {d.start for d in from_settings if d.code == UNUSED_SUPPRESSION}
+            extra = [d for d in from_settings if d.code not in (BAD_SUPPRESSION, UNUSED_SUPPRESSION)]
+            kept = [d for d in result.diagnostics if d.code != UNUSED_SUPPRESSION or d.start in idle_in_both]
+            if extra or len(kept) != len(result.diagnostics):  # bad suppressions were already reported by lint_code
                 from .drivers import absorbed
 
-                kept = [d for d in result.diagnostics if not absorbed(d, extra)]
+                kept = [d for d in kept if not absorbed(d, extra)]
                 result.diagnostics = sorted(kept + extra, key=Diagnostic.sort_key)
         return result
 
@@ -180,7 +185,30 @@ class Linter:
                             "Use a rule code (`PGB001`) or name (`session-set`); `pgpool-lint rules` lists them.",
                             bad.start, bad.end)
                 out.append(self._diagnostic(f, filename, text, index, source_kind))
+        if suppressions is not None and UNUSED_SUPPRESSION in self.active and UNUSED_SUPPRESSION not in ignored:
+            for f in self._unused(suppressions, text, index, ignored):
+                out.append(self._diagnostic(f, filename, text, index, source_kind))
         out.sort(key=Diagnostic.sort_key)
+        return out
+
+    def _unused(self, suppressions: Suppressions, text: str, index: LineIndex,
+                ignored: frozenset[str]) -> list[Finding]:
+        """unused-suppression: directives that silenced no finding of an active rule."""
+        from .diagnostics import Edit, Fix
+
+        out = []
+        for directive, idle in suppressions.unused(self.active - ignored):
+            if suppressions.silenced_by_another(directive, UNUSED_SUPPRESSION, index.position(directive.start)[0]):
+                continue
+            names = ", ".join(f"`{self.catalogue.get(code).name}`" for code in idle)
+            what = f"of {names}" if names else "of every rule"
+            fix = None
+            if directive.whole_comment and (not idle or set(idle) == directive.codes):
+                start, end = _comment_removal(text, directive.comment)
+                fix = Fix("safe", "Remove the unused suppression", (Edit("", start, end),))
+            out.append(Finding(UNUSED_SUPPRESSION, f"Suppression {what} silences no finding here",
+                               "Remove it: the finding it was written for is gone (or name the rule that is "
+                               "still reported here).", directive.start, directive.end, fix=fix))
         return out
 
     def _diagnostic(self, f: Finding, filename: str, text: str, index: LineIndex, source_kind: str) -> Diagnostic:
@@ -251,6 +279,27 @@ def sql_comments(text: str) -> list[CommentSpan]:
     from .suppress import CommentSpan
 
     return [CommentSpan(c.start, c.end, c.text, own_line(text, c.start)) for c in lex_comments(text)]
+
+
+def _comment_removal(text: str, comment: CommentSpan) -> tuple[int, int]:
+    """The span to delete to remove ``comment``: its whole line when it stands alone, else the
+    comment and the blanks before it."""
+    end = comment.end
+    if comment.own_line:
+        start = max(text.rfind("\n", 0, comment.start), text.rfind("\r", 0, comment.start)) + 1
+        rest = text[end:]
+        stripped = rest.lstrip(" \t")
+        if stripped.startswith("\r\n"):
+            return start, end + len(rest) - len(stripped) + 2
+        if stripped[:1] in ("\n", "\r"):
+            return start, end + len(rest) - len(stripped) + 1
+        if not stripped:
+            return start, len(text)
+        return comment.start, end
+    start = comment.start
+    while start > 0 and text[start - 1] in " \t":
+        start -= 1
+    return start, end
 
 
 def own_line(text: str, start: int) -> bool:

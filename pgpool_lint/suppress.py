@@ -41,19 +41,75 @@ class BadDirective:
 
 
 @dataclass
+class Directive:
+    """One suppression comment, and which of its codes silenced a finding (``unused``)."""
+
+    start: int
+    end: int
+    codes: set[str]  # may contain ALL
+    whole_file: bool
+    comment: CommentSpan
+    #: a bare ``noqa``: other linters (flake8, ruff, sqlfluff) read it too, so it is never
+    #: called unused
+    shared: bool = False
+    used: set[str] = field(default_factory=set)
+
+    @property
+    def whole_comment(self) -> bool:
+        """The comment holds this directive and nothing else (it can be deleted as a whole)."""
+        text = self.comment.text
+        at = self.start - self.comment.start
+        return not text[:at].strip("-#/*; \t!") and not text[self.end - self.comment.start:].strip("*/ \t\r\n")
+
+
+@dataclass
 class Suppressions:
     file_codes: set[str] = field(default_factory=set)  # may contain ALL
     by_line: dict[int, set[str]] = field(default_factory=dict)  # line -> codes (may contain ALL)
     bad: list[BadDirective] = field(default_factory=list)
+    directives: list[Directive] = field(default_factory=list)
+    file_directives: list[Directive] = field(default_factory=list)
+    line_directives: dict[int, list[Directive]] = field(default_factory=dict)
 
     def covers(self, code: str, lines: Iterable[int]) -> bool:
-        if ALL in self.file_codes or code in self.file_codes:
-            return True
+        """Whether a directive silences ``code`` on one of ``lines`` (and remember which did)."""
+        found = False
+        for directive in self.file_directives:
+            found |= _use(directive, code)
         for line in lines:
-            codes = self.by_line.get(line)
-            if codes and (ALL in codes or code in codes):
-                return True
-        return False
+            for directive in self.line_directives.get(line, ()):
+                found |= _use(directive, code)
+        return found
+
+    def silenced_by_another(self, directive: Directive, code: str, line: int) -> bool:
+        """Another directive (not ``directive`` itself) silences ``code`` on ``line``."""
+        return any(other is not directive and _use(other, code)
+                   for other in [*self.file_directives, *self.line_directives.get(line, ())])
+
+    def unused(self, active: "Iterable[str]") -> list[tuple[Directive, list[str]]]:
+        """(directive, codes it names that silenced nothing) — only codes of ``active`` rules:
+        a directive for a rule that is off cannot be judged.  ``[]`` in the list: a bare
+        directive (every rule) that silenced nothing."""
+        active = set(active)
+        out = []
+        for directive in self.directives:
+            if directive.shared:
+                continue
+            if ALL in directive.codes:
+                if not directive.used:
+                    out.append((directive, []))
+                continue
+            idle = sorted(c for c in directive.codes - directive.used if c in active)
+            if idle:
+                out.append((directive, idle))
+        return out
+
+
+def _use(directive: Directive, code: str) -> bool:
+    if ALL in directive.codes or code in directive.codes:
+        directive.used.add(code)
+        return True
+    return False
 
 
 def parse_suppressions(
@@ -70,8 +126,15 @@ def parse_suppressions(
         for m in _DIRECTIVE.finditer(comment.text):
             raw = m.group("codes") if m.group("kind") else m.group("noqa")
             codes = _resolve(raw, comment, m, catalogue, result)
-            if m.group("kind") and m.group("kind").lower() == "file-ignore":
+            whole_file = bool(m.group("kind")) and m.group("kind").lower() == "file-ignore"
+            if not codes:
+                continue  # only unknown rules: reported by invalid-suppression
+            directive = Directive(comment.start + m.start(), comment.start + m.end(), codes, whole_file, comment,
+                                  shared=not m.group("kind") and raw is None)
+            result.directives.append(directive)
+            if whole_file:
                 result.file_codes |= codes
+                result.file_directives.append(directive)
                 continue
             line = line_of(comment.start)
             targets = {line}
@@ -81,6 +144,7 @@ def parse_suppressions(
                     targets.add(nxt)
             for target in targets:
                 result.by_line.setdefault(target, set()).update(codes)
+                result.line_directives.setdefault(target, []).append(directive)
     return result
 
 

@@ -57,8 +57,10 @@ def test_json_contract(project):
     assert r.returncode == 1
     data = json.loads(r.stdout)
     assert [set(d) for d in data] == [{"code", "name", "message", "help", "severity", "filename", "location",
-                                       "end_location", "fix", "source_kind"}] * 2
+                                       "end_location", "fix", "source_kind", "url"}] * 2
     first = data[0]
+    # the docs of the installed version, not of whatever main says today
+    assert first["url"] == "https://github.com/pgpool-lint/pgpool-lint/blob/v0.1.0/docs/rules.md#pgb001-session-set"
     assert first["code"] == "PGB001" and first["name"] == "session-set" and first["severity"] == "error"
     assert first["filename"] == "migrations/001_bad.sql"
     assert first["location"] == {"row": 2, "column": 1} and first["end_location"] == {"row": 2, "column": 23}
@@ -179,7 +181,8 @@ def test_suppressions(project):
     r = run_cli("check", "--output-format", "concise", "-q", "s.sql", cwd=project)
     lines = r.stdout.decode().splitlines()
     assert [l.split(" [")[0] for l in lines] == [
-        "s.sql:6:1: PGB002", "s.sql:6:14: PGB100", "s.sql:7:8: PGB007"]
+        "s.sql:6:1: PGB002", "s.sql:6:14: PGB100", "s.sql:7:8: PGB007",
+        "s.sql:7:32: PGB101"]  # ignore[listen] on a line without LISTEN: unused-suppression
 
 
 def test_file_ignore(project):

@@ -244,6 +244,10 @@ def test_role_and_database_make_the_alter_role_suggestion_exact(tmp_path):
 def test_the_report_says_how_many_findings_fix_would_fix(tmp_path):
     write(tmp_path / "m.sql", MIGRATION.encode() + b"SELECT pg_advisory_lock(1);\nBEGIN;\nSELECT pg_advisory_lock(2);\nCOMMIT;\n")
     proc = run_cli("check", "--isolated", "--output-format", "concise", "m.sql", cwd=tmp_path)
-    assert proc.stderr == b"[*] 4 fixable with `pgpool-lint check --fix` (1 more with --unsafe-fixes).\n"
-    proc = run_cli("check", "--isolated", "--output-format", "json", "m.sql", cwd=tmp_path)
+    # after the findings and the summary, on stdout: a merged CI log reads in order (as ruff prints it)
     assert proc.stderr == b""
+    assert proc.stdout.decode().splitlines()[-2:] == [
+        "Found 6 findings in 1 file (1 checked).",
+        "[*] 4 fixable with `pgpool-lint check --fix` (1 more with --unsafe-fixes)."]
+    proc = run_cli("check", "--isolated", "--output-format", "json", "m.sql", cwd=tmp_path)
+    assert proc.stderr == b"" and b"fixable" not in proc.stdout

@@ -3,6 +3,7 @@ when chosen, so ``rich`` is loaded only for the ``full`` format."""
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from dataclasses import dataclass
@@ -19,8 +20,10 @@ FORMATS = {
     "junit": "pgpool_lint.output.junit",
 }
 
-#: where each rule's documentation lives (``docs/rules.md``, generated from the catalogue)
-DOCS_URL = "https://github.com/pgpool-lint/pgpool-lint/blob/main/docs/rules.md"
+#: the project's home; each rule's documentation is ``docs/rules.md`` there (generated from
+#: the catalogue), linked at the installed version's tag so that a finding's link explains the
+#: rule as this version checks it
+PROJECT_URL = "https://github.com/pgpool-lint/pgpool-lint"
 
 
 @dataclass
@@ -53,11 +56,23 @@ def summary_line(count: int, files_with: int, files_checked: int) -> str:
             f"({files_checked} checked).")
 
 
+def docs_url() -> str:
+    """``docs/rules.md`` at the tag of the installed version (``main`` for a development build)."""
+    version = tool_version()
+    ref = f"v{version}" if re.fullmatch(r"[0-9]+(?:\.[0-9]+){1,3}", version) else "main"
+    return f"{PROJECT_URL}/blob/{ref}/docs/rules.md"
+
+
 def rule_url(rule) -> str:
-    """The rule's section in the generated docs (anchor as GitHub renders the heading)."""
-    return f"{DOCS_URL}#{rule.code.lower()}-{rule.name}"
+    """The rule's section in the versioned docs (anchor as GitHub renders the heading)."""
+    return code_url(rule.code, rule.name)
 
 
+def code_url(code: str, name: str) -> str:
+    return f"{docs_url()}#{code.lower()}-{name}"
+
+
+@functools.cache
 def tool_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from urllib.parse import quote
 
-from . import DOCS_URL, RenderContext, fingerprints, metadata, report_path, rule_url, tool_version
+from . import PROJECT_URL, RenderContext, fingerprints, metadata, report_path, rule_url, tool_version
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -74,11 +74,12 @@ def report(diagnostics, ctx: RenderContext) -> dict:
             "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri},
                                                 "region": _region(d.location, d.end_location)}}],
             "partialFingerprints": {"pgpoolLint/v1": fingerprint},
+            "properties": {"url": d.url},  # the rule's docs at this version (also the rule's helpUri)
         }
         if d.fix is not None and d.fix.edits and d.fix.applicability != "display-only":
             result["fixes"] = [_fix(d, uri)]  # display-only edits are shown to people, never proposed to tools
         if d.occurrences is not None:  # `pgpool-lint logs`: how often, when and by whom the statement ran
-            result["properties"] = {"occurrences": d.occurrences}
+            result["properties"]["occurrences"] = d.occurrences
         results.append(result)
     version = tool_version()
     return {
@@ -86,7 +87,7 @@ def report(diagnostics, ctx: RenderContext) -> dict:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "pgpool-lint", "version": version, "semanticVersion": version,
-                                "informationUri": DOCS_URL.rsplit("/blob/", 1)[0],
+                                "informationUri": PROJECT_URL,
                                 "rules": [_rule(r) for r in rules]}},
             "columnKind": "unicodeCodePoints",
             "results": results,

@@ -96,10 +96,12 @@ class HostSyntaxError(Exception):
 def lint_code(linter: "Linter", text: str, filename: str, kind: str) -> list["Diagnostic"]:
     """Diagnostics for the SQL in one code file.  Raises HostSyntaxError."""
     keywords = candidate_keywords(linter)
-    if not keywords.found_in(text):
-        return []  # no string in this file could be a finding: no host parse, no SQL parse
-    call_sites = _call_sites(linter, kind)
     lowered = text.lower()
+    if not keywords.found_in(text) and "pgpool-lint" not in lowered:
+        # no string in this file could be a finding (and no directive to judge as unused):
+        # no host parse, no SQL parse
+        return []
+    call_sites = _call_sites(linter, kind)
     module = importlib.import_module(f"{__name__}.{_MODULES[kind]}")
     want_comments = "pgpool-lint" in lowered or _OUR_NOQA.search(lowered) is not None
     try:
