@@ -1,9 +1,16 @@
 """``pgpool-lint server``: a language server (LSP over stdio) for editors.
 
 - diagnostics on open, change and save, for SQL files and for every language ``check``
-  lints (the linter picks the language from the file name, as on the command line);
-- code actions: each finding's fix, and "ignore this rule here" (a suppression comment that
-  is only offered when re-linting proves it silences the finding and adds nothing);
+  lints (the linter picks the language from the file name, as on the command line).
+  Linting runs off the message loop, in one worker thread; changes are coalesced: while a
+  document is being linted, further edits only mark it stale, and only its newest version
+  is linted and published next (30 quick edits cost two lints, not thirty);
+- code actions: each finding's fix, and "ignore this rule here" (a suppression comment
+  that re-linting proves silences the finding and adds nothing).  The ignore edit is
+  computed lazily, in ``codeAction/resolve``, for clients that support it;
+- every request with malformed params, or for a document that is not open, gets the
+  proper JSON-RPC error (InvalidParams) and no traceback; a change to a document that was
+  never opened is ignored (logged), not an error popup;
 - hover: the rule's documentation from the catalogue;
 - the project's config: the nearest ``.pgpool-lint.toml`` / ``pyproject.toml`` above each
   file, re-read when it changes; excluded files get no diagnostics.
@@ -15,13 +22,20 @@ Needs the ``lsp`` extra (pygls); imported only by the ``server`` command.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
+from urllib.parse import unquote
 
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
 from . import catalogue as catalogue_mod
@@ -43,6 +57,9 @@ LANGUAGE_EXTENSIONS = {
 }
 #: line-comment syntax per extension, for suppression comments ("//" otherwise)
 HASH_COMMENTS = (".py", ".rb")
+#: without codeAction/resolve support, ignore edits are computed up front for this many findings
+EAGER_IGNORE_EDITS = 5
+logger = logging.getLogger(__name__)
 SEVERITIES = {"error": lsp.DiagnosticSeverity.Error, "warning": lsp.DiagnosticSeverity.Warning,
               "info": lsp.DiagnosticSeverity.Information}
 
@@ -78,12 +95,126 @@ class Linted:
         self.index = LineIndex(self.text)  # built once per lint: every range conversion uses it
 
 
+class _Skip:
+    """A message already answered while it was read (see ``Protocol.structure_message``)."""
+
+    jsonrpc = "answered"
+
+
+class Protocol(LanguageServerProtocol):
+    """pygls' protocol, answering what pygls would leave unanswered or answer with a traceback."""
+
+    def structure_message(self, data: dict[str, Any]):
+        try:
+            return super().structure_message(data)
+        except JsonRpcException:
+            if not isinstance(data, dict) or "jsonrpc" not in data:
+                raise
+            method = data.get("method")
+            if "id" in data and method:  # a request the editor waits on: answer it
+                self._send_response(data["id"], error=JsonRpcInvalidParams(
+                    message=f"invalid params for {str(method)[:100]}").to_response_error())
+            else:
+                logger.warning("ignoring a malformed message (method %r)", str(method)[:100])
+            return _Skip()
+
+    def handle_message(self, message):
+        if isinstance(message, _Skip):
+            return
+        super().handle_message(message)
+
+    @lsp_method(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: lsp.DidChangeTextDocumentParams):
+        if unquote(params.text_document.uri) not in self.workspace.text_documents:
+            logger.warning("didChange for a document that is not open: %s", params.text_document.uri[:300])
+            return
+        yield from super().lsp_text_document__did_change(params)
+
+
+def _answered(handler):
+    """A request handler whose unexpected failure is a plain JSON-RPC error: no traceback in
+    the reply (pygls would put one in ``error.data``)."""
+    import functools
+
+    @functools.wraps(handler)
+    async def run(*args):
+        try:
+            return await handler(*args)
+        except JsonRpcException:
+            raise
+        except Exception as exc:
+            logger.exception("request failed")
+            raise JsonRpcInternalError(message=f"pgpool-lint: {type(exc).__name__}: {str(exc)[:200]}") from None
+
+    return run
+
+
 class PgpoolLanguageServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("pgpool-lint", tool_version())
+        super().__init__("pgpool-lint", tool_version(), protocol_cls=Protocol)
         self.linted: dict[str, Linted] = {}
         self._projects: dict[tuple, Project] = {}
         self._shown_errors: set[str] = set()  # each config error is shown once, not per keystroke
+        #: one thread lints, so the linter is never used by two threads at once
+        self._lint_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pgpool-lint")
+        self._stale: set[str] = set()  # documents changed since their lint started
+        self._linting: dict[str, "asyncio.Future"] = {}
+
+    def report_server_error(self, error: Exception, source) -> None:
+        """Logged (stderr), never an "Error in server" popup."""
+        logger.error("%s: %s", getattr(source, "__name__", source), error)
+
+    # --- scheduling -----------------------------------------------------------------------
+
+    def schedule(self, uri: str) -> None:
+        """Lint ``uri``'s newest text off the loop, then publish; while a lint of it runs,
+        more changes only mark it stale (coalesced: only the newest version is linted next)."""
+        self._stale.add(uri)
+        if uri not in self._linting:
+            self._linting[uri] = asyncio.ensure_future(self._lint_until_fresh(uri))
+
+    async def _lint_until_fresh(self, uri: str) -> None:
+        try:
+            while uri in self._stale:
+                self._stale.discard(uri)
+                linted = await self.lint_off_loop(uri)
+                if linted is None or uri in self._stale:
+                    continue  # closed, or changed meanwhile: that newer text is linted next
+                self.linted[uri] = linted
+                self.show_errors(linted)
+                self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
+                    uri=uri, version=linted.version,
+                    diagnostics=[self.to_lsp(linted, d) for d in linted.diagnostics]))
+        except Exception:
+            logger.exception("linting %s failed", uri[:300])
+        finally:
+            self._linting.pop(uri, None)
+
+    async def lint_off_loop(self, uri: str) -> Optional[Linted]:
+        document = self.workspace.text_documents.get(unquote(uri))
+        if document is None:
+            return None
+        snapshot = (uri, document.source, document.version, document.language_id)
+        return await asyncio.get_running_loop().run_in_executor(self._lint_thread, self.lint_snapshot, *snapshot)
+
+    async def current_or_error(self, uri: str) -> Linted:
+        """The lint of the document's newest text; InvalidParams for a document not open."""
+        document = self.workspace.text_documents.get(unquote(uri))
+        if document is None:
+            raise JsonRpcInvalidParams(message=f"document is not open: {uri[:300]}")
+        linted = self.linted.get(uri)
+        if linted is None or linted.version != document.version or linted.text != document.source:
+            linted = await self.lint_off_loop(uri)
+            if linted is None:
+                raise JsonRpcInvalidParams(message=f"document is not open: {uri[:300]}")
+            self.linted[uri] = linted
+        return linted
+
+    def show_errors(self, linted: Linted) -> None:
+        error = linted.project.error if linted.project else None
+        if error and error not in self._shown_errors:
+            self._shown_errors.add(error)
+            self.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error, f"pgpool-lint: {error}"))
 
     # --- configuration ------------------------------------------------------------------
 
@@ -115,43 +246,24 @@ class PgpoolLanguageServer(LanguageServer):
     def encoding(self) -> str:
         return str(self.workspace.position_encoding or "utf-16")
 
-    def lint(self, uri: str) -> Linted:
-        document = self.workspace.get_text_document(uri)
-        text = document.source
+    def lint_snapshot(self, uri: str, text: str, version: Optional[int], language_id: Optional[str]) -> Linted:
+        """Lint one version of a document (in the lint thread: touches no protocol state)."""
         path = to_fs_path(uri) if uri.startswith("file:") else None
         if path:
             filename = path
             directory = Path(path).parent
         else:
-            extension = LANGUAGE_EXTENSIONS.get((document.language_id or "").lower(), "")
+            extension = LANGUAGE_EXTENSIONS.get((language_id or "").lower(), "")
             filename = "untitled" + extension
             directory = Path(self.workspace.root_path or os.getcwd())
         shift = 1 if text.startswith("\ufeff") else 0
-        linted = Linted(document.version, text, shift, filename, [], None)
+        linted = Linted(version, text, shift, filename, [], None)
         if filename.lower().endswith(supported_extensions()):
             project = self.project_for(directory)
             linted.project = project
-            if project.error:
-                if project.error not in self._shown_errors:
-                    self._shown_errors.add(project.error)
-                    self.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error,
-                                                                   f"pgpool-lint: {project.error}"))
-            elif not (path and project.excludes.matches(relative_posix(Path(path), project.root))):
+            if not project.error and not (path and project.excludes.matches(relative_posix(Path(path), project.root))):
                 result = project.linter.lint_bytes(text[shift:].encode("utf-8", "surrogatepass"), filename)
                 linted.diagnostics = result.diagnostics
-        self.linted[uri] = linted
-        return linted
-
-    def publish(self, uri: str) -> None:
-        linted = self.lint(uri)
-        self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
-            uri=uri, version=linted.version, diagnostics=[self.to_lsp(linted, d) for d in linted.diagnostics]))
-
-    def current(self, uri: str) -> Linted:
-        linted = self.linted.get(uri)
-        document = self.workspace.get_text_document(uri)
-        if linted is None or linted.version != document.version or linted.text != document.source:
-            linted = self.lint(uri)
         return linted
 
     # --- conversions --------------------------------------------------------------------
@@ -183,8 +295,9 @@ class PgpoolLanguageServer(LanguageServer):
 
     # --- code actions -------------------------------------------------------------------
 
-    def code_actions(self, uri: str, request_range: lsp.Range) -> list[lsp.CodeAction]:
-        linted = self.current(uri)
+    def code_actions(self, uri: str, linted: Linted, request_range: lsp.Range, lazy: bool) -> list[lsp.CodeAction]:
+        """The fixes (edits at hand) and the ignore actions (with ``lazy``: without their edit,
+        which ``resolve_ignore`` computes when the user picks one)."""
         start = self.offset_at(linted, request_range.start)
         end = self.offset_at(linted, request_range.end)
         actions: list[lsp.CodeAction] = []
@@ -196,14 +309,31 @@ class PgpoolLanguageServer(LanguageServer):
                     title=f"{title} [{d.code}]", kind=lsp.CodeActionKind.QuickFix,
                     diagnostics=[self.to_lsp(linted, d)], is_preferred=d.fix.applicability == "safe",
                     edit=lsp.WorkspaceEdit(changes={uri: edits})))
-        for d in self.at(linted, start, end):
-            ignore = self.ignore_edit(linted, d)
-            if ignore is not None:
-                actions.append(lsp.CodeAction(
-                    title=f"Ignore {d.name} ({d.code}) here", kind=lsp.CodeActionKind.QuickFix,
-                    diagnostics=[self.to_lsp(linted, d)],
-                    edit=lsp.WorkspaceEdit(changes={uri: [ignore]})))
+        if linted.project is None or linted.project.linter is None:
+            return actions
+        for number, d in enumerate(self.at(linted, start, end)):
+            action = lsp.CodeAction(title=f"Ignore {d.name} ({d.code}) here", kind=lsp.CodeActionKind.QuickFix,
+                                    diagnostics=[self.to_lsp(linted, d)])
+            if lazy:
+                action.data = {"uri": uri, "version": linted.version, "code": d.code, "start": d.start,
+                               "end": d.end, "message": d.message}
+            elif number < EAGER_IGNORE_EDITS:
+                ignore = self.ignore_edit(linted, d)
+                if ignore is None:
+                    continue
+                action.edit = lsp.WorkspaceEdit(changes={uri: [ignore]})
+            else:
+                break  # a client without resolve: the first few only, a large selection stays fast
+            actions.append(action)
         return actions
+
+    def resolve_ignore(self, linted: Linted, data: dict) -> Optional[lsp.WorkspaceEdit]:
+        """The edit of an ignore action (``codeAction/resolve``), for the finding it names."""
+        for d in linted.diagnostics:
+            if (d.code, d.start, d.end, d.message) == (data["code"], data["start"], data["end"], data["message"]):
+                edit = self.ignore_edit(linted, d)
+                return lsp.WorkspaceEdit(changes={data["uri"]: [edit]}) if edit is not None else None
+        return None
 
     def ignore_edit(self, linted: Linted, d: Diagnostic) -> Optional[lsp.TextEdit]:
         """A suppression comment for ``d``, offered only when linting the edited text shows
@@ -249,10 +379,9 @@ class PgpoolLanguageServer(LanguageServer):
 
     # --- hover --------------------------------------------------------------------------
 
-    def hover(self, uri: str, position: lsp.Position) -> Optional[lsp.Hover]:
+    def hover(self, linted: Linted, position: lsp.Position) -> Optional[lsp.Hover]:
         from .cli import rule_markdown
 
-        linted = self.current(uri)
         offset = self.offset_at(linted, position)
         found = self.at(linted, offset, offset)
         if not found:
@@ -274,36 +403,68 @@ def build_server() -> PgpoolLanguageServer:
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: PgpoolLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
-        ls.publish(params.text_document.uri)
+        ls.schedule(params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: PgpoolLanguageServer, params: lsp.DidChangeTextDocumentParams) -> None:
-        ls.publish(params.text_document.uri)
+        ls.schedule(params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: PgpoolLanguageServer, params: lsp.DidSaveTextDocumentParams) -> None:
         uri = params.text_document.uri
         if uri.rsplit("/", 1)[-1] in CONFIG_NAMES:  # the config changed: every open file may change
             for other in list(ls.linted):
-                ls.publish(other)
-        if uri in ls.workspace.text_documents:
-            ls.publish(uri)
+                ls.schedule(other)
+        if unquote(uri) in ls.workspace.text_documents:
+            ls.schedule(uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: PgpoolLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
         ls.linted.pop(params.text_document.uri, None)
+        ls._stale.discard(params.text_document.uri)
         ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 
     @server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION,
-                    lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix]))
-    def code_action(ls: PgpoolLanguageServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
-        return ls.code_actions(params.text_document.uri, params.range)
+                    lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix], resolve_provider=True))
+    @_answered
+    async def code_action(ls: PgpoolLanguageServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+        linted = await ls.current_or_error(params.text_document.uri)
+        return await asyncio.get_running_loop().run_in_executor(
+            ls._lint_thread, ls.code_actions, params.text_document.uri, linted, params.range, _resolves_edits(ls))
+
+    @server.feature(lsp.CODE_ACTION_RESOLVE)
+    @_answered
+    async def code_action_resolve(ls: PgpoolLanguageServer, action: lsp.CodeAction) -> lsp.CodeAction:
+        data = action.data
+        if action.edit is not None or not isinstance(data, dict):
+            return action
+        if not all(isinstance(data.get(key), kind) for key, kind in
+                   (("uri", str), ("code", str), ("start", int), ("end", int), ("message", str))):
+            raise JsonRpcInvalidParams(message="codeAction/resolve: not an action this server made")
+        linted = await ls.current_or_error(data["uri"])
+        if linted.version != data.get("version"):
+            return action  # the document changed since: the finding may be gone; no edit
+        edit = await asyncio.get_running_loop().run_in_executor(ls._lint_thread, ls.resolve_ignore, linted, data)
+        if edit is not None:
+            action.edit = edit
+        return action
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
-    def hover(ls: PgpoolLanguageServer, params: lsp.HoverParams) -> Optional[lsp.Hover]:
-        return ls.hover(params.text_document.uri, params.position)
+    @_answered
+    async def hover(ls: PgpoolLanguageServer, params: lsp.HoverParams) -> Optional[lsp.Hover]:
+        linted = await ls.current_or_error(params.text_document.uri)
+        return ls.hover(linted, params.position)
 
     return server
+
+
+def _resolves_edits(ls: PgpoolLanguageServer) -> bool:
+    """The client resolves a code action's ``edit`` lazily (``codeAction/resolve``)."""
+    try:
+        support = ls.client_capabilities.text_document.code_action.resolve_support
+    except AttributeError:
+        return False
+    return support is not None and "edit" in (support.properties or [])
 
 
 def serve() -> None:
