@@ -57,8 +57,11 @@ LANGUAGE_EXTENSIONS = {
 }
 #: line-comment syntax per extension, for suppression comments ("//" otherwise)
 HASH_COMMENTS = (".py", ".rb")
-#: without codeAction/resolve support, ignore edits are computed up front for this many findings
-EAGER_IGNORE_EDITS = 5
+#: seconds a change waits before its lint starts, so that a burst of keystrokes is linted once
+SETTLE = 0.1
+#: without codeAction/resolve support, ignore edits are computed up front (a re-lint each) for
+#: this many findings, and only for a request on one line (a cursor), not a large selection
+EAGER_IGNORE_EDITS = 3
 logger = logging.getLogger(__name__)
 SEVERITIES = {"error": lsp.DiagnosticSeverity.Error, "warning": lsp.DiagnosticSeverity.Warning,
               "info": lsp.DiagnosticSeverity.Information}
@@ -90,6 +93,7 @@ class Linted:
     diagnostics: list[Diagnostic]
     project: Optional[Project]
     index: LineIndex = field(init=False)
+    published: list = field(default_factory=list, repr=False)  # as LSP diagnostics, when published
 
     def __post_init__(self) -> None:
         self.index = LineIndex(self.text)  # built once per lint: every range conversion uses it
@@ -166,35 +170,40 @@ class PgpoolLanguageServer(LanguageServer):
 
     # --- scheduling -----------------------------------------------------------------------
 
-    def schedule(self, uri: str) -> None:
+    def schedule(self, uri: str, settle: float = 0.0) -> None:
         """Lint ``uri``'s newest text off the loop, then publish; while a lint of it runs,
-        more changes only mark it stale (coalesced: only the newest version is linted next)."""
+        more changes only mark it stale (coalesced: only the newest version is linted next).
+        ``settle``: wait that long first (a change: more keystrokes are likely on their way)."""
         self._stale.add(uri)
         if uri not in self._linting:
-            self._linting[uri] = asyncio.ensure_future(self._lint_until_fresh(uri))
+            self._linting[uri] = asyncio.ensure_future(self._lint_until_fresh(uri, settle))
 
-    async def _lint_until_fresh(self, uri: str) -> None:
+    async def _lint_until_fresh(self, uri: str, settle: float) -> None:
         try:
             while uri in self._stale:
+                if settle:
+                    await asyncio.sleep(settle)
                 self._stale.discard(uri)
-                linted = await self.lint_off_loop(uri)
+                linted = await self.lint_off_loop(uri, publish=True)
                 if linted is None or uri in self._stale:
+                    settle = SETTLE
                     continue  # closed, or changed meanwhile: that newer text is linted next
                 self.linted[uri] = linted
                 self.show_errors(linted)
                 self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
-                    uri=uri, version=linted.version,
-                    diagnostics=[self.to_lsp(linted, d) for d in linted.diagnostics]))
+                    uri=uri, version=linted.version, diagnostics=linted.published))
         except Exception:
             logger.exception("linting %s failed", uri[:300])
         finally:
             self._linting.pop(uri, None)
 
-    async def lint_off_loop(self, uri: str) -> Optional[Linted]:
+    async def lint_off_loop(self, uri: str, publish: bool = False) -> Optional[Linted]:
+        """Lint the document's current text in the lint thread (``publish``: with its
+        diagnostics converted there too)."""
         document = self.workspace.text_documents.get(unquote(uri))
         if document is None:
             return None
-        snapshot = (uri, document.source, document.version, document.language_id)
+        snapshot = (uri, document.source, document.version, document.language_id, publish)
         return await asyncio.get_running_loop().run_in_executor(self._lint_thread, self.lint_snapshot, *snapshot)
 
     async def current_or_error(self, uri: str) -> Linted:
@@ -246,7 +255,8 @@ class PgpoolLanguageServer(LanguageServer):
     def encoding(self) -> str:
         return str(self.workspace.position_encoding or "utf-16")
 
-    def lint_snapshot(self, uri: str, text: str, version: Optional[int], language_id: Optional[str]) -> Linted:
+    def lint_snapshot(self, uri: str, text: str, version: Optional[int], language_id: Optional[str],
+                      publish: bool = False) -> Linted:
         """Lint one version of a document (in the lint thread: touches no protocol state)."""
         path = to_fs_path(uri) if uri.startswith("file:") else None
         if path:
@@ -264,6 +274,8 @@ class PgpoolLanguageServer(LanguageServer):
             if not project.error and not (path and project.excludes.matches(relative_posix(Path(path), project.root))):
                 result = project.linter.lint_bytes(text[shift:].encode("utf-8", "surrogatepass"), filename)
                 linted.diagnostics = result.diagnostics
+        if publish:
+            linted.published = [self.to_lsp(linted, d) for d in linted.diagnostics]
         return linted
 
     # --- conversions --------------------------------------------------------------------
@@ -311,13 +323,14 @@ class PgpoolLanguageServer(LanguageServer):
                     edit=lsp.WorkspaceEdit(changes={uri: edits})))
         if linted.project is None or linted.project.linter is None:
             return actions
+        one_line = request_range.start.line == request_range.end.line
         for number, d in enumerate(self.at(linted, start, end)):
             action = lsp.CodeAction(title=f"Ignore {d.name} ({d.code}) here", kind=lsp.CodeActionKind.QuickFix,
                                     diagnostics=[self.to_lsp(linted, d)])
             if lazy:
                 action.data = {"uri": uri, "version": linted.version, "code": d.code, "start": d.start,
                                "end": d.end, "message": d.message}
-            elif number < EAGER_IGNORE_EDITS:
+            elif one_line and number < EAGER_IGNORE_EDITS:
                 ignore = self.ignore_edit(linted, d)
                 if ignore is None:
                     continue
@@ -407,7 +420,7 @@ def build_server() -> PgpoolLanguageServer:
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: PgpoolLanguageServer, params: lsp.DidChangeTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri)
+        ls.schedule(params.text_document.uri, settle=SETTLE)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: PgpoolLanguageServer, params: lsp.DidSaveTextDocumentParams) -> None:
