@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 import yaml
@@ -53,11 +54,18 @@ def run_lint_step(cwd, env_inputs: dict) -> tuple[subprocess.CompletedProcess, s
     output = cwd / "github_output"
     output.write_text("")
     env = {k: v for k, v in os.environ.items() if k != "PGPOOL_LINT_OUTPUT_FORMAT"}
+    # the install step's outputs: the binary and its python, called by their paths (the job's
+    # PATH, here without pgpool-lint, is not the action's to change)
+    env.update({"PGPOOL_LINT_BIN": shutil.which("pgpool-lint"), "PGPOOL_LINT_PYTHON": sys.executable,
+                "PATH": "/usr/bin:/bin"})
     env.update({"GITHUB_OUTPUT": str(output), **env_inputs})
     for name, value in step["env"].items():
         match = EXPRESSION.fullmatch(value.strip())
-        key = match.group(1).strip().removeprefix("inputs.") if match else None
-        env.setdefault(name, str(ACTION["inputs"][key].get("default", "")) if key else value)
+        expression = match.group(1).strip() if match else ""
+        if expression.startswith("inputs."):
+            env.setdefault(name, str(ACTION["inputs"][expression.removeprefix("inputs.")].get("default", "")))
+        else:
+            assert name in env, f"{name} ({value}) has no value in this test"
     r = subprocess.run(["bash", "-c", step["run"]], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
     return r, output.read_text()
 
@@ -87,3 +95,32 @@ def test_hostile_inputs_are_data_not_code(tmp_path):
     assert not any(tmp_path.glob("pwned*"))
     assert outputs.endswith("exit-code=2\n")  # the odd words were taken as (missing) paths/options
     assert r.returncode == 2
+
+
+def test_multi_line_inputs_and_arguments_with_spaces(tmp_path):
+    """`paths: |` and `args: |` keep every line (``read -a`` kept only the first, and the job
+    passed green while paths were skipped); quotes group a path or argument with spaces."""
+    for name in ("a/1.sql", "b/2.sql", "my dir/3.sql", "legacy dumps/4.sql"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("LISTEN jobs;\n")
+    r, outputs = run_lint_step(tmp_path, {
+        "INPUT_PATHS": "a\nb/2.sql\n\"my dir\"\nlegacy\\ dumps\n",
+        "INPUT_ARGS": "--select PGB002\n--extend-exclude 'legacy dumps/'\n"})
+    assert r.returncode == 0, r.stderr
+    files = sorted(line.split(",")[0].removeprefix("::error file=") for line in r.stdout.splitlines())
+    assert files == ["a/1.sql", "b/2.sql", "my dir/3.sql"] and outputs == "exit-code=1\n"
+
+
+def test_an_unbalanced_quote_is_an_error_not_a_skip(tmp_path):
+    r, outputs = run_lint_step(tmp_path, {"INPUT_PATHS": "\"migrations"})
+    assert r.returncode == 2 and outputs == ""
+    assert "::error title=pgpool-lint::input paths: No closing quotation" in r.stderr
+
+
+def test_no_path_pollution_and_a_pinned_upload():
+    install = next(s for s in STEPS if s.get("id") == "install")
+    assert "GITHUB_PATH" not in install["run"]  # the user's later steps keep their python and pip
+    lint = next(s for s in STEPS if s.get("id") == "lint")
+    assert '"$PGPOOL_LINT_BIN" check ' in lint["run"]
+    uses = [s["uses"] for s in STEPS if "uses" in s]
+    assert uses and all(re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", u) for u in uses), uses
