@@ -38,6 +38,7 @@ READERS = {
     "yaml": "read_yaml",
     "toml": "read_toml",
     "ini": "read_ini",
+    "properties": "read_properties",
     "prisma": "read_prisma",
     "python": "read_python",
     "javascript": "read_js",
@@ -47,7 +48,7 @@ READERS = {
 }
 
 _EXTENSIONS = {
-    ".yml": "yaml", ".yaml": "yaml", ".toml": "toml", ".conf": "ini", ".properties": "ini", ".ini": "ini",
+    ".yml": "yaml", ".yaml": "yaml", ".toml": "toml", ".conf": "ini", ".properties": "properties", ".ini": "ini",
     ".prisma": "prisma", ".py": "python", ".pyw": "python",
     ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
     ".ts": "typescript", ".tsx": "typescript", ".mts": "typescript", ".cts": "typescript",
@@ -120,7 +121,7 @@ def comments(text: str, kind: str) -> list["CommentSpan"]:
         return []
     if kind == "python":
         return _python_comments(text)
-    leaders = {"prisma": ("//",), "ini": ("#", ";", "!"), "javascript": ("//", "/*"),
+    leaders = {"prisma": ("//",), "ini": ("#", ";", "!"), "properties": ("#", "!"), "javascript": ("//", "/*"),
                "typescript": ("//", "/*"), "go": ("//", "/*"), "java": ("//", "/*")}.get(kind, ("#",))
     out = []
     offset = 0

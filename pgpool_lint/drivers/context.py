@@ -34,7 +34,10 @@ class Context:
         parsed = urls.parse(value.value)
         if parsed is None:
             return None
-        use = UrlUse(urls.classify(parsed, self.pooled_hosts), value, parsed, literal=value.verbatim is not None)
+        # a literal of this file: mapped character by character (verbatim), or written with
+        # escapes or line continuations that a reader decoded (``written_here``)
+        literal = value.verbatim is not None or getattr(value, "written_here", False)
+        use = UrlUse(urls.classify(parsed, self.pooled_hosts), value, parsed, literal=literal)
         return self._known_pooler(use)
 
     def env_url(self, name: str, reference: Value, default: Optional[str] = None) -> UrlUse:

@@ -50,7 +50,11 @@ def parse(text: str) -> list[Entry]:
 
 
 def read(ctx: Context) -> None:
-    entries = parse(ctx.text)
+    read_entries(ctx, parse(ctx.text))
+
+
+def read_entries(ctx: Context, entries: list[Entry]) -> None:
+    """Facts from ``key = value`` entries (also of ``.properties`` files: read_properties.py)."""
     by_key: dict[str, Entry] = {}
     for entry in entries:
         ctx.url_fact(entry.value)

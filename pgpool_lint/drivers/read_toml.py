@@ -1,7 +1,9 @@
 """TOML settings (Flyway's ``flyway.toml``, any ``*.toml`` holding connection strings).
 
-``tomllib`` reads the values; positions come from a small locator that follows table
-headers and (dotted) keys line by line — it only says *where* a key tomllib found is.
+``tomllib`` reads the values.  Where each string value is written comes from tomlkit's
+parser (``string_spans``), so values in inline tables (``default = { url = "..." }``) and
+multi-line strings (triple-quoted) are found and reported where they are; a small
+line locator gives the keys' positions (the Flyway fact points at its ``url`` key).
 """
 
 from __future__ import annotations
@@ -37,6 +39,29 @@ def locate(text: str) -> dict[tuple[str, ...], tuple[int, int]]:
     return spans
 
 
+def string_spans(text: str) -> dict[str, list[tuple[int, int]]]:
+    """Every string value of a TOML text -> its (start, end) spans (quotes included), in
+    document order.  {} when tomlkit cannot read the text."""
+    from tomlkit.items import String
+    from tomlkit.parser import Parser
+
+    spans: dict[str, list[tuple[int, int]]] = {}
+
+    class _Recording(Parser):
+        def _parse_value(self):
+            start = self._idx
+            item = super()._parse_value()
+            if isinstance(item, String):
+                spans.setdefault(str(item), []).append((start, self._idx))
+            return item
+
+    try:
+        _Recording(text).parse()
+    except Exception:  # tomllib read it; tomlkit's own objections are not ours to report
+        return {}
+    return spans
+
+
 def _leaves(data: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
     if isinstance(data, dict):
         for key, value in data.items():
@@ -57,14 +82,25 @@ def read(ctx: Context) -> None:
     except tomllib.TOMLDecodeError:
         return  # not ours to report: a TOML linter does that
     spans = locate(ctx.text)
+    strings = string_spans(ctx.text)
     values: dict[tuple[str, ...], Value] = {}
     for path, raw in _leaves(data):
         key_at, value_at = spans.get(path, (0, 0))
-        verbatim = None
-        if isinstance(raw, str) and ctx.text.startswith(raw, value_at + 1) and ctx.text[value_at] in "\"'":
-            verbatim = value_at + 1
-        end = value_at + len(raw) + 2 if isinstance(raw, str) else value_at + len(str(raw).lower())
+        occurrences = strings.get(raw) if isinstance(raw, str) else None
+        written = bool(occurrences)
+        if occurrences:  # in document order: the n-th use of a string is its n-th occurrence
+            value_at, end = occurrences.pop(0)
+            at = ctx.text.find(raw, value_at, end) if raw else -1
+            verbatim = at if at != -1 and at < end else None  # written without escapes
+            if path not in spans:
+                key_at = value_at
+        else:
+            verbatim = None
+            if isinstance(raw, str) and ctx.text.startswith(raw, value_at + 1) and ctx.text[value_at] in "\"'":
+                verbatim = value_at + 1
+            end = value_at + len(raw) + 2 if isinstance(raw, str) else value_at + len(str(raw).lower())
         values[path] = Value(raw, value_at, end, verbatim)
+        values[path].written_here = written  # type: ignore[attr-defined]  # decoded escapes too
         values[path].extra_key = key_at  # type: ignore[attr-defined]
         if isinstance(raw, str):
             ctx.url_fact(values[path])
