@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from .diagnostics import Diagnostic, Fix
 from .edits import SAFE, UNSAFE, apply_fixes, choose_fixes
+from .output import terminal_safe
 
 if TYPE_CHECKING:  # pragma: no cover
     from .linter import FileResult, Linter
@@ -297,6 +298,7 @@ def atomic_write(path: str, data: bytes, before: os.stat_result) -> None:
 def unified_diff(before: str, after: str, name: str) -> str:
     """A unified diff of two texts, ``\\ No newline at end of file`` where it applies."""
     lines = []
+    name = terminal_safe(name)  # a header line must stay one line, whatever the file is called
     old, new = (name, name) if os.path.isabs(name) else (f"a/{name}", f"b/{name}")  # `git apply` / `patch -p1`
     for line in difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
                                      fromfile=old, tofile=new):
@@ -315,7 +317,7 @@ def fixed_summary(outcomes: Iterable[FileFix], catalogue) -> str:
         return "No findings fixed.\n"
     out = [f"Fixed {total} finding{'s' if total != 1 else ''}:\n"]
     for display, counts in per_file:
-        out.append(f"- {display}:\n")
+        out.append(f"- {terminal_safe(display)}:\n")
         for code, n in sorted(counts.items()):
             out.append(f"    {n} × {code} ({catalogue.get(code).name})\n")
     return "".join(out)
