@@ -14,7 +14,7 @@ from typing import Callable, Iterator, NoReturn, Optional
 
 import click
 
-from .output import FORMATS
+from .output import FORMATS, terminal_safe
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMAT_CHOICES = tuple(FORMATS)
@@ -27,7 +27,7 @@ def _version() -> str:
 
 
 def _fail(message: str) -> "click.exceptions.Exit":
-    click.echo(f"pgpool-lint: error: {message}", err=True)
+    click.echo(terminal_safe(f"pgpool-lint: error: {message}"), err=True)
     return click.exceptions.Exit(EXIT_ERROR)
 
 
@@ -90,7 +90,7 @@ _report_options = _options(
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str, readable=False))  # unreadable: an error each
 @_report_options
 @click.option("--exclude", multiple=True, help="Glob patterns to skip (replaces the configured list).")
 @click.option("--extend-exclude", multiple=True, help="Glob patterns to skip in addition.")
@@ -155,7 +155,7 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
     parallel = _lint_in_parallel(settings, items, jobs) if fixing is None else None
     for item in items:
         if isinstance(item, str):  # an error message about a path
-            click.echo(f"pgpool-lint: error: {item}", err=True)
+            click.echo(terminal_safe(f"pgpool-lint: error: {item}"), err=True)
             errors += 1
             continue
         path, display = item
@@ -168,7 +168,7 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
         else:
             result = linter.lint_path(path, display)
         if result.skipped:
-            click.echo(f"pgpool-lint: warning: skipped {display}: {result.skipped}", err=True)
+            click.echo(terminal_safe(f"pgpool-lint: warning: skipped {display}: {result.skipped}"), err=True)
             continue
         files_checked += 1
         result.text = None  # keep only the diagnostics: memory stays flat whatever the number of files
@@ -197,8 +197,6 @@ def _hint_fixable(diagnostics) -> None:
 def _report_fixes(fixing, output_format: str, output_file: Optional[Path], quiet: bool, errors: int) -> Optional[Path]:
     """Say what --fix did (stderr), or print --diff and exit.  Fixing stdin prints the fixed
     text on stdout: the findings left then go to stderr.  Returns where the report goes."""
-    from .output import terminal_safe
-
     for note in fixing.notes():
         click.echo(terminal_safe(f"pgpool-lint: warning: {note}"), err=True)
     if fixing.diff:
@@ -226,6 +224,8 @@ def _settings(config_path: Optional[Path], isolated: bool, select: tuple[str, ..
     from . import catalogue as catalogue_mod
     from .config import ConfigError, load_config
 
+    if isolated and config_path is not None:  # one of them would be silently ignored
+        raise _fail("--isolated ignores every config file: give --isolated or --config, not both")
     try:
         cfg = load_config(config_path, isolated)
         cat = catalogue_mod.load()
@@ -276,7 +276,7 @@ def _report(diagnostics: list, output_format: str, output_file: Optional[Path], 
     except OSError as exc:
         raise _fail(f"cannot write {output_file}: {exc.strerror or exc}")
     ctx = RenderContext(files_checked=files_checked, color=_use_color() and not output_file, quiet=quiet,
-                        profile=profile)
+                        profile=profile, errors=errors)
     if statistics:
         _print_statistics(diagnostics, output_format, out, cat)
     else:
@@ -298,7 +298,6 @@ def _open_output(path: Path) -> io.TextIOWrapper:
 def _print_profile(settings, cat) -> None:
     """--verbose: the pooler profile in force, each value with where it came from (stderr)."""
     from .linter import active_codes
-    from .output import terminal_safe
 
     rows = settings.profile.describe()
     origin = settings.profile_origins.get("assume-in-transaction")
@@ -314,8 +313,8 @@ def _print_profile(settings, cat) -> None:
     width = max(len(name) for name, _, _ in rows)
     lines = ["pgpool-lint: pooler profile"]
     for name, value, source in rows:
-        lines.append(f"  {name:<{width}}  {value}" + (f"  ({source})" if source else ""))
-    click.echo(terminal_safe("\n".join(lines)), err=True)
+        lines.append(terminal_safe(f"  {name:<{width}}  {value}" + (f"  ({source})" if source else "")))
+    click.echo("\n".join(lines), err=True)
 
 
 def _print_parser() -> None:
@@ -420,6 +419,9 @@ def _discover(paths, exclude_globs, root: Path, force_exclude: bool,
             continue
         if path.is_dir():
             for file in _walk(path, exclude_globs, root):
+                if isinstance(file, str):
+                    yield file
+                    continue
                 key = os.path.realpath(file)
                 if key not in seen:
                     seen.add(key)
@@ -433,11 +435,14 @@ def _discover(paths, exclude_globs, root: Path, force_exclude: bool,
             yield path, raw
 
 
-def _walk(top: Path, exclude_globs, root: Path) -> Iterator[Path]:
+def _walk(top: Path, exclude_globs, root: Path) -> Iterator[Path | str]:
     from . import drivers  # settings files (.env, *.yml, *.toml, *.conf, *.properties, *.prisma)
     from .config import relative_posix
 
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+    errors: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(top, onerror=errors.append, followlinks=False):
+        yield from (_walk_error(e) for e in errors)
+        errors.clear()
         current = Path(dirpath)
         dirnames[:] = sorted(d for d in dirnames
                              if not exclude_globs.matches(relative_posix(current / d, root)))
@@ -448,6 +453,12 @@ def _walk(top: Path, exclude_globs, root: Path) -> Iterator[Path]:
             if exclude_globs.matches(relative_posix(file, root)):
                 continue
             yield file
+    yield from (_walk_error(e) for e in errors)  # the last directory listed, or the top itself
+
+
+def _walk_error(exc: OSError) -> str:
+    """A directory that cannot be listed is an error (exit 2), never a silent skip."""
+    return f"{exc.filename}: cannot read directory: {exc.strerror or exc}"
 
 
 def _print_statistics(diagnostics, output_format: str, out, cat) -> None:
@@ -473,7 +484,7 @@ LOG_INPUT_FORMATS = ("auto", "stderr", "csvlog", "jsonlog", "pg-stat-statements"
 
 
 @main.command("logs")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str, readable=False))  # unreadable: an error each
 @click.option("--dsn", default=None, envvar="PGPOOL_LINT_DSN",
               help="Also read the live pg_stat_statements view over this connection (read-only; needs psycopg).")
 @click.option("--format", "input_format", type=click.Choice(LOG_INPUT_FORMATS),
@@ -503,8 +514,6 @@ def logs_command(paths: tuple[str, ...], dsn: Optional[str], input_format: str, 
     output_format = output_format or cfg.values.get("output-format", "full")
 
     def say(prefix: str) -> "Callable[[str], None]":
-        from .output import terminal_safe
-
         return lambda message: click.echo(terminal_safe(f"pgpool-lint: {prefix}: {message}"), err=True)
 
     try:

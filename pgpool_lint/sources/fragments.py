@@ -287,8 +287,15 @@ class Keywords:
         self.substrings = tuple(sorted({s.lower() for s in substrings}))
 
     def found_in(self, text: str) -> bool:
+        """Whether ``text`` (host source or a string's value) may spell a keyword; in host
+        source a keyword may be written with escapes (``"S\\u0045T"`` is ``"SET"``)."""
         if self.everything:
             return True
+        if self._found_in(text):
+            return True
+        return "\\" in text and self._found_in(_HEX_ESCAPE.sub(lambda m: decode_escape(m.group()), text))
+
+    def _found_in(self, text: str) -> bool:
         lowered = text.lower()
         if any(s in lowered for s in self.substrings):
             return True
