@@ -72,6 +72,7 @@ def extract(text: str, call_sites: CallSites, keywords: Optional[Keywords] = Non
     known: dict[int, ast.AST] = {}  # id(argument) -> the SQL call it is passed to
     skipped: set[int] = set()  # ids of nodes never to read: messages, docstrings, parts already read
     fragments: list[Fragment] = []
+    branch_of: dict[int, object] = {}  # id(node) -> the other database its branch is for
     queue = [tree]
     while queue:
         node = queue.pop()
@@ -83,6 +84,10 @@ def extract(text: str, call_sites: CallSites, keywords: Optional[Keywords] = Non
             continue  # no candidate keyword anywhere in this subtree
         if isinstance(node, ast.Expr) and _is_str_expr(node.value):
             continue  # docstrings and other bare strings are never executed
+        if isinstance(node, ast.If):  # `if is_crdb(conn):` -- its body is another database's SQL
+            verdict = _branch_dialect(node, pos)
+            if verdict is not None:
+                branch_of.update((id(stmt), verdict) for stmt in node.body)
         if isinstance(node, ast.Dict):  # keys are names and labels (keyword tables), never SQL to run
             skipped.update(id(k) for k in node.keys if k is not None and _is_str_expr(k))
         if isinstance(node, ast.Call):
@@ -106,14 +111,27 @@ def extract(text: str, call_sites: CallSites, keywords: Optional[Keywords] = Non
                 piece = call is not None and callee_path(call.func)[-1] in COMPOSED_PIECES  # type: ignore[attr-defined]
                 if piece:
                     builder = format_fields(builder)
-                fragments.append(builder.build(start, end, anchor, known=call is not None, partial=piece))
+                fragments.append(builder.build(start, end, anchor, known=call is not None, partial=piece,
+                                               dialect=branch_of.get(nid)))
             for child in ast.walk(node):
                 skipped.add(id(child))
             continue
         children = list(ast.iter_child_nodes(node))
         children.reverse()  # visit in source order
+        inherited = branch_of.get(nid)
+        if inherited is not None:
+            for child in children:
+                branch_of.setdefault(id(child), inherited)
         queue.extend(children)
     return fragments
+
+
+def _branch_dialect(node: ast.If, pos: HostPositions):
+    """The other database an ``if`` condition selects (``dialect.from_branch``), or None."""
+    from ..dialect import from_branch
+
+    start, end = pos.span(node.test)
+    return from_branch(pos.text[start:min(end, start + 300)])
 
 
 def comments(text: str) -> list[CommentSpan]:

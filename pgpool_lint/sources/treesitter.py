@@ -48,6 +48,10 @@ class LanguageSpec:
     constructors: dict[str, str] = field(default_factory=dict)
     comments: tuple[str, ...] = ("comment",)
     question_marks: bool = True  # ``?`` is a bind placeholder in this ecosystem
+    #: conditional nodes with a ``condition`` field (and an ``alternative`` one for else):
+    #: a string in the body of ``if is_crdb(conn)`` is another database's SQL
+    branches: frozenset[str] = frozenset({"if_statement", "if", "elsif", "if_expression",
+                                          "ternary_expression", "conditional_expression"})
 
 
 _LOADED: dict[str, tuple[Any, Any, Any]] = {}
@@ -153,7 +157,8 @@ class Extractor:
             start, end = self.host.offset(root.start_point), self.host.offset(root.end_point)
             anchor = self.host.offset(call.start_point) if call is not None else start
             fragments.append(builder.build(start, end, anchor, known=verdict == "sql",
-                                           question_marks=self.spec.question_marks))
+                                           question_marks=self.spec.question_marks,
+                                           dialect=self._branch_dialect(root)))
         return fragments
 
     # --- where a string sits ---------------------------------------------------------------
@@ -224,6 +229,24 @@ class Extractor:
                 return "sql", call
             return "message", call  # the other arguments of a SQL call are bind values
         return "maybe", call
+
+    def _branch_dialect(self, node: Any) -> Any:
+        """The database an enclosing branch selects (``if is_crdb(conn) { ... }``), or None.
+        The else part of such a branch says nothing (it is usually PostgreSQL's)."""
+        from ..dialect import from_branch
+
+        child, parent, depth = node, node.parent, 0
+        while parent is not None and depth < 64:
+            if parent.type in self.spec.branches:
+                condition = parent.child_by_field_name("condition")
+                alternative = parent.child_by_field_name("alternative")
+                inside_else = alternative is not None and alternative.start_byte <= child.start_byte
+                if condition is not None and not inside_else and condition.end_byte <= child.start_byte:
+                    found = from_branch(condition.text[:300].decode("utf-8", "replace"))
+                    if found is not None:
+                        return found
+            child, parent, depth = parent, parent.parent, depth + 1
+        return None
 
     def _callee(self, call: Any) -> tuple[str, ...]:
         callee_field, name_field, _ = self.spec.calls[call.type]
