@@ -178,6 +178,8 @@ def analyse_fragment(linter: "Linter", fragment: "Fragment", host_text: str,
         return []
     if not fragment.known and not (starts_like_sql(sql, strict_case=True) and parses_cleanly(sql)):
         return []
+    if fragment.holes and fragment.known and not parses_cleanly(sql):
+        sql = _without_holes(fragment, sql)
     if fragment.dialect is not None:  # `if is_crdb(conn):` ... another database's SQL
         linter.skip([fragment.dialect])
         return []
@@ -205,6 +207,18 @@ def analyse_fragment(linter: "Linter", fragment: "Fragment", host_text: str,
             anchor=fragment.anchor,
         ))
     return out
+
+
+def _without_holes(fragment: "Fragment", sql: str) -> str:
+    """An interpolated clause (``WITH jobs AS #{materialized} (...)``) is no value: when the SQL
+    does not parse with its holes read as names, read them as nothing (blanks, same length)."""
+    from .fragments import parses_cleanly
+
+    chars = list(sql)
+    for start, end in fragment.holes:
+        chars[start:end] = " " * (end - start)
+    blanked = "".join(chars)
+    return blanked if parses_cleanly(blanked) else sql
 
 
 def sql_comments_of(fragment: "Fragment", host_text: str) -> list:
