@@ -78,7 +78,7 @@ def test_set_of_a_name_postgres_does_not_have_leaks_nothing(tmp_path: Path) -> N
     """})
     code, found, err = _check(tmp_path, "--verbose", "m.sql")
     # custom (dotted) parameters do stay on the connection; `SET x = ;` is PostgreSQL with a mistake
-    assert found == [("m.sql", 4, 1, "PGB001"), ("m.sql", 5, 1, "PGB001"), ("m.sql", 6, 8, "PGB000")]
+    assert found == [("m.sql", 4, 1, "PGB001"), ("m.sql", 5, 1, "PGB001"), ("m.sql", 6, 9, "PGB000")]
     assert code == 1
     assert "not PostgreSQL: `foreign_key_checks` is not a PostgreSQL parameter" in err
     assert "not PostgreSQL: `cluster` is not a PostgreSQL parameter" in err
