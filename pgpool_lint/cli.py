@@ -146,6 +146,7 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
     errors = 0
     files_checked = 0
     fixing = None
+    not_postgres: dict[str, int] = {}  # why text was skipped as not PostgreSQL -> how often
     if fix or diff:
         from .fixer import Fixer, FixRun, applicabilities
 
@@ -170,6 +171,8 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
         if result.skipped:
             click.echo(terminal_safe(f"pgpool-lint: warning: skipped {display}: {result.skipped}"), err=True)
             continue
+        if result.not_postgres:
+            _note_not_postgres(display, result.not_postgres, not_postgres, verbose)
         files_checked += 1
         result.text = None  # keep only the diagnostics: memory stays flat whatever the number of files
         results.append(result)
@@ -179,8 +182,32 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
         output_file = _report_fixes(fixing, output_format, output_file, quiet, errors)
     elif not quiet and not statistics and output_format in ("full", "concise"):
         _hint_fixable(diagnostics)
+    if statistics and not_postgres and output_format != "json":
+        _print_not_postgres(not_postgres)
     _report(diagnostics, output_format, output_file, quiet, statistics, files_checked, cat, settings.profile,
             errors, exit_zero)
+
+
+def _note_not_postgres(display: str, reasons: list[str], counts: dict[str, int], verbose: bool) -> None:
+    """Count text skipped as another database's SQL; --verbose says where and why (stderr)."""
+    from .output import terminal_safe
+
+    for reason in reasons:
+        key = reason.split(": ", 1)[0] if ": " in reason else reason
+        counts[key] = counts.get(key, 0) + 1
+    if verbose:
+        mine: dict[str, int] = {}
+        for reason in reasons:
+            mine[reason] = mine.get(reason, 0) + 1
+        for reason, n in mine.items():
+            times = f" ({n} times)" if n > 1 else ""
+            click.echo(f"pgpool-lint: skipped text in {terminal_safe(display)}: {terminal_safe(reason)}{times}", err=True)
+
+
+def _print_not_postgres(counts: dict[str, int]) -> None:
+    """--statistics: skipped text, by what it is (stderr, after the rule counts on stdout)."""
+    for what, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        click.echo(f"{n}\tskipped\t{what}", err=True)
 
 
 def _hint_fixable(diagnostics) -> None:
@@ -336,7 +363,10 @@ def _use_color() -> bool:
 
 #: file extensions linted when walking a directory
 DIRECTORY_EXTENSIONS = (".sql", ".py", ".pyw", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts",
-                        ".rb", ".go", ".java")  # the same as sources.SOURCE_KINDS (a test checks it)
+                        ".rb", ".rake", ".gemspec", ".ru", ".thor", ".go", ".java")  # the same as sources.SOURCE_KINDS (a test checks it)
+#: code files linted when walking a directory by their whole name (lower case; sources.SOURCE_NAMES)
+DIRECTORY_NAMES = ("rakefile", "gemfile", "guardfile", "capfile", "podfile", "vagrantfile", "brewfile", "fastfile",
+                   "dangerfile")
 
 
 #: below this many files (and PARALLEL_MIN_BYTES) one process is faster than starting workers
@@ -447,7 +477,8 @@ def _walk(top: Path, exclude_globs, root: Path) -> Iterator[Path | str]:
         dirnames[:] = sorted(d for d in dirnames
                              if not exclude_globs.matches(relative_posix(current / d, root)))
         for name in sorted(filenames):
-            if not name.lower().endswith(DIRECTORY_EXTENSIONS) and not drivers.walked(name):
+            lowered = name.lower()
+            if not lowered.endswith(DIRECTORY_EXTENSIONS) and lowered not in DIRECTORY_NAMES and not drivers.walked(name):
                 continue
             file = current / name
             if exclude_globs.matches(relative_posix(file, root)):
