@@ -85,6 +85,10 @@ KEYS: dict[str, Callable[[str, Any], Any]] = {
     "database": _identifier,
     # hosts (`name` or `*.suffix`) that are transaction-mode pooler endpoints (driver rules)
     "pooled-hosts": _str_list,
+    # hosts that are direct connections; both lists also take `$VARIABLE` (a URL from the environment)
+    "direct-hosts": _str_list,
+    # read deployment files (pgbouncer.ini, compose, app.json, .env anywhere) for pooler evidence
+    "deployment-evidence": _bool,
 }
 
 
@@ -133,6 +137,8 @@ def apply_setting(settings: Any, key: str, value: Any, origin: str = "config fil
         settings.sql_call_sites = tuple(value)
     elif key == "pooled-hosts":
         settings.pooled_hosts = tuple(value)
+    elif key == "direct-hosts":
+        settings.direct_hosts = tuple(value)
     elif key == "extend-sql-call-sites":
         settings.extend_sql_call_sites = tuple(value)
     elif key in ("role", "database"):
