@@ -27,10 +27,11 @@ RULES = (
     "session_set_on_connect",
     "migration_session_state",
     "listen_on_pooled_url",
+    "pooler_config",
 )
 
 #: their codes, in the same order (kept here so that nothing is imported to know them)
-CODES = frozenset({"PGB200", "PGB201", "PGB202", "PGB203", "PGB204", "PGB205"})
+CODES = frozenset({"PGB200", "PGB201", "PGB202", "PGB203", "PGB204", "PGB205", "PGB206"})
 
 #: settings-file kind -> reader module
 READERS = {

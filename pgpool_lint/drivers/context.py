@@ -81,6 +81,9 @@ class Context:
             use.endpoint = urls.Endpoint(urls.POOLED, seen.ports[port])
         elif use.env_name and use.env_name in seen.names and use.parsed is None:
             use.endpoint = urls.Endpoint(urls.POOLED, seen.names[use.env_name])
+        elif use.status == urls.UNKNOWN and seen.flags:
+            # still a condition, but the project says it runs behind PgBouncer somewhere
+            use.endpoint = urls.Endpoint(urls.UNKNOWN, f"the project supports PgBouncer ({seen.flags[0]})")
         return use
 
     def url_fact(self, value: Value, label: str = "connection string") -> Optional[Fact]:

@@ -152,7 +152,7 @@ def _walk(root: Path, excluded: Callable[[Path], bool]):
 def _interesting(name: str) -> bool:
     lowered = name.lower()
     return (lowered.startswith(".env") or lowered.endswith(".env") or lowered in POOLER_FILES
-            or lowered.endswith((".ini", ".yml", ".yaml", ".sh", ".tpl", ".toml", ".py", ".rb", ".exs"))
+            or lowered.endswith((".ini", ".yml", ".yaml", ".sh", ".tpl", ".toml", ".py", ".rb", ".exs", ".properties"))
             or lowered in _MANIFESTS or lowered == "app.json" or lowered == "procfile" or lowered.startswith("dockerfile"))
 
 
@@ -190,6 +190,8 @@ def _read(path: Path, found: Deployment) -> None:
         _script(text, shown, found)
     if lowered in _MANIFESTS:
         _manifest(text, shown, lowered, found)
+    if "jdbc" not in found.clients and "jdbc:postgresql:" in text:
+        found.clients["jdbc"] = f"{shown}:{text.count(chr(10), 0, text.index('jdbc:postgresql:')) + 1}"
     if lowered.endswith((".py", ".rb", ".exs", ".yml", ".yaml", ".toml")) or lowered.startswith(".env"):
         _flags(text, shown, found)
 

@@ -59,7 +59,8 @@ class UrlUse:
         if self.env_name and self.env_file:
             return f"`{self.env_name}` (value from {self.env_file}): {reason}"
         if self.env_name and self.status == UNKNOWN:
-            return f"`{self.env_name}` is not set in any .env file of this repository"
+            unset = f"`{self.env_name}` is not set in any .env file of this repository"
+            return f"{unset}, and {reason}" if reason else unset
         if self.env_name:
             return f"`{self.env_name}`: {reason}"
         return reason
