@@ -135,13 +135,15 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
     excludes = list(exclude) or list(settings_values.get("exclude", DEFAULT_EXCLUDE))
     excludes += list(settings_values.get("extend-exclude", [])) + list(extend_exclude)
     exclude_globs = GlobSet(excludes)
+    if not paths:
+        paths = (".",)
+    if settings_values.get("deployment-evidence", True):
+        _read_deployment(settings, paths, exclude_globs, cfg.root)
     if verbose:
         _print_profile(settings, cat)
         _print_parser()
     linter = Linter(settings)
 
-    if not paths:
-        paths = (".",)
     results = []
     errors = 0
     files_checked = 0
@@ -178,6 +180,14 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
         results.append(result)
 
     diagnostics = [d for r in results for d in r.diagnostics]
+    if not quiet:
+        from .drivers import conditional_summary
+
+        summary = conditional_summary(diagnostics)
+        if summary:
+            from .output import terminal_safe
+
+            click.echo(terminal_safe(f"pgpool-lint: {summary}"), err=True)
     if fixing is not None:
         output_file = _report_fixes(fixing, output_format, output_file, quiet, errors)
     elif not quiet and not statistics and output_format in ("full", "concise"):
@@ -322,6 +332,29 @@ def _open_output(path: Path) -> io.TextIOWrapper:
     return open(path, "w", encoding="utf-8", errors="replace", newline="\n")
 
 
+def _read_deployment(settings, paths, exclude_globs, root: Path) -> None:
+    """Deployment evidence of the directories being linted (``drivers.deployment``): it resolves
+    endpoints for the settings rules, and a pooler's configuration sets the profile values the
+    config file and the command line leave open (``--verbose`` names the file)."""
+    from .config import KEYS, ConfigError, apply_setting, relative_posix
+    from .drivers import CODES
+
+    roots = [Path(p) for p in paths if p != "-" and os.path.isdir(p)]
+    if not roots or not (CODES & settings.enabled):
+        return
+    from .drivers.deployment import collect
+
+    deployment = collect(roots, lambda path: exclude_globs.matches(relative_posix(path, root)))
+    settings.deployment = deployment
+    for key, value, origin in deployment.profile_values():
+        if key in settings.profile_origins:
+            continue  # the config file and the command line win
+        try:
+            apply_setting(settings, key, KEYS[key](key, value), origin=origin)
+        except ConfigError:
+            continue  # a value the repository's own file states wrongly: keep the preset's
+
+
 def _print_profile(settings, cat) -> None:
     """--verbose: the pooler profile in force, each value with where it came from (stderr)."""
     from .linter import active_codes
@@ -337,6 +370,18 @@ def _print_profile(settings, cat) -> None:
     off = sorted(settings.enabled - active_codes(settings.enabled, settings.profile, cat))
     if off:
         rows.append(("rules off in this pool mode", ", ".join(off), "catalogue field pool_modes"))
+    deployment = settings.deployment
+    if deployment is not None:
+        for config in deployment.pooler_files:
+            rows.append(("pooler configuration", config.path, f"pool_mode {config.pool_mode or 'not set'}"))
+        for host, (reason, _) in sorted(deployment.hosts.items()):
+            rows.append(("pooled host", host, reason))
+        for port, reason in sorted(deployment.ports.items()):
+            rows.append(("pooled port", str(port), reason))
+        for name, reason in sorted(deployment.names.items()):
+            rows.append(("pooled variable", name, reason))
+        for flag in deployment.flags[:5]:
+            rows.append(("PgBouncer flag", flag, "warnings say the project supports PgBouncer"))
     width = max(len(name) for name, _, _ in rows)
     lines = ["pgpool-lint: pooler profile"]
     for name, value, source in rows:

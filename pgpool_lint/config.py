@@ -102,6 +102,10 @@ KEYS: dict[str, Callable[[str, Any], Any]] = {
     "pooled-hosts": _str_list,
     # glob -> the database those files are for ("postgres" lints them whatever their folder says)
     "dialects": _dialects,
+    # hosts that are direct connections; both lists also take `$VARIABLE` (a URL from the environment)
+    "direct-hosts": _str_list,
+    # read deployment files (pgbouncer.ini, compose, app.json, .env anywhere) for pooler evidence
+    "deployment-evidence": _bool,
 }
 
 
@@ -152,6 +156,8 @@ def apply_setting(settings: Any, key: str, value: Any, origin: str = "config fil
         settings.pooled_hosts = tuple(value)
     elif key == "dialects":
         settings.dialects = tuple((GlobSet([glob]), dialect) for glob, dialect in value.items())
+    elif key == "direct-hosts":
+        settings.direct_hosts = tuple(value)
     elif key == "extend-sql-call-sites":
         settings.extend_sql_call_sites = tuple(value)
     elif key in ("role", "database"):

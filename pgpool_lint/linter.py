@@ -51,6 +51,10 @@ class Settings:
     pooled_hosts: tuple[str, ...] = ()
     #: (GlobSet, dialect) from the ``dialects`` config: which database files are for
     dialects: tuple[tuple[object, str], ...] = ()
+    #: hosts (or ``$VARIABLE`` names) that are direct connections (``direct-hosts``)
+    direct_hosts: tuple[str, ...] = ()
+    #: what the repository says about its pooler (``drivers.deployment.collect``); None: not read
+    deployment: Optional[object] = None
 
 
 @dataclass
@@ -131,9 +135,11 @@ class Linter:
         from .drivers.envfiles import EnvResolver
 
         if getattr(self, "_env_resolver", None) is None:
-            self._env_resolver = EnvResolver(self.settings.root)
+            deployment = self.settings.deployment
+            self._env_resolver = EnvResolver(self.settings.root, getattr(deployment, "env_values", None))
         findings = drivers.lint(text, filename, kind, self.settings.profile, self._env_resolver,
-                                self.settings.pooled_hosts, self.active)
+                                self.settings.pooled_hosts, self.active, self.settings.deployment,
+                                self.settings.direct_hosts)
         return self.finish(findings, text, filename, drivers.comments(text, kind), kind)
 
     def _unreadable(self, display: str, message: str) -> Diagnostic:
