@@ -327,7 +327,8 @@ def _use_color() -> bool:
 
 #: file extensions linted when walking a directory
 DIRECTORY_EXTENSIONS = (".sql", ".py", ".pyw", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts",
-                        ".rb", ".go", ".java")  # the same as sources.SOURCE_KINDS (a test checks it)
+                        ".rb", ".go", ".java", ".ex", ".exs", ".php", ".cs", ".rs", ".kt",
+                        ".kts")  # the same as sources.SOURCE_KINDS (a test checks it)
 
 
 #: below this many files (and PARALLEL_MIN_BYTES) one process is faster than starting workers
