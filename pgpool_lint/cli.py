@@ -408,7 +408,8 @@ def _use_color() -> bool:
 
 #: file extensions linted when walking a directory
 DIRECTORY_EXTENSIONS = (".sql", ".py", ".pyw", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts",
-                        ".rb", ".rake", ".gemspec", ".ru", ".thor", ".go", ".java")  # the same as sources.SOURCE_KINDS (a test checks it)
+                        ".rb", ".rake", ".gemspec", ".ru", ".thor", ".go", ".java", ".ex", ".exs", ".php", ".cs",
+                        ".rs", ".kt", ".kts")  # the same as sources.SOURCE_KINDS (a test checks it)
 #: code files linted when walking a directory by their whole name (lower case; sources.SOURCE_NAMES)
 DIRECTORY_NAMES = ("rakefile", "gemfile", "guardfile", "capfile", "podfile", "vagrantfile", "brewfile", "fastfile",
                    "dangerfile")

@@ -1,4 +1,5 @@
-"""SQL inside application code and migrations: Python, JavaScript/TypeScript, Ruby, Go, Java.
+"""SQL inside application code and migrations: Python, JavaScript/TypeScript, Ruby, Go, Java,
+Elixir, PHP, C#, Rust, Kotlin.
 
 A file's language comes from its extension.  Each language module finds the string
 expressions that are SQL (``fragments.Fragment``: SQL text plus the host offset of every
@@ -40,12 +41,18 @@ SOURCE_KINDS = {
     ".rb": "ruby", ".rake": "ruby", ".gemspec": "ruby", ".ru": "ruby", ".thor": "ruby",
     ".go": "go",
     ".java": "java",
+    ".ex": "elixir", ".exs": "elixir",
+    ".php": "php",
+    ".cs": "csharp",
+    ".rs": "rust",
+    ".kt": "kotlin", ".kts": "kotlin",
 }
 CODE_EXTENSIONS = tuple(ext for ext, kind in SOURCE_KINDS.items() if kind != "sql")
 
 _MODULES = {
     "python": "python_source", "javascript": "javascript_source", "typescript": "javascript_source",
-    "ruby": "ruby_source", "go": "go_source", "java": "java_source",
+    "ruby": "ruby_source", "go": "go_source", "java": "java_source", "elixir": "elixir_source",
+    "php": "php_source", "csharp": "csharp_source", "rust": "rust_source", "kotlin": "kotlin_source",
 }
 PARSE_ERROR = "PGB000"
 

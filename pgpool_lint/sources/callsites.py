@@ -47,7 +47,41 @@ DEFAULT_CALL_SITES: dict[str, tuple[str, ...]] = {
         "prepareCall", "addBatch", "query", "queryForObject", "queryForList", "queryForMap",
         "queryForRowSet", "queryForStream", "update", "batchUpdate", "createNativeQuery",
     ),
+    # Ecto migrations and repos, Ecto.Adapters.SQL, Postgrex
+    "elixir": (
+        "execute", "Repo.query", "Repo.query!", "repo.query", "repo.query!", "Repo.query_many",
+        "Repo.query_many!", "SQL.query", "SQL.query!", "SQL.query_many", "SQL.query_many!", "SQL.stream",
+        "Postgrex.query", "Postgrex.query!", "Postgrex.prepare", "Postgrex.prepare!", "Postgrex.prepare_execute",
+        "Postgrex.prepare_execute!", "Postgrex.stream",
+    ),
+    # PDO, the pgsql extension, Laravel's DB facade, Doctrine DBAL and migrations
+    "php": (
+        "exec", "query", "prepare", "pg_query", "pg_query_params", "pg_send_query", "pg_send_query_params",
+        "pg_prepare", "pg_send_prepare", "statement", "unprepared", "affectingStatement", "DB.select",
+        "DB.selectOne", "DB.insert", "DB.update", "DB.delete", "DB.scalar", "DB.cursor", "executeStatement",
+        "executeQuery", "executeUpdate", "fetchAllAssociative", "fetchAssociative", "fetchOne", "fetchFirstColumn",
+        "fetchAllNumeric", "fetchNumeric", "iterateAssociative", "addSql",
+    ),
+    # Npgsql, Dapper, EF Core (raw SQL, migrations), FluentMigrator
+    "csharp": (
+        "NpgsqlCommand", "NpgsqlBatchCommand", "CommandDefinition", "Execute", "ExecuteAsync", "ExecuteScalar",
+        "ExecuteScalarAsync", "ExecuteReader", "ExecuteReaderAsync", "Query", "QueryAsync", "QueryFirst",
+        "QueryFirstAsync", "QueryFirstOrDefault", "QueryFirstOrDefaultAsync", "QuerySingle", "QuerySingleAsync",
+        "QuerySingleOrDefault", "QuerySingleOrDefaultAsync", "QueryMultiple", "QueryMultipleAsync",
+        "ExecuteSqlRaw", "ExecuteSqlRawAsync", "ExecuteSql", "ExecuteSqlAsync", "ExecuteSqlInterpolated",
+        "ExecuteSqlInterpolatedAsync", "FromSqlRaw", "FromSql", "FromSqlInterpolated", "SqlQueryRaw", "SqlQuery",
+        "migrationBuilder.Sql", "Execute.Sql",
+    ),
+    # sqlx (functions and macros), tokio-postgres / postgres, diesel, SeaORM
+    "rust": (
+        "query", "query_as", "query_scalar", "query_with", "query_as_with", "query_scalar_with", "raw_sql",
+        "query_unchecked", "query_as_unchecked", "query_scalar_unchecked", "execute", "batch_execute",
+        "simple_query", "query_one", "query_opt", "query_raw", "prepare", "prepare_typed", "prepare_cached",
+        "sql_query", "execute_unprepared", "from_string", "from_sql_and_values", "copy_in", "copy_out",
+    ),
 }
+# JDBC as in Java, Exposed's exec, R2DBC statements
+DEFAULT_CALL_SITES["kotlin"] = DEFAULT_CALL_SITES["java"] + ("exec", "createStatement")
 DEFAULT_CALL_SITES["typescript"] = DEFAULT_CALL_SITES["javascript"]
 
 #: calls whose string arguments are messages for people, never SQL

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ..positions import byte_col_to_char_col
 from ..suppress import CommentSpan
@@ -52,6 +52,29 @@ class LanguageSpec:
     #: a string in the body of ``if is_crdb(conn)`` is another database's SQL
     branches: frozenset[str] = frozenset({"if_statement", "if", "elsif", "if_expression",
                                           "ternary_expression", "conditional_expression"})
+    #: the operator text of a concatenation (PHP ``.``, Elixir ``<>``)
+    concat_operators: frozenset[str] = frozenset({"+"})
+    #: nodes between an argument list and the value (PHP/C# ``argument``, Kotlin ``value_argument``)
+    wrappers: frozenset[str] = frozenset()
+    #: value containers besides the shared ones (Elixir ``list``, PHP ``array_creation_expression``)
+    containers: frozenset[str] = frozenset()
+    #: operators whose string operands are compared data, never SQL (``if q == "LISTEN x"``)
+    comparisons: frozenset[str] = frozenset()
+    #: call names (besides callsites.MESSAGE_CALLS) whose strings are for people (Elixir ``@doc``)
+    messages: frozenset[str] = frozenset()
+    # Hooks for grammars whose strings or calls need more than node types (None: the defaults).
+    #: (extractor, literal node, builder) -> None: reads one literal
+    read_literal: Optional[Callable[..., None]] = None
+    #: (node) -> the string expression it only passes through (``"...".trimIndent()``, ``&x``), or None
+    unwrap: Optional[Callable[[Any], Optional[Any]]] = None
+    #: (extractor, node) -> read ``node`` (a node ``unwrap`` accepted) into the builder; False if not
+    read_unwrapped: Optional[Callable[..., bool]] = None
+    #: (extractor, call) -> callee path, for grammars without field names on calls
+    callee: Optional[Callable[..., tuple[str, ...]]] = None
+    #: (extractor, call, path, arguments node) -> the argument nodes that hold SQL
+    sql_slots: Optional[Callable[..., list[Any]]] = None
+    #: (extractor, root, parent) -> (verdict, call) for contexts beyond calls (C# ``CommandText = ...``)
+    context: Optional[Callable[..., Optional[tuple[str, Optional[Any]]]]] = None
 
 
 _LOADED: dict[str, tuple[Any, Any, Any]] = {}
@@ -175,36 +198,55 @@ class Extractor:
     # --- where a string sits ---------------------------------------------------------------
 
     def _root(self, node: Any) -> Any:
-        """The whole string expression ``node`` is part of (through concatenations)."""
-        while node.parent is not None and self._is_concat(node.parent):
+        """The whole string expression ``node`` is part of (through concatenations, argument
+        wrappers and calls that only pass it through)."""
+        while node.parent is not None and (self._is_concat(node.parent) or node.parent.type in self.spec.wrappers
+                                           or self._unwraps_to(node.parent, node)):
             node = node.parent
         return node
+
+    def _unwraps_to(self, node: Any, inner: Any) -> bool:
+        if self.spec.unwrap is None:
+            return False
+        got = self.spec.unwrap(node)
+        return got is not None and got.start_byte == inner.start_byte and got.end_byte == inner.end_byte
 
     def _is_concat(self, node: Any) -> bool:
         if node.type in self.spec.adjacent or node.type in self.spec.parentheses:
             return True
         if node.type in self.spec.binaries:
             op = node.child_by_field_name("operator")
-            return op is not None and op.type == "+"
+            return op is not None and op.type in self.spec.concat_operators
         return False
 
     def _is_stringish(self, node: Any) -> bool:
         if node.type in self.spec.strings:
             return True
-        if self._is_concat(node):
+        if self._is_concat(node) or node.type in self.spec.wrappers:
             return any(self._is_stringish(c) for c in node.named_children)
-        return False
+        inner = self.spec.unwrap(node) if self.spec.unwrap is not None else None
+        return inner is not None and self._is_stringish(inner)
 
     def _context(self, root: Any) -> tuple[str, Optional[Any]]:
         """("sql" | "message" | "maybe", the call) for the string expression ``root``."""
         parent = root.parent
         if parent is None or parent.type in _NEVER_SQL_PARENTS:
             return ("maybe" if parent is None else "message"), None
+        if self.spec.comparisons and parent.type in self.spec.binaries:
+            op = parent.child_by_field_name("operator")
+            if op is not None and op.type in self.spec.comparisons:
+                return "message", None  # compared with something: data, not a statement that runs
+        if self.spec.context is not None:
+            decided = self.spec.context(self, root, parent)
+            if decided is not None:
+                return decided
         if parent.type == "pair" and parent.child_by_field_name("key") == root:
             return "message", None  # a key of an object / hash literal: a name or label
-        if parent.type in _CONTAINERS:  # an array / object / pair argument: data, unless SQL calls hold lists
+        if parent.type in _CONTAINERS or parent.type in self.spec.containers:
+            # an array / object / pair argument: data, unless SQL calls hold lists
             holder = parent
-            while holder is not None and holder.type in _CONTAINERS:
+            while holder is not None and (holder.type in _CONTAINERS or holder.type in self.spec.containers
+                                          or holder.type in self.spec.wrappers):
                 holder = holder.parent
             if holder is not None and holder.type in self.spec.argument_lists and holder.parent is not None:
                 call = holder.parent
@@ -212,7 +254,7 @@ class Extractor:
                     path = self._callee(call)
                     if path and self.call_sites.matches(path) and _is_sql_option(parent, root):
                         return "sql", call  # client.query({ text: "...", values })
-                    if path and (is_message_call(path[-1]) or self.call_sites.matches(path)):
+                    if path and (self._is_message(path[-1]) or self.call_sites.matches(path)):
                         return "message", call
             return "maybe", None
         if parent.type in self.spec.binaries:  # `status == "LISTEN x"`: compared, never run
@@ -226,41 +268,53 @@ class Extractor:
             path = self._callee(parent)
             if path and self.call_sites.matches(path):
                 return "sql", parent
-            return ("message" if path and is_message_call(path[-1]) else "maybe"), parent
+            return ("message" if path and self._is_message(path[-1]) else "maybe"), parent
         if parent.type not in self.spec.argument_lists or parent.parent is None:
             return "maybe", None
         call = parent.parent
         if call.type in self.spec.constructors:
             name_node = call.child_by_field_name(self.spec.constructors[call.type])
             name = name_node.text.decode("utf-8", "replace").rsplit(".", 1)[-1] if name_node is not None else ""
-            return ("message" if is_message_call(name) else "maybe"), call
+            if self.spec.sql_slots is not None and name and self.call_sites.matches((name,)):
+                return self._slot_verdict(call, (name,), parent, root)  # new NpgsqlCommand("...", conn)
+            return ("message" if self._is_message(name) else "maybe"), call
         if call.type not in self.spec.calls:
             return "maybe", None
         path = self._callee(call)
         if not path:
             return "maybe", call
-        if is_message_call(path[-1]):
+        if self._is_message(path[-1]):
             return "message", call
         if self.call_sites.matches(path) or path[-1] in self.helpers:
-            slot = self._slot(call, path)
-            if slot is not None and slot.start_byte == root.start_byte and slot.end_byte == root.end_byte:
-                return "sql", call
-            return "message", call  # the other arguments of a SQL call are bind values
+            return self._slot_verdict(call, path, parent, root)
         return "maybe", call
+
+    def _slot_verdict(self, call: Any, path: tuple[str, ...], arguments: Any, root: Any) -> tuple[str, Any]:
+        if any(s.start_byte == root.start_byte and s.end_byte == root.end_byte
+               for s in self._slots(call, path, arguments)):
+            return "sql", call
+        return "message", call  # the other arguments of a SQL call are bind values
+
+    def _is_message(self, name: str) -> bool:
+        return is_message_call(name) or name in self.spec.messages
 
     # --- following a string to the call that runs it ------------------------------------------
 
-    def _slot(self, call: Any, path: tuple[str, ...]) -> Optional[Any]:
-        """The argument of a SQL call (or of a helper of this file) that holds the SQL."""
-        arguments = call.child_by_field_name(self.spec.calls[call.type][2])
+    def _slots(self, call: Any, path: tuple[str, ...], arguments: Any = None) -> list[Any]:
+        """The arguments of a SQL call (or of a helper of this file) that hold the SQL."""
+        if arguments is None:
+            field_name = self.spec.calls[call.type][2] if call.type in self.spec.calls else None
+            arguments = call.child_by_field_name(field_name) if field_name else None
         if arguments is None or arguments.type not in self.spec.argument_lists:
-            return None
+            return []
         if not self.call_sites.matches(path):
             args = [a for a in arguments.named_children if a.type not in self.spec.comments]
             at = self.helpers.get(path[-1], -1)
-            return args[at] if 0 <= at < len(args) else None
-        return _sql_slot(arguments, self.spec)
-
+            return [args[at]] if 0 <= at < len(args) else []
+        if self.spec.sql_slots is not None:
+            return [slot for slot in self.spec.sql_slots(self, call, path, arguments) if slot is not None]
+        slot = _sql_slot(arguments, self.spec)
+        return [slot] if slot is not None else []
     def _follow_names(self, tree: Any) -> None:
         """Names whose value SQL calls run, and this file's functions that hand a parameter to one.
 
@@ -275,7 +329,8 @@ class Extractor:
                 path = self._callee(call)
                 if not path or not (self.call_sites.matches(path) or path[-1] in self.helpers):
                     continue
-                slot = self._slot(call, path)
+                slots = self._slots(call, path)
+                slot = slots[0] if slots else None
                 name = _last_name(slot) if slot is not None else None
                 if name is None:
                     continue
@@ -322,6 +377,8 @@ class Extractor:
         return None
 
     def _callee(self, call: Any) -> tuple[str, ...]:
+        if self.spec.callee is not None:
+            return self.spec.callee(self, call)
         callee_field, name_field, _ = self.spec.calls[call.type]
         receiver = call.child_by_field_name(callee_field) if callee_field else None
         name = call.child_by_field_name(name_field) if name_field else None
@@ -355,8 +412,16 @@ class Extractor:
                 return False
             return self._read(body, out, nodes)
         if node.type in self.spec.strings:
-            self._read_literal(node, out)
+            if self.spec.read_literal is not None:
+                return self.spec.read_literal(self, node, out) is not False  # False: not text (a ~r sigil)
+            else:
+                self._read_literal(node, out)
             return True
+        if node.type in self.spec.wrappers:
+            value = node.named_children[-1] if node.named_children else None
+            return value is not None and self._is_stringish(value) and self._read(value, out, nodes)
+        if self.spec.unwrap is not None and self.spec.unwrap(node) is not None:
+            return self.spec.read_unwrapped is not None and self.spec.read_unwrapped(self, node, out, nodes)
         if self._is_concat(node):
             parts = [c for c in node.named_children if c.type not in self.spec.comments]
             if node.type in self.spec.binaries:
@@ -468,6 +533,17 @@ def _parameter_names(function: Any) -> list[str]:
             names.append("")
     return names
 
+#: node type -> (receiver field, name field) of a dotted name (navigation_expression: by position)
+_PATH_STEPS = {
+    "dot": ("left", "right"),  # Elixir Repo.query
+    "member_access_expression": ("expression", "name"),  # C# conn.Execute
+    "field_expression": ("value", "field"),  # Rust client.execute
+    "scoped_identifier": ("path", "name"),  # Rust sqlx::query
+    "member_call_expression": ("object", "name"),  # PHP $this->db()->query
+    "nullsafe_member_call_expression": ("object", "name"),
+    "scoped_call_expression": ("scope", "name"),  # PHP DB::statement
+    "navigation_expression": (None, None),  # Kotlin stmt.execute
+}
 
 #: value containers: a string inside one, passed to a SQL or logging call, is a bind value or data
 _CONTAINERS = frozenset({
@@ -534,8 +610,27 @@ def _path(node: Any) -> tuple[str, ...]:
         return head + (node.child_by_field_name("method").text.decode("utf-8", "replace"),)
     if kind == "scope_resolution":
         return tuple(p for p in node.text.decode("utf-8", "replace").split("::") if p)
+    step = _PATH_STEPS.get(kind)
+    if step is not None:  # receiver.name in the grammars of Elixir, PHP, C#, Rust and Kotlin
+        head_field, name_field = step
+        head = node.child_by_field_name(head_field) if head_field else None
+        if head is None and kind == "member_access_expression":  # PHP $this->db
+            head = node.child_by_field_name("object")
+        name = node.child_by_field_name(name_field) if name_field else None
+        if kind == "navigation_expression":  # Kotlin: no field names
+            named = node.named_children
+            head, name = (named[0], named[-1]) if len(named) >= 2 else (None, None)
+        prefix = _path(head) if head is not None else ()
+        return prefix + (_path(name)[-1:] if name is not None else ("?",))
+    if kind in ("alias", "qualified_name"):  # Elixir Ecto.Adapters.SQL, C# Npgsql.NpgsqlCommand
+        return tuple(p for p in node.text.decode("utf-8", "replace").split(".") if p)
+    if kind == "variable_name":  # PHP $pdo
+        return (node.text.decode("utf-8", "replace").lstrip("$"),)
+    if kind in ("generic_name", "generic_function", "generic_type"):  # Query<User>, query_as::<_, T>
+        inner = node.child_by_field_name("function") or node.child_by_field_name("type") or node.named_children[0]
+        return _path(inner) if inner is not None else ("?",)
     if kind in ("identifier", "property_identifier", "field_identifier", "constant", "type_identifier",
-                "this", "self", "instance_variable", "package_identifier"):
+                "this", "self", "instance_variable", "package_identifier", "name", "this_expression"):
         return (node.text.decode("utf-8", "replace"),)
     return ("?",)
 
