@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from . import RenderContext
+from .json_text import dump_indented
 
 
 def render(diagnostics, out, ctx: RenderContext) -> None:
-    json.dump([d.to_json() for d in diagnostics], out, indent=2, ensure_ascii=False)
+    dump_indented([d.to_json() for d in diagnostics], out)
     out.write("\n")
