@@ -137,6 +137,7 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
     exclude_globs = GlobSet(excludes)
     if verbose:
         _print_profile(settings, cat)
+        _print_parser()
     linter = Linter(settings)
 
     if not paths:
@@ -315,6 +316,15 @@ def _print_profile(settings, cat) -> None:
     for name, value, source in rows:
         lines.append(f"  {name:<{width}}  {value}" + (f"  ({source})" if source else ""))
     click.echo(terminal_safe("\n".join(lines)), err=True)
+
+
+def _print_parser() -> None:
+    """--verbose: which libpg_query path splits and scans (both linear, same answers)."""
+    from importlib.metadata import version
+
+    from .pgparser import backend_name
+
+    click.echo(f"pgpool-lint: parser: pglast {version('pglast')}, {backend_name()}", err=True)
 
 
 def _use_color() -> bool:

@@ -341,13 +341,13 @@ def split_with_recovery(text: "str | NeutralText", in_pieces: bool = True) -> tu
 
 def _recover(text: str, base: int, pieces: list[tuple[int, int]], spans: list, problems: list,
              respect_parens: bool) -> None:
-    from .pgparser import ParseError, split
+    from .pgparser import ParseError, split_spans
 
     for start, end in pieces:
         chunk = text[start:end]
         try:
-            for s in split(chunk, with_parser=True, only_slices=True):
-                spans.append((base + start + s.start, base + start + s.stop))
+            for s_start, s_stop in split_spans(chunk):
+                spans.append((base + start + s_start, base + start + s_stop))
         except ParseError as err:
             if respect_parens:
                 finer = split_statements(chunk, respect_parens=False)
