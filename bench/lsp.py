@@ -20,7 +20,6 @@ Nothing here asserts a duration: tests/test_lsp_requests.py checks the behaviour
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -29,25 +28,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.test_lsp import Client  # noqa: E402
+from tests.test_lsp import start  # noqa: E402
 
 FINDING_LINE = "SET search_path TO sch{n:04d};\n"  # 31 bytes, one PGB001 each: 2,000 make ~60 KB
 
 
-def start(root: Path, resolve: bool) -> Client:
-    client = Client(root, root / "server.log")
-    code_action: dict = {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix"]}}}
-    if resolve:
-        code_action["resolveSupport"] = {"properties": ["edit"]}
-    client.request("initialize", {"processId": os.getpid(), "rootUri": root.as_uri(), "capabilities": {
-        "textDocument": {"codeAction": code_action, "publishDiagnostics": {"versionSupport": True}}}})
-    client.notify("initialized", {})
-    return client
-
-
 def typing_latency(root: Path, text: str, edits: int) -> float:
     """Seconds from the last of ``edits`` quick edits to the diagnostics of that version."""
-    client = start(root, resolve=True)
+    client, _ = start(root, root, resolve=True)
     try:
         uri = (root / "typed.sql").as_uri()
         client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "sql", "version": 1,
@@ -67,7 +55,7 @@ def typing_latency(root: Path, text: str, edits: int) -> float:
 
 def code_action_latency(root: Path, text: str, resolve: bool) -> tuple[float, float]:
     """(seconds for codeAction over 400 lines, seconds for one codeAction/resolve)."""
-    client = start(root, resolve=resolve)
+    client, _ = start(root, root, resolve=resolve)
     try:
         uri = (root / "actions.sql").as_uri()
         client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "sql", "version": 1,

@@ -69,15 +69,20 @@ class Client:
             self.received.append(message)
         return message
 
-    def request(self, method: str, params: dict):
+    def call(self, method: str, params) -> dict:
+        """The whole response (result or error) to one request."""
         self._next_id += 1
         request_id = self._next_id
         self._send({"id": request_id, "method": method, "params": params})
         while True:
             message = self._next()
             if message.get("id") == request_id and "method" not in message:
-                assert "error" not in message, message["error"]
-                return message["result"]
+                return message
+
+    def request(self, method: str, params: dict):
+        message = self.call(method, params)
+        assert "error" not in message, message["error"]
+        return message["result"]
 
     def diagnostics(self, uri: str, version: int | None = None) -> list[dict]:
         """The next publishDiagnostics for ``uri`` (of that document version)."""
@@ -102,11 +107,15 @@ class Client:
             self._stderr.close()
 
 
-def start(root: Path, tmp_path: Path, encodings: list[str] | None = None) -> tuple[Client, dict]:
+def start(root: Path, tmp_path: Path, encodings: list[str] | None = None,
+          resolve: bool = False) -> tuple[Client, dict]:
+    """A started client; ``resolve``: it resolves code actions' edits lazily (codeAction/resolve)."""
     client = Client(root, tmp_path / "server.log")
     capabilities: dict = {"textDocument": {"codeAction": {"codeActionLiteralSupport": {
         "codeActionKind": {"valueSet": ["quickfix"]}}}, "hover": {"contentFormat": ["markdown"]},
         "publishDiagnostics": {"versionSupport": True}}}
+    if resolve:
+        capabilities["textDocument"]["codeAction"]["resolveSupport"] = {"properties": ["edit"]}
     if encodings:
         capabilities["general"] = {"positionEncodings": encodings}
     result = client.request("initialize", {"processId": os.getpid(), "rootUri": root.as_uri(),

@@ -14,40 +14,12 @@ from .test_lsp import SQL, apply_edits, open_doc, start, summary  # noqa: E402
 INVALID_PARAMS = -32602
 
 
-def raw_request(client, method: str, params) -> dict:
-    """The whole response (result or error) to one request."""
-    client._next_id += 1
-    request_id = client._next_id
-    client._send({"id": request_id, "method": method, "params": params})
-    while True:
-        message = client._next()
-        if message.get("id") == request_id and "method" not in message:
-            return message
-
-
 @pytest.fixture
 def project(tmp_path):
     root = tmp_path / "proj"
     root.mkdir()
     (root / "m.sql").write_text(SQL, encoding="utf-8")
     return root
-
-
-def _start(project, tmp_path, resolve: bool = False):
-    client, result = start(project, tmp_path)
-    if resolve:  # start() has no resolve support; a client that has it says so at initialize
-        client.close()
-        from .test_lsp import Client
-        import os
-
-        client = Client(project, tmp_path / "server2.log")
-        capabilities = {"textDocument": {"codeAction": {
-            "codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix"]}},
-            "resolveSupport": {"properties": ["edit"]}}, "publishDiagnostics": {"versionSupport": True}}}
-        result = client.request("initialize", {"processId": os.getpid(), "rootUri": project.as_uri(),
-                                               "capabilities": capabilities})
-        client.notify("initialized", {})
-    return client, result
 
 
 @pytest.mark.parametrize("method,params", [
@@ -60,9 +32,9 @@ def _start(project, tmp_path, resolve: bool = False):
 ], ids=["codeAction-empty", "codeAction-wrong-types", "hover-no-uri", "hover-no-params", "resolve-no-title",
         "resolve-foreign-data"])
 def test_malformed_requests_get_invalid_params(project, tmp_path, method, params):
-    client, _ = _start(project, tmp_path)
+    client, _ = start(project, tmp_path)
     try:
-        reply = raw_request(client, method, params)
+        reply = client.call(method, params)
         assert reply["error"]["code"] == INVALID_PARAMS and "data" not in reply["error"], reply
         # and the server still serves
         uri = open_doc(client, project / "m.sql", SQL)
@@ -72,7 +44,7 @@ def test_malformed_requests_get_invalid_params(project, tmp_path, method, params
 
 
 def test_requests_for_a_document_never_opened_get_invalid_params(project, tmp_path):
-    client, _ = _start(project, tmp_path)
+    client, _ = start(project, tmp_path)
     try:
         uri = (project / "m.sql").as_uri()
         whole = {"start": {"line": 0, "character": 0}, "end": {"line": 3, "character": 0}}
@@ -80,7 +52,7 @@ def test_requests_for_a_document_never_opened_get_invalid_params(project, tmp_pa
                                                             "context": {"diagnostics": []}}),
                                ("textDocument/hover", {"textDocument": {"uri": uri},
                                                        "position": {"line": 2, "character": 1}})):
-            reply = raw_request(client, method, params)
+            reply = client.call(method, params)
             assert reply["error"] == {"code": INVALID_PARAMS, "message": f"document is not open: {uri}"}, reply
         # a change to it is no error popup either
         client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
@@ -93,7 +65,7 @@ def test_requests_for_a_document_never_opened_get_invalid_params(project, tmp_pa
 
 
 def test_rapid_changes_are_coalesced_to_the_newest_version(project, tmp_path):
-    client, _ = _start(project, tmp_path)
+    client, _ = start(project, tmp_path)
     try:
         big = "SET search_path TO app;\n" * 2000
         uri = open_doc(client, project / "m.sql", big)
@@ -112,7 +84,7 @@ def test_rapid_changes_are_coalesced_to_the_newest_version(project, tmp_path):
 
 
 def test_ignore_edit_is_resolved_lazily(project, tmp_path):
-    client, _ = _start(project, tmp_path, resolve=True)
+    client, _ = start(project, tmp_path, resolve=True)
     try:
         uri = open_doc(client, project / "m.sql", SQL)
         diags = client.diagnostics(uri, 1)
@@ -134,7 +106,7 @@ def test_ignore_edit_is_resolved_lazily(project, tmp_path):
 
 
 def test_diagnostics_link_the_versioned_docs(project, tmp_path):
-    client, _ = _start(project, tmp_path)
+    client, _ = start(project, tmp_path)
     try:
         uri = open_doc(client, project / "m.sql", SQL)
         hrefs = {d["codeDescription"]["href"] for d in client.diagnostics(uri, 1)}
