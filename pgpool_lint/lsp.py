@@ -187,9 +187,11 @@ class PgpoolLanguageServer(LanguageServer):
                     await asyncio.sleep(settle)
                 self._stale.discard(uri)
                 linted = await self.lint_off_loop(uri, publish=True)
-                if linted is None or uri in self._stale:
+                if linted is None or unquote(uri) not in self.workspace.text_documents:
+                    break  # closed meanwhile: its diagnostics were cleared
+                if uri in self._stale:
                     settle = SETTLE
-                    continue  # closed, or changed meanwhile: that newer text is linted next
+                    continue  # changed meanwhile: that newer text is linted next
                 self.linted[uri] = linted
                 self.show_errors(linted)
                 self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(

@@ -62,6 +62,19 @@ HOSTS = {
     "Main.java": ("class Main {\n  void go(Statement s) throws Exception {\n    s.execute(\"LISTEN jobs\");\n  }\n}\n",
                   "class Main {\n  void go(Statement s) throws Exception {\n    s.execute(\"LISTEN jobs\");  "
                   "// pgpool-lint: ignore[listen]\n  }\n}\n"),
+    "repo.ex": ("defmodule Repo do\n  def go(conn), do: Postgrex.query!(conn, \"LISTEN jobs\", [])\nend\n",
+                "defmodule Repo do\n  def go(conn), do: Postgrex.query!(conn, \"LISTEN jobs\", [])  "
+                "# pgpool-lint: ignore[listen]\nend\n"),
+    "app.php": ("<?php\n$pdo->exec(\"LISTEN jobs\");\n",
+                "<?php\n$pdo->exec(\"LISTEN jobs\");  // pgpool-lint: ignore[listen]\n"),
+    "App.cs": ("class A {\n  void Go(NpgsqlConnection c) { new NpgsqlCommand(\"LISTEN jobs\", c).ExecuteNonQuery(); }\n}\n",
+               "class A {\n  void Go(NpgsqlConnection c) { new NpgsqlCommand(\"LISTEN jobs\", c).ExecuteNonQuery(); }  "
+               "// pgpool-lint: ignore[listen]\n}\n"),
+    "main.rs": ("fn go(client: &mut Client) {\n    client.execute(\"LISTEN jobs\", &[]).unwrap();\n}\n",
+                "fn go(client: &mut Client) {\n    client.execute(\"LISTEN jobs\", &[]).unwrap();  "
+                "// pgpool-lint: ignore[listen]\n}\n"),
+    "App.kt": ("fun go(s: java.sql.Statement) {\n    s.execute(\"LISTEN jobs\")\n}\n",
+               "fun go(s: java.sql.Statement) {\n    s.execute(\"LISTEN jobs\")  // pgpool-lint: ignore[listen]\n}\n"),
     ".env": ("DATABASE_URL=postgres://u@pgbouncer:6432/db?options=-c%20search_path%3Dapp\n",
              "# pgpool-lint: ignore[pooled-url-startup-parameter]\n"  # a value may run to the line's end
              "DATABASE_URL=postgres://u@pgbouncer:6432/db?options=-c%20search_path%3Dapp\n"),

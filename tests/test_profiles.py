@@ -97,8 +97,9 @@ def test_verbose_shows_the_default_profile_with_sources_on_stderr_only(tmp_path)
     code, findings, stderr = check_json(tmp_path, "SELECT 1;\n", "-v")
     assert (code, findings) == (0, [])  # stdout is still valid JSON
     lines = stderr.splitlines()
-    assert lines[0] == "pgpool-lint: pooler profile"
-    rows = {line.split()[0]: line for line in lines[1:]}
+    assert lines[0].startswith("pgpool-lint: config: ")  # which config file (tests/test_cli_adoption.py)
+    assert lines[1] == "pgpool-lint: pooler profile"
+    rows = {line.split()[0]: line for line in lines[2:]}
     assert "pgbouncer  (default preset)" in rows["preset"]
     assert "transaction  (preset pgbouncer:" in rows["pool-mode"]
     assert "1.25  (preset pgbouncer: latest stable" in rows["pgbouncer-version"]
