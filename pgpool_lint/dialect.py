@@ -47,7 +47,10 @@ _NAMED_PART = re.compile(r"([a-z][a-z0-9]*?)(?:[-_.]?v?\d+(?:[._]\d+)*)?")
 #: the dialects sqlglot is asked about, most common in PostgreSQL projects' neighbourhood first
 SQLGLOT_DIALECTS = ("mysql", "sqlite", "tsql", "clickhouse", "bigquery", "snowflake", "oracle", "duckdb")
 #: longer statements are not handed to sqlglot (pure Python): a bound on its cost per statement
-SQLGLOT_MAX_CHARS = 20_000
+SQLGLOT_MAX_CHARS = 8_000
+#: characters handed to sqlglot per linted text, all statements together: a file of 20,000 broken
+#: statements costs no more than a few
+SQLGLOT_BUDGET = 40_000
 #: dialect names the ``dialects`` config accepts
 CONFIG_DIALECTS = frozenset({POSTGRES, "postgresql", "not-sql", *NAMED_DIALECTS.values()})
 
@@ -84,9 +87,25 @@ def from_config(relpath: str, declared: tuple[tuple[object, str], ...]) -> Optio
     return None
 
 
-def judge(statement: str) -> Optional[Verdict]:
+class Budget:
+    """What sqlglot may still read for one text (characters)."""
+
+    def __init__(self, chars: int = SQLGLOT_BUDGET, statements: int = 200) -> None:
+        self.chars = chars
+        self.statements = statements
+
+    def spend(self, text: str) -> bool:
+        if len(text) > SQLGLOT_MAX_CHARS or len(text) > self.chars or self.statements <= 0:
+            return False
+        self.chars -= len(text)
+        self.statements -= 1
+        return True
+
+
+def judge(statement: str, budget: Optional[Budget] = None) -> Optional[Verdict]:
     """For a statement pglast rejected: another dialect or no SQL (a Verdict), or None when
-    it is PostgreSQL with a mistake (a finding)."""
+    it is PostgreSQL with a mistake (a finding).  ``budget`` bounds sqlglot's reading."""
+    budget = budget or Budget()
     stripped = statement.strip()
     if not stripped:
         return None
@@ -94,14 +113,15 @@ def judge(statement: str) -> Optional[Verdict]:
         return Verdict("not-sql", "does not start with a SQL keyword")
     word, second, third = _first_words(stripped)
     if word in _OTHER_FIRST_WORDS:  # PRAGMA, USE db, REPLACE INTO: no PostgreSQL statement starts so
-        other = _WORD_DIALECTS.get(word) or _sqlglot_dialect(stripped[:SQLGLOT_MAX_CHARS], ask_postgres=False)
+        other = _WORD_DIALECTS.get(word) or (_sqlglot_dialect(stripped, ask_postgres=False)
+                                             if budget.spend(stripped) else None)
         return Verdict(other or "not-postgres", f"PostgreSQL has no `{word.upper()}` statement")
     if (word in ("set", "reset", "show") and second and second not in _SET_KEYWORDS and not is_parameter(second)
             and (second.startswith("@") or third not in ("", "to"))):
         # `set cluster setting ...`, `SET GLOBAL x = 1`, `SET @@session.x`: no PostgreSQL SET reads so, and
         # the name is none of its parameters (`SET x = ` is PostgreSQL with a mistake)
         return Verdict("not-postgres", f"`{second[:40]}` is not a PostgreSQL parameter")
-    if len(stripped) > SQLGLOT_MAX_CHARS:
+    if not budget.spend(stripped):
         return None
     other = _sqlglot_dialect(stripped)
     if other is not None:
@@ -137,8 +157,6 @@ def _starts_like_a_statement(text: str) -> bool:
     """The first word is a SQL statement keyword, or close to one (a typo is PostgreSQL with a
     mistake); a number, a word far from any keyword (``namespace``) or a symbol is not SQL.
     ``(`` may open a query."""
-    from .sources.fragments import SQL_FIRST_WORDS
-
     m = _FIRST_TOKEN.match(text[:4096])
     if m is None:
         return False
@@ -147,7 +165,13 @@ def _starts_like_a_statement(text: str) -> bool:
         return True
     if not first.isalpha():
         return False
-    word = (first + rest).lower()[:64]
+    return _keyword_like((first + rest).lower()[:64])
+
+
+@lru_cache(maxsize=4096)
+def _keyword_like(word: str) -> bool:
+    from .sources.fragments import SQL_FIRST_WORDS
+
     return word in SQL_FIRST_WORDS or word in _OTHER_FIRST_WORDS or word in _SCRIPT_WORDS or bool(
         difflib.get_close_matches(word, SQL_FIRST_WORDS, n=1, cutoff=0.75))
 
