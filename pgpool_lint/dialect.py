@@ -102,9 +102,10 @@ class Budget:
         return True
 
 
-def judge(statement: str, budget: Optional[Budget] = None) -> Optional[Verdict]:
+def judge(statement: str, budget: Optional[Budget] = None, error_at: Optional[int] = None) -> Optional[Verdict]:
     """For a statement pglast rejected: another dialect or no SQL (a Verdict), or None when
-    it is PostgreSQL with a mistake (a finding).  ``budget`` bounds sqlglot's reading."""
+    it is PostgreSQL with a mistake (a finding).  ``budget`` bounds sqlglot's reading;
+    ``error_at`` is where in ``statement`` pglast stopped."""
     budget = budget or Budget()
     stripped = statement.strip()
     if not stripped:
@@ -121,12 +122,62 @@ def judge(statement: str, budget: Optional[Budget] = None) -> Optional[Verdict]:
         # `set cluster setting ...`, `SET GLOBAL x = 1`, `SET @@session.x`: no PostgreSQL SET reads so, and
         # the name is none of its parameters (`SET x = ` is PostgreSQL with a mistake)
         return Verdict("not-postgres", f"`{second[:40]}` is not a PostgreSQL parameter")
+    foreign = _foreign_word(statement, error_at)
+    if foreign is not None:  # `AUTO_INCREMENT`, `UNSIGNED`, `TOP`, a backtick: where PostgreSQL stopped
+        other = _FOREIGN_WORD_DIALECTS.get(foreign.upper()) or (
+            _sqlglot_dialect(stripped, ask_postgres=False) if budget.spend(stripped) else None)
+        if other is not None:
+            what = "quoting names with backticks" if foreign == "`" else f"`{foreign}`"
+            return Verdict(other, f"{what} is {other} syntax, not PostgreSQL's")
+        return None
     if not budget.spend(stripped):
         return None
     other = _sqlglot_dialect(stripped)
     if other is not None:
         return Verdict(other, f"parses as {other} SQL, not as PostgreSQL")
     return None
+
+
+#: the database a foreign word is most often from (others: the first sqlglot reader that accepts the text)
+_FOREIGN_WORD_DIALECTS = {"`": "mysql", "AUTO_INCREMENT": "mysql", "UNSIGNED": "mysql", "AUTOINCREMENT": "sqlite",
+                          "TOP": "tsql", "NVARCHAR": "tsql", "IDENTITY": "tsql"}
+_WORD_AT = re.compile(r"`|[A-Za-z_][A-Za-z_0-9]{0,63}")
+
+
+def _foreign_word(statement: str, at: Optional[int]) -> Optional[str]:
+    """The word PostgreSQL stopped at, when it is another database's keyword and none of
+    PostgreSQL's (sqlglot's PostgreSQL reader is lenient: it reads `AUTO_INCREMENT` too, so
+    where PostgreSQL itself stops says more)."""
+    if at is None or not 0 <= at < len(statement):
+        return None
+    m = _WORD_AT.match(statement, at)
+    if m is None:
+        return None
+    word = m.group().upper()
+    if word == "`":
+        return word  # PostgreSQL has no backtick at all: MySQL, SQLite or BigQuery quoting
+    if word.lower() in _postgres_keywords() or word not in _other_keywords():
+        return None
+    return m.group()
+
+
+@lru_cache(maxsize=1)
+def _postgres_keywords() -> frozenset[str]:
+    from pglast import keywords
+
+    return frozenset().union(keywords.RESERVED_KEYWORDS, keywords.UNRESERVED_KEYWORDS, keywords.COL_NAME_KEYWORDS,
+                             keywords.TYPE_FUNC_NAME_KEYWORDS)
+
+
+@lru_cache(maxsize=1)
+def _other_keywords() -> frozenset[str]:
+    """Single-word keywords of the other dialects' sqlglot tokenizers."""
+    from sqlglot.dialects.dialect import Dialect
+
+    words: set[str] = set()
+    for name in SQLGLOT_DIALECTS:
+        words.update(k for k in Dialect.get_or_raise(name).tokenizer_class.KEYWORDS if " " not in k)
+    return frozenset(words)
 
 
 #: words after SET / RESET / SHOW that are PostgreSQL syntax, not a parameter name

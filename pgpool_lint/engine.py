@@ -458,8 +458,8 @@ def _postgres_problems(text: str, problems: list[ParseProblem], ctx: LintContext
     for problem in problems:
         start, end = problem.statement
         # an unterminated quote or comment is a mistake in any dialect
-        verdict = (judge(text[start:end], budget) if end > start and not problem.message.startswith("unterminated")
-                   else None)
+        verdict = (judge(text[start:end], budget, problem.start - start)
+                   if end > start and not problem.message.startswith("unterminated") else None)
         if verdict is None:
             kept.append(problem)
             continue
