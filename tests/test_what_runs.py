@@ -120,3 +120,12 @@ def test_messages_quote_an_interpolated_name_as_written(tmp_path: Path) -> None:
     (tmp_path / "d.py").write_text('def f(cur, name):\n    cur.execute("DEALLOCATE " + name)\n')
     proc = run_cli("check", "--isolated", "--output-format", "concise", "d.py", cwd=tmp_path)
     assert "`DEALLOCATE name` acts" in proc.stdout.decode() and "____" not in proc.stdout.decode()
+
+
+def test_concise_output_says_the_search_path_caveat_once(tmp_path: Path) -> None:
+    (tmp_path / "sp.sql").write_text("SET search_path TO a;\nSET search_path TO b;\n")
+    proc = run_cli("check", "--isolated", "--output-format", "concise", "sp.sql", cwd=tmp_path)
+    lines = proc.stdout.decode().splitlines()
+    assert proc.returncode == 1
+    assert lines[0].startswith("sp.sql:1:1: PGB001") and "(safe only with PgBouncer ≥ 1.26" in lines[0]
+    assert lines[1].startswith("sp.sql:2:1: PGB001") and lines[1].endswith("another client may inherit it (as above)")
