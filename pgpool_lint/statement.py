@@ -82,6 +82,15 @@ class Statement:
         stmt._has_calls = '"FuncCall"' in raw
         return stmt
 
+    def as_written(self, name: str) -> str:
+        """A name from the parse tree as the user wrote it: a placeholder or interpolated value
+        is parsed as ``____`` but shown as its source (``table``, ``{channel}``)."""
+        if not name or name.strip("_"):
+            return name
+        at = self.text.find(name)
+        written = " ".join(self.source[at:at + len(name)].split()) if at != -1 else ""
+        return written or name
+
     # --- positions --------------------------------------------------------------------
 
     def offset(self, byte_location: Optional[int]) -> int:

@@ -129,3 +129,17 @@ def test_concise_output_says_the_search_path_caveat_once(tmp_path: Path) -> None
     assert proc.returncode == 1
     assert lines[0].startswith("sp.sql:1:1: PGB001") and "(safe only with PgBouncer ≥ 1.26" in lines[0]
     assert lines[1].startswith("sp.sql:2:1: PGB001") and lines[1].endswith("another client may inherit it (as above)")
+
+
+def test_java_concatenated_column_list_and_the_name_as_written(tmp_path: Path) -> None:
+    (tmp_path / "T.java").write_text(textwrap.dedent("""\
+        class T {
+          void t(Statement st, String table, String cols) throws Exception {
+            st.executeUpdate("create temp table " + table + " (" + cols + ")");
+          }
+        }
+    """))
+    proc = run_cli("check", "--isolated", "--output-format", "concise", "T.java", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stdout.decode().splitlines()[0].startswith(
+        "T.java:3:23: PGB005 [temp-table] The temporary table `table` outlives this transaction")

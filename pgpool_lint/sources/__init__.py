@@ -210,15 +210,28 @@ def analyse_fragment(linter: "Linter", fragment: "Fragment", host_text: str,
 
 
 def _without_holes(fragment: "Fragment", sql: str) -> str:
-    """An interpolated clause (``WITH jobs AS #{materialized} (...)``) is no value: when the SQL
-    does not parse with its holes read as names, read them as nothing (blanks, same length)."""
+    """When the SQL does not parse with its holes read as names, read them as what else an
+    interpolation may be, same length: nothing (a clause, ``WITH jobs AS #{materialized} (...)``),
+    then a name and a type (a column list, ``"create temp table " + t + " (" + cols + ")"``)."""
     from .fragments import parses_cleanly
 
-    chars = list(sql)
-    for start, end in fragment.holes:
-        chars[start:end] = " " * (end - start)
-    blanked = "".join(chars)
-    return blanked if parses_cleanly(blanked) else sql
+    def blank(start: int, end: int) -> str:
+        return " " * (end - start)
+
+    def column_list(start: int, end: int) -> str:  # right after `(` or `,`: a column and its type
+        n = end - start
+        if n >= 3 and sql[:start].rstrip().endswith(("(", ",")):
+            return ("_ _" + " " * n)[:n]
+        return "_" * n
+
+    for filler in (blank, column_list):
+        chars = list(sql)
+        for start, end in fragment.holes:
+            chars[start:end] = filler(start, end)
+        candidate = "".join(chars)
+        if parses_cleanly(candidate):
+            return candidate
+    return sql
 
 
 def sql_comments_of(fragment: "Fragment", host_text: str) -> list:
