@@ -21,7 +21,7 @@ def test_trust_corpus_precision_and_recall() -> None:
     manifest = (CORPUS / "MANIFEST.md").read_text(encoding="utf-8")
     assert all(f"`{name}`" in manifest for name in on_disk)
     truth = ev.labels(files)
-    diagnostics = ev.lint(CORPUS, CORPUS, (), ["sql", "go"])
+    diagnostics = ev.lint(CORPUS, CORPUS, (), ["sql", "go", "python", "typescript"])
     found = ev.found_labels(diagnostics)
     print("\n" + ev.report(CORPUS, [ev.table("rule", sorted({c for _, _, c in truth | found}), lambda l: l[2],
                                              truth, found)], truth, found))

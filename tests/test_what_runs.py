@@ -143,3 +143,15 @@ def test_java_concatenated_column_list_and_the_name_as_written(tmp_path: Path) -
     assert proc.returncode == 1
     assert proc.stdout.decode().splitlines()[0].startswith(
         "T.java:3:23: PGB005 [temp-table] The temporary table `table` outlives this transaction")
+
+
+def test_typescript_tag_typed_as_a_postgres_js_client(tmp_path: Path) -> None:
+    _, found = _found(tmp_path, "lock.ts", """\
+        import type { ReservedSql } from "postgres"
+        async function lock(client: ReservedSql, other: Tagger) {
+          await client`select pg_advisory_lock(1)`
+          await other`select pg_advisory_lock(2)`
+        }
+    """)
+    # lower-case SQL is read only where it is run: `other` is no SQL client
+    assert found == [(3, 23, "PGB007")]

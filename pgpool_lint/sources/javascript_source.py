@@ -12,8 +12,16 @@ _COMMON = dict(
     constructors={"new_expression": "constructor"},
 )
 JAVASCRIPT = LanguageSpec("javascript", "tree_sitter_javascript", **_COMMON)
-TYPESCRIPT = LanguageSpec("typescript", "tree_sitter_typescript", "language_typescript", **_COMMON)
-TSX = LanguageSpec("tsx", "tree_sitter_typescript", "language_tsx", **_COMMON)
+#: TypeScript names with a declared type (postgres.js ``client: ReservedSql`` is a SQL tag)
+_TYPED_NAMES = """
+(required_parameter pattern: (identifier) @name type: (type_annotation) @type)
+(optional_parameter pattern: (identifier) @name type: (type_annotation) @type)
+(variable_declarator name: (identifier) @name type: (type_annotation) @type)
+(public_field_definition name: (property_identifier) @name type: (type_annotation) @type)
+"""
+TYPESCRIPT = LanguageSpec("typescript", "tree_sitter_typescript", "language_typescript", typed_names=_TYPED_NAMES,
+                          **_COMMON)
+TSX = LanguageSpec("tsx", "tree_sitter_typescript", "language_tsx", typed_names=_TYPED_NAMES, **_COMMON)
 
 
 def scan(text, call_sites, keywords, want_comments, filename=""):

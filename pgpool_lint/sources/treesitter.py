@@ -19,6 +19,7 @@ Tree-sitter reports UTF-8 byte columns; ``HostText`` turns them into character o
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -50,6 +51,9 @@ class LanguageSpec:
     question_marks: bool = True  # ``?`` is a bind placeholder in this ecosystem
     #: conditional nodes with a ``condition`` field (and an ``alternative`` one for else):
     #: a string in the body of ``if is_crdb(conn)`` is another database's SQL
+    #: a query capturing ``@name`` and its ``@type`` (TypeScript parameters, variables, fields):
+    #: a name typed as a SQL client (postgres.js ``ReservedSql``) is a SQL tag / call site
+    typed_names: str = ""
     branches: frozenset[str] = frozenset({"if_statement", "if", "elsif", "if_expression",
                                           "ternary_expression", "conditional_expression"})
 
@@ -72,10 +76,15 @@ def _load(spec: LanguageSpec) -> tuple[Any, Any, Any]:
     strings = Query(language, "[" + " ".join(f"({t})" for t in spec.strings) + "] @s")
     comments = Query(language, "[" + " ".join(f"({t})" for t in spec.comments) + "] @c")
     _CALL_QUERIES[spec.name] = Query(language, "[" + " ".join(f"({t})" for t in spec.calls) + "] @call")
+    if spec.typed_names:
+        _TYPED_QUERIES[spec.name] = Query(language, spec.typed_names)
     return Parser(language), strings, comments
 
 
 _CALL_QUERIES: dict[str, Any] = {}
+_TYPED_QUERIES: dict[str, Any] = {}
+#: types of SQL clients whose tagged templates run SQL: postgres.js ``Sql``, ``ReservedSql``, ``TransactionSql``
+_SQL_CLIENT_TYPE = re.compile(r"(?:^|[\s.:<|])(?:Reserved|Transaction)?Sql\b")
 
 
 class HostText:
@@ -133,6 +142,8 @@ class Extractor:
         #: functions of this file that pass a parameter on to a SQL call (``mustExec(t, conn, sql)``) ->
         #: the parameter's position
         self.helpers: dict[str, int] = {}
+        #: names typed as a SQL client (``client: ReservedSql``): their tagged templates run SQL
+        self.sql_tags: set[str] = set()
 
     def run(self, tree: Any) -> list[Fragment]:
         from tree_sitter import QueryCursor
@@ -224,7 +235,7 @@ class Extractor:
             return "sql", self.sql_names[assigned]  # sql := `...` later run by conn.Exec(ctx, sql)
         if parent.type in self.spec.calls:  # a tagged template: sql`...`
             path = self._callee(parent)
-            if path and self.call_sites.matches(path):
+            if path and (self.call_sites.matches(path) or path[-1] in self.sql_tags):
                 return "sql", parent
             return ("message" if path and is_message_call(path[-1]) else "maybe"), parent
         if parent.type not in self.spec.argument_lists or parent.parent is None:
@@ -268,6 +279,12 @@ class Extractor:
         rounds: helpers of helpers)."""
         from tree_sitter import QueryCursor
 
+        typed = _TYPED_QUERIES.get(self.spec.name)
+        if typed is not None:
+            for _, captured in QueryCursor(typed).matches(tree.root_node):
+                names, types = captured.get("name", []), captured.get("type", [])
+                if names and types and _SQL_CLIENT_TYPE.search(types[0].text[:200].decode("utf-8", "replace")):
+                    self.sql_tags.add(names[0].text[:100].decode("utf-8", "replace"))
         calls = QueryCursor(_CALL_QUERIES[self.spec.name]).captures(tree.root_node).get("call", [])
         for _ in range(3):
             found_helper = False
