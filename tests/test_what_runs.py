@@ -155,3 +155,31 @@ def test_typescript_tag_typed_as_a_postgres_js_client(tmp_path: Path) -> None:
     """)
     # lower-case SQL is read only where it is run: `other` is no SQL client
     assert found == [(3, 23, "PGB007")]
+
+
+def test_python_newer_than_the_interpreter_is_read_not_skipped(tmp_path: Path) -> None:
+    """3.12 f-strings nesting quotes and 3.14 t-strings: ast of an older interpreter refuses the
+    file, tree-sitter-python reads it with the same rules and exact positions."""
+    code, found = _found(tmp_path, "new.py", """\
+        def t(cur, name, schema, v, conn):
+            \"\"\"SET search_path TO docstring\"\"\"
+            cur.execute(f"SET search_path TO {",".join(["a", "b"])}")
+            cur.execute(t"LISTEN {name}")
+            cur.execute("SELECT pg_advisory_lock(%s)" % v)
+            cur.execute(b"listen foo")
+            cur.execute("SET work_mem TO " + schema)
+            m.return_value = ['RESET SEQUENCE']
+            assert out == 'LISTEN "x"'
+            if is_crdb(conn):
+                cur.execute("SET CLUSTER SETTING x = 1")
+            cur.execute("SET application_name = 'caf\\u00e9'; LISTEN after_escape")
+    """)
+    assert found == [(3, 19, "PGB001"), (4, 19, "PGB002"), (5, 25, "PGB007"), (6, 19, "PGB002"),
+                     (7, 18, "PGB001"), (12, 54, "PGB002")]
+    assert code == 1
+
+
+def test_python_broken_in_every_version_is_still_skipped(tmp_path: Path) -> None:
+    (tmp_path / "bad.py").write_text('def f(:\n    cur.execute("LISTEN x")\n')
+    proc = run_cli("check", "--isolated", "bad.py", cwd=tmp_path)
+    assert proc.returncode == 0 and b"skipped bad.py: not valid python (line 1)" in proc.stderr

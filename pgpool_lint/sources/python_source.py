@@ -54,10 +54,53 @@ def scan(text: str, call_sites: CallSites, keywords: Keywords, want_comments: bo
          filename: str = "") -> tuple[list[Fragment], list[CommentSpan]]:
     """SQL-candidate strings of a Python file (and its comments when ``want_comments``).
 
-    Raises SyntaxError or ValueError when the file is not Python.
+    The interpreter's ``ast`` reads the file when it can; Python newer than the interpreter
+    (3.12 f-strings nesting quotes, 3.14 t-strings) is read by tree-sitter-python instead, so
+    such a file is never skipped.  Raises SyntaxError when neither reads it.
     """
-    fragments = extract(text, call_sites, keywords)
+    try:
+        fragments = extract(text, call_sites, keywords)
+    except SyntaxError as refused:
+        found = _scan_with_tree_sitter(text, call_sites, keywords, want_comments)
+        if found is None:  # not Python in any version: the caller skips the file, as before
+            raise refused
+        return found
     return fragments, comments(text) if want_comments else []
+
+
+def _scan_with_tree_sitter(text: str, call_sites: CallSites, keywords: Keywords,
+                           want_comments: bool) -> Optional[tuple[list[Fragment], list[CommentSpan]]]:
+    """Fragments and comments as tree-sitter-python reads the file; None when it finds errors too."""
+    from .treesitter import Extractor, comments as tree_comments, parse
+
+    grammar = _python_grammar()
+    tree = parse(grammar, text)
+    if tree.root_node.has_error:
+        return None
+    fragments = Extractor(grammar, text, call_sites, keywords).run(tree)
+    return fragments, tree_comments(grammar, text, tree) if want_comments else []
+
+
+@lru_cache(maxsize=1)
+def _python_grammar():
+    """tree-sitter-python described for the shared extractor (treesitter.LanguageSpec)."""
+    from .treesitter import LanguageSpec
+
+    return LanguageSpec(
+        "python", "tree_sitter_python",
+        strings=("string",),
+        escapes=frozenset({"escape_sequence"}),
+        interpolations=frozenset({"interpolation"}),
+        delimiters=frozenset({"string_start", "string_end"}),
+        contents=frozenset({"string_content"}),
+        binaries=frozenset({"binary_operator"}),
+        adjacent=frozenset({"concatenated_string"}),
+        comparisons=frozenset({"comparison_operator"}),
+        formats=frozenset({"%"}),
+        calls={"call": ("function", None, "arguments")},
+        argument_lists=frozenset({"argument_list"}),
+    )
+
 
 
 def extract(text: str, call_sites: CallSites, keywords: Optional[Keywords] = None) -> list[Fragment]:

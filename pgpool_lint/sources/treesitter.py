@@ -38,6 +38,14 @@ class LanguageSpec:
     escapes: frozenset[str] = frozenset({"escape_sequence"})
     interpolations: frozenset[str] = frozenset()
     stops: frozenset[str] = frozenset()  # a child that ends the literal's content (heredoc_end)
+    #: children that open / close a literal (Python's string_start: `f"`, `"""`, `b'`) and
+    #: children that hold its text (Python's string_content, with escape_sequence inside)
+    delimiters: frozenset[str] = frozenset()
+    contents: frozenset[str] = frozenset()
+    #: comparison nodes of their own (Python's ``a == "LISTEN x"``): their strings are never SQL
+    comparisons: frozenset[str] = frozenset()
+    #: binary operators that format a string (Python's ``"... %s" % args``): the left string is SQL
+    formats: frozenset[str] = frozenset()
     #: concatenation nodes: binary nodes (with a ``+`` operator) and adjacent-literal nodes
     binaries: frozenset[str] = frozenset({"binary_expression"})
     adjacent: frozenset[str] = frozenset()
@@ -186,10 +194,18 @@ class Extractor:
     # --- where a string sits ---------------------------------------------------------------
 
     def _root(self, node: Any) -> Any:
-        """The whole string expression ``node`` is part of (through concatenations)."""
-        while node.parent is not None and self._is_concat(node.parent):
+        """The whole string expression ``node`` is part of (through concatenations and formatting)."""
+        while node.parent is not None and (self._is_concat(node.parent) or self._formats(node.parent, node)):
             node = node.parent
         return node
+
+    def _formats(self, parent: Any, node: Any) -> bool:
+        """``parent`` is ``node % args`` (the values fill placeholders; the text is ``node``'s)."""
+        if not self.spec.formats or parent.type not in self.spec.binaries:
+            return False
+        op = parent.child_by_field_name("operator")
+        return (op is not None and op.type in self.spec.formats
+                and parent.child_by_field_name("left") == node)
 
     def _is_concat(self, node: Any) -> bool:
         if node.type in self.spec.adjacent or node.type in self.spec.parentheses:
@@ -230,6 +246,12 @@ class Extractor:
             op = parent.child_by_field_name("operator")
             if op is not None and op.type in _COMPARISONS:
                 return "message", None
+        if parent.type in self.spec.comparisons:
+            return "message", None
+        if parent.type == "expression_statement" and parent.named_child_count == 1:
+            return "message", None  # a docstring or directive ("use strict"): never run
+        if self._mock_setup(root):
+            return "message", None  # m.return_value = ["RESET SEQUENCE"]
         assigned = self._assigned_name(root)
         if assigned is not None and assigned in self.sql_names:
             return "sql", self.sql_names[assigned]  # sql := `...` later run by conn.Exec(ctx, sql)
@@ -308,6 +330,16 @@ class Extractor:
             if not found_helper:
                 break
 
+    def _mock_setup(self, root: Any) -> bool:
+        """The string is (inside a list or tuple) assigned to a mock's ``return_value`` / ``side_effect``."""
+        node, depth = root.parent, 0
+        while node is not None and depth < 4:
+            if node.type in _ASSIGNMENTS:
+                target = node.child_by_field_name("left") or node.child_by_field_name("name")
+                return _last_name(target) in _MOCK_ATTRIBUTES if target is not None else False
+            node, depth = node.parent, depth + 1
+        return False
+
     def _assigned_name(self, root: Any) -> Optional[str]:
         """The variable, constant or field a string expression is assigned to, if any."""
         holder = root.parent
@@ -374,6 +406,11 @@ class Extractor:
         if node.type in self.spec.strings:
             self._read_literal(node, out)
             return True
+        if self.spec.formats and node.type in self.spec.binaries:
+            op = node.child_by_field_name("operator")
+            left = node.child_by_field_name("left")
+            if op is not None and op.type in self.spec.formats and left is not None:
+                return self._read(left, out, nodes)  # "... %s" % args: placeholders are neutralised
         if self._is_concat(node):
             parts = [c for c in node.named_children if c.type not in self.spec.comments]
             if node.type in self.spec.binaries:
@@ -407,13 +444,20 @@ class Extractor:
             if child.type in spec.stops:
                 content_end = start
                 break
+            if child.type in spec.delimiters:  # `f"` opens, `"` closes: not text
+                if start <= pos:
+                    pos = end
+                else:
+                    content_end = start
+                    break
+                continue
             if start > pos:
                 out.text(text[pos:start], pos)
             if child.type in spec.escapes:
                 out.char(decode_escape(text[start:end]), start, end)
             elif child.type in spec.interpolations:
                 out.hole(start, end)
-            elif child.type in spec.strings:  # nested literal parts
+            elif child.type in spec.strings or child.type in spec.contents:  # nested literal parts
                 self._read_literal(child, out)
             else:
                 out.text(text[start:end], start)
@@ -422,6 +466,8 @@ class Extractor:
             out.text(text[pos:content_end], pos)
 
 
+#: mock set-ups: what a mocked call returns is data, never SQL that runs
+_MOCK_ATTRIBUTES = frozenset({"return_value", "side_effect"})
 #: operators whose string operands are compared, never run
 _COMPARISONS = frozenset({"==", "!=", "===", "!==", "<", ">", "<=", ">=", "=~", "!~", "<=>", "eq", "ne"})
 #: nodes that give a value a name: Go, Java, JavaScript/TypeScript, Ruby
@@ -434,7 +480,7 @@ _FUNCTIONS = frozenset({"function_declaration", "method_declaration", "function_
                         "constructor_declaration", "generator_function_declaration"})
 #: nodes that name a value (the last name counts: this.createTab, s.sql, @sql)
 _NAMES = frozenset({"identifier", "field_access", "member_expression", "selector_expression", "instance_variable",
-                    "constant", "field_identifier", "property_identifier", "expression_list"})
+                    "constant", "field_identifier", "property_identifier", "expression_list", "attribute"})
 
 
 def _last_name(node: Any) -> Optional[str]:
@@ -483,6 +529,8 @@ def _parameter_names(function: Any) -> list[str]:
             names.append(found[0].text.decode("utf-8", "replace"))
         else:
             names.append("")
+    if names and names[0] in ("self", "cls"):  # Python methods: callers do not pass it
+        names = names[1:]
     return names
 
 
@@ -492,7 +540,8 @@ _CONTAINERS = frozenset({
     "literal_element", "array_initializer", "array_creation_expression", "spread_element",
 })
 #: strings there are markup or module names, never SQL
-_NEVER_SQL_PARENTS = frozenset({"jsx_attribute", "import_statement", "import_spec", "import_declaration"})
+_NEVER_SQL_PARENTS = frozenset({"jsx_attribute", "import_statement", "import_spec", "import_declaration",
+                                "assert_statement", "raise_statement"})
 
 
 def _sql_slot(arguments: Any, spec: LanguageSpec) -> Optional[Any]:
@@ -535,9 +584,10 @@ def _path(node: Any) -> tuple[str, ...]:
     kind = node.type
     if kind in ("await_expression", "non_null_expression", "parenthesized_expression") and node.named_children:
         return _path(node.named_children[0])  # (await client.query)<T>(...) as TypeScript reads it
-    if kind in ("member_expression", "selector_expression", "field_access"):
+    if kind in ("member_expression", "selector_expression", "field_access", "attribute"):
         obj = node.child_by_field_name("object") or node.child_by_field_name("operand")
-        prop = node.child_by_field_name("property") or node.child_by_field_name("field")
+        prop = (node.child_by_field_name("property") or node.child_by_field_name("field")
+                or node.child_by_field_name("attribute"))
         head = _path(obj) if obj is not None else ("?",)
         return head + ((prop.text.decode("utf-8", "replace"),) if prop is not None else ("?",))
     if kind == "method_invocation":  # Java receiver chains: conn.createStatement().execute
