@@ -183,3 +183,29 @@ def test_python_broken_in_every_version_is_still_skipped(tmp_path: Path) -> None
     (tmp_path / "bad.py").write_text('def f(:\n    cur.execute("LISTEN x")\n')
     proc = run_cli("check", "--isolated", "bad.py", cwd=tmp_path)
     assert proc.returncode == 0 and b"skipped bad.py: not valid python (line 1)" in proc.stderr
+
+
+def test_helpers_of_the_same_package_are_call_sites(tmp_path: Path) -> None:
+    """A Go package's mustExec in helper_test.go, a Python test package's run_sql in conftest.py."""
+    (tmp_path / "helper_test.go").write_text(textwrap.dedent("""\
+        package x_test
+
+        func mustExec(t testing.TB, conn *pgx.Conn, sql string, arguments ...any) {
+        \tif _, err := conn.Exec(context.Background(), sql, arguments...); err != nil {
+        \t\tt.Fatalf("Exec unexpectedly failed with %v: %v", sql, err)
+        \t}
+        }
+    """))
+    (tmp_path / "conn_test.go").write_text('package x_test\n\nfunc TestListen(t *testing.T) {\n'
+                                           '\tmustExec(t, conn, "listen chat")\n\tmustExec(t, conn, "select 1")\n}\n')
+    (tmp_path / "py").mkdir()
+    (tmp_path / "py" / "conftest.py").write_text("def run_sql(conn, sql, *params):\n"
+                                                 "    with conn.cursor() as cur:\n        cur.execute(sql, params)\n")
+    (tmp_path / "py" / "test_x.py").write_text('def test_listen(conn):\n    run_sql(conn, "listen chat")\n')
+    (tmp_path / "other").mkdir()  # another package: its own mustExec is unknown
+    (tmp_path / "other" / "x_test.go").write_text('package other\n\nfunc T() {\n\tmustExec(t, conn, "listen chat")\n}\n')
+    proc = run_cli("check", "--isolated", "--output-format", "json", ".", cwd=tmp_path)
+    found = sorted((d["filename"], d["location"]["row"], d["location"]["column"], d["code"])
+                   for d in json.loads(proc.stdout))
+    assert found == [("conn_test.go", 4, 21, "PGB002"), ("py/test_x.py", 2, 20, "PGB002")]
+    assert proc.returncode == 1

@@ -95,6 +95,56 @@ def _call_sites(linter: "Linter", kind: str) -> "CallSites":
     return cache[kind]
 
 
+#: bounds on what is read of a directory for helpers (hostile repositories): entries, file size
+_HELPER_ENTRIES = 1000
+_HELPER_FILE_BYTES = 512 * 1024
+
+
+def package_helpers(linter: "Linter", call_sites: "CallSites", filename: str, kind: str, module) -> "CallSites":
+    """``call_sites`` plus the helpers the other files of the same directory and language define
+    (a Go package's ``mustExec`` in helper_test.go, a Python test package's ``run_sql``): a
+    function whose parameter reaches a SQL call.  Read once per directory; a host module without
+    a ``helpers`` function (text -> {name: position}) contributes none."""
+    finder = getattr(module, "helpers", None)
+    if finder is None or not filename or filename == "-":
+        return call_sites
+    directory = os.path.dirname(filename) or "."
+    cache = linter.__dict__.setdefault("_package_helpers", {})
+    key = (os.path.realpath(directory), kind)
+    if key not in cache:
+        cache[key] = _read_package_helpers(directory, kind, call_sites, finder)
+    return call_sites.with_helpers(cache[key]) if cache[key] else call_sites
+
+
+def _read_package_helpers(directory: str, kind: str, call_sites: "CallSites", finder) -> dict[str, int]:
+    from itertools import islice
+
+    words = tuple(f"{name}(" for name in call_sites.names)
+    found: dict[str, int] = {}
+    try:
+        with os.scandir(directory) as listing:
+            entries = sorted(islice(listing, _HELPER_ENTRIES), key=lambda e: e.name)
+    except OSError:
+        return found
+    for entry in entries:
+        try:
+            if (not entry.is_file(follow_symlinks=False) or source_kind(entry.name) != kind
+                    or entry.stat(follow_symlinks=False).st_size > _HELPER_FILE_BYTES):
+                continue
+            with open(entry.path, "rb") as fh:
+                text = fh.read(_HELPER_FILE_BYTES).decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if not any(word in text for word in words):
+            continue  # calls no SQL function: defines no helper
+        try:
+            for name, position in finder(text, call_sites, entry.name).items():
+                found.setdefault(name, position)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+    return found
+
+
 class HostSyntaxError(Exception):
     """The file is not valid code in its language (only Python's parser refuses files)."""
 
@@ -111,6 +161,7 @@ def lint_code(linter: "Linter", text: str, filename: str, kind: str) -> list["Di
     call_sites = _call_sites(linter, kind)
     lowered = text.lower()
     module = importlib.import_module(f"{__name__}.{_MODULES[kind]}")
+    call_sites = package_helpers(linter, call_sites, filename, kind, module)
     want_comments = "pgpool-lint" in lowered or _OUR_NOQA.search(lowered) is not None
     try:
         fragments, comments = module.scan(text, call_sites, keywords, want_comments, filename)

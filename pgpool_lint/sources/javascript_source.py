@@ -3,7 +3,7 @@ postgres.js and Prisma tagged templates, Knex, Sequelize and TypeORM migrations.
 
 from __future__ import annotations
 
-from .treesitter import LanguageSpec, scan_with
+from .treesitter import LanguageSpec, helpers_with, scan_with
 
 _COMMON = dict(
     strings=("string", "template_string"),
@@ -24,7 +24,14 @@ TYPESCRIPT = LanguageSpec("typescript", "tree_sitter_typescript", "language_type
 TSX = LanguageSpec("tsx", "tree_sitter_typescript", "language_tsx", typed_names=_TYPED_NAMES, **_COMMON)
 
 
-def scan(text, call_sites, keywords, want_comments, filename=""):
+def _spec(filename: str) -> LanguageSpec:
     lower = filename.lower()
-    spec = TSX if lower.endswith(".tsx") else TYPESCRIPT if lower.endswith((".ts", ".mts", ".cts")) else JAVASCRIPT
-    return scan_with(spec, text, call_sites, keywords, want_comments)
+    return TSX if lower.endswith(".tsx") else TYPESCRIPT if lower.endswith((".ts", ".mts", ".cts")) else JAVASCRIPT
+
+
+def scan(text, call_sites, keywords, want_comments, filename=""):
+    return scan_with(_spec(filename), text, call_sites, keywords, want_comments)
+
+
+def helpers(text, call_sites, filename=""):
+    return helpers_with(_spec(filename), text, call_sites)

@@ -68,6 +68,19 @@ def scan(text: str, call_sites: CallSites, keywords: Keywords, want_comments: bo
     return fragments, comments(text) if want_comments else []
 
 
+def helpers(text: str, call_sites: CallSites, filename: str = "") -> dict[str, int]:
+    """The functions of a Python file that hand a parameter on to a SQL call (name -> position)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            from .treesitter import helpers_with
+
+            return helpers_with(_python_grammar(), text, call_sites)
+    return _follow_names(tree, call_sites)[1]
+
+
 def _scan_with_tree_sitter(text: str, call_sites: CallSites, keywords: Keywords,
                            want_comments: bool) -> Optional[tuple[list[Fragment], list[CommentSpan]]]:
     """Fragments and comments as tree-sitter-python reads the file; None when it finds errors too."""
@@ -254,7 +267,7 @@ def _follow_names(tree: ast.AST, call_sites: CallSites) -> tuple[dict[str, ast.C
             if isinstance(node, ast.Call):
                 owner[id(node)] = function
     sql_names: dict[str, ast.Call] = {}
-    helpers: dict[str, int] = {}
+    helpers: dict[str, int] = dict(getattr(call_sites, "helpers", {}))
     for _ in range(3):  # helpers of helpers
         found_helper = False
         for call in calls:

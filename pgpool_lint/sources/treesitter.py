@@ -149,7 +149,7 @@ class Extractor:
         self.sql_names: dict[str, Any] = {}
         #: functions of this file that pass a parameter on to a SQL call (``mustExec(t, conn, sql)``) ->
         #: the parameter's position
-        self.helpers: dict[str, int] = {}
+        self.helpers: dict[str, int] = dict(getattr(call_sites, "helpers", {}))
         #: names typed as a SQL client (``client: ReservedSql``): their tagged templates run SQL
         self.sql_tags: set[str] = set()
 
@@ -605,6 +605,13 @@ def _path(node: Any) -> tuple[str, ...]:
                 "this", "self", "instance_variable", "package_identifier"):
         return (node.text.decode("utf-8", "replace"),)
     return ("?",)
+
+
+def helpers_with(spec: LanguageSpec, text: str, call_sites: CallSites) -> dict[str, int]:
+    """The functions of a file that hand a parameter on to a SQL call (name -> position)."""
+    extractor = Extractor(spec, text, call_sites, Keywords(None))
+    extractor._follow_names(parse(spec, text))
+    return extractor.helpers
 
 
 def scan_with(spec: LanguageSpec, text: str, call_sites: CallSites, keywords: Keywords,
