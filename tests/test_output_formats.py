@@ -10,10 +10,10 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 
-from pgpool_lint import catalogue
-from pgpool_lint.diagnostics import Diagnostic, Edit, Fix
-from pgpool_lint.output import RenderContext, renderer
-from pgpool_lint.output.github import escape_data, escape_property
+from pgpool_lint.core import catalogue
+from pgpool_lint.core.diagnostics import Diagnostic, Edit, Fix
+from pgpool_lint.report import RenderContext, renderer
+from pgpool_lint.report.github import escape_data, escape_property
 
 from .helpers import run_cli
 
