@@ -26,7 +26,8 @@ LAYERS = (
     ("checks",),  # one module per SQL rule
     ("code",),  # SQL inside application code
     ("settings",),  # driver / ORM settings: readers/ and rules/
-    ("logs", "report"),  # server logs; output formats
+    ("report",),  # output formats, escaping for terminals and reports
+    ("logs",),  # server logs and pg_stat_statements through the sql/ stages
     ("config",),  # config file, pooler presets
     ("lint",),  # files in, diagnostics out; --fix
     ("lsp",),

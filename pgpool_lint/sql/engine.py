@@ -24,7 +24,7 @@ from ..core.findings import Finding
 from ..core.profile import ConnectionTarget, Profile
 from .gate import Gate
 from .neutralise import NeutralText, neutral_text
-from .split import split_with_recovery
+from .split import ParseProblem, split_with_recovery
 from .statement import LintContext, Statement
 
 PARSE_ERROR = "PGB000"
@@ -72,8 +72,12 @@ def analyse_sql(
     target: Optional[ConnectionTarget] = None,
     guessed_transaction: bool = False,
     parsed: Optional[str] = None,
+    judge_dialect: bool = True,
 ) -> tuple[list[Finding], LintContext]:
     """Lint one piece of SQL; offsets in the findings are character offsets into ``text``.
+
+    ``judge_dialect``: a statement that does not parse may be another database's SQL
+    (``dialect.judge``); the text is then skipped and listed in ``ctx.skipped``.
 
     ``parsed``, when given, is what to parse instead of ``text`` (same length): SQL from code
     whose placeholders and interpolations were made parseable, while messages quote ``text``.
@@ -97,6 +101,10 @@ def analyse_sql(
                       guessed_transaction=guessed_transaction)
     spans, problems = split_with_recovery(parsed_text, in_pieces=gate.enabled)
     ctx.spans = spans
+    if problems and judge_dialect:
+        problems = _postgres_problems(source, problems, ctx)
+        if problems is None:  # another database's SQL: nothing in it is a finding
+            return [], ctx
     if report_parse_errors:
         for problem in problems:
             findings.append(Finding(PARSE_ERROR, f"Could not parse this statement: {one_line(problem.message)}",
@@ -118,6 +126,26 @@ def analyse_sql(
         if check.run_file is not None:
             findings.extend(check.run_file(ctx))
     return absorb(findings), ctx
+
+
+def _postgres_problems(text: str, problems: list[ParseProblem], ctx: LintContext) -> Optional[list[ParseProblem]]:
+    """The parse problems that are PostgreSQL with a mistake; None when a failing statement is
+    another database's SQL (the whole text is then that database's, and skipped).  Statements
+    that are not SQL at all (``1 up``) are dropped and counted."""
+    from .dialect import judge
+
+    kept = []
+    for problem in problems:
+        start, end = problem.statement
+        # an unterminated quote or comment is a mistake in any dialect
+        verdict = judge(text[start:end]) if end > start and not problem.message.startswith("unterminated") else None
+        if verdict is None:
+            kept.append(problem)
+            continue
+        ctx.skipped.append(verdict)
+        if verdict.dialect not in ("not-sql", "not-postgres"):  # a dialect named: the text is that database's
+            return None
+    return kept
 
 
 def absorb(findings: list[Finding]) -> list[Finding]:

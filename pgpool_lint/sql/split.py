@@ -19,6 +19,8 @@ from .neutralise import AtomicBodyDepth, NeutralText, split_statements
 class ParseProblem:
     start: int
     message: str
+    #: the statement that failed, as cut by the splitter (for telling another dialect from a mistake)
+    statement: tuple[int, int] = (0, 0)
 
 
 def _coarse_split(text: str) -> list[tuple[int, int]]:
@@ -136,13 +138,13 @@ def split_with_recovery(text: "str | NeutralText", in_pieces: bool = True) -> tu
 
 def _recover(text: str, base: int, pieces: list[tuple[int, int]], spans: list, problems: list,
              respect_parens: bool) -> None:
-    from .pgparser import ParseError, split
+    from .pgparser import ParseError, split_spans
 
     for start, end in pieces:
         chunk = text[start:end]
         try:
-            for s in split(chunk, with_parser=True, only_slices=True):
-                spans.append((base + start + s.start, base + start + s.stop))
+            for s_start, s_stop in split_spans(chunk):
+                spans.append((base + start + s_start, base + start + s_stop))
         except ParseError as err:
             if respect_parens:
                 finer = split_statements(chunk, respect_parens=False)
@@ -152,7 +154,7 @@ def _recover(text: str, base: int, pieces: list[tuple[int, int]], spans: list, p
             message = str(err.args[0]) if err.args else "syntax error"
             at = err.args[1] if len(err.args) > 1 and err.args[1] is not None else len(chunk.rstrip())
             at = min(at, len(chunk))
-            problems.append(ParseProblem(base + start + at, message))
+            problems.append(ParseProblem(base + start + at, message, (base + start, base + end)))
             if message.startswith("unterminated") and len(problems) < _MAX_RESTARTS:
                 # An unterminated quote or comment swallows the rest of the file; PostgreSQL
                 # would too, but the author meant the next lines as statements: resume there.

@@ -144,3 +144,6 @@ class LintContext:
     #: the gate is on: checks may skip, without parsing, text that cannot be a finding
     #: (``--no-gate`` turns every such shortcut off, so a test can prove they change nothing)
     gated: bool = True
+    #: text found not to be PostgreSQL and skipped, each with why (``dialect.Verdict``):
+    #: counted under --verbose and --statistics, never a finding
+    skipped: list = field(default_factory=list)
