@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pgpool_lint import dialect
+from pgpool_lint.sql import dialect
 
 from .helpers import REPO, run_cli
 

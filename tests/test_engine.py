@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from pgpool_lint.lint.linter import Linter, Settings
+
 from .helpers import all_codes
-from pgpool_lint.linter import Linter, Settings
 
 
 @pytest.fixture(scope="module")

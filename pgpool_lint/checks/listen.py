@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..edits import ended_by_prepare_transaction
-from ..statement import Finding, Statement
+from ..core.findings import Finding
+from ..fix.edits import ended_by_prepare_transaction
+from ..sql.statement import Statement
 
 CODE = "PGB002"
 FIRST_WORDS = ("listen", "unlisten")

@@ -17,9 +17,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
-from .. import nodes
-from ..dialect import is_parameter
-from ..statement import Finding, Statement
+from ..core.findings import Finding
+from ..sql import nodes
+from ..sql.dialect import is_parameter
+from ..sql.statement import Statement
 from .session_advisory_lock import SESSION_LOCK_FUNCTIONS
 from .session_set import ROLE_PARAMETERS, TRANSACTION_PARAMETERS, is_tracked
 
@@ -56,7 +57,7 @@ def check(stmt: Statement) -> Iterator[Finding]:
     # a DO block in a rolled-back transaction leaves no setting or LISTEN behind, but a
     # session-level advisory lock stays held (verified behind PgBouncer)
     only_locks = routine is None and stmt.rolled_back
-    from ..pgparser import ParseError, parse_plpgsql_json
+    from ..sql.pgparser import ParseError, parse_plpgsql_json
 
     if language == "sql":
         found_hazards = list(_sql_body_hazards(body, stmt))
@@ -115,7 +116,7 @@ def _plpgsql_body(stmt: Statement) -> Optional[tuple[str, int, Optional[str], st
 
 def _sql_body_hazards(body: str, stmt: Statement) -> Iterator[tuple[int, Hazard]]:
     """(body line, hazard) for the statements of a ``LANGUAGE sql`` body (plain SQL)."""
-    from ..pgparser import ParseError, parse_sql_json
+    from ..sql.pgparser import ParseError, parse_sql_json
 
     try:
         stmts = json.loads(parse_sql_json(body)).get("stmts") or []
@@ -161,7 +162,7 @@ def _hazards(tree: Any, stmt: Statement) -> Iterator[tuple[int, Hazard]]:
 
 def _parse_expr(expr: dict) -> Optional[dict]:
     """The SQL statement tree of a PL/pgSQL expression, or None."""
-    from ..pgparser import ParseError, parse_sql_json, scan
+    from ..sql.pgparser import ParseError, parse_sql_json, scan
 
     query, mode = expr.get("query", ""), expr.get("parseMode", 0)
     if mode == _EXPRESSION:
@@ -290,7 +291,7 @@ class _Locator:
     """Body offsets → offsets in the linted text, and a body line → the flagged token on it."""
 
     def __init__(self, stmt: Statement, body: str, literal_byte_at: int) -> None:
-        from ..pgparser import ParseError, scan
+        from ..sql.pgparser import ParseError, scan
 
         self.stmt = stmt
         self.body = body

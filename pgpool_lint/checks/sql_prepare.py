@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .. import edits
-from ..statement import Finding, Statement
+from ..core.findings import Finding
+from ..fix import edits
+from ..sql.statement import Statement
 
 CODE = "PGB004"
 FIRST_WORDS = ("prepare", "execute", "deallocate")

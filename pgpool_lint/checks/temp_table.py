@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from .. import edits
-from ..diagnostics import Fix
-from ..nodes import is_temporary, strings
-from ..statement import Finding, Statement
+from ..core.diagnostics import Fix
+from ..core.findings import Finding
+from ..fix import edits
+from ..sql.nodes import is_temporary, strings
+from ..sql.statement import Statement
 
 CODE = "PGB005"
 SUBSTRINGS = ("temp",)  # TEMP, TEMPORARY, pg_temp.
