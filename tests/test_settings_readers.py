@@ -36,7 +36,7 @@ def test_properties_read_as_java_reads_them(tmp_path, text, expected):
 
 
 def test_properties_reader_offsets_follow_every_entry():
-    from pgpool_lint.drivers.read_properties import parse
+    from pgpool_lint.settings.readers.read_properties import parse
 
     text = f"a\\\n  b = 1\r\nkey\\ with\\ space : {URL}?x=1\n"
     entries = parse(text)
