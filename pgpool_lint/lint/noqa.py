@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 #: findings a suppression comment is not for (unreadable files, the directives themselves)
 NOT_SUPPRESSED = frozenset({"PGB100", "PGB101", "PGB900"})
 LOOK_BACK = 12  # earlier lines tried, for SQL inside a multi-line string
-#: line-comment markers of the settings readers (``drivers.settings_kind``); SQL files use
+#: line-comment markers of the settings readers (``settings.settings_kind``); SQL files use
 #: ``--`` and code files their language's (``comment_marker``)
 SETTINGS_MARKERS = {"prisma": "//", "ini": "#"}
 CODE_MARKERS = {"python": "#", "ruby": "#", "elixir": "#", "php": "//", "javascript": "//", "typescript": "//",
