@@ -188,13 +188,11 @@ class Linter:
 
         rule = self.catalogue.get(f.code)
         location = index.position(f.start)
-        line_start = index.line_start(location[0])
-        line_end = index.line_start(location[0] + 1) if location[0] < index.line_count else len(text)
         return Diagnostic(
             code=rule.code, name=rule.name, message=f.message, help=f.help, severity=f.severity or rule.severity,
             filename=filename, start=f.start, end=max(f.end, f.start),
             location=location, end_location=index.position(max(f.end, f.start)),
-            fix=with_locations(f.fix, index.position), source_kind=source_kind, source_line=text[line_start:line_end].rstrip("\r\n"),
+            fix=with_locations(f.fix, index.position), source_kind=source_kind, source_line=index.line_text(text, location[0]),
         )
 
     def _suppressions(self, text: str, index: LineIndex, comments: list[CommentSpan]) -> Suppressions:

@@ -141,3 +141,93 @@ def test_pathological_text_finishes(tmp_path, content):
     (tmp_path / "p.sql").write_text(content)
     r, data = lint(tmp_path, "p.sql")
     assert r.returncode in (0, 1) and isinstance(data, list)
+
+
+# --- hangs: every reader of repository content is linear (n vs 4n, a ratio; tests/linear.py) ---
+
+def _alias_levels(n: int) -> str:
+    """n levels of ``&aK [*aJ, *aJ, ...]``: 9**n values if aliases were expanded."""
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, n)]
+    return "\n".join(lines) + "\n"
+
+
+def _concat(template: str, term: str):
+    return lambda n: template.format(term * n)
+
+
+#: (file name, input of size n, starting n): each was quadratic or worse (issue 15)
+LINEAR_READERS = {
+    "yaml-alias-bomb": ("bomb.yml", _alias_levels, 50),
+    "yaml-erb-openers": ("config/database.yml", lambda n: "production:\n  url: " + "<%" * n + "\n", 2000),
+    "dotenv-defaults": (".env", lambda n: "A=" + "${A:-" * n + "\n", 2000),
+    "ini-trailing-blanks": ("flyway.conf", lambda n: "flyway.url=a" + " \t" * n + "x\n", 2000),
+    "toml-header-blanks": ("flyway.toml", lambda n: "[" + " " * n + "\n", 2000),
+    "python-noqa-repeats": ("q.py", lambda n: "cur.execute('LISTEN x')  # " + "noqa:" * n + "\n", 2000),
+    "js-concatenation": ("q.js", _concat("const pg = require('pg');\nclient.query('LISTEN x'{});\n", " + 'a'"), 500),
+    "ts-concatenation": ("q.ts", _concat("client.query('LISTEN x'{});\n", " + 'a'"), 500),
+    "java-concatenation": ("Q.java", _concat('class Q {{ void f() {{ st.execute("LISTEN x"{}); }} }}\n', ' + "a"'), 500),
+    "go-concatenation": ("q.go", _concat('package q\nfunc f() {{ db.Exec("LISTEN x"{}) }}\n', ' + "a"'), 500),
+    "ruby-concatenation": ("q.rb", _concat('conn.exec("LISTEN x"{})\n', ' + "a"'), 500),
+    "ruby-adjacent-literals": ("q.rb", _concat('conn.exec("LISTEN x"{})\n', ' "a"'), 500),
+    "js-deep-receiver-chain": ("q.js", lambda n: "client" + ".then()" * n + ".query('LISTEN x');\n", 500),
+    "non-ascii-concatenation": ("q.js", _concat("client.query('LISTEN é'{});\n", " + 'é'"), 500),
+}
+
+
+@pytest.fixture(scope="module")
+def linter():
+    from .helpers import linter_for_case
+
+    return linter_for_case({})
+
+
+@pytest.mark.parametrize("name", sorted(LINEAR_READERS))
+def test_readers_are_linear(linter, name):
+    from .linear import assert_linear
+
+    filename, build, n = LINEAR_READERS[name]
+    assert_linear(build, lambda text: linter.lint_decoded(text, filename), n)
+
+
+@pytest.mark.parametrize("filename,template,term", [
+    ("q.js", "const pg = require('pg');\nclient.query('LISTEN x'{});\n", " + 'a'"),
+    ("Q.java", 'class Q {{ void f() {{\nst.execute("LISTEN x"{}); }} }}\n', ' + "a"'),
+    ("q.go", 'package q\nfunc f() {{ db.Exec("LISTEN x"{}) }}\n', ' + "a"'),
+    ("q.rb", 'x = 1\nconn.exec("LISTEN x"{})\n', ' + "a"'),
+], ids=["js", "java", "go", "ruby"])
+def test_a_50000_term_concatenation_is_read_whole(linter, filename, template, term):
+    """Folded with explicit stacks: not skipped as "nested too deeply", the finding is where it was."""
+    text = template.format(term * 50_000)
+    result = linter.lint_decoded(text, filename)
+    assert result.skipped is None
+    column = text.splitlines()[1].index("LISTEN") + 1
+    assert [(d.code, d.location) for d in result.diagnostics] == [("PGB002", (2, column))]
+
+
+def test_yaml_alias_bomb_beside_a_good_file(tmp_path):
+    (tmp_path / "bomb.yml").write_text(_alias_levels(9) + "url: postgres://u@db.example.com:6543/app?options=-c%20search_path%3Dx\n")
+    (tmp_path / "good.sql").write_text(GOOD)
+    r, data = lint(tmp_path, "bomb.yml", "good.sql")
+    assert codes_by_file(data)["good.sql"] == [("PGB002", 1, 1)]
+
+
+def test_an_alias_keeps_the_anchor_position(tmp_path):
+    """A value reached through an alias is reported once, where the anchor wrote it."""
+    (tmp_path / "docker-compose.yml").write_text(
+        "x-rest-env: &rest-env\n"
+        "  PGRST_DB_URI: postgres://authenticator:secret@pgbouncer:5432/app\n"
+        "services:\n"
+        "  pgbouncer:\n"
+        "    image: edoburu/pgbouncer:v1.23.1-p3\n"
+        "    environment:\n"
+        "      POOL_MODE: transaction\n"
+        "      MAX_PREPARED_STATEMENTS: \"0\"\n"
+        "  rest:\n"
+        "    image: postgrest/postgrest:v12.2.3\n"
+        "    environment: *rest-env\n"
+        "  rest2:\n"
+        "    image: postgrest/postgrest:v12.2.3\n"
+        "    environment: *rest-env\n")
+    r, data = lint(tmp_path, ".")
+    assert codes_by_file(data) == {"docker-compose.yml": [("PGB201", 2, 3), ("PGB205", 2, 3)]}

@@ -12,8 +12,13 @@ rest the same way for all of them:
 4. the literal is read child by child — escapes decoded, interpolations made holes — with
    the host offset of every SQL character.
 
+Nothing here recurses or asks tree-sitter for a node's parent (``Node.parent`` searches down
+from the root: a 50,000-term ``+`` chain made that quadratic and deeper than Python's
+stack).  One cursor walk records the parents of the candidate literals' ancestors, and
+concatenations are folded with explicit stacks, so every step is linear in the tree.
+
 Tree-sitter reports UTF-8 byte columns; ``HostText`` turns them into character offsets with
-``positions.byte_col_to_char_col``.
+``positions.Utf8Offsets`` (one per non-ASCII line, kept).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from ..positions import byte_col_to_char_col
+from ..positions import Utf8Offsets
 from ..suppress import CommentSpan
 from .callsites import CallSites, is_message_call
 from .fragments import Fragment, FragmentBuilder, Keywords, decode_escape
@@ -83,14 +88,18 @@ class HostText:
             starts.append(i + 1)
             i = find("\n", i + 1)
         self.starts = starts
+        self.rows: dict[int, Utf8Offsets] = {}
 
     def offset(self, point: Any) -> int:
         row, col = point
         start = self.starts[min(row, len(self.starts) - 1)]
         if self.ascii:
             return start + col
-        end = self.starts[row + 1] if row + 1 < len(self.starts) else len(self.text)
-        return start + byte_col_to_char_col(self.text[start:end], col)
+        columns = self.rows.get(row)
+        if columns is None:
+            end = self.starts[row + 1] if row + 1 < len(self.starts) else len(self.text)
+            columns = self.rows[row] = Utf8Offsets(self.text[start:end])
+        return start + columns.char(col)
 
 
 def parse(spec: LanguageSpec, text: str) -> Any:
@@ -126,13 +135,16 @@ class Extractor:
 
         _, query, _ = _parser_and_queries(self.spec)
         nodes = sorted(QueryCursor(query).captures(tree.root_node).get("s", []), key=lambda n: n.start_byte)
+        candidates = [n for n in nodes if n.type != "heredoc_beginning"
+                      and self.keywords.found_in(n.text.decode("utf-8", "replace"))]
+        if not candidates:
+            return []
+        self.parents = _parents_above(tree.root_node, candidates + [n for n in nodes if n.type == "heredoc_beginning"])
+        self.roots: dict[int, Any] = {}
+        self.stringish: dict[int, bool] = {}
         fragments: list[Fragment] = []
         done: set[tuple[int, int]] = set()
-        for node in nodes:
-            if node.type == "heredoc_beginning":
-                continue
-            if not self.keywords.found_in(node.text.decode("utf-8", "replace")):
-                continue
+        for node in candidates:
             if node.type == "heredoc_body":
                 beginning = self._heredoc_beginning(node, nodes)
                 if beginning is None:
@@ -158,11 +170,27 @@ class Extractor:
 
     # --- where a string sits ---------------------------------------------------------------
 
+    def _parent(self, node: Any) -> Any:
+        found = self.parents.get(node.id)
+        return found if found is not None or node.id in self.parents else node.parent
+
     def _root(self, node: Any) -> Any:
-        """The whole string expression ``node`` is part of (through concatenations)."""
-        while node.parent is not None and self._is_concat(node.parent):
-            node = node.parent
-        return node
+        """The whole string expression ``node`` is part of (through concatenations); every
+        node on the way remembers it, so the literals of one long chain climb it once."""
+        chain = []
+        root = None
+        while root is None:
+            root = self.roots.get(node.id)
+            if root is not None:
+                break
+            chain.append(node)
+            parent = self._parent(node)
+            if parent is None or not self._is_concat(parent):
+                root = node
+            node = parent
+        for visited in chain:
+            self.roots[visited.id] = root
+        return root
 
     def _is_concat(self, node: Any) -> bool:
         if node.type in self.spec.adjacent or node.type in self.spec.parentheses:
@@ -173,15 +201,32 @@ class Extractor:
         return False
 
     def _is_stringish(self, node: Any) -> bool:
+        """A string literal, or a concatenation holding one (post-order, remembered)."""
+        memo = self.stringish
+        known = memo.get(node.id)
+        if known is not None:
+            return known
         if node.type in self.spec.strings:
             return True
-        if self._is_concat(node):
-            return any(self._is_stringish(c) for c in node.named_children)
-        return False
+        stack = [(node, False)]
+        while stack:
+            current, children_done = stack.pop()
+            if current.id in memo:
+                continue
+            if current.type in self.spec.strings:
+                memo[current.id] = True
+            elif not self._is_concat(current):
+                memo[current.id] = False
+            elif children_done:
+                memo[current.id] = any(memo[c.id] for c in current.named_children)
+            else:
+                stack.append((current, True))
+                stack.extend((c, False) for c in current.named_children)
+        return memo[node.id]
 
     def _context(self, root: Any) -> tuple[str, Optional[Any]]:
         """("sql" | "message" | "maybe", the call) for the string expression ``root``."""
-        parent = root.parent
+        parent = self._parent(root)
         if parent is None or parent.type in _NEVER_SQL_PARENTS:
             return ("maybe" if parent is None else "message"), None
         if parent.type == "pair" and parent.child_by_field_name("key") == root:
@@ -189,9 +234,9 @@ class Extractor:
         if parent.type in _CONTAINERS:  # an array / object / pair argument: data, unless SQL calls hold lists
             holder = parent
             while holder is not None and holder.type in _CONTAINERS:
-                holder = holder.parent
-            if holder is not None and holder.type in self.spec.argument_lists and holder.parent is not None:
-                call = holder.parent
+                holder = self._parent(holder)
+            call = self._parent(holder) if holder is not None else None
+            if holder is not None and holder.type in self.spec.argument_lists and call is not None:
                 if call.type in self.spec.calls:
                     path = self._callee(call)
                     if path and self.call_sites.matches(path) and _is_sql_option(parent, root):
@@ -204,9 +249,9 @@ class Extractor:
             if path and self.call_sites.matches(path):
                 return "sql", parent
             return ("message" if path and is_message_call(path[-1]) else "maybe"), parent
-        if parent.type not in self.spec.argument_lists or parent.parent is None:
+        call = self._parent(parent)
+        if parent.type not in self.spec.argument_lists or call is None:
             return "maybe", None
-        call = parent.parent
         if call.type in self.spec.constructors:
             name_node = call.child_by_field_name(self.spec.constructors[call.type])
             name = name_node.text.decode("utf-8", "replace").rsplit(".", 1)[-1] if name_node is not None else ""
@@ -253,28 +298,31 @@ class Extractor:
         return out
 
     def _read(self, node: Any, out: FragmentBuilder, nodes: list[Any]) -> bool:
-        if node.type == "heredoc_beginning":
-            body = self._heredoc_beginning(node, nodes)
-            if body is None:
-                return False
-            return self._read(body, out, nodes)
-        if node.type in self.spec.strings:
-            self._read_literal(node, out)
-            return True
-        if self._is_concat(node):
-            parts = [c for c in node.named_children if c.type not in self.spec.comments]
-            if node.type in self.spec.binaries:
-                parts = [node.child_by_field_name("left"), node.child_by_field_name("right")]
-            for part in parts:
-                if part is None:
+        """Read a string expression in source order: literals as text, other operands of a
+        concatenation as holes (an explicit stack: chains may be 50,000 terms deep)."""
+        stack: list[tuple[bool, Any]] = [(False, node)]  # (is a hole, node)
+        while stack:
+            is_hole, current = stack.pop()
+            if is_hole:
+                out.hole(self.host.offset(current.start_point), self.host.offset(current.end_point))
+            elif current.type == "heredoc_beginning":
+                body = self._heredoc_beginning(current, nodes)
+                if body is None:
                     return False
-                if self._is_stringish(part) or part.type == "heredoc_beginning":
-                    if not self._read(part, out, nodes):
-                        return False
-                else:
-                    out.hole(self.host.offset(part.start_point), self.host.offset(part.end_point))
-            return True
-        return False
+                stack.append((False, body))
+            elif current.type in self.spec.strings:
+                self._read_literal(current, out)
+            elif self._is_concat(current):
+                parts = [c for c in current.named_children if c.type not in self.spec.comments]
+                if current.type in self.spec.binaries:
+                    parts = [current.child_by_field_name("left"), current.child_by_field_name("right")]
+                if any(part is None for part in parts):
+                    return False
+                for part in reversed(parts):
+                    stack.append((not (self._is_stringish(part) or part.type == "heredoc_beginning"), part))
+            else:
+                return False
+        return True
 
     def _read_literal(self, node: Any, out: FragmentBuilder) -> None:
         host, text, spec = self.host, self.text, self.spec
@@ -347,28 +395,63 @@ def _is_sql_option(pair: Any, value: Any) -> bool:
 
 
 def _path(node: Any) -> tuple[str, ...]:
-    """Dotted name of a callee: ``client.query`` -> ("client", "query")."""
-    kind = node.type
-    if kind in ("member_expression", "selector_expression", "field_access"):
-        obj = node.child_by_field_name("object") or node.child_by_field_name("operand")
-        prop = node.child_by_field_name("property") or node.child_by_field_name("field")
-        head = _path(obj) if obj is not None else ("?",)
-        return head + ((prop.text.decode("utf-8", "replace"),) if prop is not None else ("?",))
-    if kind == "method_invocation":  # Java receiver chains: conn.createStatement().execute
-        obj = node.child_by_field_name("object")
-        name = node.child_by_field_name("name")
-        head = _path(obj) if obj is not None else ()
-        return head + ((name.text.decode("utf-8", "replace"),) if name is not None else ("?",))
-    if kind == "call" and node.child_by_field_name("method") is not None:  # Ruby receiver chains
-        recv = node.child_by_field_name("receiver")
-        head = _path(recv) if recv is not None else ()
-        return head + (node.child_by_field_name("method").text.decode("utf-8", "replace"),)
-    if kind == "scope_resolution":
-        return tuple(p for p in node.text.decode("utf-8", "replace").split("::") if p)
-    if kind in ("identifier", "property_identifier", "field_identifier", "constant", "type_identifier",
-                "this", "self", "instance_variable", "package_identifier"):
-        return (node.text.decode("utf-8", "replace"),)
-    return ("?",)
+    """Dotted name of a callee: ``client.query`` -> ("client", "query").  Receiver chains are
+    followed in a loop (a chain may be thousands of calls long)."""
+    tail: list[str] = []  # names from the right
+    head: tuple[str, ...] = ()
+    while node is not None:
+        kind = node.type
+        if kind in ("member_expression", "selector_expression", "field_access"):
+            prop = node.child_by_field_name("property") or node.child_by_field_name("field")
+            tail.append(prop.text.decode("utf-8", "replace") if prop is not None else "?")
+            node = node.child_by_field_name("object") or node.child_by_field_name("operand")
+            head = ("?",)  # what an absent object reads as
+            continue
+        head = ()
+        if kind == "method_invocation":  # Java receiver chains: conn.createStatement().execute
+            name = node.child_by_field_name("name")
+            tail.append(name.text.decode("utf-8", "replace") if name is not None else "?")
+            node = node.child_by_field_name("object")
+        elif kind == "call" and node.child_by_field_name("method") is not None:  # Ruby receiver chains
+            tail.append(node.child_by_field_name("method").text.decode("utf-8", "replace"))
+            node = node.child_by_field_name("receiver")
+        elif kind == "scope_resolution":
+            head = tuple(p for p in node.text.decode("utf-8", "replace").split("::") if p)
+            break
+        elif kind in ("identifier", "property_identifier", "field_identifier", "constant", "type_identifier",
+                      "this", "self", "instance_variable", "package_identifier"):
+            head = (node.text.decode("utf-8", "replace"),)
+            break
+        else:
+            head = ("?",)
+            break
+    return head + tuple(reversed(tail))
+
+
+def _parents_above(root: Any, targets: list[Any]) -> dict[int, Any]:
+    """Node id -> parent node for every ancestor of ``targets`` (and their siblings), found in one
+    cursor walk in document order that skips every subtree holding no target."""
+    starts = sorted({t.start_byte for t in targets})
+    parents: dict[int, Any] = {root.id: None}
+    cursor = root.walk()
+    path = [root]
+    i = 0
+    while True:
+        node = path[-1]
+        while i < len(starts) and starts[i] < node.start_byte:
+            i += 1
+        if i < len(starts) and starts[i] < node.end_byte and cursor.goto_first_child():
+            child = cursor.node
+            parents[child.id] = node
+            path.append(child)
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return parents
+            path.pop()
+        sibling = cursor.node
+        parents[sibling.id] = path[-2]
+        path[-1] = sibling
 
 
 def scan_with(spec: LanguageSpec, text: str, call_sites: CallSites, keywords: Keywords,
