@@ -41,7 +41,26 @@ def _split_selectors(values: tuple[str, ...]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """The last resort: an exception nothing else handled is one line on stderr and exit 2,
+    never a traceback (``PGPOOL_LINT_DEBUG=1`` shows it)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the point of this guard
+            if os.environ.get("PGPOOL_LINT_DEBUG"):
+                raise
+            from .output import terminal_safe
+
+            detail = terminal_safe(str(exc))[:300]
+            raise _fail(f"internal error: {type(exc).__name__}{': ' + detail if detail else ''} "
+                        "(set PGPOOL_LINT_DEBUG=1 to see the traceback)") from None
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(version=None, package_name="pgpool-lint", prog_name="pgpool-lint",
                       message="%(prog)s %(version)s")
 def main() -> None:
@@ -276,14 +295,17 @@ def _report(diagnostics: list, output_format: str, output_file: Optional[Path], 
         raise _fail(f"cannot write {output_file}: {exc.strerror or exc}")
     ctx = RenderContext(files_checked=files_checked, color=_use_color() and not output_file, quiet=quiet,
                         profile=profile)
-    if statistics:
-        _print_statistics(diagnostics, output_format, out, cat)
-    else:
-        renderer(output_format)(diagnostics, out, ctx)
-    if output_file:
-        out.close()
-    else:
-        out.flush()
+    try:
+        if statistics:
+            _print_statistics(diagnostics, output_format, out, cat)
+        else:
+            renderer(output_format)(diagnostics, out, ctx)
+        if output_file:
+            out.close()
+        else:
+            out.flush()
+    except OSError as exc:  # e.g. -o /proc/version: opened, but every write fails
+        raise _fail(f"cannot write {output_file or 'the report'}: {exc.strerror or exc}")
     if errors:
         raise click.exceptions.Exit(EXIT_ERROR)
     raise click.exceptions.Exit(EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_CLEAN)
@@ -427,7 +449,7 @@ def _walk(top: Path, exclude_globs, root: Path) -> Iterator[Path]:
     from . import drivers  # settings files (.env, *.yml, *.toml, *.conf, *.properties, *.prisma)
     from .config import relative_posix
 
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+    for dirpath, dirnames, filenames in _walk_dirs(top):
         current = Path(dirpath)
         dirnames[:] = sorted(d for d in dirnames
                              if not exclude_globs.matches(relative_posix(current / d, root)))
@@ -438,6 +460,31 @@ def _walk(top: Path, exclude_globs, root: Path) -> Iterator[Path]:
             if exclude_globs.matches(relative_posix(file, root)):
                 continue
             yield file
+
+
+def _walk_dirs(top: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    """``os.walk(top)`` (top-down, the caller may prune ``dirnames``, symbolic links not
+    followed) with a stack instead of recursion: Python 3.11's ``os.walk`` recurses once per
+    level, so a tree 1,000 directories deep was a RecursionError."""
+    stack = [os.fspath(top)]
+    while stack:
+        path = stack.pop()
+        try:
+            with os.scandir(path) as entries:
+                listed = list(entries)
+        except OSError:
+            continue  # as os.walk: an unreadable directory is passed over
+        dirnames, filenames, links = [], [], set()
+        for entry in listed:
+            try:
+                is_dir = entry.is_dir()
+                if is_dir and entry.is_symlink():
+                    links.add(entry.name)
+            except OSError:
+                is_dir = False
+            (dirnames if is_dir else filenames).append(entry.name)
+        yield path, dirnames, filenames
+        stack.extend(os.path.join(path, d) for d in reversed(dirnames) if d not in links)
 
 
 def _print_statistics(diagnostics, output_format: str, out, cat) -> None:

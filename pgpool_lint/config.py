@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -61,6 +62,17 @@ def _positive_int(key: str, value: Any) -> int:
     return value
 
 
+#: a byte count Python can read up to (a larger one would overflow `read(n + 1)`)
+MAX_BYTES = sys.maxsize - 1
+
+
+def _byte_count(key: str, value: Any) -> int:
+    value = _positive_int(key, value)
+    if value > MAX_BYTES:
+        raise ConfigError(f"`{key}` must be at most {MAX_BYTES} bytes")
+    return value
+
+
 def _identifier(key: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip() or "\x00" in value:
         raise ConfigError(f"`{key}` must be a non-empty name")
@@ -77,7 +89,7 @@ KEYS: dict[str, Callable[[str, Any], Any]] = {
     "extend-exclude": _str_list,
     "assume-in-transaction": _bool,
     "output-format": _choice(*FORMATS),
-    "max-file-size": _positive_int,
+    "max-file-size": _byte_count,
     "sql-call-sites": _str_list,
     "extend-sql-call-sites": _str_list,
     # who the application connects as: makes the suggested `ALTER ROLE ... SET` exact
@@ -164,7 +176,7 @@ def find_config(start: Path) -> Optional[Path]:
             try:
                 if "pgpool-lint" in tomllib.loads(raw.decode("utf-8", "replace")).get("tool", {}):
                     return pyproject
-            except tomllib.TOMLDecodeError:
+            except (tomllib.TOMLDecodeError, RecursionError):  # RecursionError: arrays nested thousands deep
                 if b"[tool.pgpool-lint" in raw:
                     return pyproject  # ours, and broken: load_config reports it
                 # someone else's broken pyproject is not our config
@@ -189,6 +201,8 @@ def load_config(explicit: Optional[Path] = None, isolated: bool = False, cwd: Op
         raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: cannot read config: nested too deeply") from None
     if path.name == "pyproject.toml":
         table = data.get("tool", {}).get("pgpool-lint", {})
     else:

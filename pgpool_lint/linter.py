@@ -95,7 +95,19 @@ class Linter:
         return self.lint_decoded(text, display)
 
     def lint_decoded(self, text: str, display: str) -> FileResult:
-        """Lint a file's decoded text, as SQL or as code by its name (the fixer re-lints with it)."""
+        """Lint a file's decoded text, as SQL or as code by its name (the fixer re-lints with it).
+        Whatever the file holds, a failure stays this file's finding (PGB900): the rest is linted
+        (``PGPOOL_LINT_DEBUG=1`` raises it instead)."""
+        try:
+            return self._lint_decoded(text, display)
+        except Exception as exc:  # noqa: BLE001 - one file must not stop the run
+            if os.environ.get("PGPOOL_LINT_DEBUG"):
+                raise
+            kind = "nested too deeply" if isinstance(exc, RecursionError) else type(exc).__name__
+            return FileResult(display, [self._unreadable(display, f"Cannot lint this file: internal error ({kind})")],
+                              text=text)
+
+    def _lint_decoded(self, text: str, display: str) -> FileResult:
         from .drivers import settings_kind
         from .sources import HostSyntaxError, lint_code, source_kind
 
