@@ -532,9 +532,10 @@ def _discover(paths, exclude_globs, root: Path, force_exclude: bool,
 def _walk(top: Path, exclude_globs, root: Path) -> Iterator[Path | str]:
     from . import drivers  # settings files (.env, *.yml, *.toml, *.conf, *.properties, *.prisma)
     from .config import relative_posix
+    from .walk import walk_dirs
 
     errors: list[OSError] = []
-    for dirpath, dirnames, filenames in _walk_dirs(top, onerror=errors.append):
+    for dirpath, dirnames, filenames in walk_dirs(top, onerror=errors.append):
         yield from (_walk_error(e) for e in errors)
         errors.clear()
         current = Path(dirpath)
@@ -554,32 +555,6 @@ def _walk(top: Path, exclude_globs, root: Path) -> Iterator[Path | str]:
 def _walk_error(exc: OSError) -> str:
     """A directory that cannot be listed is an error (exit 2), never a silent skip."""
     return f"{exc.filename}: cannot read directory: {exc.strerror or exc}"
-
-
-def _walk_dirs(top: Path, onerror: Callable[[OSError], None]) -> Iterator[tuple[str, list[str], list[str]]]:
-    """``os.walk(top, onerror)`` (top-down, the caller may prune ``dirnames``, symbolic links
-    not followed) with a stack instead of recursion: Python 3.11's ``os.walk`` recurses once
-    per level, so a tree 1,000 directories deep was a RecursionError."""
-    stack = [os.fspath(top)]
-    while stack:
-        path = stack.pop()
-        try:
-            with os.scandir(path) as entries:
-                listed = list(entries)
-        except OSError as exc:
-            onerror(exc)
-            continue
-        dirnames, filenames, links = [], [], set()
-        for entry in listed:
-            try:
-                is_dir = entry.is_dir()
-                if is_dir and entry.is_symlink():
-                    links.add(entry.name)
-            except OSError:
-                is_dir = False
-            (dirnames if is_dir else filenames).append(entry.name)
-        yield path, dirnames, filenames
-        stack.extend(os.path.join(path, d) for d in reversed(dirnames) if d not in links)
 
 
 def _print_statistics(diagnostics, output_format: str, out, cat) -> None:

@@ -275,16 +275,26 @@ class GlobSet:
         self.patterns = list(patterns)
         self._anchored = [_glob_regex(p.strip("/").removeprefix("./")) for p in patterns if "/" in p.strip("/")]
         self._names = [_glob_regex(p.strip("/")) for p in patterns if "/" not in p.strip("/")]
+        self._name_matches: dict[str, bool] = {}  # a walk asks about the same names at every depth
 
     def matches(self, relpath: str) -> bool:
         if any(r.match(relpath) for r in self._anchored):
             return True
-        parts = relpath.split("/")
-        return any(r.match(part) for r in self._names for part in parts)
+        return any(self._name_matches[part] if part in self._name_matches else self._match_name(part)
+                   for part in relpath.split("/"))
+
+    def _match_name(self, part: str) -> bool:
+        found = self._name_matches[part] = any(r.match(part) for r in self._names)
+        return found
 
 
 def relative_posix(path: Path, root: Path) -> str:
-    try:
-        return Path(os.path.abspath(path)).relative_to(root).as_posix()
-    except ValueError:
-        return Path(os.path.abspath(path)).as_posix().lstrip("/")
+    """``path`` relative to ``root`` with ``/`` (string work: a path 1,000 directories deep is
+    asked about at every level of a walk)."""
+    full, base = os.path.abspath(path), os.path.abspath(root)
+    if full == base:
+        return "."
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if full.startswith(prefix):
+        return full[len(prefix):].replace(os.sep, "/")
+    return full.replace(os.sep, "/").lstrip("/")

@@ -18,30 +18,32 @@ MAX_RATIO = 8.0
 MIN_SECONDS = 0.04
 
 
-def _cost(run: Callable[[Any], Any], data: Any, repeat: int) -> float:
-    best = float("inf")
+def _cost(run: Callable[[Any], Any], data: Any) -> float:
     gc.collect()
     gc.disable()
     try:
-        for _ in range(repeat):
-            started = time.process_time()
-            run(data)
-            best = min(best, time.process_time() - started)
+        started = time.process_time()
+        run(data)
+        return time.process_time() - started
     finally:
         gc.enable()
-    return best
 
 
 def growth(build: Callable[[int], Any], run: Callable[[Any], Any], n: int, repeat: int = 3,
            max_doublings: int = 12) -> tuple[float, int]:
-    """(cost of build(4n) / cost of build(n), the n used); n doubles until a run is measurable."""
+    """(best cost of build(4n) / best cost of build(n), the n used); n doubles first until one
+    run is measurable.  The runs are interleaved: a busy spell slows single runs, not the best."""
     run(build(n))  # imports and caches are not part of the cost
     for _ in range(max_doublings):
-        small = _cost(run, build(n), repeat)
-        if small >= MIN_SECONDS:
+        small_input = build(n)
+        if _cost(run, small_input) >= MIN_SECONDS:
             break
         n *= 2
-    large = _cost(run, build(4 * n), repeat)
+    large_input = build(4 * n)
+    small = large = float("inf")
+    for _ in range(repeat):
+        small = min(small, _cost(run, small_input))
+        large = min(large, _cost(run, large_input))
     return large / max(small, 1e-9), n
 
 
