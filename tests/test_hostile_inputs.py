@@ -399,7 +399,7 @@ def test_an_unexpected_exception_is_one_line_and_exit_2(monkeypatch):
 
 
 def test_a_file_whose_lint_fails_is_its_own_finding(linter, monkeypatch):
-    from pgpool_lint import linter as linter_mod
+    from pgpool_lint.lint import linter as linter_mod
 
     real = linter_mod.Linter._lint_decoded
 
