@@ -188,6 +188,7 @@ class Extractor:
         self.parents: dict[int, Any] = {}  # node id -> parent, above the candidate literals
         self.roots: dict[int, Any] = {}  # node id -> its whole string expression
         self.stringish: dict[int, bool] = {}
+        self.concats: dict[int, bool] = {}  # binary node id -> a concatenation
 
     def run(self, tree: Any) -> list[Fragment]:
         from tree_sitter import QueryCursor
@@ -279,11 +280,15 @@ class Extractor:
         return got is not None and got.start_byte == inner.start_byte and got.end_byte == inner.end_byte
 
     def _is_concat(self, node: Any) -> bool:
-        if node.type in self.spec.adjacent or node.type in self.spec.parentheses:
+        kind = node.type
+        if kind in self.spec.adjacent or kind in self.spec.parentheses:
             return True
-        if node.type in self.spec.binaries:
-            op = node.child_by_field_name("operator")
-            return op is not None and op.type in self.spec.concat_operators
+        if kind in self.spec.binaries:
+            known = self.concats.get(node.id)  # asked by _root, _is_stringish and _read alike
+            if known is None:
+                op = node.child_by_field_name("operator")
+                known = self.concats[node.id] = op is not None and op.type in self.spec.concat_operators
+            return known
         return False
 
     def _is_stringish(self, node: Any) -> bool:
@@ -543,13 +548,16 @@ class Extractor:
                 if self.spec.read_unwrapped is None or not self.spec.read_unwrapped(self, current, out, nodes):
                     return False
             elif self._is_concat(current):
-                parts = [c for c in current.named_children if c.type not in self.spec.comments]
                 if current.type in self.spec.binaries:
                     parts = [current.child_by_field_name("left"), current.child_by_field_name("right")]
-                if any(part is None for part in parts):
-                    return False
+                    if parts[0] is None or parts[1] is None:
+                        return False
+                else:
+                    parts = [c for c in current.named_children if c.type not in self.spec.comments]
+                strings = self.spec.strings
                 for part in reversed(parts):
-                    stack.append((not (self._is_stringish(part) or part.type == "heredoc_beginning"), part))
+                    text = part.type in strings or part.type == "heredoc_beginning" or self._is_stringish(part)
+                    stack.append((not text, part))
             else:
                 return False
         return True
