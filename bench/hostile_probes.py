@@ -24,54 +24,49 @@ def yaml_alias_bomb(root):
     lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     for i in range(1, 10):
         lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
-    _write(root, "bomb.yml", "\n".join(lines) + "\n")
-    return ["check", "bomb.yml"]
+    return _check_file(root, "bomb.yml", "\n".join(lines) + "\n")
 
 
 def toml_header(root):
-    _write(root, "flyway.toml", "[" + " " * 4000 + "\n")
-    return ["check", "flyway.toml"]
+    return _check_file(root, "flyway.toml", "[" + " " * 4000 + "\n")
 
 
-def _concat(root, name, text):
+def _check_file(root, name, text):
+    """Write one file and lint it."""
     _write(root, name, text)
     return ["check", name]
 
 
 def js_concat(root):
-    return _concat(root, "q.js", "const pg = require('pg');\nclient.query('LISTEN x'" + " + 'a'" * 32000 + ");\n")
+    return _check_file(root, "q.js", "const pg = require('pg');\nclient.query('LISTEN x'" + " + 'a'" * 32000 + ");\n")
 
 
 def java_concat(root):
-    return _concat(root, "Q.java", 'class Q { void f() { st.execute("LISTEN x"' + ' + "a"' * 50000 + "); } }\n")
+    return _check_file(root, "Q.java", 'class Q { void f() { st.execute("LISTEN x"' + ' + "a"' * 50000 + "); } }\n")
 
 
 def go_concat(root):
-    return _concat(root, "q.go", 'package q\nfunc f() { db.Exec("LISTEN x"' + ' + "a"' * 50000 + ") }\n")
+    return _check_file(root, "q.go", 'package q\nfunc f() { db.Exec("LISTEN x"' + ' + "a"' * 50000 + ") }\n")
 
 
 def ruby_concat(root):
-    return _concat(root, "q.rb", 'conn.exec("LISTEN x"' + ' + "a"' * 50000 + ")\n")
+    return _check_file(root, "q.rb", 'conn.exec("LISTEN x"' + ' + "a"' * 50000 + ")\n")
 
 
 def env_default(root):
-    _write(root, ".env", "A=" + "${A:-" * 40000 + "\n")
-    return ["check", ".env"]
+    return _check_file(root, ".env", "A=" + "${A:-" * 40000 + "\n")
 
 
 def erb_database_yml(root):
-    _write(root, "config/database.yml", "production:\n  url: " + "<%" * 100000 + "\n")
-    return ["check", "config/database.yml"]
+    return _check_file(root, "config/database.yml", "production:\n  url: " + "<%" * 100000 + "\n")
 
 
 def ini_trailing_blanks(root):
-    _write(root, "flyway.conf", "flyway.url=a" + " \t" * 100000 + "x\n")
-    return ["check", "flyway.conf"]
+    return _check_file(root, "flyway.conf", "flyway.url=a" + " \t" * 100000 + "x\n")
 
 
 def python_noqa(root):
-    _write(root, "q.py", "cur.execute('LISTEN x')  # " + "noqa:" * 40000 + "\n")
-    return ["check", "q.py"]
+    return _check_file(root, "q.py", "cur.execute('LISTEN x')  # " + "noqa:" * 40000 + "\n")
 
 
 def _log(root, prefix_line, n=2000):
@@ -100,14 +95,12 @@ def logs_calls_infinity(root):
 
 def pyproject_deep_array(root):
     _write(root, "pyproject.toml", "[tool.other]\nx = " + "[" * 100000 + "]" * 100000 + "\n")
-    _write(root, "a.sql", "LISTEN x;\n")
-    return ["check", "a.sql"]
+    return _check_file(root, "a.sql", "LISTEN x;\n")
 
 
 def max_file_size_huge(root):
     _write(root, ".pgpool-lint.toml", "max-file-size = 99999999999999999999\n")
-    _write(root, "a.sql", "LISTEN x;\n")
-    return ["check", "a.sql"]
+    return _check_file(root, "a.sql", "LISTEN x;\n")
 
 
 def deep_tree(root):
