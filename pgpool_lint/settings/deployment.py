@@ -141,7 +141,9 @@ def _walk(root: Path, excluded: Callable[[Path], bool]):
         return
     if not root.is_dir():
         return
-    for directory, dirs, files in os.walk(root):
+    from ..core.walk import walk_dirs
+
+    for directory, dirs, files in walk_dirs(root):
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not excluded(Path(directory, d)))
         for name in sorted(files):
             path = Path(directory, name)

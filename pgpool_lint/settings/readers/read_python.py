@@ -13,7 +13,7 @@ import ast
 import re
 from typing import Any, Optional
 
-from ...core.positions import LineIndex, byte_col_to_char_col
+from ...core.positions import LineIndex, Utf8Offsets
 from ..context import Context
 from ..model import Fact, UrlUse, Value, local_socket
 from .sqlcheck import session_statements
@@ -41,6 +41,7 @@ class Reader:
         self.tree = tree
         self.index = LineIndex(ctx.text)
         self.lines = ctx.text.splitlines(keepends=True) or [""]
+        self.columns: dict[int, Utf8Offsets] = {}  # per line, converted once
         self.aliases: dict[str, str] = {}
         self.assignments: dict[str, ast.expr] = {}
         self.listeners: set[str] = set()
@@ -49,8 +50,11 @@ class Reader:
     # --- positions ---------------------------------------------------------------------
 
     def offset(self, lineno: int, col: int) -> int:
-        line_text = self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
-        return self.index.line_start(lineno) + byte_col_to_char_col(line_text, col)
+        columns = self.columns.get(lineno)
+        if columns is None:
+            line_text = self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
+            columns = self.columns[lineno] = Utf8Offsets(line_text)
+        return self.index.line_start(lineno) + columns.char(col)
 
     def span(self, node: ast.AST) -> tuple[int, int]:
         start = self.offset(node.lineno, node.col_offset)
