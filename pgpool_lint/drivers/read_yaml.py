@@ -229,6 +229,11 @@ def _rails(ctx: Context, doc: Map) -> None:
 
                 url = UrlUse(urls_mod.Endpoint(urls_mod.POOLED, "`adapter: pgbouncer` (activerecord-pgbouncer)"),
                              adapter, url.parsed if url else None)
+            if isinstance(adapter, Value) and adapter.value == "pgbouncer" and session_mode:
+                from . import urls as urls_mod
+
+                url = UrlUse(urls_mod.Endpoint(urls_mod.DIRECT, "`pooling_mode: session` (activerecord-pgbouncer)"),
+                             mode, url.parsed if url else None)
             if url is None and env_name not in RAILS_LOCAL_ENVIRONMENTS:
                 # Rails merges DATABASE_URL into the running environment's config
                 url = ctx.env_url("DATABASE_URL", Value(None, span[0], span[1]))
