@@ -48,7 +48,7 @@ READERS = {
 }
 
 _EXTENSIONS = {
-    ".yml": "yaml", ".yaml": "yaml", ".toml": "toml", ".conf": "ini", ".properties": "ini", ".ini": "ini",
+    ".yml": "yaml", ".yaml": "yaml", ".tpl": "yaml", ".toml": "toml", ".conf": "ini", ".properties": "ini", ".ini": "ini",
     ".prisma": "prisma", ".py": "python", ".pyw": "python",
     ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
     ".ts": "typescript", ".tsx": "typescript", ".mts": "typescript", ".cts": "typescript",

@@ -20,7 +20,7 @@ from .sqlcheck import session_statements
 
 #: cheap pre-test: a file without any of these cannot hold a fact (not a finding decision)
 MARKERS = ("DATABASES", "create_engine", "create_async_engine", "asyncpg", "psycopg", "withhold",
-           "listens_for", "event.listen", "postgres", "alembic")
+           "listens_for", "event.listen", "postgres", "alembic", "upgradedb", "initdb", "resetdb")
 
 SQLALCHEMY_ENGINES = ("create_engine", "create_async_engine")
 ASYNCPG = ("asyncpg.connect", "asyncpg.create_pool", "asyncpg.pool.create_pool", "asyncpg.connection.connect")
@@ -33,6 +33,10 @@ DJ_DATABASE_URL = ("dj_database_url.config", "dj_database_url.parse")
 CONNECT_EVENTS = ("connect", "first_connect", "checkout")
 #: settings attributes that name a connection string (``settings.DATABASE_URL``, ``cfg.db_dsn``)
 _SETTINGS_FIELD = re.compile(r"(?i)[a-z_]*(?:database|db|pg|postgres)[a-z_]*_(?:url|uri|dsn)")
+
+
+#: Airflow's migration entry points (airflow.utils.db)
+AIRFLOW_MIGRATIONS = frozenset({"upgradedb", "initdb", "resetdb"})
 
 
 class Reader:
@@ -97,6 +101,10 @@ class Reader:
                 self.assignments[stmt.targets[0].id] = stmt.value
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
                 self.assignments[stmt.target.id] = stmt.value
+        for node in self.nodes:  # dicts built in a function (server_settings = {...}) then passed by name
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                    and isinstance(node.value, ast.Dict):
+                self.assignments.setdefault(node.targets[0].id, node.value)
 
     # --- connection strings ------------------------------------------------------------
 
@@ -187,6 +195,14 @@ class Reader:
                 for key, value in zip(node.args[0].keys, node.args[0].values):
                     if key is not None and isinstance(literal(key), str):
                         self.django_update(path[1:] + [literal(key)], node, value)
+        elif last in AIRFLOW_MIGRATIONS and ("airflow" in func or func.startswith("db.")):
+            # airflow.utils.db.upgradedb(): Airflow's migrations hold a session advisory lock
+            from .read_yaml import AIRFLOW_CONN
+
+            start, end = self.span(node.func)
+            name = next((n for n in AIRFLOW_CONN if self.ctx.resolver.lookup(n, self.ctx.filename)), AIRFLOW_CONN[0])
+            self.ctx.add(Fact("airflow-migrate", start, end, f"{last}()", {},
+                              self.ctx.env_url(name, Value(None, start, end))))
         elif func in ("sqlalchemy.event.listen", "event.listen") and len(node.args) >= 3:
             if literal(node.args[1]) in CONNECT_EVENTS and isinstance(node.args[2], ast.Name):
                 self.listeners.add(node.args[2].id)
