@@ -205,3 +205,34 @@ def test_evidence_reading_can_be_turned_off(tmp_path):
     })
     code, rows, _, _ = check(root)
     assert (code, rows) == (1, [("app/db.py", "PGB201", 4, 8, "warning")])
+
+
+GEMFILE = 'source "https://rubygems.org"\n\ngem "rails", "~> 7.1"\ngem "good_job", "~> 3.26"\ngem "statement_timeout"\n'
+
+
+def test_session_libraries_in_manifests_of_a_pooled_deployment(tmp_path):
+    root = repo(tmp_path, {
+        "Gemfile": GEMFILE,
+        "Gemfile.lock": "GEM\n  specs:\n    good_job (3.26.2)\n",  # the Gemfile says it: reported once
+        "mix.exs": 'defp deps do\n  [\n    {:oban, "~> 2.17"}\n  ]\nend\n',
+        "deploy/pgbouncer.ini": "[pgbouncer]\npool_mode = transaction\nignore_startup_parameters = extra_float_digits\n",
+    })
+    code, rows, findings, _ = check(root)
+    assert (code, rows) == (1, [("Gemfile", "PGB207", 4, 6, "error"), ("Gemfile", "PGB207", 5, 6, "error"),
+                                ("mix.exs", "PGB207", 3, 7, "error")])
+    good_job = next(f for f in findings if f["location"]["row"] == 4)
+    assert "(deploy/pgbouncer.ini sets pool_mode = transaction; bensheldon/good_job#482)" in good_job["message"]
+    assert "GoodJob.active_record_parent_class" in good_job["help"]
+
+
+def test_session_libraries_with_their_way_out_or_without_a_pooler_are_clean(tmp_path):
+    root = repo(tmp_path, {
+        "mix.exs": 'defp deps do\n  [\n    {:oban, "~> 2.17"}\n  ]\nend\n',
+        "config/config.exs": "import Config\nconfig :app, Oban, repo: App.Repo, notifier: Oban.Notifiers.PG\n",
+        "Gemfile": GEMFILE,
+    })
+    assert check(root)[:2] == (0, [])  # nothing says the deployment is pooled
+    (root / "pgbouncer.ini").write_text("[pgbouncer]\npool_mode = transaction\n"
+                                        "ignore_startup_parameters = extra_float_digits\n")
+    code, rows, _, _ = check(root)
+    assert (code, rows) == (1, [("Gemfile", "PGB207", 4, 6, "error"), ("Gemfile", "PGB207", 5, 6, "error")])

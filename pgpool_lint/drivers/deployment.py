@@ -88,8 +88,8 @@ class Deployment:
     pgbouncer_version: Optional[tuple] = None
     #: client -> "file:line" of the dependency manifest line naming it (jdbc, lib/pq, asyncpg, ...)
     clients: dict = field(default_factory=dict)
-    #: file -> [(line, library, column)] of session-state libraries in dependency manifests
-    session_libraries: dict = field(default_factory=dict)
+    #: session-state libraries whose documented way out shows somewhere (``WAYS_OUT``): not reported
+    ways_out: set = field(default_factory=set)
 
     @property
     def transaction_pooler(self) -> Optional[str]:
@@ -152,7 +152,8 @@ def _walk(root: Path, excluded: Callable[[Path], bool]):
 def _interesting(name: str) -> bool:
     lowered = name.lower()
     return (lowered.startswith(".env") or lowered.endswith(".env") or lowered in POOLER_FILES
-            or lowered.endswith((".ini", ".yml", ".yaml", ".sh", ".tpl", ".toml", ".py", ".rb", ".exs", ".properties"))
+            or lowered.endswith((".ini", ".yml", ".yaml", ".sh", ".tpl", ".toml", ".py", ".rb", ".exs", ".ex", ".go",
+                                 ".properties"))
             or lowered in _MANIFESTS or lowered == "app.json" or lowered == "procfile" or lowered.startswith("dockerfile"))
 
 
@@ -190,6 +191,9 @@ def _read(path: Path, found: Deployment) -> None:
         _script(text, shown, found)
     if lowered in _MANIFESTS:
         _manifest(text, shown, lowered, found)
+    for library, marker in WAYS_OUT.items():
+        if library not in found.ways_out and marker in text:
+            found.ways_out.add(library)
     if "jdbc" not in found.clients and "jdbc:postgresql:" in text:
         found.clients["jdbc"] = f"{shown}:{text.count(chr(10), 0, text.index('jdbc:postgresql:')) + 1}"
     if lowered.endswith((".py", ".rb", ".exs", ".yml", ".yaml", ".toml")) or lowered.startswith(".env"):
@@ -408,6 +412,11 @@ def _manifest(text: str, shown: str, lowered: str, found: Deployment) -> None:
         family = table.get(name) or table.get(name.split("[")[0])
         if family is not None:
             found.clients.setdefault(family, f"{shown}:{number}")
+
+
+#: what a session-state library's documented way out looks like in code or config
+WAYS_OUT = {"oban": "Oban.Notifiers.PG", "river": "PollOnly:", "good_job": "active_record_parent_class",
+            "queue_classic": "QC_DATABASE_URL"}
 
 
 # --- small helpers ------------------------------------------------------------------------
