@@ -344,8 +344,7 @@ def _print_profile(settings, cat) -> None:
     off = sorted(settings.enabled - active_codes(settings.enabled, settings.profile, cat))
     if off:
         rows.append(("rules off in this pool mode", ", ".join(off), "catalogue field pool_modes"))
-    deployment = settings.deployment
-    if deployment is not None:
+    for deployment in settings.deployment.projects if settings.deployment is not None else ():
         for config in deployment.pooler_files:
             rows.append(("pooler configuration", config.path, f"pool_mode {config.pool_mode or 'not set'}"))
         for host, (reason, _) in sorted(deployment.hosts.items()):

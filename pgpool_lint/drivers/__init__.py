@@ -87,7 +87,8 @@ def lint(text: str, filename: str, kind: str, profile: Any, resolver: Any,
     if enabled is not None and not (CODES & enabled):
         return []  # no driver rule is on: nothing to read
     ctx = Context(text, filename, profile, resolver, frozenset(h.lower() for h in pooled_hosts),
-                  deployment=deployment, direct_hosts=frozenset(h.lower() for h in direct_hosts))
+                  deployment=deployment.for_file(filename) if deployment is not None else None,
+                  direct_hosts=frozenset(h.lower() for h in direct_hosts))
     try:
         importlib.import_module(f"{__name__}.{READERS[kind]}").read(ctx)
     except Exception:  # noqa: BLE001 - a file we cannot read as settings must not stop the run

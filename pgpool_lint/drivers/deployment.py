@@ -121,18 +121,52 @@ class Deployment:
         return out
 
 
-def collect(roots: Iterable[Path], excluded: Callable[[Path], bool] = lambda p: False) -> Deployment:
-    """Deployment evidence under ``roots`` (directories walked, files read as they are)."""
-    found = Deployment()
+@dataclass
+class Evidence:
+    """The ``Deployment`` of each linted directory (each one a project: evidence does not cross them)."""
+
+    projects: list = field(default_factory=list)
+
+    def for_file(self, filename: str) -> Optional[Deployment]:
+        """The project a file belongs to (the deepest linted directory holding it), or None."""
+        path = os.path.abspath(filename)
+        best = None
+        for project in self.projects:
+            inside = path == project.root or path.startswith(project.root.rstrip(os.sep) + os.sep)
+            if inside and (best is None or len(project.root) > len(best.root)):
+                best = project
+        return best
+
+    @property
+    def env_values(self) -> dict:
+        merged: dict = {}
+        for project in self.projects:
+            for name, values in project.env_values.items():
+                merged.setdefault(name, []).extend(values)
+        return merged
+
+    def profile_values(self) -> list[tuple[str, Any, str]]:
+        """The first project's pooler configuration that states anything (the profile is one per run)."""
+        for project in self.projects:
+            values = project.profile_values()
+            if values:
+                return values
+        return []
+
+
+def collect(roots: Iterable[Path], excluded: Callable[[Path], bool] = lambda p: False) -> Evidence:
+    """Deployment evidence under each of ``roots`` (directories walked, files read as they are)."""
+    evidence = Evidence()
     seen = 0
     for root in roots:
-        found.root = os.path.abspath(root)
+        found = Deployment(root=os.path.abspath(root))
+        evidence.projects.append(found)
         for path in _walk(root, excluded):
             seen += 1
             if seen > MAX_FILES:
-                return found
+                return evidence
             _read(path, found)
-    return found
+    return evidence
 
 
 def _walk(root: Path, excluded: Callable[[Path], bool]):
@@ -185,6 +219,10 @@ def _read(path: Path, found: Deployment) -> None:
         _pooler_file(text, shown, POOLER_FILES.get(lowered, "pgbouncer"), found)
     elif lowered == "app.json":
         _app_json(text, shown, found)
+    elif lowered == "procfile" and "start-pgbouncer" in text:
+        found.names.setdefault("DATABASE_URL", f"{shown} starts processes with the PgBouncer buildpack's "
+                                               "`bin/start-pgbouncer`, which points `DATABASE_URL` at a "
+                                               "transaction-mode PgBouncer")
     elif lowered.endswith((".yml", ".yaml", ".tpl")) and "pgbouncer" in text.lower():
         _yaml(text, shown, found)
     elif (lowered.endswith(".sh") or lowered.startswith("dockerfile")) and "pgbouncer" in text.lower():

@@ -14,6 +14,7 @@ import re
 from typing import Any, Optional
 
 from ..positions import LineIndex, byte_col_to_char_col
+from . import urls
 from .context import Context
 from .model import Fact, UrlUse, Value, local_socket
 from .sqlcheck import session_statements
@@ -47,6 +48,8 @@ class Reader:
         self.lines = ctx.text.splitlines(keepends=True) or [""]
         self.aliases: dict[str, str] = {}
         self.assignments: dict[str, ast.expr] = {}
+        #: CONFIG["KEY"] = value for module variables that may become a DATABASES alias
+        self.variable_updates: dict[str, list] = {}
         self.listeners: set[str] = set()
         self.nodes: list[ast.AST] = []
 
@@ -144,6 +147,12 @@ class Reader:
         if isinstance(node, ast.Subscript) and self.qualified(node.value) in ("os.environ", "environ"):
             key = literal(node.slice)
             return (key, None) if isinstance(key, str) else None
+        if isinstance(node, ast.Call) and isinstance(keyword(node, "name"), ast.Constant) \
+                and self.qualified(node.func).rsplit(".", 1)[-1] in ("get_string", "get_str", "get_env"):
+            # settings helpers: get_string(name="DATABASE_URL", default=...) (mitol.common.envs and alike)
+            key = literal(keyword(node, "name"))
+            if isinstance(key, str) and key.isupper():
+                return key, None
         if isinstance(node, ast.Call) and node.args:
             func = self.qualified(node.func)
             if func in ENV_GETTERS or func.endswith((".getenv", "environ.get")):
@@ -166,6 +175,9 @@ class Reader:
                 self.call(node)
             elif isinstance(node, (ast.Assign, ast.AnnAssign)):
                 self.assignment(node)
+        for fact in [f for f in self.ctx.facts if f.kind == "django-database" and f.extra.get("variable")]:
+            for path, target, changed in self.variable_updates.get(fact.extra["variable"], ()):
+                self.django_update([fact.extra["alias"]] + path, target, changed)  # in any order in the file
         self.connect_listeners()
         if self.ctx.filename.replace("\\", "/").endswith("env.py") and "alembic" in self.ctx.text:
             self.alembic_env()
@@ -248,12 +260,16 @@ class Reader:
                 path = subscript_path(target)
                 if path and path[0] == "DATABASES" and len(path) >= 2:
                     self.django_update(path[1:], target, node.value)
+                elif len(path) >= 2 and path[0] in self.assignments:
+                    # CONFIG["CONN_MAX_AGE"] = ...: applied if CONFIG becomes a DATABASES alias
+                    self.variable_updates.setdefault(path[0], []).append((path[1:], target, node.value))
 
     def django_alias(self, alias: str, key_node: ast.AST, value: ast.AST) -> None:
         settings: dict[str, Value] = {}
         url: Optional[UrlUse] = None
         engine_ok = None
-        entries = self.dict_entries(value)
+        variable = value.id if isinstance(value, ast.Name) and value.id in self.assignments else None
+        entries = self.dict_entries(self.assignments[variable] if variable else value)
         if entries is None:
             return
         for key, item in entries:
@@ -288,7 +304,8 @@ class Reader:
         if url is None and "HOST" not in settings and "**" not in settings:
             url = local_socket()  # Django's default HOST "" is the local Unix socket
         start, end = self.span(key_node)
-        self.ctx.add(Fact("django-database", start, end, f"DATABASES[{alias!r}]", settings, url, {"alias": alias}))
+        self.ctx.add(Fact("django-database", start, end, f"DATABASES[{alias!r}]", settings, url,
+                          {"alias": alias, "variable": variable}))
 
     def dict_entries(self, node: ast.AST) -> Optional[list[tuple[Optional[str], ast.AST]]]:
         if isinstance(node, ast.Dict):
@@ -307,7 +324,8 @@ class Reader:
         func = self.qualified(node.func)
         if func in DJ_DATABASE_URL or func.endswith(("dj_database_url.config", "dj_database_url.parse")):
             if func.endswith("parse") and node.args:
-                return self.url(node.args[0])
+                start, end = self.span(node)
+                return self.url(node.args[0]) or UrlUse(urls.Endpoint(urls.UNKNOWN, ""), Value(None, start, end))
             env = literal(keyword(node, "env")) or "DATABASE_URL"
             default = literal(keyword(node, "default"))
             start, end = self.span(node)
