@@ -236,3 +236,32 @@ def test_session_libraries_with_their_way_out_or_without_a_pooler_are_clean(tmp_
                                         "ignore_startup_parameters = extra_float_digits\n")
     code, rows, _, _ = check(root)
     assert (code, rows) == (1, [("Gemfile", "PGB207", 4, 6, "error"), ("Gemfile", "PGB207", 5, 6, "error")])
+
+
+def _seconds(function, *args) -> float:
+    import time
+
+    start = time.perf_counter()
+    function(*args)
+    return time.perf_counter() - start
+
+
+def test_hostile_deployment_files_are_read_in_linear_time(tmp_path):
+    """Unclosed templates, endless flag lines and huge scripts: n vs 4n stays a small ratio."""
+    from pgpool_lint.drivers.deployment import collect
+    from pgpool_lint.drivers.read_yaml import without_templates
+
+    def project(n: int) -> Path:
+        root = tmp_path / f"p{n}"
+        root.mkdir()
+        (root / "values.yaml").write_text("pgbouncer:\n  x: " + "{{ " * n + "\n" + "{{\n" * n + "}}\n")
+        (root / "start.sh").write_text("# pgbouncer.ini\n" + "echo pool_mode=" + "a" * n + "\n" + "x = y\n" * n)
+        (root / ".env").write_text("# USE_PGBOUNCER\n" + "#DATABASE_URL=postgres://" + "a" * n + "\n")
+        return root
+
+    small, large = project(20_000), project(80_000)
+    ratio = _seconds(collect, [large]) / max(_seconds(collect, [small]), 1e-4)
+    assert ratio < 12, ratio
+    text = "{{ " * 20_000 + "\n" + "{{\n" * 20_000
+    ratio = _seconds(without_templates, text * 4) / max(_seconds(without_templates, text), 1e-4)
+    assert ratio < 12, ratio

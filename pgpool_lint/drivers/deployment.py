@@ -328,10 +328,10 @@ def _app_json(text: str, shown: str, found: Deployment) -> None:
 def _yaml(text: str, shown: str, found: Deployment) -> None:
     """docker compose services and Kubernetes / Helm objects that run PgBouncer in transaction mode."""
     _image_version(text, shown, found)
-    from .read_yaml import Map, documents, transaction_poolers
+    from .read_yaml import Map, documents, transaction_poolers, without_templates
 
     try:
-        docs = documents(re.sub(r"\{\{.*?\}\}", lambda m: "x" * len(m.group()), text) if "{{" in text else text)
+        docs = documents(without_templates(text) if "{{" in text else text)
     except Exception:  # noqa: BLE001 - a template YAML cannot parse: read nothing from it
         return
     for doc in docs:

@@ -155,13 +155,27 @@ def _without_erb(text: str) -> str:
     return _ERB_OUTPUT.sub(lambda m: m.group().replace(": ", ":_").replace(" #", "_#"), text)
 
 
-_GO_TEMPLATE = re.compile(r"\{\{.{0,2000}?\}\}")
-
-
 def without_templates(text: str) -> str:
-    """Helm / Go templates: each ``{{ ... }}`` becomes as many ``x`` (offsets kept), so the YAML
-    around it parses and a URL keeps its literal parts (``{{ .Release.Name }}-pgbouncer:6432``)."""
-    return _GO_TEMPLATE.sub(lambda m: "x" * len(m.group()), text)
+    """Helm / Go templates: each ``{{ ... }}`` on one line becomes as many ``x`` (offsets kept), so
+    the YAML around it parses and a URL keeps its literal parts (``{{ .Release.Name }}-pgbouncer``).
+    One pass over the text (an unclosed ``{{`` is left as it is)."""
+    out, at = [], 0
+    while True:
+        start = text.find("{{", at)
+        if start == -1:
+            break
+        line_end = text.find("\n", start)
+        line_end = len(text) if line_end == -1 else line_end
+        end = text.find("}}", start + 2, line_end)
+        if end == -1:  # not closed on its line: keep the rest of the line as it is
+            out.append(text[at:line_end])
+            at = line_end
+            continue
+        out.append(text[at:start])
+        out.append("x" * (end + 2 - start))
+        at = end + 2
+    out.append(text[at:])
+    return "".join(out)
 
 
 def read(ctx: Context) -> None:
