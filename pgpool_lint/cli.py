@@ -14,7 +14,7 @@ from typing import Callable, Iterator, NoReturn, Optional
 
 import click
 
-from .output import FORMATS
+from .output import FORMATS, terminal_safe
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMAT_CHOICES = tuple(FORMATS)
@@ -27,7 +27,7 @@ def _version() -> str:
 
 
 def _fail(message: str) -> "click.exceptions.Exit":
-    click.echo(f"pgpool-lint: error: {message}", err=True)
+    click.echo(terminal_safe(f"pgpool-lint: error: {message}"), err=True)
     return click.exceptions.Exit(EXIT_ERROR)
 
 
@@ -90,7 +90,7 @@ _report_options = _options(
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str, readable=False))  # unreadable: an error each
 @_report_options
 @click.option("--exclude", multiple=True, help="Glob patterns to skip (replaces the configured list).")
 @click.option("--extend-exclude", multiple=True, help="Glob patterns to skip in addition.")
@@ -148,6 +148,7 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
     errors = 0
     files_checked = 0
     fixing = None
+    not_postgres: dict[str, int] = {}  # why text was skipped as not PostgreSQL -> how often
     if fix or diff:
         from .fixer import Fixer, FixRun, applicabilities
 
@@ -157,7 +158,7 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
     parallel = _lint_in_parallel(settings, items, jobs) if fixing is None else None
     for item in items:
         if isinstance(item, str):  # an error message about a path
-            click.echo(f"pgpool-lint: error: {item}", err=True)
+            click.echo(terminal_safe(f"pgpool-lint: error: {item}"), err=True)
             errors += 1
             continue
         path, display = item
@@ -170,8 +171,10 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
         else:
             result = linter.lint_path(path, display)
         if result.skipped:
-            click.echo(f"pgpool-lint: warning: skipped {display}: {result.skipped}", err=True)
+            click.echo(terminal_safe(f"pgpool-lint: warning: skipped {display}: {result.skipped}"), err=True)
             continue
+        if result.not_postgres:
+            _note_not_postgres(display, result.not_postgres, not_postgres, verbose)
         files_checked += 1
         result.text = None  # keep only the diagnostics: memory stays flat whatever the number of files
         results.append(result)
@@ -182,15 +185,35 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
 
         summary = conditional_summary(diagnostics)
         if summary:
-            from .output import terminal_safe
-
             click.echo(terminal_safe(f"pgpool-lint: {summary}"), err=True)
     if fixing is not None:
         output_file = _report_fixes(fixing, output_format, output_file, quiet, errors)
     elif not quiet and not statistics and output_format in ("full", "concise"):
         _hint_fixable(diagnostics)
+    if statistics and not_postgres and output_format != "json":
+        _print_not_postgres(not_postgres)
     _report(diagnostics, output_format, output_file, quiet, statistics, files_checked, cat, settings.profile,
             errors, exit_zero)
+
+
+def _note_not_postgres(display: str, reasons: list[str], counts: dict[str, int], verbose: bool) -> None:
+    """Count text skipped as another database's SQL; --verbose says where and why (stderr)."""
+    for reason in reasons:
+        key = reason.split(": ", 1)[0] if ": " in reason else reason
+        counts[key] = counts.get(key, 0) + 1
+    if verbose:
+        mine: dict[str, int] = {}
+        for reason in reasons:
+            mine[reason] = mine.get(reason, 0) + 1
+        for reason, n in mine.items():
+            times = f" ({n} times)" if n > 1 else ""
+            click.echo(f"pgpool-lint: skipped text in {terminal_safe(display)}: {terminal_safe(reason)}{times}", err=True)
+
+
+def _print_not_postgres(counts: dict[str, int]) -> None:
+    """--statistics: skipped text, by what it is (stderr, after the rule counts on stdout)."""
+    for what, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        click.echo(f"{n}\tskipped\t{what}", err=True)
 
 
 def _hint_fixable(diagnostics) -> None:
@@ -207,8 +230,6 @@ def _hint_fixable(diagnostics) -> None:
 def _report_fixes(fixing, output_format: str, output_file: Optional[Path], quiet: bool, errors: int) -> Optional[Path]:
     """Say what --fix did (stderr), or print --diff and exit.  Fixing stdin prints the fixed
     text on stdout: the findings left then go to stderr.  Returns where the report goes."""
-    from .output import terminal_safe
-
     for note in fixing.notes():
         click.echo(terminal_safe(f"pgpool-lint: warning: {note}"), err=True)
     if fixing.diff:
@@ -236,6 +257,8 @@ def _settings(config_path: Optional[Path], isolated: bool, select: tuple[str, ..
     from . import catalogue as catalogue_mod
     from .config import ConfigError, load_config
 
+    if isolated and config_path is not None:  # one of them would be silently ignored
+        raise _fail("--isolated ignores every config file: give --isolated or --config, not both")
     try:
         cfg = load_config(config_path, isolated)
         cat = catalogue_mod.load()
@@ -286,7 +309,7 @@ def _report(diagnostics: list, output_format: str, output_file: Optional[Path], 
     except OSError as exc:
         raise _fail(f"cannot write {output_file}: {exc.strerror or exc}")
     ctx = RenderContext(files_checked=files_checked, color=_use_color() and not output_file, quiet=quiet,
-                        profile=profile)
+                        profile=profile, errors=errors)
     if statistics:
         _print_statistics(diagnostics, output_format, out, cat)
     else:
@@ -331,7 +354,6 @@ def _read_deployment(settings, paths, exclude_globs, root: Path) -> None:
 def _print_profile(settings, cat) -> None:
     """--verbose: the pooler profile in force, each value with where it came from (stderr)."""
     from .linter import active_codes
-    from .output import terminal_safe
 
     rows = settings.profile.describe()
     origin = settings.profile_origins.get("assume-in-transaction")
@@ -358,8 +380,8 @@ def _print_profile(settings, cat) -> None:
     width = max(len(name) for name, _, _ in rows)
     lines = ["pgpool-lint: pooler profile"]
     for name, value, source in rows:
-        lines.append(f"  {name:<{width}}  {value}" + (f"  ({source})" if source else ""))
-    click.echo(terminal_safe("\n".join(lines)), err=True)
+        lines.append(terminal_safe(f"  {name:<{width}}  {value}" + (f"  ({source})" if source else "")))
+    click.echo("\n".join(lines), err=True)
 
 
 def _print_parser() -> None:
@@ -381,7 +403,11 @@ def _use_color() -> bool:
 
 #: file extensions linted when walking a directory
 DIRECTORY_EXTENSIONS = (".sql", ".py", ".pyw", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts",
-                        ".rb", ".go", ".java")  # the same as sources.SOURCE_KINDS (a test checks it)
+                        ".rb", ".rake", ".gemspec", ".ru", ".thor", ".go", ".java", ".ex", ".exs", ".php", ".cs",
+                        ".rs", ".kt", ".kts")  # the same as sources.SOURCE_KINDS (a test checks it)
+#: code files linted when walking a directory by their whole name (lower case; sources.SOURCE_NAMES)
+DIRECTORY_NAMES = ("rakefile", "gemfile", "guardfile", "capfile", "podfile", "vagrantfile", "brewfile", "fastfile",
+                   "dangerfile")
 
 
 #: below this many files (and PARALLEL_MIN_BYTES) one process is faster than starting workers
@@ -464,6 +490,9 @@ def _discover(paths, exclude_globs, root: Path, force_exclude: bool,
             continue
         if path.is_dir():
             for file in _walk(path, exclude_globs, root):
+                if isinstance(file, str):
+                    yield file
+                    continue
                 key = os.path.realpath(file)
                 if key not in seen:
                     seen.add(key)
@@ -477,21 +506,31 @@ def _discover(paths, exclude_globs, root: Path, force_exclude: bool,
             yield path, raw
 
 
-def _walk(top: Path, exclude_globs, root: Path) -> Iterator[Path]:
+def _walk(top: Path, exclude_globs, root: Path) -> Iterator[Path | str]:
     from . import drivers  # settings files (.env, *.yml, *.toml, *.conf, *.properties, *.prisma)
     from .config import relative_posix
 
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+    errors: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(top, onerror=errors.append, followlinks=False):
+        yield from (_walk_error(e) for e in errors)
+        errors.clear()
         current = Path(dirpath)
         dirnames[:] = sorted(d for d in dirnames
                              if not exclude_globs.matches(relative_posix(current / d, root)))
         for name in sorted(filenames):
-            if not name.lower().endswith(DIRECTORY_EXTENSIONS) and not drivers.walked(name):
+            lowered = name.lower()
+            if not lowered.endswith(DIRECTORY_EXTENSIONS) and lowered not in DIRECTORY_NAMES and not drivers.walked(name):
                 continue
             file = current / name
             if exclude_globs.matches(relative_posix(file, root)):
                 continue
             yield file
+    yield from (_walk_error(e) for e in errors)  # the last directory listed, or the top itself
+
+
+def _walk_error(exc: OSError) -> str:
+    """A directory that cannot be listed is an error (exit 2), never a silent skip."""
+    return f"{exc.filename}: cannot read directory: {exc.strerror or exc}"
 
 
 def _print_statistics(diagnostics, output_format: str, out, cat) -> None:
@@ -517,7 +556,7 @@ LOG_INPUT_FORMATS = ("auto", "stderr", "csvlog", "jsonlog", "pg-stat-statements"
 
 
 @main.command("logs")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str, readable=False))  # unreadable: an error each
 @click.option("--dsn", default=None, envvar="PGPOOL_LINT_DSN",
               help="Also read the live pg_stat_statements view over this connection (read-only; needs psycopg).")
 @click.option("--format", "input_format", type=click.Choice(LOG_INPUT_FORMATS),
@@ -547,8 +586,6 @@ def logs_command(paths: tuple[str, ...], dsn: Optional[str], input_format: str, 
     output_format = output_format or cfg.values.get("output-format", "full")
 
     def say(prefix: str) -> "Callable[[str], None]":
-        from .output import terminal_safe
-
         return lambda message: click.echo(terminal_safe(f"pgpool-lint: {prefix}: {message}"), err=True)
 
     try:
