@@ -265,3 +265,15 @@ def test_hostile_deployment_files_are_read_in_linear_time(tmp_path):
     text = "{{ " * 20_000 + "\n" + "{{\n" * 20_000
     ratio = _seconds(without_templates, text * 4) / max(_seconds(without_templates, text), 1e-4)
     assert ratio < 12, ratio
+
+
+def test_a_pgcat_configuration_states_the_mode_and_port(tmp_path):
+    root = repo(tmp_path, {
+        "pgcat.toml": '[general]\nhost = "0.0.0.0"\nport = 6432\n\n[pools.app]\npool_mode = "transaction"\n',
+        ".env": "DATABASE_URL=postgres://app:pw@pgcat.internal:6432/app?options=-c%20search_path%3Dapp\n",
+    })
+    code, rows, findings, _ = check(root)
+    assert (code, rows) == (1, [(".env", "PGB200", 1, 56, "error")])
+    assert "pgcat.toml runs pgcat in transaction mode on port 6432" in findings[0]["message"]
+    verbose = run_cli("check", "--verbose", ".", cwd=root).stderr.decode()
+    assert "pool-mode                         transaction  (pgcat.toml)" in verbose

@@ -277,9 +277,27 @@ def pooler_settings(text: str) -> tuple[dict, tuple[str, ...]]:
 
 
 def _pooler_file(text: str, shown: str, pooler: str, found: Deployment) -> None:
-    settings, modes = pooler_settings(text)
+    settings, modes = pooler_settings(text) if pooler == "pgbouncer" else _toml_pooler_settings(text)
     found.pooler_files.append(PoolerFile(shown, pooler, settings, modes))
     _listen_port(found.pooler_files[-1], found)
+
+
+def _toml_pooler_settings(text: str) -> tuple[dict, tuple[str, ...]]:
+    """PgCat (``[pools.<db>] pool_mode``, ``[general] port``) and PgDog (``[general] pooler_mode``,
+    ``port``): the same line reader, any section."""
+    from .read_ini import parse
+
+    settings: dict = {}
+    modes = []
+    line_starts = _line_starts(text)
+    for entry in parse(text):
+        key = entry.key.lower()
+        value = str(entry.value.value).strip().strip('"')
+        if key in ("pool_mode", "pooler_mode"):
+            modes.append(value.lower())
+        elif key == "port" and entry.section.lower() == "general":
+            settings["listen_port"] = (value, _line_of(line_starts, entry.key_start))
+    return settings, tuple(modes)
 
 
 def _listen_port(config: PoolerFile, found: Deployment) -> None:
