@@ -248,8 +248,8 @@ def _seconds(function, *args) -> float:
 
 def test_hostile_deployment_files_are_read_in_linear_time(tmp_path):
     """Unclosed templates, endless flag lines and huge scripts: n vs 4n stays a small ratio."""
-    from pgpool_lint.drivers.deployment import collect
-    from pgpool_lint.drivers.read_yaml import without_templates
+    from pgpool_lint.settings.deployment import collect
+    from pgpool_lint.settings.readers.read_yaml import without_templates
 
     def project(n: int) -> Path:
         root = tmp_path / f"p{n}"
