@@ -326,7 +326,7 @@ def _open_output(path: Path) -> io.TextIOWrapper:
 
 
 def _read_deployment(settings, paths, exclude_globs, root: Path) -> None:
-    """Deployment evidence of the directories being linted (``drivers.deployment``): it resolves
+    """Deployment evidence of the directories being linted (``settings.deployment``): it resolves
     endpoints for the settings rules, and a pooler's configuration sets the profile values the
     config file and the command line leave open (``--verbose`` names the file)."""
     from .config import KEYS, ConfigError, apply_setting, relative_posix
@@ -363,8 +363,7 @@ def _print_profile(settings, cat) -> None:
     off = sorted(settings.enabled - active_codes(settings.enabled, settings.profile, cat))
     if off:
         rows.append(("rules off in this pool mode", ", ".join(off), "catalogue field pool_modes"))
-    deployment = settings.deployment
-    if deployment is not None:
+    for deployment in settings.deployment.projects if settings.deployment is not None else ():
         for config in deployment.pooler_files:
             rows.append(("pooler configuration", config.path, f"pool_mode {config.pool_mode or 'not set'}"))
         for host, (reason, _) in sorted(deployment.hosts.items()):

@@ -55,7 +55,7 @@ class Settings:
     dialects: tuple[tuple[object, str], ...] = ()
     #: hosts (or ``$VARIABLE`` names) that are direct connections (``direct-hosts``)
     direct_hosts: tuple[str, ...] = ()
-    #: what the repository says about its pooler (``drivers.deployment.collect``); None: not read
+    #: what the repository says about its pooler (``settings.deployment.collect``); None: not read
     deployment: Optional[object] = None
 
 

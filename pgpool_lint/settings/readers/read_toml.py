@@ -53,6 +53,11 @@ def _leaves(data: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, 
 def read(ctx: Context) -> None:
     import tomllib
 
+    if ctx.filename.replace("\\", "/").rsplit("/", 1)[-1].lower() == "pyproject.toml":
+        from .read_manifest import read as read_manifest
+
+        read_manifest(ctx)  # its dependencies
+
     try:
         data = tomllib.loads(ctx.text)
     except tomllib.TOMLDecodeError:

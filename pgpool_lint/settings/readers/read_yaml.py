@@ -199,8 +199,36 @@ def _erb_tags(text: str) -> Iterator[tuple[int, int]]:
         start = text.find("<%", end + 2)
 
 
+def without_templates(text: str) -> str:
+    """Helm / Go templates: each ``{{ ... }}`` on one line becomes as many ``x`` (offsets kept), so
+    the YAML around it parses and a URL keeps its literal parts (``{{ .Release.Name }}-pgbouncer``).
+    One pass over the text (an unclosed ``{{`` is left as it is)."""
+    out, at = [], 0
+    while True:
+        start = text.find("{{", at)
+        if start == -1:
+            break
+        line_end = text.find("\n", start)
+        line_end = len(text) if line_end == -1 else line_end
+        end = text.find("}}", start + 2, line_end)
+        if end == -1:  # not closed on its line: keep the rest of the line as it is
+            out.append(text[at:line_end])
+            at = line_end
+            continue
+        out.append(text[at:start])
+        out.append("x" * (end + 2 - start))
+        at = end + 2
+    out.append(text[at:])
+    return "".join(out)
+
+
 def read(ctx: Context) -> None:
     text = _without_erb(ctx.text) if "<%" in ctx.text else ctx.text
+    if "{{" in text:
+        text = without_templates(text)
+        if ctx.filename.lower().endswith(".tpl"):  # a helpers file: named templates, not YAML
+            _template_urls(ctx, text)
+            return
     docs = documents(text)
     for doc in docs:
         if isinstance(doc, Map):
@@ -273,6 +301,11 @@ def _rails(ctx: Context, doc: Map) -> None:
 
                 url = UrlUse(urls_mod.Endpoint(urls_mod.POOLED, "`adapter: pgbouncer` (activerecord-pgbouncer)"),
                              adapter, url.parsed if url else None)
+            if isinstance(adapter, Value) and adapter.value == "pgbouncer" and session_mode:
+                from . import urls as urls_mod
+
+                url = UrlUse(urls_mod.Endpoint(urls_mod.DIRECT, "`pooling_mode: session` (activerecord-pgbouncer)"),
+                             mode, url.parsed if url else None)
             if url is None and env_name not in RAILS_LOCAL_ENVIRONMENTS:
                 # Rails merges DATABASE_URL into the running environment's config
                 url = ctx.env_url("DATABASE_URL", Value(None, span[0], span[1]))
@@ -331,6 +364,42 @@ def _compose(ctx: Context, doc: Map) -> None:
                     spans[key.strip()] = (item.start, item.start + len(key))
         if entries:
             env_block(ctx, entries, f"service {service}:", span, spans)
+        _airflow_migration(ctx, service, config, entries)
+
+
+#: Airflow's schema migration (``airflow db upgrade`` / ``db migrate`` / ``db init`` / 1.x ``upgradedb``)
+_AIRFLOW_MIGRATE = re.compile(r"airflow\s+(?:db\s+(?:upgrade|migrate|init|reset)|upgradedb|initdb|resetdb)\b")
+AIRFLOW_CONN = ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW__CORE__SQL_ALCHEMY_CONN")
+
+
+def _airflow_migration(ctx: Context, service: str, config: Map, entries: dict[str, Value]) -> None:
+    """A compose service that runs Airflow's migrations (its command, or the official compose file's
+    ``_AIRFLOW_DB_MIGRATE`` / ``_AIRFLOW_DB_UPGRADE``), with the metadata connection it uses."""
+    command = []
+    for key in ("command", "entrypoint"):
+        node = config.get(key)
+        command += [node] if isinstance(node, Value) else [v for v in node if isinstance(v, Value)] \
+            if isinstance(node, list) else []
+    text = " ".join(str(v.value) for v in command)
+    flag = next((entries[k] for k in ("_AIRFLOW_DB_MIGRATE", "_AIRFLOW_DB_UPGRADE") if k in entries
+                 and str(entries[k].value).lower() == "true"), None)
+    match = _AIRFLOW_MIGRATE.search(text) if len(text) < 10000 else None
+    if match is None and flag is None:
+        return
+    where = flag or next(v for v in command if _AIRFLOW_MIGRATE.search(str(v.value)))
+    conn = next((entries[k] for k in AIRFLOW_CONN if k in entries), None)
+    from .envblock import url_of
+
+    url = url_of(ctx, conn) if conn is not None else ctx.env_url(AIRFLOW_CONN[0], where)
+    ctx.add(Fact("airflow-migrate", where.start, where.end, f"service {service}: {match.group() if match else 'airflow db migrate'}",
+                 {}, url))
+
+
+def _template_urls(ctx: Context, text: str) -> None:
+    """Connection strings written in a Helm ``*.tpl`` helpers file."""
+    for m in re.finditer(r"(?:postgres|postgresql)(?:\+[a-z0-9_]+)?://[^\s\"'<>`]{1,2000}", text):
+        literal = ctx.text[m.start():m.end()]
+        ctx.url_fact(Value(literal, m.start(), m.end(), m.start()))
 
 
 def transaction_poolers(doc: Map, prepared_by_host: dict[str, bool]) -> frozenset[str]:
