@@ -208,3 +208,12 @@ def test_every_finding_links_the_docs_of_the_installed_version(repo):
     run = json.loads(run_cli("check", "--output-format", "sarif", "m/a.sql", cwd=repo).stdout)["runs"][0]
     assert run["results"][0]["properties"]["url"] == f"{DOCS}#pgb001-session-set"
     assert {r["helpUri"].split("#")[0] for r in run["tool"]["driver"]["rules"]} == {DOCS}
+
+
+def test_ignore_files_and_globs_read_file_names_that_are_not_utf8(repo):
+    (repo / "m").joinpath(os.fsdecode(b"caf\xe9.sql")).write_text(SET)
+    (repo / "m").joinpath(os.fsdecode(b"gen\xe9.tmp.sql")).write_text(SET)
+    (repo / ".gitignore").write_text("gen/*\n*.tmp.sql\n")
+    r = concise("--extend-exclude", "caf?.sql", cwd=repo)  # ? matches the undecodable byte
+    assert (r.returncode, lines_of(r)) == (1, ["gen/keep.sql", "m/a.sql", "m/sub/b.sql"])
+    assert r.stderr == b""

@@ -8,6 +8,7 @@ data only: nothing in it is imported or run.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -73,6 +74,17 @@ def _positive_int(key: str, value: Any) -> int:
     return value
 
 
+#: a byte count Python can read up to (a larger one would overflow `read(n + 1)`)
+MAX_BYTES = sys.maxsize - 1
+
+
+def _byte_count(key: str, value: Any) -> int:
+    value = _positive_int(key, value)
+    if value > MAX_BYTES:
+        raise ConfigError(f"`{key}` must be at most {MAX_BYTES} bytes")
+    return value
+
+
 def _identifier(key: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip() or "\x00" in value:
         raise ConfigError(f"`{key}` must be a non-empty name")
@@ -89,7 +101,7 @@ KEYS: dict[str, Callable[[str, Any], Any]] = {
     "extend-exclude": _str_list,
     "assume-in-transaction": _bool,
     "output-format": _choice(*FORMATS),
-    "max-file-size": _positive_int,
+    "max-file-size": _byte_count,
     "sql-call-sites": _str_list,
     "extend-sql-call-sites": _str_list,
     # who the application connects as: makes the suggested `ALTER ROLE ... SET` exact
@@ -188,7 +200,7 @@ def find_config(start: Path) -> Optional[Path]:
             try:
                 if "pgpool-lint" in tomllib.loads(raw.decode("utf-8", "replace")).get("tool", {}):
                     return pyproject
-            except tomllib.TOMLDecodeError:
+            except (tomllib.TOMLDecodeError, RecursionError):  # RecursionError: arrays nested thousands deep
                 if b"[tool.pgpool-lint" in raw:
                     return pyproject  # ours, and broken: load_config reports it
                 # someone else's broken pyproject is not our config
@@ -213,6 +225,8 @@ def load_config(explicit: Optional[Path] = None, isolated: bool = False, cwd: Op
         raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: cannot read config: nested too deeply") from None
     if path.name == "pyproject.toml":
         table = data.get("tool", {}).get("pgpool-lint", {})
     else:
@@ -243,6 +257,16 @@ def glob_spec(patterns: list[str]):
     return GitIgnoreSpec.from_lines(patterns, backend="re2")
 
 
+def matchable(path: str) -> str:
+    """``path`` as RE2 can read it: a file name that is not UTF-8 (its bytes kept as lone
+    surrogates by Python) has them replaced, so it can still match ``*`` and its suffix."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return path
+
+
 class GlobSet:
     """gitignore matching: a pattern without '/' matches any path component; one with '/'
     matches from the config root; a matched directory excludes everything below it."""
@@ -258,7 +282,7 @@ class GlobSet:
             return False
         if self._spec is None:
             self._spec = glob_spec(["/" + p[2:] if p.startswith("./") else p for p in self.patterns])
-        return self._spec.match_file(relpath)
+        return self._spec.match_file(matchable(relpath))
 
     def __getstate__(self) -> dict:  # worker processes get the patterns, and compile their own
         return {"patterns": self.patterns}
@@ -268,7 +292,12 @@ class GlobSet:
 
 
 def relative_posix(path: Path, root: Path) -> str:
-    try:
-        return Path(os.path.abspath(path)).relative_to(root).as_posix()
-    except ValueError:
-        return Path(os.path.abspath(path)).as_posix().lstrip("/")
+    """``path`` relative to ``root`` with ``/`` (string work: a path 1,000 directories deep is
+    asked about at every level of a walk)."""
+    full, base = os.path.abspath(path), os.path.abspath(root)
+    if full == base:
+        return "."
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if full.startswith(prefix):
+        return full[len(prefix):].replace(os.sep, "/")
+    return full.replace(os.sep, "/").lstrip("/")
