@@ -135,16 +135,20 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
     excludes = list(exclude) or list(settings_values.get("exclude", DEFAULT_EXCLUDE))
     excludes += list(settings_values.get("extend-exclude", [])) + list(extend_exclude)
     exclude_globs = GlobSet(excludes)
-    if verbose:
-        _print_profile(settings, cat)
-    linter = Linter(settings)
-
     if not paths:
         paths = (".",)
+    if settings_values.get("deployment-evidence", True):
+        _read_deployment(settings, paths, exclude_globs, cfg.root)
+    if verbose:
+        _print_profile(settings, cat)
+        _print_parser()
+    linter = Linter(settings)
+
     results = []
     errors = 0
     files_checked = 0
     fixing = None
+    not_postgres: dict[str, int] = {}  # why text was skipped as not PostgreSQL -> how often
     if fix or diff:
         from .fixer import Fixer, FixRun, applicabilities
 
@@ -169,17 +173,51 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
         if result.skipped:
             click.echo(terminal_safe(f"pgpool-lint: warning: skipped {display}: {result.skipped}"), err=True)
             continue
+        if result.not_postgres:
+            _note_not_postgres(display, result.not_postgres, not_postgres, verbose)
         files_checked += 1
         result.text = None  # keep only the diagnostics: memory stays flat whatever the number of files
         results.append(result)
 
     diagnostics = [d for r in results for d in r.diagnostics]
+    if not quiet:
+        from .drivers import conditional_summary
+
+        summary = conditional_summary(diagnostics)
+        if summary:
+            from .output import terminal_safe
+
+            click.echo(terminal_safe(f"pgpool-lint: {summary}"), err=True)
     if fixing is not None:
         output_file = _report_fixes(fixing, output_format, output_file, quiet, errors)
     elif not quiet and not statistics and output_format in ("full", "concise"):
         _hint_fixable(diagnostics)
+    if statistics and not_postgres and output_format != "json":
+        _print_not_postgres(not_postgres)
     _report(diagnostics, output_format, output_file, quiet, statistics, files_checked, cat, settings.profile,
             errors, exit_zero)
+
+
+def _note_not_postgres(display: str, reasons: list[str], counts: dict[str, int], verbose: bool) -> None:
+    """Count text skipped as another database's SQL; --verbose says where and why (stderr)."""
+    from .output import terminal_safe
+
+    for reason in reasons:
+        key = reason.split(": ", 1)[0] if ": " in reason else reason
+        counts[key] = counts.get(key, 0) + 1
+    if verbose:
+        mine: dict[str, int] = {}
+        for reason in reasons:
+            mine[reason] = mine.get(reason, 0) + 1
+        for reason, n in mine.items():
+            times = f" ({n} times)" if n > 1 else ""
+            click.echo(f"pgpool-lint: skipped text in {terminal_safe(display)}: {terminal_safe(reason)}{times}", err=True)
+
+
+def _print_not_postgres(counts: dict[str, int]) -> None:
+    """--statistics: skipped text, by what it is (stderr, after the rule counts on stdout)."""
+    for what, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        click.echo(f"{n}\tskipped\t{what}", err=True)
 
 
 def _hint_fixable(diagnostics) -> None:
@@ -294,6 +332,29 @@ def _open_output(path: Path) -> io.TextIOWrapper:
     return open(path, "w", encoding="utf-8", errors="replace", newline="\n")
 
 
+def _read_deployment(settings, paths, exclude_globs, root: Path) -> None:
+    """Deployment evidence of the directories being linted (``drivers.deployment``): it resolves
+    endpoints for the settings rules, and a pooler's configuration sets the profile values the
+    config file and the command line leave open (``--verbose`` names the file)."""
+    from .config import KEYS, ConfigError, apply_setting, relative_posix
+    from .drivers import CODES
+
+    roots = [Path(p) for p in paths if p != "-" and os.path.isdir(p)]
+    if not roots or not (CODES & settings.enabled):
+        return
+    from .drivers.deployment import collect
+
+    deployment = collect(roots, lambda path: exclude_globs.matches(relative_posix(path, root)))
+    settings.deployment = deployment
+    for key, value, origin in deployment.profile_values():
+        if key in settings.profile_origins:
+            continue  # the config file and the command line win
+        try:
+            apply_setting(settings, key, KEYS[key](key, value), origin=origin)
+        except ConfigError:
+            continue  # a value the repository's own file states wrongly: keep the preset's
+
+
 def _print_profile(settings, cat) -> None:
     """--verbose: the pooler profile in force, each value with where it came from (stderr)."""
     from .linter import active_codes
@@ -309,11 +370,32 @@ def _print_profile(settings, cat) -> None:
     off = sorted(settings.enabled - active_codes(settings.enabled, settings.profile, cat))
     if off:
         rows.append(("rules off in this pool mode", ", ".join(off), "catalogue field pool_modes"))
+    deployment = settings.deployment
+    if deployment is not None:
+        for config in deployment.pooler_files:
+            rows.append(("pooler configuration", config.path, f"pool_mode {config.pool_mode or 'not set'}"))
+        for host, (reason, _) in sorted(deployment.hosts.items()):
+            rows.append(("pooled host", host, reason))
+        for port, reason in sorted(deployment.ports.items()):
+            rows.append(("pooled port", str(port), reason))
+        for name, reason in sorted(deployment.names.items()):
+            rows.append(("pooled variable", name, reason))
+        for flag in deployment.flags[:5]:
+            rows.append(("PgBouncer flag", flag, "warnings say the project supports PgBouncer"))
     width = max(len(name) for name, _, _ in rows)
     lines = ["pgpool-lint: pooler profile"]
     for name, value, source in rows:
         lines.append(terminal_safe(f"  {name:<{width}}  {value}" + (f"  ({source})" if source else "")))
     click.echo("\n".join(lines), err=True)
+
+
+def _print_parser() -> None:
+    """--verbose: which libpg_query path splits and scans (both linear, same answers)."""
+    from importlib.metadata import version
+
+    from .pgparser import backend_name
+
+    click.echo(f"pgpool-lint: parser: pglast {version('pglast')}, {backend_name()}", err=True)
 
 
 def _use_color() -> bool:
@@ -326,7 +408,11 @@ def _use_color() -> bool:
 
 #: file extensions linted when walking a directory
 DIRECTORY_EXTENSIONS = (".sql", ".py", ".pyw", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts",
-                        ".rb", ".go", ".java")  # the same as sources.SOURCE_KINDS (a test checks it)
+                        ".rb", ".rake", ".gemspec", ".ru", ".thor", ".go", ".java", ".ex", ".exs", ".php", ".cs",
+                        ".rs", ".kt", ".kts")  # the same as sources.SOURCE_KINDS (a test checks it)
+#: code files linted when walking a directory by their whole name (lower case; sources.SOURCE_NAMES)
+DIRECTORY_NAMES = ("rakefile", "gemfile", "guardfile", "capfile", "podfile", "vagrantfile", "brewfile", "fastfile",
+                   "dangerfile")
 
 
 #: below this many files (and PARALLEL_MIN_BYTES) one process is faster than starting workers
@@ -437,7 +523,8 @@ def _walk(top: Path, exclude_globs, root: Path) -> Iterator[Path | str]:
         dirnames[:] = sorted(d for d in dirnames
                              if not exclude_globs.matches(relative_posix(current / d, root)))
         for name in sorted(filenames):
-            if not name.lower().endswith(DIRECTORY_EXTENSIONS) and not drivers.walked(name):
+            lowered = name.lower()
+            if not lowered.endswith(DIRECTORY_EXTENSIONS) and lowered not in DIRECTORY_NAMES and not drivers.walked(name):
                 continue
             file = current / name
             if exclude_globs.matches(relative_posix(file, root)):

@@ -41,10 +41,10 @@ CONFIG_NAMES = (".pgpool-lint.toml", "pyproject.toml")
 LANGUAGE_EXTENSIONS = {
     "sql": ".sql", "pgsql": ".sql", "postgres": ".sql", "python": ".py", "javascript": ".js",
     "javascriptreact": ".jsx", "typescript": ".ts", "typescriptreact": ".tsx", "ruby": ".rb", "go": ".go",
-    "java": ".java",
+    "java": ".java", "elixir": ".ex", "php": ".php", "csharp": ".cs", "rust": ".rs", "kotlin": ".kt",
 }
 #: line-comment syntax per extension, for suppression comments ("//" otherwise)
-HASH_COMMENTS = (".py", ".rb")
+HASH_COMMENTS = (".py", ".rb", ".ex", ".exs")
 SEVERITIES = {"error": lsp.DiagnosticSeverity.Error, "warning": lsp.DiagnosticSeverity.Warning,
               "info": lsp.DiagnosticSeverity.Information}
 

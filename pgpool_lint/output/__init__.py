@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass
-from typing import Callable, TextIO
+from typing import Callable, Optional, TextIO
 
 FORMATS = {
     "full": "pgpool_lint.output.full",
@@ -100,12 +100,18 @@ _UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u2
                              "\ud800-\udfff\ufffe\uffff]")
 
 
-def json_text(value: object, **options) -> str:
+def json_text(value: object, indent: Optional[int] = None) -> str:
     """``json.dumps`` with non-ASCII text kept readable and nothing left that drives a terminal
-    (``json`` itself escapes only C0 characters)."""
-    import json
+    (``json`` itself escapes only C0 characters); indented text at the C encoder's speed."""
+    if indent is None:
+        import json
 
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False, **options))
+        text = json.dumps(value, ensure_ascii=False)
+    else:
+        from .json_text import dumps_indented
+
+        text = dumps_indented(value, indent)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def summary_line(diagnostics, ctx: RenderContext) -> str:
