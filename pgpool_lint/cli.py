@@ -234,7 +234,7 @@ def _report_fixes(fixing, output_format: str, output_file: Optional[Path], quiet
         click.echo(terminal_safe(f"pgpool-lint: warning: {note}"), err=True)
     if fixing.diff:
         out = _utf8_stdout()
-        out.write(fixing.diff_text())
+        out.write(_stop_workflow_commands(fixing.diff_text()))
         out.flush()
         if not quiet:
             click.echo(fixing.summary(), err=True)
@@ -248,6 +248,18 @@ def _report_fixes(fixing, output_format: str, output_file: Optional[Path], quiet
         sys.stdout.buffer.flush()
         return output_file or Path("/dev/stderr")
     return output_file
+
+
+def _stop_workflow_commands(text: str) -> str:
+    """``text`` (a diff: the files' own lines, which cannot be escaped) fenced off for GitHub
+    Actions, which would run a context line ``  ::error ...::`` as a workflow command: between
+    ``::stop-commands::TOKEN`` and ``::TOKEN::`` nothing is (git apply and patch skip both)."""
+    if not text or os.environ.get("GITHUB_ACTIONS") != "true":
+        return text
+    import secrets
+
+    token = secrets.token_hex(16)
+    return f"::stop-commands::{token}\n{text}::{token}::\n"
 
 
 def _settings(config_path: Optional[Path], isolated: bool, select: tuple[str, ...], extend_select: tuple[str, ...],
