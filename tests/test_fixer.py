@@ -339,7 +339,7 @@ def _dependent_fixes_lint(text: str) -> FileResult:
     """A toy linter whose fixes depend on each other: each of ``a b c d`` is a T01 finding
     fixed by upper-casing it, but ``B`` needs ``A`` and ``D`` needs ``B`` (else a T02 finding
     appears), and ``C`` is never right."""
-    from pgpool_lint.diagnostics import Diagnostic
+    from pgpool_lint.core.diagnostics import Diagnostic
 
     found = []
     for at, char in enumerate(text):

@@ -162,7 +162,7 @@ def statement_removal(text: str, start: int, end: int) -> Edit:
 def _comments_between(text: str, start: int, stop: int) -> str:
     """The comments in ``text[start:stop]``, joined so that each still ends where it did
     (a ``--`` comment with its line break)."""
-    from .sqltext import lex_comments
+    from ..sql.neutralise import lex_comments
 
     if "--" not in text[start:stop] and "/*" not in text[start:stop]:
         return ""
@@ -335,7 +335,7 @@ def _routine_name(funcname: Any) -> str:
 def _routine_bodies(parsed_all: list) -> dict[str, list[str]]:
     """Function or procedure name -> the strings of its body, for those this text creates
     (a call of one uses what its body names)."""
-    from .nodes import walk
+    from ..sql.nodes import walk
 
     bodies: dict[str, list[str]] = {}
     for parsed in parsed_all:
