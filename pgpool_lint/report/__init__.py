@@ -73,8 +73,7 @@ def redact(text: str, *secrets: str) -> str:
             text = text.replace(secret, REDACTED)
     if "://" in text:
         text = _URI_PASSWORD.sub(lambda m: m.group(1) + REDACTED + "@", text)
-    if "assword" in text or "ASSWORD" in text:
-        text = _KEYWORD_PASSWORD.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _KEYWORD_PASSWORD.sub(lambda m: m.group(1) + REDACTED, text)
     return text
 
 
