@@ -247,3 +247,10 @@ def test_a_diff_in_github_actions_cannot_run_workflow_commands(tmp_path):
         subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
         subprocess.run(["git", "apply", "p.diff"], cwd=tmp_path, check=True)
         assert (tmp_path / "m.sql").read_text() == sql.replace("SET search_path", "SET LOCAL search_path")
+
+
+@pytest.mark.parametrize("unit", ["password='\\'", "Password=x'", "://a:", "://a:b@", "\n\x1b\u202e", "password = "])
+def test_the_escaping_function_is_linear_on_hostile_text(unit):
+    from .linear import assert_linear
+
+    assert_linear(lambda n: unit * n, terminal_safe, n=2000)
