@@ -209,3 +209,12 @@ def test_helpers_of_the_same_package_are_call_sites(tmp_path: Path) -> None:
                    for d in json.loads(proc.stdout))
     assert found == [("conn_test.go", 4, 21, "PGB002"), ("py/test_x.py", 2, 20, "PGB002")]
     assert proc.returncode == 1
+
+
+def test_a_connection_like_name_is_the_sql_when_no_string_follows(tmp_path: Path) -> None:
+    _, found = _found(tmp_path, "t.py", """\
+        def f(cur, params):
+            t = "SET search_path TO app"
+            cur.execute(t, params)
+    """)
+    assert found == [(2, 10, "PGB001")]
