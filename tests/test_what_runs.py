@@ -221,3 +221,11 @@ def test_a_connection_like_name_is_the_sql_when_no_string_follows(tmp_path: Path
             cur.execute(t, params)
     """)
     assert found == [(2, 10, "PGB001")]
+
+
+def test_set_config_of_a_parameter_named_at_run_time_reads_well(tmp_path: Path) -> None:
+    (tmp_path / "s.sql").write_text("SELECT set_config($1, $2, false);\n")
+    proc = run_cli("check", "--isolated", "--output-format", "concise", "s.sql", cwd=tmp_path)
+    line = proc.stdout.decode().splitlines()[0]
+    assert line.startswith("s.sql:1:8: PGB001 [session-set] `set_config($1, $2, false)` sets a setting named at run "
+                           "time for the whole server session")
