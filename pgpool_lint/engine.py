@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Optional
 
-from .sqltext import AtomicBodyDepth, NeutralText, neutral_text, split_statements
+from .sqltext import NeutralText, neutral_text, split_statements
 from .statement import Finding, Statement
 
 PARSE_ERROR = "PGB000"
@@ -227,40 +227,60 @@ class ParseProblem:
 
 
 def _coarse_split(text: str) -> list[tuple[int, int]]:
-    """Top-level statements by PostgreSQL's own scanner; our splitter if it rejects the text."""
-    from .pgparser import ParseError, scan
+    """Top-level statements by PostgreSQL's own scanner; our splitter if it rejects the text.
+
+    A ``;`` ends a statement outside parentheses and ``BEGIN ATOMIC ... END`` bodies (as
+    ``AtomicBodyDepth`` counts them).  One pass over the scanner's token records, with each
+    token kind classified once: a regression-test file has tens of thousands of tokens."""
+    from .pgparser import ParseError, scan_records
 
     try:
-        tokens = scan(text)
+        records, to_char, name_of = scan_records(text)
     except ParseError:
         return split_statements(text)
+    classes: dict = {}
     spans: list[tuple[int, int]] = []
-    depth = 0
-    body = AtomicBodyDepth()
+    depth = body = 0
+    previous = _TOK_OTHER  # the token before, for BEGIN ATOMIC (parentheses and comments do not count)
     start: Optional[int] = None
     last_end = 0
-    for tok in tokens:
-        name = tok.name
-        if name in ("SQL_COMMENT", "C_COMMENT"):
+    for tok_start, tok_end, kind, keyword in records:
+        cls = classes.get(kind)
+        if cls is None:
+            cls = classes[kind] = _TOKEN_CLASSES.get(name_of(kind, keyword), _TOK_OTHER)
+        if cls is _TOK_COMMENT:
             continue
-        if name == "ASCII_59" and depth == 0 and body.depth == 0:
+        if cls is _TOK_SEMICOLON and depth == 0 and body == 0:
             if start is not None:
-                spans.append((start, tok.start))
+                spans.append((start, to_char(tok_start)))
             start = None
-            body.statement_ended()
+            previous = _TOK_OTHER
             continue
         if start is None:
-            start = tok.start
-        if name == "ASCII_40":
+            start = to_char(tok_start)
+        if cls is _TOK_OPEN:
             depth += 1
-        elif name == "ASCII_41":
+        elif cls is _TOK_CLOSE:
             depth = max(0, depth - 1)
         else:
-            body.word(name.lower().removesuffix("_p"))  # BEGIN_P, END_P are the keywords BEGIN, END
-        last_end = tok.end + 1
+            if cls is _TOK_ATOMIC and previous is _TOK_BEGIN:
+                body += 1
+            elif body and cls is _TOK_CASE:  # CASE ... END inside the body
+                body += 1
+            elif body and cls is _TOK_END:
+                body -= 1
+            previous = cls
+        last_end = tok_end
     if start is not None:
-        spans.append((start, last_end))
+        spans.append((start, to_char(last_end - 1) + 1))
     return spans
+
+
+# token classes of the coarse split (names as libpg_query's scanner gives them)
+_TOK_OTHER, _TOK_COMMENT, _TOK_SEMICOLON, _TOK_OPEN, _TOK_CLOSE, _TOK_BEGIN, _TOK_ATOMIC, _TOK_CASE, _TOK_END = (
+    "other", "comment", ";", "(", ")", "begin", "atomic", "case", "end")
+_TOKEN_CLASSES = {"SQL_COMMENT": _TOK_COMMENT, "C_COMMENT": _TOK_COMMENT, "ASCII_59": _TOK_SEMICOLON, "ASCII_40": _TOK_OPEN,
+                  "ASCII_41": _TOK_CLOSE, "BEGIN_P": _TOK_BEGIN, "ATOMIC": _TOK_ATOMIC, "CASE": _TOK_CASE, "END_P": _TOK_END}
 
 
 #: texts longer than this (characters) are split by libpg_query in pieces of about this
