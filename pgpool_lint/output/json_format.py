@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from . import RenderContext
-from .json_text import dump_indented
+from ..diagnostics import Diagnostic
+from .json_text import dump_indented_list
 
 
 def render(diagnostics, out, ctx: RenderContext) -> None:
-    dump_indented([d.to_json() for d in diagnostics], out)
+    dump_indented_list(map(Diagnostic.to_json, diagnostics), out)
     out.write("\n")
