@@ -361,30 +361,79 @@ def split_with_recovery(text: "str | NeutralText", in_pieces: bool = True) -> tu
 
 def _recover(text: str, base: int, pieces: list[tuple[int, int]], spans: list, problems: list,
              respect_parens: bool) -> None:
+    for i in range(0, len(pieces), _RECOVER_BATCH):
+        _recover_run(text, base, pieces, i, min(i + _RECOVER_BATCH, len(pieces)), spans, problems, respect_parens)
+
+
+#: pieces parsed together while they parse (one libpg_query call instead of one each)
+_RECOVER_BATCH = 32
+
+
+def _recover_run(text: str, base: int, pieces: list[tuple[int, int]], i: int, j: int, spans: list, problems: list,
+                 respect_parens: bool) -> None:
+    """``pieces[i:j]``: parsed together when they all parse, else halved down to one piece."""
+    if j - i > 1:
+        found = _run_spans(text, pieces, i, j)
+        if found is not None:
+            spans.extend((base + start, base + stop) for start, stop in found)
+            return
+        middle = (i + j) // 2
+        _recover_run(text, base, pieces, i, middle, spans, problems, respect_parens)
+        _recover_run(text, base, pieces, middle, j, spans, problems, respect_parens)
+        return
+    _recover_piece(text, base, pieces[i], spans, problems, respect_parens)
+
+
+def _run_spans(text: str, pieces: list[tuple[int, int]], i: int, j: int) -> Optional[list[tuple[int, int]]]:
+    """Spans of ``pieces[i:j]`` parsed as one text, if that gives exactly one statement per
+    piece, starting where the piece starts and ending inside it: then each piece parses on
+    its own to that same statement (a statement's tokens parse the same followed by ``;`` or
+    by the end of the text), so the spans are what parsing piece by piece gives.  Else None."""
     from .pgparser import ParseError, split_spans
 
-    for start, end in pieces:
-        chunk = text[start:end]
-        try:
-            for s_start, s_stop in split_spans(chunk):
-                spans.append((base + start + s_start, base + start + s_stop))
-        except ParseError as err:
-            if respect_parens:
-                finer = split_statements(chunk, respect_parens=False)
-                if len(finer) > 1:  # a ';' inside unbalanced parentheses: cut there too
-                    _recover(chunk, base + start, finer, spans, problems, respect_parens=False)
-                    continue
-            message = str(err.args[0]) if err.args else "syntax error"
-            at = err.args[1] if len(err.args) > 1 and err.args[1] is not None else len(chunk.rstrip())
-            at = min(at, len(chunk))
-            problems.append(ParseProblem(base + start + at, message))
-            if message.startswith("unterminated") and len(problems) < _MAX_RESTARTS:
-                # An unterminated quote or comment swallows the rest of the file; PostgreSQL
-                # would too, but the author meant the next lines as statements: resume there.
-                resume = _next_line_start(chunk, at)
-                if resume < len(chunk):
-                    rest = chunk[resume:]
-                    _recover(rest, base + start + resume, split_statements(rest), spans, problems, True)
+    first = pieces[i][0]
+    try:
+        found = split_spans(text[first:pieces[j - 1][1]])
+    except ParseError:
+        return None
+    if len(found) != j - i:
+        return None
+    out = []
+    for (start, stop), (piece_start, piece_end) in zip(found, pieces[i:j]):
+        start, stop = start + first, stop + first
+        if start != piece_start or stop > piece_end:
+            return None
+        out.append((start, stop))
+    return out
+
+
+def _recover_piece(text: str, base: int, piece: tuple[int, int], spans: list, problems: list,
+                   respect_parens: bool) -> None:
+    """One piece on its own: its statements, or its parse error (and what follows it)."""
+    from .pgparser import ParseError, split_spans
+
+    start, end = piece
+    chunk = text[start:end]
+    try:
+        for s_start, s_stop in split_spans(chunk):
+            spans.append((base + start + s_start, base + start + s_stop))
+    except ParseError as err:
+        if respect_parens:
+            finer = split_statements(chunk, respect_parens=False)
+            if len(finer) > 1:  # a ';' inside unbalanced parentheses: cut there too
+                _recover(chunk, base + start, finer, spans, problems, respect_parens=False)
+                return
+        message = str(err.args[0]) if err.args else "syntax error"
+        at = err.args[1] if len(err.args) > 1 and err.args[1] is not None else len(chunk.rstrip())
+        at = min(at, len(chunk))
+        problems.append(ParseProblem(base + start + at, message))
+        if message.startswith("unterminated") and len(problems) < _MAX_RESTARTS:
+            # An unterminated quote or comment swallows the rest of the file; PostgreSQL
+            # would too, but the author meant the next lines as statements: resume there.
+            resume = _next_line_start(chunk, at)
+            if resume < len(chunk):
+                rest = chunk[resume:]
+                _recover(rest, base + start + resume, split_statements(rest), spans, problems, True)
 
 
 #: bound on parse problems per text, so recovery stays linear on hostile input
