@@ -14,20 +14,20 @@ from typing import Callable, Iterator, NoReturn, Optional
 
 import click
 
-from .output import FORMATS
+from .report import FORMATS, terminal_safe
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMAT_CHOICES = tuple(FORMATS)
 
 
 def _version() -> str:
-    from .output import tool_version
+    from .report import tool_version
 
     return tool_version()
 
 
 def _fail(message: str) -> "click.exceptions.Exit":
-    click.echo(f"pgpool-lint: error: {message}", err=True)
+    click.echo(terminal_safe(f"pgpool-lint: error: {message}"), err=True)
     return click.exceptions.Exit(EXIT_ERROR)
 
 
@@ -90,7 +90,7 @@ _report_options = _options(
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str, readable=False))  # unreadable: an error each
 @_report_options
 @click.option("--exclude", multiple=True, help="Glob patterns to skip (replaces the configured list).")
 @click.option("--extend-exclude", multiple=True, help="Glob patterns to skip in addition.")
@@ -120,7 +120,7 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
           **profile_options: Optional[str]) -> None:
     """Check SQL files, directories (recursively) or '-' (stdin)."""
     from .config import DEFAULT_EXCLUDE, GlobSet
-    from .linter import Linter
+    from .lint.linter import Linter
 
     if unsafe_fixes and not (fix or diff):
         raise _fail("--unsafe-fixes needs --fix or --diff")
@@ -135,19 +135,22 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
     excludes = list(exclude) or list(settings_values.get("exclude", DEFAULT_EXCLUDE))
     excludes += list(settings_values.get("extend-exclude", [])) + list(extend_exclude)
     exclude_globs = GlobSet(excludes)
+    if not paths:
+        paths = (".",)
+    if settings_values.get("deployment-evidence", True):
+        _read_deployment(settings, paths, exclude_globs, cfg.root)
     if verbose:
         _print_profile(settings, cat)
         _print_parser()
     linter = Linter(settings)
 
-    if not paths:
-        paths = (".",)
     results = []
     errors = 0
     files_checked = 0
     fixing = None
+    not_postgres: dict[str, int] = {}  # why text was skipped as not PostgreSQL -> how often
     if fix or diff:
-        from .fixer import Fixer, FixRun, applicabilities
+        from .lint.fixer import Fixer, FixRun, applicabilities
 
         fixing = FixRun(Fixer(linter, applicabilities(unsafe_fixes), write=not diff, roots=paths), cat, diff,
                         show_fixes)
@@ -155,7 +158,7 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
     parallel = _lint_in_parallel(settings, items, jobs) if fixing is None else None
     for item in items:
         if isinstance(item, str):  # an error message about a path
-            click.echo(f"pgpool-lint: error: {item}", err=True)
+            click.echo(terminal_safe(f"pgpool-lint: error: {item}"), err=True)
             errors += 1
             continue
         path, display = item
@@ -168,19 +171,49 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
         else:
             result = linter.lint_path(path, display)
         if result.skipped:
-            click.echo(f"pgpool-lint: warning: skipped {display}: {result.skipped}", err=True)
+            click.echo(terminal_safe(f"pgpool-lint: warning: skipped {display}: {result.skipped}"), err=True)
             continue
+        if result.not_postgres:
+            _note_not_postgres(display, result.not_postgres, not_postgres, verbose)
         files_checked += 1
         result.text = None  # keep only the diagnostics: memory stays flat whatever the number of files
         results.append(result)
 
     diagnostics = [d for r in results for d in r.diagnostics]
+    if not quiet:
+        from .settings import conditional_summary
+
+        summary = conditional_summary(diagnostics)
+        if summary:
+            click.echo(terminal_safe(f"pgpool-lint: {summary}"), err=True)
     if fixing is not None:
         output_file = _report_fixes(fixing, output_format, output_file, quiet, errors)
     elif not quiet and not statistics and output_format in ("full", "concise"):
         _hint_fixable(diagnostics)
+    if statistics and not_postgres and output_format != "json":
+        _print_not_postgres(not_postgres)
     _report(diagnostics, output_format, output_file, quiet, statistics, files_checked, cat, settings.profile,
             errors, exit_zero)
+
+
+def _note_not_postgres(display: str, reasons: list[str], counts: dict[str, int], verbose: bool) -> None:
+    """Count text skipped as another database's SQL; --verbose says where and why (stderr)."""
+    for reason in reasons:
+        key = reason.split(": ", 1)[0] if ": " in reason else reason
+        counts[key] = counts.get(key, 0) + 1
+    if verbose:
+        mine: dict[str, int] = {}
+        for reason in reasons:
+            mine[reason] = mine.get(reason, 0) + 1
+        for reason, n in mine.items():
+            times = f" ({n} times)" if n > 1 else ""
+            click.echo(f"pgpool-lint: skipped text in {terminal_safe(display)}: {terminal_safe(reason)}{times}", err=True)
+
+
+def _print_not_postgres(counts: dict[str, int]) -> None:
+    """--statistics: skipped text, by what it is (stderr, after the rule counts on stdout)."""
+    for what, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        click.echo(f"{n}\tskipped\t{what}", err=True)
 
 
 def _hint_fixable(diagnostics) -> None:
@@ -197,8 +230,6 @@ def _hint_fixable(diagnostics) -> None:
 def _report_fixes(fixing, output_format: str, output_file: Optional[Path], quiet: bool, errors: int) -> Optional[Path]:
     """Say what --fix did (stderr), or print --diff and exit.  Fixing stdin prints the fixed
     text on stdout: the findings left then go to stderr.  Returns where the report goes."""
-    from .output import terminal_safe
-
     for note in fixing.notes():
         click.echo(terminal_safe(f"pgpool-lint: warning: {note}"), err=True)
     if fixing.diff:
@@ -223,9 +254,12 @@ def _settings(config_path: Optional[Path], isolated: bool, select: tuple[str, ..
               ignore: tuple[str, ...], assume_in_transaction: Optional[bool], no_gate: bool,
               profile_options: dict[str, Optional[str]]):
     """(config file, catalogue, linter Settings) from the config file and the command line; exit 2 on bad input."""
-    from . import catalogue as catalogue_mod
     from .config import ConfigError, load_config
+    from .core import catalogue as catalogue_mod
+    from .lint.options import build_settings
 
+    if isolated and config_path is not None:  # one of them would be silently ignored
+        raise _fail("--isolated ignores every config file: give --isolated or --config, not both")
     try:
         cfg = load_config(config_path, isolated)
         cat = catalogue_mod.load()
@@ -240,43 +274,17 @@ def _settings(config_path: Optional[Path], isolated: bool, select: tuple[str, ..
     return cfg, cat, settings
 
 
-def build_settings(cfg, cat, select: list[str] = (), extend_select: list[str] = (), ignore: list[str] = (),
-                   assume_in_transaction: Optional[bool] = None, no_gate: bool = False,
-                   profile_options: Optional[dict[str, Optional[str]]] = None):
-    """Linter ``Settings`` from a config file and command-line overrides (also used by the
-    language server, with the config file alone).  Raises ConfigError / UnknownRule."""
-    from .config import KEYS, GlobSet, apply_setting
-    from .linter import Settings
-
-    settings_values = cfg.values
-    selected = list(select) or settings_values.get("select") or ["ALL"]
-    enabled = cat.expand(selected) | cat.expand(list(extend_select) + settings_values.get("extend-select", []))
-    enabled -= cat.expand(settings_values.get("ignore", []) + list(ignore))
-    per_file = [(GlobSet([pattern]), frozenset(cat.expand(codes)))
-                for pattern, codes in settings_values.get("per-file-ignores", {}).items()]
-    settings = Settings(enabled=frozenset(enabled), per_file_ignores=per_file, root=cfg.root, gate=not no_gate)
-    for key, value in settings_values.items():
-        apply_setting(settings, key, value, origin=f"config {cfg.path}")
-    if assume_in_transaction is not None:  # the command line overrides the config file
-        apply_setting(settings, "assume-in-transaction", assume_in_transaction, origin="command line")
-    for option, value in (profile_options or {}).items():
-        if value is not None:
-            key = option.replace("_", "-")
-            apply_setting(settings, key, KEYS[key](key, value), origin="command line")
-    return settings
-
-
 def _report(diagnostics: list, output_format: str, output_file: Optional[Path], quiet: bool, statistics: bool,
             files_checked: int, cat, profile, errors: int, exit_zero: bool) -> "NoReturn":
     """Print the report in ``output_format`` and exit: 2 after input errors, 1 with findings, else 0."""
-    from .output import RenderContext, renderer
+    from .report import RenderContext, renderer
 
     try:
         out = _open_output(output_file) if output_file else _utf8_stdout()
     except OSError as exc:
         raise _fail(f"cannot write {output_file}: {exc.strerror or exc}")
     ctx = RenderContext(files_checked=files_checked, color=_use_color() and not output_file, quiet=quiet,
-                        profile=profile)
+                        profile=profile, errors=errors)
     if statistics:
         _print_statistics(diagnostics, output_format, out, cat)
     else:
@@ -295,34 +303,68 @@ def _open_output(path: Path) -> io.TextIOWrapper:
     return open(path, "w", encoding="utf-8", errors="replace", newline="\n")
 
 
+def _read_deployment(settings, paths, exclude_globs, root: Path) -> None:
+    """Deployment evidence of the directories being linted (``drivers.deployment``): it resolves
+    endpoints for the settings rules, and a pooler's configuration sets the profile values the
+    config file and the command line leave open (``--verbose`` names the file)."""
+    from .config import KEYS, ConfigError, apply_setting, relative_posix
+    from .settings import CODES
+
+    roots = [Path(p) for p in paths if p != "-" and os.path.isdir(p)]
+    if not roots or not (CODES & settings.enabled):
+        return
+    from .settings.deployment import collect
+
+    deployment = collect(roots, lambda path: exclude_globs.matches(relative_posix(path, root)))
+    settings.deployment = deployment
+    for key, value, origin in deployment.profile_values():
+        if key in settings.profile_origins:
+            continue  # the config file and the command line win
+        try:
+            apply_setting(settings, key, KEYS[key](key, value), origin=origin)
+        except ConfigError:
+            continue  # a value the repository's own file states wrongly: keep the preset's
+
+
 def _print_profile(settings, cat) -> None:
     """--verbose: the pooler profile in force, each value with where it came from (stderr)."""
-    from .linter import active_codes
-    from .output import terminal_safe
+    from .lint.linter import active_codes
 
     rows = settings.profile.describe()
     origin = settings.profile_origins.get("assume-in-transaction")
     tool = settings.profile_values.get("migration-tool")
     if origin is None and tool:
-        from .profiles import MIGRATION_TOOLS
+        from .config.profiles import MIGRATION_TOOLS
 
         origin = f"migration-tool {tool}: {MIGRATION_TOOLS[tool].source}"
     rows.append(("assume-in-transaction", str(settings.assume_in_transaction).lower(), origin or "default"))
     off = sorted(settings.enabled - active_codes(settings.enabled, settings.profile, cat))
     if off:
         rows.append(("rules off in this pool mode", ", ".join(off), "catalogue field pool_modes"))
+    deployment = settings.deployment
+    if deployment is not None:
+        for config in deployment.pooler_files:
+            rows.append(("pooler configuration", config.path, f"pool_mode {config.pool_mode or 'not set'}"))
+        for host, (reason, _) in sorted(deployment.hosts.items()):
+            rows.append(("pooled host", host, reason))
+        for port, reason in sorted(deployment.ports.items()):
+            rows.append(("pooled port", str(port), reason))
+        for name, reason in sorted(deployment.names.items()):
+            rows.append(("pooled variable", name, reason))
+        for flag in deployment.flags[:5]:
+            rows.append(("PgBouncer flag", flag, "warnings say the project supports PgBouncer"))
     width = max(len(name) for name, _, _ in rows)
     lines = ["pgpool-lint: pooler profile"]
     for name, value, source in rows:
-        lines.append(f"  {name:<{width}}  {value}" + (f"  ({source})" if source else ""))
-    click.echo(terminal_safe("\n".join(lines)), err=True)
+        lines.append(terminal_safe(f"  {name:<{width}}  {value}" + (f"  ({source})" if source else "")))
+    click.echo("\n".join(lines), err=True)
 
 
 def _print_parser() -> None:
     """--verbose: which libpg_query path splits and scans (both linear, same answers)."""
     from importlib.metadata import version
 
-    from .pgparser import backend_name
+    from .sql.pgparser import backend_name
 
     click.echo(f"pgpool-lint: parser: pglast {version('pglast')}, {backend_name()}", err=True)
 
@@ -333,11 +375,6 @@ def _use_color() -> bool:
     if os.environ.get("FORCE_COLOR"):
         return True
     return sys.stdout.isatty()
-
-
-#: file extensions linted when walking a directory
-DIRECTORY_EXTENSIONS = (".sql", ".py", ".pyw", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts",
-                        ".rb", ".go", ".java")  # the same as sources.SOURCE_KINDS (a test checks it)
 
 
 #: below this many files (and PARALLEL_MIN_BYTES) one process is faster than starting workers
@@ -409,7 +446,7 @@ def _size(path: Path) -> int:
 
 def _start_worker(settings) -> None:
     global _worker_linter
-    from .linter import Linter
+    from .lint.linter import Linter
 
     _worker_linter = Linter(settings)
 
@@ -458,6 +495,9 @@ def _discover(paths, exclude_globs, root: Path, force_exclude: bool,
             continue
         if path.is_dir():
             for file in _walk(path, exclude_globs, root):
+                if isinstance(file, str):
+                    yield file
+                    continue
                 key = real(file)
                 if key not in seen:
                     seen.add(key)
@@ -490,21 +530,32 @@ class _RealPaths:
         return os.path.join(real_folder, base)
 
 
-def _walk(top: Path, exclude_globs, root: Path) -> Iterator[Path]:
-    from . import drivers  # settings files (.env, *.yml, *.toml, *.conf, *.properties, *.prisma)
+def _walk(top: Path, exclude_globs, root: Path) -> Iterator[Path | str]:
+    from . import settings  # settings files (.env, *.yml, *.toml, *.conf, *.properties, *.prisma)
+    from .code import DIRECTORY_EXTENSIONS, DIRECTORY_NAMES
     from .config import relative_posix
 
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+    errors: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(top, onerror=errors.append, followlinks=False):
+        yield from (_walk_error(e) for e in errors)
+        errors.clear()
         current = Path(dirpath)
         dirnames[:] = sorted(d for d in dirnames
                              if not exclude_globs.matches(relative_posix(current / d, root)))
         for name in sorted(filenames):
-            if not name.lower().endswith(DIRECTORY_EXTENSIONS) and not drivers.walked(name):
+            lowered = name.lower()
+            if not lowered.endswith(DIRECTORY_EXTENSIONS) and lowered not in DIRECTORY_NAMES and not settings.walked(name):
                 continue
             file = current / name
             if exclude_globs.matches(relative_posix(file, root)):
                 continue
             yield file
+    yield from (_walk_error(e) for e in errors)  # the last directory listed, or the top itself
+
+
+def _walk_error(exc: OSError) -> str:
+    """A directory that cannot be listed is an error (exit 2), never a silent skip."""
+    return f"{exc.filename}: cannot read directory: {exc.strerror or exc}"
 
 
 def _print_statistics(diagnostics, output_format: str, out, cat) -> None:
@@ -530,7 +581,7 @@ LOG_INPUT_FORMATS = ("auto", "stderr", "csvlog", "jsonlog", "pg-stat-statements"
 
 
 @main.command("logs")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str, readable=False))  # unreadable: an error each
 @click.option("--dsn", default=None, envvar="PGPOOL_LINT_DSN",
               help="Also read the live pg_stat_statements view over this connection (read-only; needs psycopg).")
 @click.option("--format", "input_format", type=click.Choice(LOG_INPUT_FORMATS),
@@ -550,7 +601,7 @@ def logs_command(paths: tuple[str, ...], dsn: Optional[str], input_format: str, 
 
     Findings are grouped by normalized statement, with how often, when and by whom it ran.
     """
-    from .linter import Linter
+    from .lint.linter import Linter
     from .logs import InputError
     from .logs.run import lint_logs
 
@@ -560,8 +611,6 @@ def logs_command(paths: tuple[str, ...], dsn: Optional[str], input_format: str, 
     output_format = output_format or cfg.values.get("output-format", "full")
 
     def say(prefix: str) -> "Callable[[str], None]":
-        from .output import terminal_safe
-
         return lambda message: click.echo(terminal_safe(f"pgpool-lint: {prefix}: {message}"), err=True)
 
     try:
@@ -578,7 +627,8 @@ def logs_command(paths: tuple[str, ...], dsn: Optional[str], input_format: str, 
 @click.option("--output-format", type=click.Choice(("text", "json")), default="text")
 def rule_command(selector: str, output_format: str) -> None:
     """Explain one rule (by code or name)."""
-    from . import catalogue as catalogue_mod
+    from .core import catalogue as catalogue_mod
+    from .report.rules import rule_json, rule_markdown
 
     cat = catalogue_mod.load()
     try:
@@ -600,7 +650,8 @@ def rule_command(selector: str, output_format: str) -> None:
 @click.option("--output-format", type=click.Choice(("text", "json")), default="text")
 def rules_command(output_format: str) -> None:
     """List every rule."""
-    from . import catalogue as catalogue_mod
+    from .core import catalogue as catalogue_mod
+    from .report.rules import rule_json
 
     cat = catalogue_mod.load()
     out = _utf8_stdout()
@@ -631,31 +682,6 @@ def server_command(stdio: bool) -> None:
 def version_command() -> None:
     """Print the version."""
     click.echo(f"pgpool-lint {_version()}")
-
-
-def rule_json(rule) -> dict:
-    return {
-        "code": rule.code,
-        "name": rule.name,
-        "summary": rule.summary,
-        "severity": rule.severity,
-        "what_it_does": rule.what_it_does,
-        "why": rule.why,
-        "example": rule.example,
-        "use_instead": rule.use_instead,
-        "fix_safety": rule.fix_safety,
-        "references": list(rule.references),
-    }
-
-
-def rule_markdown(rule) -> str:
-    refs = "".join(f"- {r}\n" for r in rule.references) or "- (none)\n"
-    return (
-        f"# {rule.name} ({rule.code})\n\n{rule.summary}. Default severity: {rule.severity}.\n\n"
-        f"## What it does\n{rule.what_it_does}\n\n## Why is this bad?\n{rule.why}\n\n"
-        f"## Example\n```sql\n{rule.example}\n```\n\nUse instead:\n```sql\n{rule.use_instead}\n```\n\n"
-        f"## Fix safety\n{rule.fix_safety}\n\n## References\n{refs}"
-    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,6 +16,7 @@ Needs the ``lsp`` extra (pygls); imported only by the ``server`` command.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -24,25 +25,27 @@ from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from . import catalogue as catalogue_mod
-from .cli import DIRECTORY_EXTENSIONS, build_settings
+from .code import DIRECTORY_EXTENSIONS
 from .config import DEFAULT_EXCLUDE, ConfigError, GlobSet, load_config, relative_posix
-from .diagnostics import Diagnostic
-from .linter import Linter
-from .output import rule_url, tool_version
-from .positions import LineIndex, lsp_to_offset, offset_to_lsp
+from .core import catalogue as catalogue_mod
+from .core.diagnostics import Diagnostic
+from .core.positions import LineIndex, lsp_to_offset, offset_to_lsp
+from .lint.linter import Linter
+from .lint.options import build_settings
+from .report import rule_url, tool_version
 
 SOURCE = "pgpool-lint"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 CONFIG_NAMES = (".pgpool-lint.toml", "pyproject.toml")
 #: editor language ids → the file extension that tells the linter the language (for
 #: documents without a file name, e.g. untitled buffers)
 LANGUAGE_EXTENSIONS = {
     "sql": ".sql", "pgsql": ".sql", "postgres": ".sql", "python": ".py", "javascript": ".js",
     "javascriptreact": ".jsx", "typescript": ".ts", "typescriptreact": ".tsx", "ruby": ".rb", "go": ".go",
-    "java": ".java",
+    "java": ".java", "elixir": ".ex", "php": ".php", "csharp": ".cs", "rust": ".rs", "kotlin": ".kt",
 }
 #: line-comment syntax per extension, for suppression comments ("//" otherwise)
-HASH_COMMENTS = (".py", ".rb")
+HASH_COMMENTS = (".py", ".rb", ".ex", ".exs")
 SEVERITIES = {"error": lsp.DiagnosticSeverity.Error, "warning": lsp.DiagnosticSeverity.Warning,
               "info": lsp.DiagnosticSeverity.Information}
 
@@ -137,7 +140,7 @@ class PgpoolLanguageServer(LanguageServer):
                     self.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error,
                                                                    f"pgpool-lint: {project.error}"))
             elif not (path and project.excludes.matches(relative_posix(Path(path), project.root))):
-                result = project.linter.lint_bytes(text[shift:].encode("utf-8", "surrogatepass"), filename)
+                result = project.linter.lint_decoded(editor_text(text[shift:]), filename)
                 linted.diagnostics = result.diagnostics
         self.linted[uri] = linted
         return linted
@@ -217,7 +220,7 @@ class PgpoolLanguageServer(LanguageServer):
         before = {(x.code, x.message) for x in linted.diagnostics} - {(d.code, d.message)}
         for at, content in self._ignore_candidates(text, linted.filename, d):
             edited = text[:at] + content + text[at:]
-            after = linted.project.linter.lint_bytes(edited.encode("utf-8", "surrogatepass"), linted.filename)
+            after = linted.project.linter.lint_decoded(editor_text(edited), linted.filename)
             if {(x.code, x.message) for x in after.diagnostics} <= before:
                 return lsp.TextEdit(self.lsp_range(linted, at, at), content)
         return None
@@ -250,7 +253,7 @@ class PgpoolLanguageServer(LanguageServer):
     # --- hover --------------------------------------------------------------------------
 
     def hover(self, uri: str, position: lsp.Position) -> Optional[lsp.Hover]:
-        from .cli import rule_markdown
+        from .report.rules import rule_markdown
 
         linted = self.current(uri)
         offset = self.offset_at(linted, position)
@@ -267,6 +270,13 @@ class PgpoolLanguageServer(LanguageServer):
         first = min(found, key=lambda d: d.start)
         return lsp.Hover(contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value="\n\n---\n\n".join(parts)),
                          range=self.lsp_range(linted, first.start, first.end))
+
+
+def editor_text(text: str) -> str:
+    """An editor's buffer as the linter reads it: a lone UTF-16 surrogate (JSON allows one,
+    UTF-8 cannot hold it) becomes U+FFFD, one character for one, so every offset still holds
+    and the rest of the buffer is still checked."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def build_server() -> PgpoolLanguageServer:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from pgpool_lint import sources
-from pgpool_lint.linter import Linter, Settings
-from pgpool_lint.sources.fragments import FragmentBuilder, neutralise_placeholders, starts_like_sql
+from pgpool_lint import code as sources
+from pgpool_lint.code.fragments import FragmentBuilder, neutralise_placeholders, starts_like_sql
+from pgpool_lint.lint.linter import Linter, Settings
 
 from .helpers import REPO, run_cli
 
@@ -195,14 +195,14 @@ def test_file_without_candidate_keyword_is_never_parsed(monkeypatch) -> None:
     """No host parse and no SQL parse for a file none of whose text could be a finding."""
     import ast
 
-    from pgpool_lint.sources import treesitter
+    from pgpool_lint.code import treesitter
 
     def boom(*args, **kwargs):
         raise AssertionError("parsed a file that cannot hold a finding")
 
     monkeypatch.setattr(ast, "parse", boom)
     monkeypatch.setattr(treesitter, "parse", boom)
-    monkeypatch.setattr("pgpool_lint.engine.analyse_sql", boom)
+    monkeypatch.setattr("pgpool_lint.sql.engine.analyse_sql", boom)
     only_listen = linter()
     only_listen.checks = [c for c in only_listen.checks if c.code == "PGB002"]
     for name in ("a.py", "a.js", "a.ts", "a.rb", "a.go", "A.java"):
@@ -224,9 +224,7 @@ def test_configured_call_sites() -> None:
 
 
 def test_directory_extensions_cover_every_source_kind() -> None:
-    from pgpool_lint import cli
-
-    assert set(cli.DIRECTORY_EXTENSIONS) == set(sources.SOURCE_KINDS)
+    assert set(sources.DIRECTORY_EXTENSIONS) == set(sources.SOURCE_KINDS)
 
 
 def test_cli_json_on_a_mixed_directory(tmp_path: Path) -> None:
@@ -260,9 +258,11 @@ def test_cli_stdin_filename_picks_the_language() -> None:
                    "--stdin-filename", "app/db.py", "-", stdin=code)
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout.decode().splitlines()[0].startswith("app/db.py:1:14: PGB002")
-    as_sql = run_cli("check", "--isolated", "--select", "PGB000,PGB002", "--output-format", "json",
+    as_sql = run_cli("check", "--isolated", "--verbose", "--select", "PGB000,PGB002", "--output-format", "json",
                      "--stdin-filename", "db.sql", "-", stdin=code)
-    assert [d["code"] for d in json.loads(as_sql.stdout)] == ["PGB000"]  # Python is not SQL
+    # Python read as SQL is not SQL (issue 17): skipped and counted, never a parse error
+    assert json.loads(as_sql.stdout) == [] and as_sql.returncode == 0
+    assert "skipped text in db.sql: not SQL: does not start with a SQL keyword" in as_sql.stderr.decode()
 
 
 def test_cli_workers_give_the_same_output_as_one_process(tmp_path: Path) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .. import nodes
-from ..edits import set_config_local_fix, set_local_fix
-from ..statement import Finding, Statement
-from ..suggest import alter_role, alter_role_prefix, call_source, parameter_name, set_local
+from ..core.findings import Finding
+from ..fix.edits import set_config_local_fix, set_local_fix
+from ..fix.suggest import alter_role, alter_role_prefix, call_source, parameter_name, set_local
+from ..sql import nodes
+from ..sql.statement import Statement
 
 CODE = "PGB001"
 FIRST_WORDS = ("set", "reset")
@@ -44,9 +45,22 @@ def untracked_note(stmt: Statement, parameter: str) -> str:
     """For parameters a newer pooler would track: what would make the SET safe."""
     if parameter.lower() != "search_path":
         return ""
-    from ..profiles import search_path_advice
+    from ..core.profile import search_path_advice
 
     return f" (safe only with {search_path_advice(stmt.context.profile)})"
+
+
+def not_a_parameter(stmt: Statement, name: str) -> bool:
+    """``SET name`` of a name PostgreSQL does not have (and without a dot) fails on the server and
+    leaves nothing behind: another database's SET (MySQL ``sql_mode``, CockroachDB settings).
+    Counted as skipped text, never a finding."""
+    from ..sql.dialect import Verdict, is_parameter
+
+    if is_parameter(name):
+        return False
+    skipped = stmt.context.skipped
+    skipped.append(Verdict("not-postgres", f"`{name[:40]}` is not a PostgreSQL parameter"))
+    return True
 
 
 def check(stmt: Statement) -> Iterator[Finding]:
@@ -94,6 +108,8 @@ def _variable_set(stmt: Statement) -> Iterator[Finding]:
         return
     if is_tracked(stmt, name):
         return  # PgBouncer re-applies this parameter for each client
+    if not_a_parameter(stmt, name):
+        return
     if kind == "VAR_RESET":
         yield stmt.finding(
             CODE,

@@ -1,0 +1,483 @@
+"""Lexing that pglast does not do for us: neutralising non-SQL text and a fallback splitter.
+
+Real SQL files carry things that are not SQL — psql meta-commands (``\\set``, ``\\gset``,
+``COPY ... FROM stdin`` data up to ``\\.``), psql variables (``:var``, ``:'var'``,
+``:"var"``) and template placeholders (``{{ x }}``, ``{% ... %}``, ``@extschema@``, goose ENVSUB
+``${VAR}``, ``{name}`` of ``.sql`` templates formatted by code).
+``neutralise`` replaces each with text of the same length that PostgreSQL parses, so every
+character offset (and so every line and column) stays where it was.
+
+The lexing here knows strings (standard, ``E''``, ``U&''``), quoted identifiers, dollar
+quotes and nested comments.  Every pattern is linear: no nested quantifiers that can
+backtrack, and template matches are bounded in length.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Iterator, Optional
+
+# One alternation for everything that can hide or carry a character we care about.
+# What hides a ';' or a keyword: comments, strings, quoted identifiers, dollar quotes.
+# Used by the fallback splitter below (``_LEX`` spells the same tokens for speed); every
+# alternative is linear (no nested quantifiers).
+_QUOTES_AND_COMMENTS = r"""
+    (?P<line_comment>--[^\n\r]*)
+  | (?P<block_comment>/\*)
+  | (?P<estring>(?<![\w$])[Ee]'(?:[^'\\]|\\.|'')*(?:'|\Z))
+  | (?P<string>'(?:[^']|'')*(?:'|\Z))
+  | (?P<quoted_ident>"(?:[^"]|"")*(?:"|\Z))
+  | (?P<dollar>(?<![\w$])\$(?:[^\W\d]\w*)?\$)
+"""
+
+# Words are not tokens here: skipping them in C keeps the Python loop to the rare hits.
+# The same tokens as _QUOTES_AND_COMMENTS plus psql's and templates', written so that every
+# alternative starts with its literal first character (lookbehinds after it, names after it):
+# then the regex engine finds candidate positions with its fast first-character search
+# instead of trying the pattern at every character (half the time on regression suites).
+# ``m.lastgroup`` names the token; ``m.start()``/``m.end()``/``m.group()`` are the whole token.
+_LEX = re.compile(
+    r"""
+    -(?P<line_comment>-[^\n\r]*)
+  | /(?P<block_comment>\*)
+  | E(?<![\w$]E)(?P<estring>'(?:[^'\\]|\\.|'')*(?:'|\Z))
+  | e(?<![\w$]e)(?P<estring_lower>'(?:[^'\\]|\\.|'')*(?:'|\Z))
+  | '(?P<string>(?:[^']|'')*(?:'|\Z))
+  | "(?P<quoted_ident>(?:[^"]|"")*(?:"|\Z))
+  | \$(?<![\w$]\$)(?P<dollar>(?:[^\W\d]\w*)?\$)
+  | :(?P<cast>:)
+  | :(?P<psql_var>'[A-Za-z_]\w*'|"[A-Za-z_]\w*"|[A-Za-z_]\w*)
+  | \\(?P<backslash>)
+  | ;(?P<semicolon>)
+  | \{(?P<template>\{[^{}\n]{0,500}\}\}|%[^{}\n]{0,500}%\}|\#[^{}\n]{0,500}\#\})
+  | \$(?P<substitution>\{[A-Za-z_]\w{0,100}(?::?[-=?+][^{}\n]{0,200})?\})
+  | \{(?P<substitution_brace>[A-Za-z_]\w{0,100}\})
+  | @(?P<ext_placeholder>extschema(?::\w+)?@|extowner@)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+# psql commands that send the query buffer, i.e. end a statement like ';' does.
+_EXECUTING_META = re.compile(r"\\(?:g|gx|gset|gexec|gdesc|crosstabview|watch|;)(?![A-Za-z])")
+_COPY_HEAD = re.compile(r"\\?copy\b", re.IGNORECASE)
+_FROM_STDIN = re.compile(r"\bfrom\s+stdin\b", re.IGNORECASE)
+_STDIN = re.compile(r"stdin", re.IGNORECASE)
+_BLANK = re.compile(r"\s+")
+_END_OF_COPY_DATA = re.compile(r"^\\\.[ \t]*\r?$", re.MULTILINE)
+_BLOCK_COMMENT_PART = re.compile(r"/\*|\*/")
+
+#: tokens of ``_LEX`` that only hide what they hold (nothing to edit or record)
+_PASSIVE = frozenset({"string", "estring", "estring_lower", "quoted_ident", "cast"})
+
+_VARIABLE_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_'\"")
+
+
+def _last_edit_end(text: str) -> int:
+    """An offset after which no edit of ``_scan`` can start (without COPY data or comment
+    flattening): past the last backslash, template opener, placeholder and psql variable
+    (a ':' followed by a name or quote after an even run of colons: a '::' cast is not one).
+    Searched from the end with str.rfind; hits inside strings or comments only make
+    ``_scan`` lex further."""
+    last = 0
+    for literal in ("\\", "{", "@extschema", "@extowner"):
+        at = text.rfind(literal)
+        if at != -1:
+            last = max(last, at + len(literal))
+    high = len(text)
+    while True:
+        colon = text.rfind(":", last, high)
+        if colon == -1:
+            return last
+        if text[colon + 1:colon + 2] in _VARIABLE_START:
+            run = colon
+            while run > 0 and text[run - 1] == ":":
+                run -= 1
+            if (colon - run) % 2 == 0:
+                return max(last, colon + 2)
+        high = colon
+
+# Anything neutralise() could change starts with one of these; most files have none.
+# (every alternative starts with a literal character: the engine's fast first-character search)
+_TRIGGER = re.compile(r"\\|:(?<!::)[A-Za-z_'\"]|\{[{%#A-Za-z_]|@ext(?:schema|owner)")
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    start: int
+    end: int
+    text: str
+
+
+def _block_comment_end(text: str, start: int) -> int:
+    """End offset (exclusive) of a nested /* */ comment opening at ``start``."""
+    depth = 0
+    pos = start
+    for m in _BLOCK_COMMENT_PART.finditer(text, start):
+        if m.group() == "/*":
+            depth += 1
+        else:
+            depth -= 1
+        pos = m.end()
+        if depth == 0:
+            return pos
+    return len(text)
+
+
+_NOT_LINE_BREAK = re.compile(r"[^\r\n]+")
+
+
+class _Edits:
+    """Same-length replacements of a text, collected while lexing.
+
+    Kept as (start, end, replacement) rather than a list of characters: a list costs
+    8 bytes per character of the file, a few edits cost nothing.  A blank is kept as
+    ``None`` (spaces, line breaks kept) and written out only when that part is read.
+    """
+
+    __slots__ = ("text", "parts")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.parts: list[tuple[int, int, Optional[str], str]] = []
+
+    def put(self, start: int, end: int, replacement: str) -> None:
+        self.parts.append((start, end, replacement, ""))
+
+    def blank(self, start: int, end: int, first: str = "") -> None:
+        """Spaces over [start, end), keeping line breaks so lines do not move; ``first``
+        replaces the first character when given."""
+        self.parts.append((start, end, None, first))
+
+    def result(self) -> "NeutralText":
+        kept: list[tuple[int, int, Optional[str], str]] = []
+        pos = 0
+        for part in sorted(self.parts, key=lambda p: p[0]):
+            if part[0] < pos:  # nested in an earlier edit (cannot happen with the lexer above)
+                continue
+            kept.append(part)
+            pos = part[1]
+        return NeutralText(self.text, kept)
+
+
+class NeutralText:
+    """The text as parsed: the text as written with same-length edits, written out a slice
+    at a time (``text[a:b]``; ``str(text)`` for the whole).
+
+    An edited file is so held once, not twice: the second full copy of an 8 MB extension
+    script whose only edit is its ``\\echo ... \\quit`` line was a quarter of the peak
+    memory.  Outside the edits both texts are the same characters at the same offsets.
+    """
+
+    __slots__ = ("text", "edits", "_ends")
+
+    def __init__(self, text: str, edits: list[tuple[int, int, Optional[str], str]] = ()) -> None:  # type: ignore[assignment]
+        self.text = text
+        self.edits = list(edits)  # (start, end, replacement or None for a blank, first), sorted, disjoint
+        self._ends = [e[1] for e in self.edits]
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def __str__(self) -> str:
+        return self[0:len(self.text)]
+
+    def edit_over(self, start: int, end: int) -> Optional[tuple[int, int]]:
+        """(start, end) of the first edit overlapping [start, end), if any."""
+        i = bisect.bisect_right(self._ends, start)
+        if i < len(self.edits) and self.edits[i][0] < end:
+            return self.edits[i][0], self.edits[i][1]
+        return None
+
+    def unedited(self) -> Iterator[tuple[int, int]]:
+        """(start, end) of the stretches between edits: there the text as written is the text as parsed."""
+        pos = 0
+        for start, end, _, _ in self.edits:
+            if start > pos:
+                yield pos, start
+            pos = end
+        if pos < len(self.text):
+            yield pos, len(self.text)
+
+    def blank_after(self, start: int, end: int, min_size: int) -> Optional[int]:
+        """Start of the first blanked stretch of at least ``min_size`` characters in (start, end)."""
+        i = bisect.bisect_right(self._ends, start)
+        while i < len(self.edits) and self.edits[i][0] < end:
+            e_start, e_end, _, _ = edit = self.edits[i]
+            if e_start > start and _only_blanks(edit) and e_end - e_start >= min_size:
+                return e_start
+            i += 1
+        return None
+
+    def skip_blank(self, pos: int) -> int:
+        """``pos`` moved past white space and blanked stretches (COPY data, psql lines) that follow it."""
+        while True:
+            i = bisect.bisect_right(self._ends, pos)
+            if i == len(self.edits):
+                return pos
+            start, end, _, _ = edit = self.edits[i]
+            if not _only_blanks(edit) or (start > pos and not self.text[pos:start].isspace()):
+                return pos
+            pos = end
+
+    def __getitem__(self, key: slice) -> str:
+        start, stop, step = key.indices(len(self.text))
+        if step != 1:
+            raise ValueError("NeutralText slices have no step")
+        i = bisect.bisect_right(self._ends, start)
+        edits, text = self.edits, self.text
+        if stop <= start or i == len(edits) or edits[i][0] >= stop:
+            return text[start:stop]  # untouched: the text as written
+        out: list[str] = []
+        pos = start
+        while i < len(edits) and edits[i][0] < stop:
+            e_start, e_end, replacement, first = edits[i]
+            if e_start > pos:
+                out.append(text[pos:e_start])
+            lo, hi = max(e_start, pos), min(e_end, stop)
+            if replacement is not None:
+                out.append(replacement[lo - e_start:hi - e_start])
+            else:
+                # a run per line, not a match per character: 9 MB of COPY data would
+                # otherwise build a list of 9 million one-character pieces
+                blanked = _NOT_LINE_BREAK.sub(_spaces, text[lo:hi])
+                if first and lo < e_start + len(first):
+                    head = first[lo - e_start:][:hi - lo]
+                    blanked = head + blanked[len(head):]
+                out.append(blanked)
+            pos = hi
+            i += 1
+        if pos < stop:
+            out.append(text[pos:stop])
+        return "".join(out)
+
+
+def _only_blanks(edit: tuple[int, int, Optional[str], str]) -> bool:
+    """A blank with no character of its own (COPY data, a psql line that runs nothing)."""
+    return edit[2] is None and not edit[3]
+
+
+def _spaces(run: re.Match) -> str:
+    return " " * (run.end() - run.start())
+
+
+def _line_end(text: str, pos: int) -> int:
+    newline = text.find("\n", pos)
+    limit = len(text) if newline == -1 else newline
+    carriage = text.find("\r", pos, limit)  # bounded: no rescan of the rest of the file
+    return limit if carriage == -1 else carriage
+
+
+def lex_comments(text: str) -> list[Comment]:
+    """Every comment in ``text`` with its span (strings and dollar quotes skipped)."""
+    return _scan(text, want_comments=True)[1]
+
+
+def neutralise(text: str) -> str:
+    """``text`` with psql meta-commands, variables and template placeholders made parseable,
+    every character keeping its offset."""
+    return str(neutral_text(text))
+
+
+def neutral_text(text: str) -> NeutralText:
+    """``neutralise(text)``, as edits over ``text`` read a slice at a time (``NeutralText``)."""
+    # libpg_query's scanner is quadratic in the nesting depth of /* comments: with many
+    # openers, comment bodies are blanked (a comment stays a comment, offsets stay put).
+    blank_comments = text.count("/*") > _MANY_COMMENT_OPENERS
+    if not blank_comments and _TRIGGER.search(text) is None:
+        return NeutralText(text)
+    return _scan(text, want_comments=False, blank_comments=blank_comments)[0]
+
+
+_MANY_COMMENT_OPENERS = 256
+
+
+def _scan(text: str, want_comments: bool, blank_comments: bool = False) -> tuple[NeutralText, list[Comment]]:
+    edits = _Edits(text)
+    copy_possible = _STDIN.search(text) is not None  # else no statement is COPY ... FROM stdin
+    comments: list[Comment] = []
+    statement_start = 0
+    pos = 0
+    n = len(text)
+    if not (want_comments or blank_comments or copy_possible):
+        # only tokens that start before the end of the last place an edit can start change
+        # anything: an extension script's one `\echo ... \quit` line is lexed, not the file
+        n = _last_edit_end(text)
+    # tokens that only hide what they hold: lexed past in C, no Python work each
+    passive = _PASSIVE | ({"line_comment"} if not want_comments else set()) | ({"semicolon"} if not copy_possible else set())
+    while pos < n:
+        for m in _LEX.finditer(text, pos):
+            start = m.start()
+            if start >= n:
+                pos = n
+                break
+            kind = m.lastgroup
+            if kind in passive:
+                continue
+            end = m.end()
+            if kind == "block_comment":
+                end = _block_comment_end(text, start)
+                if want_comments:
+                    comments.append(Comment(start, end, text[start:end]))
+                if blank_comments and text.find("/*", start + 2, end) != -1:  # nested: flatten it
+                    closed = text.endswith("*/", start, end) and end - start >= 4
+                    edits.blank(start + 2, end - 2 if closed else end)
+            elif kind == "line_comment":
+                comments.append(Comment(start, end, text[start:end]))
+            elif kind == "dollar":
+                close = text.find(m.group(), end)
+                end = len(text) if close == -1 else close + len(m.group())
+            elif kind == "psql_var":
+                prev = text[start - 1] if start else " "
+                if not (prev.isalnum() or prev in "_])"):
+                    body = m.group()[1:]
+                    if body[0] in "'\"":
+                        q = body[0]
+                        replacement = q + "x" * (len(body) - 1) + q
+                    else:
+                        replacement = "_" + body
+                    edits.put(start, end, replacement)
+            elif kind == "template":
+                if m.group().startswith("{{"):
+                    edits.put(start, end, "".join("\n" if c == "\n" else "_" for c in m.group()))
+                else:
+                    edits.blank(start, end)
+            elif kind in ("ext_placeholder", "substitution", "substitution_brace"):
+                # goose ENVSUB ``${VAR}``, a ``.sql`` template's ``{name}``: a value or name, as an identifier
+                edits.put(start, end, "_" * (end - start))
+            elif kind == "backslash":
+                end = _line_end(text, start)
+                command = text[start:end]
+                executes = _EXECUTING_META.match(command) is not None
+                edits.blank(start, end, ";" if executes else "")
+                if copy_possible and _is_copy_from_stdin(text, start, end):
+                    end = _skip_copy_data(text, edits, end)
+                statement_start = end
+            elif kind == "semicolon":
+                if _is_copy_from_stdin(text, statement_start, start):
+                    end = _skip_copy_data(text, edits, end)
+                statement_start = end
+            if end != m.end():  # the token reaches further than the match: lex on from its end
+                pos = max(end, start + 1)
+                break
+        else:
+            break
+    return edits.result(), comments
+
+
+def _is_copy_from_stdin(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] (comments and blanks first) is ``COPY ... FROM stdin``."""
+    pos = start
+    while pos < end:
+        blank = _BLANK.match(text, pos, end)
+        if blank:
+            pos = blank.end()
+        elif text.startswith("--", pos):
+            newline = text.find("\n", pos, end)
+            pos = end if newline == -1 else newline + 1
+        elif text.startswith("/*", pos):
+            pos = _block_comment_end(text, pos)
+        else:
+            break
+    return _COPY_HEAD.match(text, pos, end) is not None and _FROM_STDIN.search(text, pos, end) is not None
+
+
+def _skip_copy_data(text: str, edits: _Edits, pos: int) -> int:
+    """Blank the data lines of ``COPY ... FROM stdin`` (up to and including ``\\.``)."""
+    nl = text.find("\n", pos)
+    if nl == -1:
+        return pos
+    m = _END_OF_COPY_DATA.search(text, nl + 1)
+    data_end = m.end() if m else len(text)
+    edits.blank(nl + 1, data_end)
+    return data_end
+
+
+# --- fallback splitter -------------------------------------------------------------------
+
+_SPLIT = re.compile(
+    r"""
+    """ + _QUOTES_AND_COMMENTS + r"""
+  | (?P<word>[^\W\d][\w$]*)
+  | (?P<open>[(\[])
+  | (?P<close>[)\]])
+  | (?P<semicolon>;)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+class AtomicBodyDepth:
+    """Nesting of SQL-standard function bodies (``BEGIN ATOMIC ... END``), fed one lower-case
+    word at a time: a ';' inside such a body does not end the statement."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self._previous = ""
+
+    def word(self, word: str) -> None:
+        if word == "atomic" and self._previous == "begin":
+            self.depth += 1
+        elif self.depth and word == "case":  # CASE ... END inside the body
+            self.depth += 1
+        elif self.depth and word == "end":
+            self.depth -= 1
+        self._previous = word
+
+    def statement_ended(self) -> None:
+        self._previous = ""
+
+
+def split_statements(text: str, respect_parens: bool = True) -> list[tuple[int, int]]:
+    """Split on top-level semicolons without PostgreSQL's scanner.
+
+    Used when libpg_query's scanner rejects the text (a NUL byte, ``123abc``, an
+    unterminated quote).  Respects quotes, dollar quotes, comments, parentheses and
+    ``BEGIN ATOMIC ... END`` bodies.  With ``respect_parens`` a ``;`` inside parentheses
+    does not split (``CREATE RULE ... DO (a; b)``); without it, it does, which recovers the
+    statements after an unbalanced ``(``.  Returns (start, end) spans that begin at the first
+    non-blank, non-comment character; empty statements are dropped.
+    """
+    spans: list[tuple[int, int]] = []
+    depth = 0
+    body = AtomicBodyDepth()
+    start: int | None = None
+    pos, n = 0, len(text)
+    while pos < n:
+        m = _SPLIT.search(text, pos)
+        if m is None:
+            break
+        kind = m.lastgroup
+        s, e = m.start(), m.end()
+        if kind == "block_comment":
+            e = _block_comment_end(text, s)
+            if e == n and not text.endswith("*/") and start is None:
+                start = s  # unterminated: it must reach the parser, which reports it
+        elif kind == "line_comment":
+            pass
+        elif kind == "semicolon":
+            if (depth == 0 or not respect_parens) and body.depth == 0:
+                depth = 0
+                if start is not None:
+                    spans.append((start, s))
+                start = None
+                body.statement_ended()
+        else:
+            if start is None:
+                start = s
+            if kind == "dollar":
+                close = text.find(m.group(), e)
+                e = n if close == -1 else close + len(m.group())
+            elif kind == "open":
+                depth += 1
+            elif kind == "close":
+                depth = max(0, depth - 1)
+            elif kind == "word":
+                body.word(m.group().lower())
+        pos = max(e, s + 1)
+    if start is not None:
+        end = len(text.rstrip())
+        if end > start:
+            spans.append((start, end))
+    return spans
