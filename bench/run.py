@@ -8,7 +8,8 @@ PostgreSQL's regression suites, extension scripts, a pg_dump, migrations, job-qu
 libraries; recipe in the shared corpus README) is linted as a list of files
 (``lists/all_sql_u8.txt`` when present: every ``.sql`` file that is valid UTF-8, since
 squawk stops the whole run at the first one that is not).  ``--clean`` adds the corpus of
-clean extension scripts that ``bench/make_corpus.py`` assembles in ``bench/corpus/``.
+clean extension scripts that ``bench/make_corpus.py`` assembles in ``bench/corpus/`` (with its
+pg_dump COPY data, where squawk is stopped at 60 s, and its 10,000 code files).
 
 For each measurement the tools run one after the other, alternating, ``--runs`` times
 each, as a user runs them (whole process, output read and thrown away): pgpool-lint with
@@ -314,6 +315,18 @@ def main() -> None:
         c_size, c_statements = file_stats(clean)
         rows.append((f"clean corpus ({len(clean)} files, {c_size / 1e6:.1f} MB)", c_size, c_statements,
                      trio("clean corpus", clean, args.runs)))
+        copy = sorted(str(p) for p in (CORPUS / "copy-data").glob("*.sql"))
+        if copy:  # squawk's time on COPY data grows faster than linearly: stopped at SQUAWK_TIMEOUT
+            copy_size, copy_statements = file_stats(copy)
+            m = alternate("COPY data", {"pgpool-lint -j1": pgpool(copy, 1), "squawk": squawk(copy)}, 1, Path.cwd(),
+                          timeout=SQUAWK_TIMEOUT)
+            rows.append(("pg_dump COPY data", copy_size, copy_statements, m))
+        if (CORPUS / "code").is_dir():  # pgpool-lint only: squawk reads SQL files only
+            code = sorted(str(p) for p in (CORPUS / "code").rglob("*") if p.is_file())
+            code_size = sum(Path(p).stat().st_size for p in code)
+            m = alternate("code files", {"pgpool-lint -j1": pgpool(["code"], 1), every_core: pgpool(["code"], cores)},
+                          args.runs, CORPUS)
+            rows.append((f"{len(code)} code files", code_size, 0, m))
 
     from linearity import ratios  # bench/linearity.py
 
