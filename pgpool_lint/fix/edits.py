@@ -67,14 +67,14 @@ class Token:
 
 def tokens_between(text: str, start: int, end: int) -> list[Token]:
     """Tokens (comments left out) of ``text[start:end]``, offsets into ``text``."""
-    from ..sql.pgparser import ParseError, scan
+    from ..sql.pgparser import ParseError, scan_records
 
     try:
-        raw = scan(text[start:end])
+        records, to_char, name_of = scan_records(text[start:end])
     except ParseError:
         return []
-    return [Token(t.name, start + t.start, start + t.end + 1) for t in raw
-            if t.name not in ("SQL_COMMENT", "C_COMMENT")]
+    return [Token(name, start + to_char(first), start + to_char(stop - 1) + 1) for first, stop, kind, keyword in records
+            if (name := name_of(kind, keyword)) not in ("SQL_COMMENT", "C_COMMENT")]
 
 
 def statement_tokens(stmt: "Statement") -> list[Token]:
