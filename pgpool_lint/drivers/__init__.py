@@ -44,6 +44,11 @@ READERS = {
     "typescript": "read_js",
     "go": "read_go_java",
     "java": "read_go_java",
+    "elixir": "read_elixir",
+    "php": "read_php",
+    "csharp": "read_csharp",
+    "rust": "read_rust",
+    "json": "read_json",
 }
 
 _EXTENSIONS = {
@@ -51,10 +56,10 @@ _EXTENSIONS = {
     ".prisma": "prisma", ".py": "python", ".pyw": "python",
     ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
     ".ts": "typescript", ".tsx": "typescript", ".mts": "typescript", ".cts": "typescript",
-    ".go": "go", ".java": "java",
+    ".go": "go", ".java": "java", ".ex": "elixir", ".exs": "elixir", ".php": "php", ".cs": "csharp", ".rs": "rust",
 }
 #: settings kinds that are also code files linted for SQL (the driver findings are added there)
-CODE_KINDS = frozenset({"python", "javascript", "typescript", "go", "java"})
+CODE_KINDS = frozenset({"python", "javascript", "typescript", "go", "java", "elixir", "php", "csharp", "rust"})
 
 
 def settings_kind(filename: str) -> Optional[str]:
@@ -62,6 +67,8 @@ def settings_kind(filename: str) -> Optional[str]:
     name = os.path.basename(filename.replace("\\", "/")).lower()
     if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
         return "dotenv"
+    if name.startswith("appsettings") and name.endswith(".json"):  # .NET connection strings
+        return "json"
     return _EXTENSIONS.get(os.path.splitext(name)[1])
 
 
@@ -121,7 +128,8 @@ def comments(text: str, kind: str) -> list["CommentSpan"]:
     if kind == "python":
         return _python_comments(text)
     leaders = {"prisma": ("//",), "ini": ("#", ";", "!"), "javascript": ("//", "/*"),
-               "typescript": ("//", "/*"), "go": ("//", "/*"), "java": ("//", "/*")}.get(kind, ("#",))
+               "typescript": ("//", "/*"), "go": ("//", "/*"), "java": ("//", "/*"), "php": ("//", "#", "/*"),
+               "csharp": ("//", "/*"), "rust": ("//", "/*"), "json": ("//",)}.get(kind, ("#",))
     out = []
     offset = 0
     for line in text.splitlines(keepends=True):
