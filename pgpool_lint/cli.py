@@ -14,7 +14,7 @@ from typing import Callable, Iterator, NoReturn, Optional
 
 import click
 
-from .output import FORMATS
+from .output import FORMATS, terminal_safe
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMAT_CHOICES = tuple(FORMATS)
@@ -27,7 +27,7 @@ def _version() -> str:
 
 
 def _fail(message: str) -> "click.exceptions.Exit":
-    click.echo(f"pgpool-lint: error: {message}", err=True)
+    click.echo(terminal_safe(f"pgpool-lint: error: {message}"), err=True)
     return click.exceptions.Exit(EXIT_ERROR)
 
 
@@ -90,7 +90,7 @@ _report_options = _options(
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str, readable=False))  # unreadable: an error each
 @_report_options
 @click.option("--exclude", multiple=True, help="Glob patterns to skip (replaces the configured list).")
 @click.option("--extend-exclude", multiple=True, help="Glob patterns to skip in addition.")
@@ -135,16 +135,20 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
     excludes = list(exclude) or list(settings_values.get("exclude", DEFAULT_EXCLUDE))
     excludes += list(settings_values.get("extend-exclude", [])) + list(extend_exclude)
     exclude_globs = GlobSet(excludes)
-    if verbose:
-        _print_profile(settings, cat)
-    linter = Linter(settings)
-
     if not paths:
         paths = (".",)
+    if settings_values.get("deployment-evidence", True):
+        _read_deployment(settings, paths, exclude_globs, cfg.root)
+    if verbose:
+        _print_profile(settings, cat)
+        _print_parser()
+    linter = Linter(settings)
+
     results = []
     errors = 0
     files_checked = 0
     fixing = None
+    not_postgres: dict[str, int] = {}  # why text was skipped as not PostgreSQL -> how often
     if fix or diff:
         from .fixer import Fixer, FixRun, applicabilities
 
@@ -154,7 +158,7 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
     parallel = _lint_in_parallel(settings, items, jobs) if fixing is None else None
     for item in items:
         if isinstance(item, str):  # an error message about a path
-            click.echo(f"pgpool-lint: error: {item}", err=True)
+            click.echo(terminal_safe(f"pgpool-lint: error: {item}"), err=True)
             errors += 1
             continue
         path, display = item
@@ -167,19 +171,51 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
         else:
             result = linter.lint_path(path, display)
         if result.skipped:
-            click.echo(f"pgpool-lint: warning: skipped {display}: {result.skipped}", err=True)
+            click.echo(terminal_safe(f"pgpool-lint: warning: skipped {display}: {result.skipped}"), err=True)
             continue
+        if result.not_postgres:
+            _note_not_postgres(display, result.not_postgres, not_postgres, verbose)
         files_checked += 1
         result.text = None  # keep only the diagnostics: memory stays flat whatever the number of files
         results.append(result)
 
     diagnostics = [d for r in results for d in r.diagnostics]
+    if not quiet:
+        from .drivers import conditional_summary
+
+        summary = conditional_summary(diagnostics)
+        if summary:
+            click.echo(terminal_safe(f"pgpool-lint: {summary}"), err=True)
     if fixing is not None:
         output_file = _report_fixes(fixing, output_format, output_file, quiet, errors)
     elif not quiet and not statistics and output_format in ("full", "concise"):
         _hint_fixable(diagnostics)
+    if statistics and not_postgres and output_format != "json":
+        _print_not_postgres(not_postgres)
     _report(diagnostics, output_format, output_file, quiet, statistics, files_checked, cat, settings.profile,
             errors, exit_zero)
+
+
+def _note_not_postgres(display: str, reasons: list[str], counts: dict[str, int], verbose: bool) -> None:
+    """Count text skipped as another database's SQL; --verbose says where and why (stderr)."""
+    from .output import terminal_safe
+
+    for reason in reasons:
+        key = reason.split(": ", 1)[0] if ": " in reason else reason
+        counts[key] = counts.get(key, 0) + 1
+    if verbose:
+        mine: dict[str, int] = {}
+        for reason in reasons:
+            mine[reason] = mine.get(reason, 0) + 1
+        for reason, n in mine.items():
+            times = f" ({n} times)" if n > 1 else ""
+            click.echo(f"pgpool-lint: skipped text in {terminal_safe(display)}: {terminal_safe(reason)}{times}", err=True)
+
+
+def _print_not_postgres(counts: dict[str, int]) -> None:
+    """--statistics: skipped text, by what it is (stderr, after the rule counts on stdout)."""
+    for what, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        click.echo(f"{n}\tskipped\t{what}", err=True)
 
 
 def _hint_fixable(diagnostics) -> None:
@@ -196,8 +232,6 @@ def _hint_fixable(diagnostics) -> None:
 def _report_fixes(fixing, output_format: str, output_file: Optional[Path], quiet: bool, errors: int) -> Optional[Path]:
     """Say what --fix did (stderr), or print --diff and exit.  Fixing stdin prints the fixed
     text on stdout: the findings left then go to stderr.  Returns where the report goes."""
-    from .output import terminal_safe
-
     for note in fixing.notes():
         click.echo(terminal_safe(f"pgpool-lint: warning: {note}"), err=True)
     if fixing.diff:
@@ -225,6 +259,8 @@ def _settings(config_path: Optional[Path], isolated: bool, select: tuple[str, ..
     from . import catalogue as catalogue_mod
     from .config import ConfigError, load_config
 
+    if isolated and config_path is not None:  # one of them would be silently ignored
+        raise _fail("--isolated ignores every config file: give --isolated or --config, not both")
     try:
         cfg = load_config(config_path, isolated)
         cat = catalogue_mod.load()
@@ -275,7 +311,7 @@ def _report(diagnostics: list, output_format: str, output_file: Optional[Path], 
     except OSError as exc:
         raise _fail(f"cannot write {output_file}: {exc.strerror or exc}")
     ctx = RenderContext(files_checked=files_checked, color=_use_color() and not output_file, quiet=quiet,
-                        profile=profile)
+                        profile=profile, errors=errors)
     if statistics:
         _print_statistics(diagnostics, output_format, out, cat)
     else:
@@ -294,10 +330,32 @@ def _open_output(path: Path) -> io.TextIOWrapper:
     return open(path, "w", encoding="utf-8", errors="replace", newline="\n")
 
 
+def _read_deployment(settings, paths, exclude_globs, root: Path) -> None:
+    """Deployment evidence of the directories being linted (``drivers.deployment``): it resolves
+    endpoints for the settings rules, and a pooler's configuration sets the profile values the
+    config file and the command line leave open (``--verbose`` names the file)."""
+    from .config import KEYS, ConfigError, apply_setting, relative_posix
+    from .drivers import CODES
+
+    roots = [Path(p) for p in paths if p != "-" and os.path.isdir(p)]
+    if not roots or not (CODES & settings.enabled):
+        return
+    from .drivers.deployment import collect
+
+    deployment = collect(roots, lambda path: exclude_globs.matches(relative_posix(path, root)))
+    settings.deployment = deployment
+    for key, value, origin in deployment.profile_values():
+        if key in settings.profile_origins:
+            continue  # the config file and the command line win
+        try:
+            apply_setting(settings, key, KEYS[key](key, value), origin=origin)
+        except ConfigError:
+            continue  # a value the repository's own file states wrongly: keep the preset's
+
+
 def _print_profile(settings, cat) -> None:
     """--verbose: the pooler profile in force, each value with where it came from (stderr)."""
     from .linter import active_codes
-    from .output import terminal_safe
 
     rows = settings.profile.describe()
     origin = settings.profile_origins.get("assume-in-transaction")
@@ -310,11 +368,32 @@ def _print_profile(settings, cat) -> None:
     off = sorted(settings.enabled - active_codes(settings.enabled, settings.profile, cat))
     if off:
         rows.append(("rules off in this pool mode", ", ".join(off), "catalogue field pool_modes"))
+    deployment = settings.deployment
+    if deployment is not None:
+        for config in deployment.pooler_files:
+            rows.append(("pooler configuration", config.path, f"pool_mode {config.pool_mode or 'not set'}"))
+        for host, (reason, _) in sorted(deployment.hosts.items()):
+            rows.append(("pooled host", host, reason))
+        for port, reason in sorted(deployment.ports.items()):
+            rows.append(("pooled port", str(port), reason))
+        for name, reason in sorted(deployment.names.items()):
+            rows.append(("pooled variable", name, reason))
+        for flag in deployment.flags[:5]:
+            rows.append(("PgBouncer flag", flag, "warnings say the project supports PgBouncer"))
     width = max(len(name) for name, _, _ in rows)
     lines = ["pgpool-lint: pooler profile"]
     for name, value, source in rows:
-        lines.append(f"  {name:<{width}}  {value}" + (f"  ({source})" if source else ""))
-    click.echo(terminal_safe("\n".join(lines)), err=True)
+        lines.append(terminal_safe(f"  {name:<{width}}  {value}" + (f"  ({source})" if source else "")))
+    click.echo("\n".join(lines), err=True)
+
+
+def _print_parser() -> None:
+    """--verbose: which libpg_query path splits and scans (both linear, same answers)."""
+    from importlib.metadata import version
+
+    from .pgparser import backend_name
+
+    click.echo(f"pgpool-lint: parser: pglast {version('pglast')}, {backend_name()}", err=True)
 
 
 def _use_color() -> bool:
@@ -327,8 +406,11 @@ def _use_color() -> bool:
 
 #: file extensions linted when walking a directory
 DIRECTORY_EXTENSIONS = (".sql", ".py", ".pyw", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts",
-                        ".rb", ".go", ".java", ".ex", ".exs", ".php", ".cs", ".rs", ".kt",
-                        ".kts")  # the same as sources.SOURCE_KINDS (a test checks it)
+                        ".rb", ".rake", ".gemspec", ".ru", ".thor", ".go", ".java", ".ex", ".exs", ".php", ".cs",
+                        ".rs", ".kt", ".kts")  # the same as sources.SOURCE_KINDS (a test checks it)
+#: code files linted when walking a directory by their whole name (lower case; sources.SOURCE_NAMES)
+DIRECTORY_NAMES = ("rakefile", "gemfile", "guardfile", "capfile", "podfile", "vagrantfile", "brewfile", "fastfile",
+                   "dangerfile")
 
 
 #: below this many files (and PARALLEL_MIN_BYTES) one process is faster than starting workers
@@ -411,6 +493,9 @@ def _discover(paths, exclude_globs, root: Path, force_exclude: bool,
             continue
         if path.is_dir():
             for file in _walk(path, exclude_globs, root):
+                if isinstance(file, str):
+                    yield file
+                    continue
                 key = os.path.realpath(file)
                 if key not in seen:
                     seen.add(key)
@@ -424,21 +509,31 @@ def _discover(paths, exclude_globs, root: Path, force_exclude: bool,
             yield path, raw
 
 
-def _walk(top: Path, exclude_globs, root: Path) -> Iterator[Path]:
+def _walk(top: Path, exclude_globs, root: Path) -> Iterator[Path | str]:
     from . import drivers  # settings files (.env, *.yml, *.toml, *.conf, *.properties, *.prisma)
     from .config import relative_posix
 
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+    errors: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(top, onerror=errors.append, followlinks=False):
+        yield from (_walk_error(e) for e in errors)
+        errors.clear()
         current = Path(dirpath)
         dirnames[:] = sorted(d for d in dirnames
                              if not exclude_globs.matches(relative_posix(current / d, root)))
         for name in sorted(filenames):
-            if not name.lower().endswith(DIRECTORY_EXTENSIONS) and not drivers.walked(name):
+            lowered = name.lower()
+            if not lowered.endswith(DIRECTORY_EXTENSIONS) and lowered not in DIRECTORY_NAMES and not drivers.walked(name):
                 continue
             file = current / name
             if exclude_globs.matches(relative_posix(file, root)):
                 continue
             yield file
+    yield from (_walk_error(e) for e in errors)  # the last directory listed, or the top itself
+
+
+def _walk_error(exc: OSError) -> str:
+    """A directory that cannot be listed is an error (exit 2), never a silent skip."""
+    return f"{exc.filename}: cannot read directory: {exc.strerror or exc}"
 
 
 def _print_statistics(diagnostics, output_format: str, out, cat) -> None:
@@ -464,7 +559,7 @@ LOG_INPUT_FORMATS = ("auto", "stderr", "csvlog", "jsonlog", "pg-stat-statements"
 
 
 @main.command("logs")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str, readable=False))  # unreadable: an error each
 @click.option("--dsn", default=None, envvar="PGPOOL_LINT_DSN",
               help="Also read the live pg_stat_statements view over this connection (read-only; needs psycopg).")
 @click.option("--format", "input_format", type=click.Choice(LOG_INPUT_FORMATS),
@@ -494,8 +589,6 @@ def logs_command(paths: tuple[str, ...], dsn: Optional[str], input_format: str, 
     output_format = output_format or cfg.values.get("output-format", "full")
 
     def say(prefix: str) -> "Callable[[str], None]":
-        from .output import terminal_safe
-
         return lambda message: click.echo(terminal_safe(f"pgpool-lint: {prefix}: {message}"), err=True)
 
     try:

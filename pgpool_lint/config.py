@@ -23,6 +23,8 @@ class ConfigError(Exception):
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".tox", ".nox", "node_modules", "__pycache__",
     ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", "build", "dist", "_build",
+    # other people's code: vendored dependencies and minified bundles
+    "vendor", "*.min.js",
 )
 
 
@@ -38,6 +40,19 @@ def _per_file(key: str, value: Any) -> dict[str, list[str]]:
     if not isinstance(value, dict):
         raise ConfigError(f"`{key}` must be a table of glob = [rules]")
     return {str(k): _str_list(f"{key}.{k}", v) for k, v in value.items()}
+
+
+def _dialects(key: str, value: Any) -> dict[str, str]:
+    """``dialects = {"db/mysql/**" = "mysql", "legacy/*.sql" = "postgres"}``: which database files are for."""
+    from .dialect import CONFIG_DIALECTS
+
+    if not isinstance(value, dict):
+        raise ConfigError(f"`{key}` must be a table of glob = dialect")
+    for glob, dialect in value.items():
+        if not isinstance(dialect, str) or dialect.lower() not in CONFIG_DIALECTS:
+            known = ", ".join(sorted(CONFIG_DIALECTS))
+            raise ConfigError(f"`{key}.{glob}` must be one of: {known}")
+    return {str(k): v.lower() for k, v in value.items()}
 
 
 def _bool(key: str, value: Any) -> bool:
@@ -85,6 +100,12 @@ KEYS: dict[str, Callable[[str, Any], Any]] = {
     "database": _identifier,
     # hosts (`name` or `*.suffix`) that are transaction-mode pooler endpoints (driver rules)
     "pooled-hosts": _str_list,
+    # glob -> the database those files are for ("postgres" lints them whatever their folder says)
+    "dialects": _dialects,
+    # hosts that are direct connections; both lists also take `$VARIABLE` (a URL from the environment)
+    "direct-hosts": _str_list,
+    # read deployment files (pgbouncer.ini, compose, app.json, .env anywhere) for pooler evidence
+    "deployment-evidence": _bool,
 }
 
 
@@ -133,6 +154,10 @@ def apply_setting(settings: Any, key: str, value: Any, origin: str = "config fil
         settings.sql_call_sites = tuple(value)
     elif key == "pooled-hosts":
         settings.pooled_hosts = tuple(value)
+    elif key == "dialects":
+        settings.dialects = tuple((GlobSet([glob]), dialect) for glob, dialect in value.items())
+    elif key == "direct-hosts":
+        settings.direct_hosts = tuple(value)
     elif key == "extend-sql-call-sites":
         settings.extend_sql_call_sites = tuple(value)
     elif key in ("role", "database"):

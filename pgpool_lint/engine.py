@@ -101,6 +101,9 @@ class LintContext:
     #: the gate is on: checks may skip, without parsing, text that cannot be a finding
     #: (``--no-gate`` turns every such shortcut off, so a test can prove they change nothing)
     gated: bool = True
+    #: text found not to be PostgreSQL and skipped, each with why (``dialect.Verdict``):
+    #: counted under --verbose and --statistics, never a finding
+    skipped: list = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -224,6 +227,8 @@ def _occurrences(text: str, needles: Iterable[str], offset: int = 0) -> Iterator
 class ParseProblem:
     start: int
     message: str
+    #: the statement that failed, as cut by the splitter (for telling another dialect from a mistake)
+    statement: tuple[int, int] = (0, 0)
 
 
 def _coarse_split(text: str) -> list[tuple[int, int]]:
@@ -341,13 +346,13 @@ def split_with_recovery(text: "str | NeutralText", in_pieces: bool = True) -> tu
 
 def _recover(text: str, base: int, pieces: list[tuple[int, int]], spans: list, problems: list,
              respect_parens: bool) -> None:
-    from .pgparser import ParseError, split
+    from .pgparser import ParseError, split_spans
 
     for start, end in pieces:
         chunk = text[start:end]
         try:
-            for s in split(chunk, with_parser=True, only_slices=True):
-                spans.append((base + start + s.start, base + start + s.stop))
+            for s_start, s_stop in split_spans(chunk):
+                spans.append((base + start + s_start, base + start + s_stop))
         except ParseError as err:
             if respect_parens:
                 finer = split_statements(chunk, respect_parens=False)
@@ -357,7 +362,7 @@ def _recover(text: str, base: int, pieces: list[tuple[int, int]], spans: list, p
             message = str(err.args[0]) if err.args else "syntax error"
             at = err.args[1] if len(err.args) > 1 and err.args[1] is not None else len(chunk.rstrip())
             at = min(at, len(chunk))
-            problems.append(ParseProblem(base + start + at, message))
+            problems.append(ParseProblem(base + start + at, message, (base + start, base + end)))
             if message.startswith("unterminated") and len(problems) < _MAX_RESTARTS:
                 # An unterminated quote or comment swallows the rest of the file; PostgreSQL
                 # would too, but the author meant the next lines as statements: resume there.
@@ -386,8 +391,12 @@ def analyse_sql(
     target: Optional[ConnectionTarget] = None,
     guessed_transaction: bool = False,
     parsed: Optional[str] = None,
+    judge_dialect: bool = True,
 ) -> tuple[list[Finding], LintContext]:
     """Lint one piece of SQL; offsets in the findings are character offsets into ``text``.
+
+    ``judge_dialect``: a statement that does not parse may be another database's SQL
+    (``dialect.judge``); the text is then skipped and listed in ``ctx.skipped``.
 
     ``parsed``, when given, is what to parse instead of ``text`` (same length): SQL from code
     whose placeholders and interpolations were made parseable, while messages quote ``text``.
@@ -411,6 +420,10 @@ def analyse_sql(
                       guessed_transaction=guessed_transaction)
     spans, problems = split_with_recovery(parsed_text, in_pieces=gate.enabled)
     ctx.spans = spans
+    if problems and judge_dialect:
+        problems = _postgres_problems(source, problems, ctx)
+        if problems is None:  # another database's SQL: nothing in it is a finding
+            return [], ctx
     if report_parse_errors:
         for problem in problems:
             findings.append(Finding(PARSE_ERROR, f"Could not parse this statement: {one_line(problem.message)}",
@@ -432,6 +445,26 @@ def analyse_sql(
         if check.run_file is not None:
             findings.extend(check.run_file(ctx))
     return absorb(findings), ctx
+
+
+def _postgres_problems(text: str, problems: list[ParseProblem], ctx: LintContext) -> Optional[list[ParseProblem]]:
+    """The parse problems that are PostgreSQL with a mistake; None when a failing statement is
+    another database's SQL (the whole text is then that database's, and skipped).  Statements
+    that are not SQL at all (``1 up``) are dropped and counted."""
+    from .dialect import judge
+
+    kept = []
+    for problem in problems:
+        start, end = problem.statement
+        # an unterminated quote or comment is a mistake in any dialect
+        verdict = judge(text[start:end]) if end > start and not problem.message.startswith("unterminated") else None
+        if verdict is None:
+            kept.append(problem)
+            continue
+        ctx.skipped.append(verdict)
+        if verdict.dialect not in ("not-sql", "not-postgres"):  # a dialect named: the text is that database's
+            return None
+    return kept
 
 
 def absorb(findings: list[Finding]) -> list[Finding]:

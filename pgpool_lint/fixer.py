@@ -6,9 +6,12 @@
   every rule must have fewer findings by at least the number of findings the pass fixed.
   When a pass fails, each fix is tried alone; one that fails alone is refused and reported.
 - A file is written only when its text changed, atomically (temporary file in the same
-  directory, ``os.replace``), with its permissions, encoding, byte-order mark and line
-  endings kept, and never when it changed on disk meanwhile or is reached through a
-  symlink that points outside the paths given on the command line.
+  directory, ``os.replace``), with its permissions, group, extended attributes (ACLs),
+  encoding, byte-order mark and line endings kept.  It is refused (one line, the file left
+  as it is) when a rename over it cannot keep what it is: read-only, another user's, with
+  hard links, or when it changed on disk meanwhile; and when its real path is outside the
+  real directories of the paths given on the command line (a symlink, or a path through a
+  symlinked directory, that leads out of the project).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from .diagnostics import Diagnostic, Fix
 from .edits import SAFE, UNSAFE, apply_fixes, choose_fixes
+from .output import terminal_safe
 
 if TYPE_CHECKING:  # pragma: no cover
     from .linter import FileResult, Linter
@@ -189,7 +193,7 @@ class Fixer:
         self.allowed = frozenset(allowed)
         self.write = write
         #: files may only be written at or below these real paths (the paths given)
-        self.roots = [os.path.realpath(r) for r in roots]
+        self.roots = writable_roots(roots)
 
     def fix_text(self, text: str, display: str) -> TextFix:
         return fix_text(text, lambda t: self.linter.lint_decoded(t, display),
@@ -242,12 +246,17 @@ class Fixer:
         if encoding.encode(text) != data:
             return self._not_written(outcome, text, "its bytes do not survive decoding and encoding unchanged")
         target = os.path.realpath(path)
-        if not any(target == root or target.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots):
-            return self._not_written(outcome, text, "it is a symlink to a file outside the given paths")
+        if not any(_below(target, root) for root in self.roots):
+            return self._not_written(outcome, text, "its real path is outside the given paths (a symlink leads out)")
+        why = cannot_replace(st)
+        if why is not None:
+            return self._not_written(outcome, text, why)
         try:
             atomic_write(target, encoding.encode(fixed.text), st)
         except FileChanged:
             return self._not_written(outcome, text, "it changed on disk while it was being fixed")
+        except MetadataLost as exc:
+            return self._not_written(outcome, text, str(exc))
         except OSError as exc:
             return self._not_written(outcome, text, f"cannot write it: {exc.strerror or exc}")
         outcome.written = True
@@ -260,13 +269,75 @@ class Fixer:
         return outcome
 
 
+def _below(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def writable_roots(named: Iterable[str]) -> list[str]:
+    """The real directories below which ``--fix`` may write: each named directory, or the
+    directory of each named file.  A named path below the working directory whose real
+    directory is not (it goes through a symlinked directory) gives no root at all."""
+    cwd = os.path.realpath(os.getcwd())
+    roots = []
+    for path in named:
+        if path == "-":
+            continue
+        anchor = path if os.path.isdir(path) else os.path.dirname(path) or "."
+        real = os.path.realpath(anchor)
+        if _below(os.path.abspath(anchor), cwd) and not _below(real, cwd):
+            continue
+        roots.append(real)
+    return roots
+
+
+def cannot_replace(st: os.stat_result) -> Optional[str]:
+    """Why renaming a new file over this one would change what it is, or None.  A rename
+    ignores the file's own permissions and makes a new inode: it would rewrite a read-only
+    or another user's file, take its owner, and split its hard links."""
+    if st.st_nlink > 1:
+        return f"it has {st.st_nlink} hard links (rewriting it would split them)"
+    if hasattr(os, "geteuid") and st.st_uid != os.geteuid():
+        return f"it belongs to another user (uid {st.st_uid})"
+    if not st.st_mode & stat.S_IWUSR:
+        return "it is read-only"
+    return None
+
+
 class FileChanged(Exception):
     pass
 
 
+class MetadataLost(Exception):
+    """The new file could not be given the old one's group or extended attributes."""
+
+
+def _copy_metadata(path: str, tmp: str, before: os.stat_result) -> None:
+    """Mode, group and extended attributes (POSIX ACLs live there) of ``path`` onto ``tmp``."""
+    os.chmod(tmp, stat.S_IMODE(before.st_mode))
+    if hasattr(os, "chown") and before.st_gid != os.stat(tmp).st_gid:
+        try:
+            os.chown(tmp, -1, before.st_gid)
+        except OSError:
+            raise MetadataLost(f"its group (gid {before.st_gid}) could not be kept") from None
+    if not hasattr(os, "listxattr"):
+        return
+    try:
+        names = os.listxattr(path)
+    except OSError:
+        return  # the file system has no extended attributes
+    for name in names:
+        try:
+            os.setxattr(tmp, name, os.getxattr(path, name))
+        except OSError as exc:
+            raise MetadataLost(f"its extended attribute {name} could not be kept ({exc.strerror or exc})") from None
+    # the mode again: setting an ACL rewrites the group bits
+    os.chmod(tmp, stat.S_IMODE(before.st_mode))
+
+
 def atomic_write(path: str, data: bytes, before: os.stat_result) -> None:
-    """Replace ``path`` with ``data`` atomically, keeping its permissions (and owner when
-    we may); refuse with FileChanged when the file is no longer the one that was read."""
+    """Replace ``path`` with ``data`` atomically, keeping its permissions, group and extended
+    attributes (MetadataLost when they cannot be kept); refuse with FileChanged when the file
+    is no longer the one that was read."""
     directory = os.path.dirname(path) or "."
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".pgpool-lint-tmp", dir=directory)
     try:
@@ -274,12 +345,7 @@ def atomic_write(path: str, data: bytes, before: os.stat_result) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, stat.S_IMODE(before.st_mode))
-        if hasattr(os, "chown") and (before.st_uid, before.st_gid) != (os.getuid(), os.getgid()):
-            try:
-                os.chown(tmp, before.st_uid, before.st_gid)
-            except OSError:
-                pass  # not allowed to give it away: it stays ours, like any editor's save
+        _copy_metadata(path, tmp, before)
         now = os.stat(path)
         if (now.st_ino, now.st_size, now.st_mtime_ns) != (before.st_ino, before.st_size, before.st_mtime_ns):
             raise FileChanged(path)
@@ -297,6 +363,7 @@ def atomic_write(path: str, data: bytes, before: os.stat_result) -> None:
 def unified_diff(before: str, after: str, name: str) -> str:
     """A unified diff of two texts, ``\\ No newline at end of file`` where it applies."""
     lines = []
+    name = terminal_safe(name)  # a header line must stay one line, whatever the file is called
     old, new = (name, name) if os.path.isabs(name) else (f"a/{name}", f"b/{name}")  # `git apply` / `patch -p1`
     for line in difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
                                      fromfile=old, tofile=new):
@@ -315,7 +382,7 @@ def fixed_summary(outcomes: Iterable[FileFix], catalogue) -> str:
         return "No findings fixed.\n"
     out = [f"Fixed {total} finding{'s' if total != 1 else ''}:\n"]
     for display, counts in per_file:
-        out.append(f"- {display}:\n")
+        out.append(f"- {terminal_safe(display)}:\n")
         for code, n in sorted(counts.items()):
             out.append(f"    {n} × {code} ({catalogue.get(code).name})\n")
     return "".join(out)

@@ -23,6 +23,7 @@ from .sqltext import lex_comments
 from .statement import Finding
 
 if TYPE_CHECKING:  # suppress and edits are imported when a file has directives or fixes
+    from .dialect import Verdict
     from .suppress import CommentSpan, Suppressions
 
 UNREADABLE = "PGB900"
@@ -48,6 +49,12 @@ class Settings:
     extend_sql_call_sites: tuple[str, ...] = ()
     #: hosts (``name`` or ``*.suffix``) that are transaction-mode pooler endpoints (``pooled-hosts``)
     pooled_hosts: tuple[str, ...] = ()
+    #: (GlobSet, dialect) from the ``dialects`` config: which database files are for
+    dialects: tuple[tuple[object, str], ...] = ()
+    #: hosts (or ``$VARIABLE`` names) that are direct connections (``direct-hosts``)
+    direct_hosts: tuple[str, ...] = ()
+    #: what the repository says about its pooler (``drivers.deployment.collect``); None: not read
+    deployment: Optional[object] = None
 
 
 @dataclass
@@ -56,6 +63,8 @@ class FileResult:
     diagnostics: list[Diagnostic]
     text: Optional[str] = None  # decoded text, when it could be read
     skipped: Optional[str] = None  # why the file was not linted (documented skips)
+    #: text of the file that is not PostgreSQL and was skipped: why, per statement or string
+    not_postgres: list[str] = field(default_factory=list)
 
 
 class Linter:
@@ -101,12 +110,14 @@ class Linter:
 
         kind = source_kind(display)
         settings = settings_kind(display)  # driver/ORM settings files and connection code
+        self.not_postgres = []  # filled by lint_text / lint_code through ``skip``
         if kind == "sql":
             if settings is not None:
                 return FileResult(display, self.lint_settings(text, display, settings), text=text)
-            return FileResult(display, self.lint_text(text, display), text=text)
+            return FileResult(display, self.lint_text(text, display), text=text, not_postgres=self.not_postgres)
         try:
-            result = FileResult(display, lint_code(self, text, display, kind), text=text)
+            diagnostics = lint_code(self, text, display, kind)
+            result = FileResult(display, diagnostics, text=text, not_postgres=self.not_postgres)
         except HostSyntaxError as exc:
             return FileResult(display, [], text=text, skipped=str(exc))
         if settings is not None:
@@ -124,9 +135,11 @@ class Linter:
         from .drivers.envfiles import EnvResolver
 
         if getattr(self, "_env_resolver", None) is None:
-            self._env_resolver = EnvResolver(self.settings.root)
+            deployment = self.settings.deployment
+            self._env_resolver = EnvResolver(self.settings.root, getattr(deployment, "env_values", None))
         findings = drivers.lint(text, filename, kind, self.settings.profile, self._env_resolver,
-                                self.settings.pooled_hosts, self.active)
+                                self.settings.pooled_hosts, self.active, self.settings.deployment,
+                                self.settings.direct_hosts)
         return self.finish(findings, text, filename, drivers.comments(text, kind), kind)
 
     def _unreadable(self, display: str, message: str) -> Diagnostic:
@@ -143,15 +156,49 @@ class Linter:
 
         if settings_kind(filename) is not None or source_kind(filename) != "sql":
             return self.lint_decoded(text, filename).diagnostics
+        dialect = self.dialect_of(filename)
+        if dialect is not None:
+            self.skip([dialect])
+            return []
         findings, ctx = analyse_sql(text, self.checks, self.gate, self.settings.profile,
                                     self.settings.assume_in_transaction,
-                                    report_parse_errors="PGB000" in self.active, target=self.settings.target)
+                                    report_parse_errors="PGB000" in self.active, target=self.settings.target,
+                                    judge_dialect=not self._declared_postgres(filename))
+        self.skip(ctx.skipped)
         # statements and their context refer to each other: without this the file's texts
         # would stay in memory until the garbage collector's next full pass
         ctx.statements.clear()
         ctx.memo.clear()
         comments = sql_comments(text)
         return self.finish(findings, text, filename, comments, "sql")
+
+    # --- other databases' SQL (dialect.py) --------------------------------------------------
+
+    def dialect_of(self, filename: str) -> "Optional[Verdict]":
+        """Another database the file is for, by the ``dialects`` config or its folder; None: PostgreSQL."""
+        from .config import relative_posix
+        from .dialect import POSTGRES, Verdict, from_config, from_path
+
+        rel = relative_posix(Path(filename), self.settings.root)
+        declared = from_config(rel, self.settings.dialects)
+        if declared is not None:
+            return None if declared == POSTGRES else Verdict(declared, "`dialects` in the configuration")
+        return from_path(rel)
+
+    def _declared_postgres(self, filename: str) -> bool:
+        if not self.settings.dialects:
+            return False
+        from .config import relative_posix
+        from .dialect import POSTGRES, from_config
+
+        return from_config(relative_posix(Path(filename), self.settings.root), self.settings.dialects) == POSTGRES
+
+    def skip(self, verdicts: "Iterable[Verdict]") -> None:
+        """Count text skipped as not PostgreSQL (``--verbose``, ``--statistics``)."""
+        notes = getattr(self, "not_postgres", None)
+        if notes is None:
+            notes = self.not_postgres = []
+        notes.extend(v.describe() for v in verdicts)
 
     def finish(self, findings: Iterable[Finding], text: str, filename: str,
                comments: list[CommentSpan], source_kind: str) -> list[Diagnostic]:

@@ -16,6 +16,7 @@ Needs the ``lsp`` extra (pygls); imported only by the ``server`` command.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -33,6 +34,7 @@ from .output import rule_url, tool_version
 from .positions import LineIndex, lsp_to_offset, offset_to_lsp
 
 SOURCE = "pgpool-lint"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 CONFIG_NAMES = (".pgpool-lint.toml", "pyproject.toml")
 #: editor language ids → the file extension that tells the linter the language (for
 #: documents without a file name, e.g. untitled buffers)
@@ -137,7 +139,7 @@ class PgpoolLanguageServer(LanguageServer):
                     self.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error,
                                                                    f"pgpool-lint: {project.error}"))
             elif not (path and project.excludes.matches(relative_posix(Path(path), project.root))):
-                result = project.linter.lint_bytes(text[shift:].encode("utf-8", "surrogatepass"), filename)
+                result = project.linter.lint_decoded(editor_text(text[shift:]), filename)
                 linted.diagnostics = result.diagnostics
         self.linted[uri] = linted
         return linted
@@ -217,7 +219,7 @@ class PgpoolLanguageServer(LanguageServer):
         before = {(x.code, x.message) for x in linted.diagnostics} - {(d.code, d.message)}
         for at, content in self._ignore_candidates(text, linted.filename, d):
             edited = text[:at] + content + text[at:]
-            after = linted.project.linter.lint_bytes(edited.encode("utf-8", "surrogatepass"), linted.filename)
+            after = linted.project.linter.lint_decoded(editor_text(edited), linted.filename)
             if {(x.code, x.message) for x in after.diagnostics} <= before:
                 return lsp.TextEdit(self.lsp_range(linted, at, at), content)
         return None
@@ -267,6 +269,13 @@ class PgpoolLanguageServer(LanguageServer):
         first = min(found, key=lambda d: d.start)
         return lsp.Hover(contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value="\n\n---\n\n".join(parts)),
                          range=self.lsp_range(linted, first.start, first.end))
+
+
+def editor_text(text: str) -> str:
+    """An editor's buffer as the linter reads it: a lone UTF-16 surrogate (JSON allows one,
+    UTF-8 cannot hold it) becomes U+FFFD, one character for one, so every offset still holds
+    and the rest of the buffer is still checked."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def build_server() -> PgpoolLanguageServer:

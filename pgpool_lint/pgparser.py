@@ -15,6 +15,7 @@ ever differs from what this expects, this is a plain import.
 
 from __future__ import annotations
 
+import os
 import sys
 from types import ModuleType
 from typing import Optional
@@ -69,12 +70,10 @@ def scan(text: str) -> list:
 
     pglast maps each token's byte offset to a character offset by walking a list with one
     entry per byte of every non-ASCII character: quadratic, 16 s for a 1.4 MB dump with some
-    accented text.  This reads libpg_query's token array directly and maps offsets by bisection.
+    accented text.  This reads libpg_query's token array directly and maps offsets by bisection
+    (or, where that binding is not to be had, gives pglast an ASCII stand-in of the text).
     """
-    direct = _direct()
-    if direct is None:
-        return _load().scan(text)
-    return direct.scan(text)
+    return _backend().scan(text)
 
 
 def split_utf8(data: bytes) -> Optional[list[tuple[int, int]]]:
@@ -84,42 +83,114 @@ def split_utf8(data: bytes) -> Optional[list[tuple[int, int]]]:
     It calls the libpg_query function ``pglast.parser.split`` calls, through ctypes: pglast
     builds a table of UTF-8 displacements character by character on every call (a tenth of
     the time of a whole lint) and holds the text as ``str`` and as UTF-8 at once while
-    libpg_query parses (a 7 MB statement: 7 MB more at the peak).  If the function is not
-    there or disagrees with pglast on a probe text, this is ``pglast.parser.split``.
+    libpg_query parses (a 7 MB statement: 7 MB more at the peak).
     """
-    direct = _direct()
-    if direct is None:
-        parser = _load()
-        try:
-            return [(s.start, s.stop) for s in parser.split(data.decode("utf-8"), with_parser=True, only_slices=True)]
-        except parser.ParseError:
-            return None
-    return direct.split(data)
+    try:
+        return _backend().split(data)
+    except _load().ParseError:
+        return None
 
 
-_DIRECT: list = []  # [_Direct or None], decided once
+def split_spans(text: str) -> list[tuple[int, int]]:
+    """Statement spans (in characters) of ``text``; ``ParseError(message, character offset)``
+    when it does not parse, as ``pglast.parser.split(text, with_parser=True)`` raises it."""
+    return _backend().split(text.encode("utf-8"))
+
+
+def backend_name() -> str:
+    """Which path splits and scans (``--verbose`` says it)."""
+    return _backend().name
+
+
+_BACKEND: list = []  # [_Direct or _Public], decided once
+
+
+def _backend() -> "_Direct | _Public":
+    if not _BACKEND:
+        # PGPOOL_LINT_PARSER=pglast: the public-API path, as if the binding were not there
+        direct = None if os.environ.get("PGPOOL_LINT_PARSER") == "pglast" else _Direct.bind()
+        _BACKEND.append(direct or _Public(_load()))
+    return _BACKEND[0]
 
 
 def _direct() -> Optional["_Direct"]:
-    if not _DIRECT:
-        _DIRECT.append(_Direct.bind())
-    return _DIRECT[0]
+    backend = _backend()
+    return backend if isinstance(backend, _Direct) else None
+
+
+class _Public:
+    """pglast's own ``split`` and ``scan``, kept linear.  pglast maps offsets in quadratic time
+    on non-ASCII text (a 6,000-line accented file: 29 s), so it is given a stand-in where each
+    non-ASCII character is the ASCII letter x: PostgreSQL's scanner takes any non-ASCII byte as
+    an identifier character (or as content, inside strings and comments), as it takes a letter,
+    so tokens and statements stay the same and character offsets need no mapping."""
+
+    name = "pglast's split and scan on an ASCII stand-in (the direct binding is not available)"
+
+    def __init__(self, parser) -> None:
+        self._parser = parser
+
+    def scan(self, text: str) -> list:
+        standin = _ascii_standin(text)
+        try:
+            return self._parser.scan(standin)
+        except self._parser.ParseError as err:
+            raise _as_written(self._parser, err, text, standin) from None
+
+    def split(self, data: bytes) -> list[tuple[int, int]]:
+        text = data.decode("utf-8")
+        standin = _ascii_standin(text)
+        try:
+            slices = self._parser.split(standin, with_parser=True, only_slices=True)
+        except self._parser.ParseError as err:
+            raise _as_written(self._parser, err, text, standin) from None
+        if standin is text:
+            return [(s.start, s.stop) for s in slices]
+        return [_strip_text(text, s.start, s.stop) for s in slices]  # U+3000 is space, x is not
+
+
+def _ascii_standin(text: str) -> str:
+    return text if text.isascii() else _NON_ASCII.sub("x", text)
+
+
+_NEAR = ' at or near "'
+
+
+def _as_written(parser, err, text: str, standin: str):
+    """The parser's error about the stand-in, quoting the text as written."""
+    message = str(err.args[0]) if err.args else "syntax error"
+    at = err.args[1] if len(err.args) > 1 else None
+    opening = message.rfind(_NEAR)
+    if standin is not text and at is not None and opening != -1 and message.endswith('"'):
+        quoted = len(message) - opening - len(_NEAR) - 1
+        message = message[:opening] + _NEAR + text[at:at + quoted] + '"'
+    return parser.ParseError(message, at)
+
+
+def _strip_text(text: str, start: int, stop: int) -> tuple[int, int]:
+    while start < stop and text[start].isspace():
+        start += 1
+    while stop > start and text[stop - 1].isspace():
+        stop -= 1
+    return start, stop
 
 
 class _Direct:
     """libpg_query's split and scan called through ctypes, in the library pglast loaded."""
 
+    name = "libpg_query's split and scan, called directly"
+
     def __init__(self, parser, ctypes) -> None:
         class SplitStmt(ctypes.Structure):
             _fields_ = [("stmt_location", ctypes.c_int), ("stmt_len", ctypes.c_int)]
 
-        class SplitResult(ctypes.Structure):  # pg_query.h, as pglast's parser.pyx declares it
-            _fields_ = [("stmts", ctypes.POINTER(ctypes.POINTER(SplitStmt))), ("n_stmts", ctypes.c_int),
-                        ("stderr_buffer", ctypes.c_char_p), ("error", ctypes.c_void_p)]
-
         class Error(ctypes.Structure):
             _fields_ = [("message", ctypes.c_char_p), ("funcname", ctypes.c_char_p), ("filename", ctypes.c_char_p),
                         ("lineno", ctypes.c_int), ("cursorpos", ctypes.c_int), ("context", ctypes.c_char_p)]
+
+        class SplitResult(ctypes.Structure):  # pg_query.h, as pglast's parser.pyx declares it
+            _fields_ = [("stmts", ctypes.POINTER(ctypes.POINTER(SplitStmt))), ("n_stmts", ctypes.c_int),
+                        ("stderr_buffer", ctypes.c_char_p), ("error", ctypes.POINTER(Error))]
 
         class ScanResult(ctypes.Structure):  # tokens: (start, end, token, keyword kind), four ints each
             _fields_ = [("tokens", ctypes.c_void_p), ("n_tokens", ctypes.c_int), ("error", ctypes.POINTER(Error))]
@@ -158,28 +229,22 @@ class _Direct:
         probe = ("  SELECT 1;\n-- c\n\x0b select 'a;b' ;\n/* x */ CREATE TABLE t (i int)\n\n;;  VALUES (2)  ;"
                  " SELECT 'é' AS \"ü\", 2 AS x\u00a0\u3000; SELECT $1 + 3")
         expected = [(s.start, s.stop) for s in parser.split(probe, with_parser=True, only_slices=True)]
-        if self.split(probe.encode()) != expected or self.split(b"SELECT (;") is not None:
+        if self.split(probe.encode()) != expected or self.scan(probe) != parser.scan(probe):
             return False
-        if self.scan(probe) != parser.scan(probe):
-            return False
-        broken = "SELECT 'é', 'unterminated"
-        try:
-            parser.scan(broken)
-            return False
-        except parser.ParseError as err:
-            expected_error = err.args
-        try:
-            self.scan(broken)
-            return False
-        except parser.ParseError as err:
-            return err.args == expected_error
+        # Errors on ASCII text: before 8.8, pglast misplaced positions after non-ASCII
+        # characters (libpg_query counts characters, pglast converted them again as bytes).
+        scan_error = _error_args(lambda: parser.scan("SELECT 'a', 'open"))
+        split_error = _error_args(lambda: parser.split("SELECT (;", with_parser=True))
+        return (scan_error is not None and scan_error == _error_args(lambda: self.scan("SELECT 'a', 'open"))
+                and split_error is not None and split_error == _error_args(lambda: self.split(b"SELECT (;")))
 
-    def split(self, data: bytes) -> Optional[list[tuple[int, int]]]:
-        """Character spans, white space stripped as pglast strips it (``str.strip``); None: no parse."""
+    def split(self, data: bytes) -> list[tuple[int, int]]:
+        """Character spans, white space stripped as pglast strips it (``str.strip``);
+        ``ParseError(message, character offset)`` when it does not parse."""
         result = self._split(data)
         try:
             if result.error:
-                return None
+                raise self._error(result.error.contents)
             n, pair, address, stmts = len(data), self._pair, self._address, result.stmts
             spans = []
             for i in range(result.n_stmts):
@@ -192,15 +257,18 @@ class _Direct:
         to_char = char_offsets(data)
         return [(to_char(start), to_char(stop)) for start, stop in spans]
 
+    def _error(self, error):
+        # libpg_query's cursorpos counts characters from 1 (0: no position)
+        at = error.cursorpos - 1 if error.cursorpos > 0 else None
+        return self._parser.ParseError(error.message.decode("utf-8", "replace"), at)
+
     def scan(self, text: str) -> list:
         data = text.encode("utf-8")
         to_char = _same if data.isascii() else char_offsets(data)
         result = self._scan(data)
         try:
             if result.error:
-                message = result.error.contents.message.decode("utf-8")
-                at = result.error.contents.cursorpos - 1
-                raise self._parser.ParseError(message, to_char(at) if 0 <= at < len(data) else None)
+                raise self._error(result.error.contents)
             raw = self._string_at(result.tokens, result.n_tokens * 16) if result.n_tokens else b""
         finally:
             self._free_scan(result)
@@ -216,6 +284,15 @@ class _Direct:
                                                  self._keyword_kind_name(keyword).decode("ascii"))
             tokens.append(token(to_char(start), to_char(end - 1), *name))
         return tokens
+
+
+def _error_args(call) -> Optional[tuple]:
+    """The arguments of the ``ParseError`` that ``call`` raises (None: it raised none)."""
+    try:
+        call()
+    except _load().ParseError as err:
+        return err.args
+    return None
 
 
 def _same(offset: int) -> int:
@@ -253,6 +330,9 @@ def _strip(data: bytes, start: int, end: int) -> tuple[int, int]:
                 break
             end = first
     return start, end
+
+
+_NON_ASCII = __import__("re").compile(r"[^\x00-\x7f]")
 
 
 def char_offsets(data: bytes):

@@ -2,7 +2,8 @@
 
 Real SQL files carry things that are not SQL — psql meta-commands (``\\set``, ``\\gset``,
 ``COPY ... FROM stdin`` data up to ``\\.``), psql variables (``:var``, ``:'var'``,
-``:"var"``) and template placeholders (``{{ x }}``, ``{% ... %}``, ``@extschema@``).
+``:"var"``) and template placeholders (``{{ x }}``, ``{% ... %}``, ``@extschema@``, goose ENVSUB
+``${VAR}``, ``{name}`` of ``.sql`` templates formatted by code).
 ``neutralise`` replaces each with text of the same length that PostgreSQL parses, so every
 character offset (and so every line and column) stays where it was.
 
@@ -43,6 +44,7 @@ _LEX = re.compile(
   | (?P<backslash>\\)
   | (?P<semicolon>;)
   | (?P<template>\{\{[^{}\n]{0,500}\}\}|\{%[^{}\n]{0,500}%\}|\{\#[^{}\n]{0,500}\#\})
+  | (?P<substitution>\$\{[A-Za-z_]\w{0,100}(?::?[-=?+][^{}\n]{0,200})?\}|\{[A-Za-z_]\w{0,100}\})
   | (?P<ext_placeholder>@extschema(?::\w+)?@|@extowner@)
     )
     """,
@@ -68,7 +70,7 @@ def _last_edit_end(text: str) -> int:
     Searched from the end with str.rfind; hits inside strings or comments only make
     ``_scan`` lex further."""
     last = 0
-    for literal in ("\\", "{{", "{%", "{#", "@extschema", "@extowner"):
+    for literal in ("\\", "{", "@extschema", "@extowner"):
         at = text.rfind(literal)
         if at != -1:
             last = max(last, at + len(literal))
@@ -86,7 +88,7 @@ def _last_edit_end(text: str) -> int:
         high = colon
 
 # Anything neutralise() could change starts with one of these; most files have none.
-_TRIGGER = re.compile(r"\\|(?<!:):[A-Za-z_'\"]|\{[{%#]|@ext(?:schema|owner)")
+_TRIGGER = re.compile(r"\\|(?<!:):[A-Za-z_'\"]|\{[{%#A-Za-z_]|@ext(?:schema|owner)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,7 +326,8 @@ def _scan(text: str, want_comments: bool, blank_comments: bool = False) -> tuple
                 edits.put(start, end, "".join("\n" if c == "\n" else "_" for c in m.group()))
             else:
                 edits.blank(start, end)
-        elif kind == "ext_placeholder":
+        elif kind in ("ext_placeholder", "substitution"):
+            # goose ENVSUB ``${VAR}``, a ``.sql`` template's ``{name}``: a value or name, as an identifier
             edits.put(start, end, "_" * (end - start))
         elif kind == "backslash":
             end = _line_end(text, start)

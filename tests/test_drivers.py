@@ -84,22 +84,64 @@ def test_message_says_where_an_environment_variable_was_resolved():
     assert "Supavisor" in messages[0]
 
 
-def test_without_a_dotenv_only_explicit_hazards_are_reported_as_warnings(tmp_path):
+def test_without_evidence_the_hazards_are_warnings_that_state_their_condition(tmp_path):
+    """Issue 18: a URL from the environment that nothing resolves is not silence: every settings
+    hazard is a warning that says "if `DATABASE_URL` goes through a transaction pooler", and one
+    line on stderr says how to declare the endpoint."""
     project = tmp_path / "app"
     shutil.copytree(FIXTURES / "prisma-supabase", project)
     (project / ".env").unlink()
     (project / ".git").mkdir()  # the .env search stops at the repository root
-    code, findings = check_json(project, ".")
-    assert (code, findings) == (0, [])  # a missing directUrl only matters on a pooled URL
+    proc = run_cli("check", ".", "--output-format", "json", cwd=project)
+    findings = json.loads(proc.stdout)
+    assert proc.returncode == 1
+    # (the URL itself is not visible, so a `pgbouncer=true` in it may be: no PGB201 for Prisma)
+    assert found(findings) == [("prisma/schema.prisma", "PGB204", 7, 3, "warning")]
+    assert all("(if `DATABASE_URL` goes through a transaction pooler: `DATABASE_URL` is not set in any .env file"
+               in f["message"] for f in findings)
+    assert proc.stderr.decode().count("\n") == 1
+    assert proc.stderr.decode().startswith("pgpool-lint: 1 settings warning depends on what the endpoints are "
+                                           "(`DATABASE_URL`): declare them in [tool.pgpool-lint]")
+    assert '`direct-hosts = ["$DATABASE_URL"]` silences them' in proc.stderr.decode()
     (project / "config").mkdir()
     (project / "config" / "database.yml").write_text(
         "production:\n  adapter: postgresql\n  url: <%= ENV['DATABASE_URL'] %>\n  advisory_locks: true\n"
         "  variables:\n    lock_timeout: 5s\n")
     code, findings = check_json(project, ".")
     assert code == 1
-    assert found(findings) == [("config/database.yml", "PGB203", 6, 5, "warning"),
-                               ("config/database.yml", "PGB204", 4, 19, "warning")]
-    assert all("not set in any .env file" in f["message"] for f in findings)
+    assert [f for f in found(findings) if f[0].startswith("config/")] == [
+        ("config/database.yml", "PGB201", 1, 1, "warning"), ("config/database.yml", "PGB203", 6, 5, "warning"),
+        ("config/database.yml", "PGB204", 4, 19, "warning")]
+    # the prepared-statement warning names the poolers that drop them (the default profile is no evidence)
+    assert "Supavisor, PgBouncer < 1.21, or max_prepared_statements = 0" in found_message(findings, "PGB201")
+
+
+@pytest.mark.parametrize("declared,severity", [('pooled-hosts = ["$DATABASE_URL"]', "error"),
+                                                ('direct-hosts = ["$DATABASE_URL"]', None)])
+def test_declaring_the_endpoint_turns_the_warnings_into_errors_or_silence(tmp_path, declared, severity):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text("import os\nimport asyncpg\n\n"
+                                     "pool = asyncpg.create_pool(os.environ['DATABASE_URL'])\n")
+    (tmp_path / ".pgpool-lint.toml").write_text(declared + '\npreset = "supabase"\n')
+    proc = run_cli("check", ".", "--output-format", "json", cwd=tmp_path)
+    findings = json.loads(proc.stdout)
+    expected = [("app.py", "PGB201", 4, 8, severity)] if severity else []
+    assert (proc.returncode, found(findings), proc.stderr) == (1 if severity else 0, expected, b"")
+
+
+def test_a_literal_url_to_an_ordinary_host_on_5432_stays_direct(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "schema.prisma").write_text(
+        'datasource db {\n  provider = "postgresql"\n'
+        '  url      = "postgres://app:secret@db.internal.example.com:5432/app"\n}\n')
+    (tmp_path / "db.py").write_text("import asyncpg\n\n"
+                                    "pool = asyncpg.create_pool('postgres://app:secret@db.internal.example.com/app')\n")
+    proc = run_cli("check", ".", "--output-format", "json", cwd=tmp_path)
+    assert (proc.returncode, json.loads(proc.stdout), proc.stderr) == (0, [], b"")
+
+
+def found_message(findings: list[dict], code: str) -> str:
+    return next(f["message"] for f in findings if f["code"] == code)
 
 
 def test_pool_mode_session_silences_the_driver_rules():

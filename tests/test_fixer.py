@@ -1,12 +1,15 @@
 """``check --fix / --unsafe-fixes / --diff / --show-fixes`` through the real command, and the
 fixer's promises: it never loses data, never rewrites an unchanged file, keeps encoding, BOM,
-line endings and permissions, refuses a fix that breaks the file or adds a finding, and never
-writes through a symlink to outside the given paths."""
+line endings, permissions, group and extended attributes, refuses a fix that breaks the file
+or adds a finding, never writes through a symlink to outside the given paths, and refuses
+(one line, the file untouched) what a rename cannot replace in place: read-only, another
+user's, hard-linked files."""
 
 from __future__ import annotations
 
 import os
 import stat
+import struct
 from dataclasses import replace
 from pathlib import Path
 
@@ -142,10 +145,93 @@ def test_never_writes_through_a_symlink_to_outside_the_given_paths(tmp_path):
     (project / "alias.sql").symlink_to(inner)
     proc = run_cli("check", "--isolated", "--fix", "-q", "--output-format", "concise", "project", cwd=tmp_path)
     assert secret.read_bytes() == MIGRATION.encode()
-    assert b"project/linked.sql: not fixed: it is a symlink to a file outside the given paths" in proc.stderr
+    assert b"project/linked.sql: not fixed: its real path is outside the given paths (a symlink leads out)" in proc.stderr
     assert inner.read_bytes() == FIXED.encode()  # reached directly, and through a link inside
     assert (project / "alias.sql").is_symlink() and (project / "linked.sql").is_symlink()
     assert proc.returncode == 1  # linked.sql still has its findings
+
+
+@pytest.fixture
+def project_with_links(tmp_path):
+    """``project/`` (the working directory, as pre-commit and xargs run) with a symlink to a
+    file outside it and a symlinked directory that leads outside."""
+    outside, project = tmp_path / "outside", tmp_path / "project"
+    outside.mkdir()
+    project.mkdir()
+    write(outside / "secret.sql", MIGRATION.encode())
+    write(outside / "x.sql", MIGRATION.encode())
+    (project / "linked.sql").symlink_to("../outside/secret.sql")
+    (project / "linkdir").symlink_to("../outside")
+    return project
+
+
+def test_a_symlink_named_on_the_command_line_is_not_written(project_with_links):
+    outside = project_with_links.parent / "outside"
+    for args in (("linked.sql",), ("linkdir/x.sql",), ("linkdir",), (".",), ("linked.sql", "linkdir/x.sql")):
+        proc = run_cli("check", "--isolated", "--fix", "-q", "--output-format", "concise", *args,
+                       cwd=project_with_links)
+        assert proc.returncode == 1, (args, proc.stderr)
+        assert b"not fixed: its real path is outside the given paths (a symlink leads out)\n" in proc.stderr, args
+        assert [f.read_bytes() for f in sorted(outside.iterdir())] == [MIGRATION.encode()] * 2, args
+    proc = run_cli("check", "--isolated", "--fix", "-q", "linked.sql", "linkdir/x.sql", cwd=project_with_links)
+    assert proc.stderr == (b"pgpool-lint: warning: linked.sql: not fixed: its real path is outside the given paths "
+                           b"(a symlink leads out)\n"
+                           b"pgpool-lint: warning: linkdir/x.sql: not fixed: its real path is outside the given paths "
+                           b"(a symlink leads out)\n")
+
+
+def _identity(path: Path) -> tuple:
+    st = os.stat(path)
+    return st.st_ino, st.st_uid, st.st_gid, st.st_mode, st.st_nlink, path.read_bytes()
+
+
+@pytest.mark.parametrize("kind, reason", [
+    ("read-only", "it is read-only"),
+    ("hard link", "it has 2 hard links (rewriting it would split them)"),
+    ("other owner", "it belongs to another user (uid 65534)"),
+])
+def test_what_a_rename_cannot_replace_in_place_is_refused(tmp_path, kind, reason):
+    target = write(tmp_path / "m.sql", MIGRATION.encode())
+    if kind == "read-only":
+        os.chmod(target, 0o444)
+    elif kind == "hard link":
+        os.link(target, tmp_path / "same.sql")
+    elif os.geteuid() == 0:
+        os.chown(target, 65534, 65534)
+    else:
+        pytest.skip("only root can give a file to another user")
+    before = _identity(target)
+    proc = run_cli("check", "--isolated", "--fix", "-q", "--output-format", "concise", "m.sql", cwd=tmp_path)
+    assert proc.stderr == f"pgpool-lint: warning: m.sql: not fixed: {reason}\n".encode()
+    assert proc.returncode == 1 and proc.stdout.count(b"m.sql:") == 4  # the findings, as they are on disk
+    assert _identity(target) == before
+
+
+def _posix_acl(other_uid: int) -> bytes:
+    """A system.posix_acl_access value: owner rw, one named user r, group r, mask r, other r."""
+    undefined = 0xFFFFFFFF
+    entries = [(0x01, 6, undefined), (0x02, 4, other_uid), (0x04, 4, undefined), (0x10, 4, undefined),
+               (0x20, 4, undefined)]
+    return struct.pack("<I", 2) + b"".join(struct.pack("<HHI", tag, perm, uid) for tag, perm, uid in entries)
+
+
+@pytest.mark.parametrize("name, value", [("user.origin", b"kept"), ("system.posix_acl_access", _posix_acl(65534))])
+def test_group_and_extended_attributes_are_kept(tmp_path, name, value):
+    target = write(tmp_path / "m.sql", MIGRATION.encode())
+    try:
+        os.setxattr(target, name, value)
+    except OSError as exc:
+        pytest.skip(f"this file system does not take {name}: {exc}")
+    groups = [g for g in (65534, *os.getgroups()) if g != os.stat(target).st_gid]
+    if groups and (os.geteuid() == 0 or groups[0] in os.getgroups()):
+        os.chown(target, -1, groups[0])
+    before = os.stat(target)
+    proc = run_cli("check", "--isolated", "--fix", "m.sql", cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stderr == b"Fixed 4 findings in 1 file.\n", proc.stderr
+    assert target.read_bytes() == FIXED.encode()
+    after = os.stat(target)
+    assert (after.st_uid, after.st_gid, after.st_mode) == (before.st_uid, before.st_gid, before.st_mode)
+    assert os.getxattr(target, name) == value
 
 
 def test_stdin_gets_the_fixed_text_on_stdout(tmp_path):

@@ -323,3 +323,16 @@ def test_ignore_code_action_in_python_silences_the_finding(client, project, text
     client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
                                              "contentChanges": [{"text": new_text}]})
     assert client.diagnostics(uri, 2) == []
+
+
+def test_a_lone_surrogate_in_the_buffer_hides_no_finding(client, project):
+    """JSON can carry a lone UTF-16 surrogate (an editor mid-edit); UTF-8 cannot hold it. The
+    rest of the buffer is still checked, at the right UTF-16 positions."""
+    text = "SELECT '\ud800';\nLISTEN jobs;\nSET search_path TO app;\n"
+    uri = (project / "migrations" / "002.sql").as_uri()
+    body = json.dumps({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+        "uri": uri, "languageId": "sql", "version": 1, "text": text}}}, ensure_ascii=True).encode("ascii")
+    assert b"\\ud800" in body
+    client.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    client.proc.stdin.flush()
+    assert summary(client.diagnostics(uri, 1)) == [("PGB002", 1, 0, 1, 11), ("PGB001", 2, 0, 2, 22)]

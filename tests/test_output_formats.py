@@ -243,3 +243,45 @@ def test_absolute_paths_below_the_working_directory_are_reported_relative(projec
     assert github.startswith("::error file=migrations/001_bad.sql,line=2,")
     gitlab = json.loads(run_cli("check", "--output-format", "gitlab", absolute, cwd=project).stdout)
     assert gitlab[0]["location"]["path"] == "migrations/001_bad.sql"
+
+
+# --- indented JSON (json, sarif, gitlab) ----------------------------------------------------
+
+def _json_values():
+    from hypothesis import strategies as st
+
+    plain = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True)
+             | st.text() | st.sampled_from(["%s", "%%", "é\u2028\x00\"\\", "\ud800"]))
+    keys = st.text() | st.sampled_from(["1", "true", "%d"]) | st.integers(-2, 2) | st.booleans() | st.none() | st.floats(allow_nan=False)
+    return st.recursive(plain, lambda inner: st.lists(inner, max_size=5) | st.tuples(inner, inner)
+                        | st.dictionaries(keys, inner, max_size=5), max_leaves=40)
+
+
+def test_indented_json_is_the_standard_library_text():
+    """The reports' encoder writes exactly what ``json.dumps(indent=2, ensure_ascii=False)``
+    writes: shapes, empty containers, keys of other types (``1`` and ``"1"`` apart),
+    ``%`` in keys, lone surrogates, NaN and infinities."""
+    from hypothesis import given, settings
+
+    from pgpool_lint.output.json_text import dumps_indented
+
+    @settings(max_examples=600, deadline=None)
+    @given(_json_values(), _json_values())
+    def check(value, other):
+        for indent in (2, 4):
+            assert dumps_indented(value, indent) == json.dumps(value, indent=indent, ensure_ascii=False)
+        # the same shapes again (templates are cached per dict keys and depth)
+        both = [value, other, {"a": value, "b": [other, value]}]
+        assert dumps_indented(both) == json.dumps(both, indent=2, ensure_ascii=False)
+
+    check()
+
+
+def test_json_report_of_findings_is_the_standard_library_text(project):
+    """The whole ``json`` report, findings with and without fixes, as json.dump wrote it."""
+    (project / "migrations" / "002_fix.sql").write_text("BEGIN;\nSET search_path TO app;\nCOMMIT;\nPREPARE p AS SELECT 1;\n")
+    r = run_cli("check", "--output-format", "json", "migrations", cwd=project)
+    text = r.stdout.decode("utf-8") if isinstance(r.stdout, bytes) else r.stdout
+    findings = json.loads(text)
+    assert any(f["fix"] for f in findings) and any(f["fix"] is None for f in findings)
+    assert text == json.dumps(findings, indent=2, ensure_ascii=False) + "\n"

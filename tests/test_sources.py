@@ -260,9 +260,11 @@ def test_cli_stdin_filename_picks_the_language() -> None:
                    "--stdin-filename", "app/db.py", "-", stdin=code)
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout.decode().splitlines()[0].startswith("app/db.py:1:14: PGB002")
-    as_sql = run_cli("check", "--isolated", "--select", "PGB000,PGB002", "--output-format", "json",
+    as_sql = run_cli("check", "--isolated", "--verbose", "--select", "PGB000,PGB002", "--output-format", "json",
                      "--stdin-filename", "db.sql", "-", stdin=code)
-    assert [d["code"] for d in json.loads(as_sql.stdout)] == ["PGB000"]  # Python is not SQL
+    # Python read as SQL is not SQL (issue 17): skipped and counted, never a parse error
+    assert json.loads(as_sql.stdout) == [] and as_sql.returncode == 0
+    assert "skipped text in db.sql: not SQL: does not start with a SQL keyword" in as_sql.stderr.decode()
 
 
 def test_cli_workers_give_the_same_output_as_one_process(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
 from .. import nodes
+from ..dialect import is_parameter
 from ..statement import Finding, Statement
 from .session_advisory_lock import SESSION_LOCK_FUNCTIONS
 from .session_set import ROLE_PARAMETERS, TRANSACTION_PARAMETERS, is_tracked
@@ -203,7 +204,8 @@ def _statement_hazards(kind: str, body: dict, stmt: Statement, via_execute: bool
     prefix = "`EXECUTE` of " if via_execute else ""
     if kind == "VariableSetStmt" and not body.get("is_local") and body.get("kind", "").startswith("VAR_SET"):
         name = (body.get("name") or "").lower()
-        if name and name not in TRANSACTION_PARAMETERS and name != "transaction" and not is_tracked(stmt, name):
+        if (name and name not in TRANSACTION_PARAMETERS and name != "transaction" and not is_tracked(stmt, name)
+                and is_parameter(name)):
             scope = "role" if name in ROLE_PARAMETERS else name
             yield Hazard(token("SET"), f"{prefix}`SET {scope}`", "changes the setting for the whole server session",
                          f"Use `SET LOCAL {scope} ...`: it ends with the transaction. A function-level `SET` clause "

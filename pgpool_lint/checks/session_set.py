@@ -49,6 +49,19 @@ def untracked_note(stmt: Statement, parameter: str) -> str:
     return f" (safe only with {search_path_advice(stmt.context.profile)})"
 
 
+def not_a_parameter(stmt: Statement, name: str) -> bool:
+    """``SET name`` of a name PostgreSQL does not have (and without a dot) fails on the server and
+    leaves nothing behind: another database's SET (MySQL ``sql_mode``, CockroachDB settings).
+    Counted as skipped text, never a finding."""
+    from ..dialect import Verdict, is_parameter
+
+    if is_parameter(name):
+        return False
+    skipped = stmt.context.skipped
+    skipped.append(Verdict("not-postgres", f"`{name[:40]}` is not a PostgreSQL parameter"))
+    return True
+
+
 def check(stmt: Statement) -> Iterator[Finding]:
     if stmt.rolled_back:
         return  # a SET in a block that is rolled back leaves nothing behind
@@ -94,6 +107,8 @@ def _variable_set(stmt: Statement) -> Iterator[Finding]:
         return
     if is_tracked(stmt, name):
         return  # PgBouncer re-applies this parameter for each client
+    if not_a_parameter(stmt, name):
+        return
     if kind == "VAR_RESET":
         yield stmt.finding(
             CODE,

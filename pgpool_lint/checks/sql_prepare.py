@@ -30,9 +30,10 @@ def check(stmt: Statement) -> Iterator[Finding]:
         )
     elif kind == "DeallocateStmt":
         target = "ALL" if body.get("isall") else body.get("name", "")
+        shown = f"DEALLOCATE {target}" if target.strip("_") else stmt.snippet(60)  # a hole: as written
         yield stmt.finding(
             CODE,
-            f"`DEALLOCATE {target}` acts on whichever server connection this transaction runs on: it may not "
+            f"`{shown}` acts on whichever server connection this transaction runs on: it may not "
             "find your statement, and may drop another client's",
             _HELP,
         )

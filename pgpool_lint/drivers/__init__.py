@@ -27,10 +27,11 @@ RULES = (
     "session_set_on_connect",
     "migration_session_state",
     "listen_on_pooled_url",
+    "pooler_config",
 )
 
 #: their codes, in the same order (kept here so that nothing is imported to know them)
-CODES = frozenset({"PGB200", "PGB201", "PGB202", "PGB203", "PGB204", "PGB205"})
+CODES = frozenset({"PGB200", "PGB201", "PGB202", "PGB203", "PGB204", "PGB205", "PGB206"})
 
 #: settings-file kind -> reader module
 READERS = {
@@ -79,13 +80,15 @@ def walked(name: str) -> bool:
 
 
 def lint(text: str, filename: str, kind: str, profile: Any, resolver: Any,
-         pooled_hosts: Iterable[str] = (), enabled: Optional[frozenset[str]] = None) -> list["Finding"]:
+         pooled_hosts: Iterable[str] = (), enabled: Optional[frozenset[str]] = None, deployment: Any = None,
+         direct_hosts: Iterable[str] = ()) -> list["Finding"]:
     """Findings (offsets into ``text``) of the driver rules for one settings file."""
     from .context import Context
 
     if enabled is not None and not (CODES & enabled):
         return []  # no driver rule is on: nothing to read
-    ctx = Context(text, filename, profile, resolver, frozenset(h.lower() for h in pooled_hosts))
+    ctx = Context(text, filename, profile, resolver, frozenset(h.lower() for h in pooled_hosts),
+                  deployment=deployment, direct_hosts=frozenset(h.lower() for h in direct_hosts))
     try:
         importlib.import_module(f"{__name__}.{READERS[kind]}").read(ctx)
     except Exception:  # noqa: BLE001 - a file we cannot read as settings must not stop the run
@@ -104,6 +107,34 @@ def lint(text: str, filename: str, kind: str, profile: Any, resolver: Any,
                 seen.add(key)
                 findings.append(f)
     return findings
+
+
+def conditional_summary(diagnostics: Iterable[Any]) -> Optional[str]:
+    """One line for the run: how many settings warnings hang on an endpoint (or pooler) nobody
+    declared, and how to declare it so that they become errors or go away."""
+    import re
+
+    from .model import CONDITION, UNKNOWN_POOLER
+
+    subjects: list[str] = []
+    count = 0
+    for d in diagnostics:
+        if d.code not in CODES or d.severity != "warning":
+            continue
+        m = re.search(r"if (`[^`]{1,200}`|this connection) " + CONDITION, d.message)
+        if m or UNKNOWN_POOLER in d.message:
+            count += 1
+            if m and m.group(1) not in subjects and m.group(1) != "this connection":
+                subjects.append(m.group(1))
+    if not count:
+        return None
+    named = ", ".join(subjects[:4]) + (", ..." if len(subjects) > 4 else "")
+    example = subjects[0].strip("`") if subjects else "DATABASE_URL"
+    return (f"{count} settings warning{'s depend' if count != 1 else ' depends'} on what the endpoints are"
+            + (f" ({named})" if named else "") + ": declare them in [tool.pgpool-lint] — "
+            f"`pooled-hosts = [\"${example}\"]` (or the pooler's host) makes them errors, "
+            f"`direct-hosts = [\"${example}\"]` silences them, and `preset` (pgbouncer with `pgbouncer-version`, "
+            "neon, supabase, azure) says whether prepared statements survive.")
 
 
 #: a driver finding about SQL a framework sends (a SET in a connect listener, in Alembic's

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from . import urls
 from .envfiles import EnvResolver
 from .model import Fact, UrlUse, Value
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .deployment import Deployment
 
 
 @dataclass
@@ -22,6 +25,10 @@ class Context:
     pooler_services: frozenset[str] = frozenset()
     #: ... and whether each keeps prepared statements (its MAX_PREPARED_STATEMENTS)
     prepared_by_host: dict[str, bool] = field(default_factory=dict)
+    #: what the rest of the repository says about its pooler (``deployment.collect``), if read
+    deployment: Optional["Deployment"] = None
+    #: hosts (and ``$VARIABLE`` names) declared direct in the config (``direct-hosts``)
+    direct_hosts: frozenset[str] = frozenset()
 
     def add(self, fact: Fact) -> Fact:
         self.facts.append(fact)
@@ -35,21 +42,48 @@ class Context:
         if parsed is None:
             return None
         use = UrlUse(urls.classify(parsed, self.pooled_hosts), value, parsed, literal=value.verbatim is not None)
-        return self._known_pooler(use)
+        return self.judge(use)
 
     def env_url(self, name: str, reference: Value, default: Optional[str] = None) -> UrlUse:
-        return self._known_pooler(self.resolver.url_use(name, self.filename, reference, self.pooled_hosts, default))
+        return self.judge(self.resolver.url_use(name, self.filename, reference, self.pooled_hosts, default))
 
-    def _known_pooler(self, use: UrlUse) -> UrlUse:
-        """Poolers this file itself defines (a compose PgBouncer service) override the defaults."""
+    def judge(self, use: UrlUse) -> UrlUse:
+        """An endpoint as the whole repository and the config see it: declarations (``direct-hosts``,
+        ``$VARIABLE`` entries), poolers this file defines (a compose PgBouncer service), then the
+        deployment evidence of other files (``deployment``).  Readers of other languages call this
+        on every ``UrlUse`` they build."""
+        from dataclasses import replace
+
         host = use.parsed.host if use.parsed is not None else None
+        variable = f"${use.env_name}".lower() if use.env_name else None
+        if (host and host in self.direct_hosts) or (variable and variable in self.direct_hosts):
+            use.endpoint = urls.Endpoint(urls.DIRECT, f"`{host if host in self.direct_hosts else use.env_name}` "
+                                                      "is listed in `direct-hosts`")
+            return use
+        if variable and variable in self.pooled_hosts:
+            use.endpoint = urls.Endpoint(urls.POOLED, f"`{use.env_name}` is listed in `pooled-hosts`",
+                                         use.endpoint.prepared_statements)
+            return use
         if host in self.pooler_services and use.status == urls.POOLED:
-            from dataclasses import replace
-
             keeps = self.prepared_by_host.get(host)
             detail = {None: "", True: "", False: " with max_prepared_statements = 0"}[keeps]
             use.endpoint = replace(use.endpoint, prepared_statements=keeps,
                                    reason=f"`{host}` is a PgBouncer service in transaction mode{detail} in this file")
+            return use
+        seen = self.deployment
+        if seen is None or use.status == urls.POOLED or (use.status == urls.DIRECT and not use.endpoint.guessed):
+            return use
+        port = use.parsed.port if use.parsed is not None else None
+        if host and host in seen.hosts:
+            reason, keeps = seen.hosts[host]
+            use.endpoint = urls.Endpoint(urls.POOLED, reason, keeps)
+        elif port is not None and port in seen.ports:
+            use.endpoint = urls.Endpoint(urls.POOLED, seen.ports[port])
+        elif use.env_name and use.env_name in seen.names and use.parsed is None:
+            use.endpoint = urls.Endpoint(urls.POOLED, seen.names[use.env_name])
+        elif use.status == urls.UNKNOWN and seen.flags:
+            # still a condition, but the project says it runs behind PgBouncer somewhere
+            use.endpoint = urls.Endpoint(urls.UNKNOWN, f"the project supports PgBouncer ({seen.flags[0]})")
         return use
 
     def url_fact(self, value: Value, label: str = "connection string") -> Optional[Fact]:
@@ -71,7 +105,7 @@ class Context:
         parsed = urls.parse(text)
         if parsed is None:
             return None
-        return UrlUse(urls.classify(parsed, self.pooled_hosts), host, parsed)
+        return self.judge(UrlUse(urls.classify(parsed, self.pooled_hosts), host, parsed))
 
     def env_host_url(self, host_env: Optional[tuple[str, Optional[str]]], host: Optional[Value],
                      port_env: Optional[tuple[str, Optional[str]]], port: Optional[Value]) -> Optional[UrlUse]:
@@ -89,6 +123,7 @@ class Context:
         use = self.host_port_url(Value(host_value, host.start, host.end), Value(port_value, 0, 0))
         if use is not None and host_env is not None:
             use.env_name, use.env_file = host_env[0], host_file
+            use = self.judge(use)
         return use
 
 

@@ -14,9 +14,8 @@ from typing import Any, Iterator, Optional
 
 from ..statement import Finding
 from .context import Context
-from .model import (Fact, Value, configured_off, configured_on, dynamic, finding, prepared_statements_survive,
-                    profile_words,
-                    severity, truthy, where)
+from .model import (UNKNOWN_POOLER, Fact, Value, configured_off, configured_on, dynamic, finding,
+                    prepared_statements_survive, profile_words, severity, truthy, where)
 
 CODE = "PGB201"
 
@@ -36,9 +35,11 @@ def _is(value: Optional[Value], expected: Any) -> bool:
     return truthy(value.value) is expected
 
 
-def _why(fact: Fact, ctx: Context) -> str:
+def _why(fact: Fact, ctx: Context, verdict: Optional[bool]) -> str:
     if fact.url is not None and fact.url.endpoint.prepared_statements is False:
         return where(fact.url)
+    if verdict is None:  # nothing says which pooler: name the ones that drop prepared statements
+        return f"{where(fact.url)[:-1]}; {UNKNOWN_POOLER})"
     return f"{where(fact.url)[:-1]}; {profile_words(ctx.profile)})"
 
 
@@ -47,13 +48,18 @@ def check(ctx: Context) -> Iterator[Finding]:
         report, sev = severity(fact.status, explicit=fact.kind in EXPLICIT)
         if report and fact.kind == "url":
             yield from _binary_parameters(fact, sev)
-        if not report or prepared_statements_survive(fact.url, ctx.profile):
+        verdict = prepared_statements_survive(fact.url, ctx.profile)
+        if report and verdict is True and fact.kind == "prisma-datasource":
+            yield from _prisma_flag_unneeded(fact, ctx)
+        if not report or verdict is True:
             continue
+        if verdict is None:
+            sev = "warning"
         handler = _HANDLERS.get(fact.kind)
         if handler is None:
             continue
         for span, message, help in handler(fact):
-            yield finding(CODE, span, message + _why(fact, ctx), help + " " + _SERVER_FIX, sev)
+            yield finding(CODE, span, message + _why(fact, ctx, verdict), help + " " + _SERVER_FIX, sev)
 
 
 def _opaque(fact: Fact, *names: str) -> bool:
@@ -131,7 +137,21 @@ def _rails(fact: Fact):
            "Set `prepared_statements: false` for this database in config/database.yml (or `?prepared_statements=false`).")
 
 
+def _prisma_flag_unneeded(fact: Fact, ctx: Context) -> Iterator[Finding]:
+    """On PgBouncer ≥ 1.21 that keeps prepared statements, Prisma's ``pgbouncer=true`` is no longer
+    needed and sends ``DEALLOCATE ALL`` before each query (prisma/orm#21635): advice by version."""
+    flag = fact.url.param("pgbouncer") if fact.url is not None else None
+    if flag is None or truthy(flag.value) is not True or not fact.url.literal:
+        return
+    yield finding(CODE, fact.url.param_span(flag),
+                  f"`pgbouncer=true` makes Prisma run `DEALLOCATE ALL` and give up prepared statements, which "
+                  f"this pooler keeps ({profile_words(ctx.profile)}; prisma/orm#21635)",
+                  "Drop `pgbouncer=true` from the URL: PgBouncer ≥ 1.21 with `max_prepared_statements > 0` tracks "
+                  "Prisma's prepared statements itself.", "warning")
+
+
 def _prisma(fact: Fact):
+    # a URL from the environment may carry `pgbouncer=true` where we cannot see it: not reported
     if fact.url is None or fact.url.parsed is None:
         return
     flag = fact.url.param("pgbouncer")

@@ -93,11 +93,14 @@ class EnvResolver:
     """Values of environment variables as the repository's ``.env`` files set them.
 
     The files looked at are the ``.env*`` files of the linted file's directory and of its
-    parents, up to the config root or the first directory holding ``.git``.
+    parents, up to the config root or the first directory holding ``.git``; when none of them
+    sets a variable, the ``.env`` files anywhere else in the repository (``repository``: name ->
+    [(value, file)], read by ``deployment.collect``).
     """
 
-    def __init__(self, stop_at: Optional[Path] = None) -> None:
+    def __init__(self, stop_at: Optional[Path] = None, repository: Optional[dict] = None) -> None:
         self.stop_at = stop_at.resolve() if stop_at else None
+        self.repository = repository or {}
         self._dir_cache: dict[Path, list[tuple[str, dict[str, str]]]] = {}
         self._lookups: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
@@ -126,8 +129,19 @@ class EnvResolver:
         """(value, where it was found) for every .env file above ``filename`` that sets ``name``."""
         key = (name, os.path.dirname(os.path.abspath(filename)))
         if key not in self._lookups:
-            self._lookups[key] = self._lookup(name, filename)
+            self._lookups[key] = self._lookup(name, filename) or self._elsewhere(name, key[1])
         return self._lookups[key]
+
+    def _elsewhere(self, name: str, directory: str) -> list[tuple[str, str]]:
+        """Values from .env files outside the file's own folders, within the same linted project:
+        those nearest to the file (deepest common folder) win, as in a monorepo's app folders."""
+        found = [(value, shown, os.path.commonpath([where, directory]))
+                 for value, shown, where, root in self.repository.get(name, ())
+                 if root and (directory == root or directory.startswith(root.rstrip(os.sep) + os.sep))]
+        if not found:
+            return []
+        deepest = max(len(common) for _, _, common in found)
+        return [(value, shown) for value, shown, common in found if len(common) == deepest]
 
     def _lookup(self, name: str, filename: str) -> list[tuple[str, str]]:
         try:

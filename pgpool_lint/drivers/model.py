@@ -10,6 +10,7 @@ files).  The rule modules (one per rule) read the facts and decide.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -53,10 +54,13 @@ class UrlUse:
     def describe(self) -> str:
         """Why we think this is (or may be) a pooled endpoint, for messages."""
         reason = self.endpoint.reason
+        if self.env_name and self.env_file and not reason:
+            return f"`{self.env_name}` (value from {self.env_file}) names no known pooler or direct endpoint"
         if self.env_name and self.env_file:
             return f"`{self.env_name}` (value from {self.env_file}): {reason}"
         if self.env_name and self.status == UNKNOWN:
-            return f"`{self.env_name}` is not set in any .env file here"
+            unset = f"`{self.env_name}` is not set in any .env file of this repository"
+            return f"{unset}, and {reason}" if reason else unset
         if self.env_name:
             return f"`{self.env_name}`: {reason}"
         return reason
@@ -99,30 +103,53 @@ class Fact:
 
 # --- how sure a finding is ----------------------------------------------------------------
 
-def severity(status: str, explicit: bool) -> tuple[bool, Optional[str]]:
+def severity(status: str, explicit: bool = False) -> tuple[bool, Optional[str]]:
     """(report?, severity override) for a hazard on a connection of ``status``.
 
-    ``explicit``: the file itself turns the hazard on (a SET on connect, withhold=True), so it
-    breaks on any transaction pooler; otherwise it is a default that only matters on a
-    pooled endpoint.  Direct endpoints are never reported; uncertain ones as warnings.
+    Direct endpoints are never reported; pooled ones at the rule's severity; when the
+    endpoint may be a pooler, or nothing says what it is (a URL from the environment), the
+    hazard is a warning whose message states the condition (``where``): someone who runs
+    this linter asks what breaks behind a transaction pooler.  ``explicit`` (the file itself
+    turns the hazard on) no longer changes the answer; it is kept for readers' callers.
     """
     if status == POOLED:
         return True, None
-    if status == MAYBE:
-        return True, "warning"
-    if status == UNKNOWN and explicit:
+    if status in (MAYBE, UNKNOWN):
         return True, "warning"
     return False, None
 
 
+#: the words every conditional message carries (the run's summary line counts them)
+CONDITION = "goes through a transaction pooler"
+
+
+def subject(url: Optional[UrlUse]) -> str:
+    """How a conditional message names the connection: `DATABASE_URL`, the host, or "this connection"."""
+    if url is not None and url.env_name:
+        return f"`{url.env_name}`"
+    if url is not None and url.parsed is not None and url.parsed.host:
+        host = url.parsed.host
+        if not any(mark in host for mark in ("$", "<%", "{", "%")):
+            return f"`{host}`"
+        variable = re.search(r"\$\{?([A-Za-z_][A-Za-z0-9_]{0,80})", url.parsed.text[url.parsed.host_offset:])
+        if variable:  # a template host: `${DB_HOST}` / `$(DB_HOST)`
+            return f"`{variable.group(1)}`"
+    return "this connection"
+
+
+def local_socket(value: Optional[Value] = None) -> UrlUse:
+    """A configuration without a host: libpq's default, this machine's PostgreSQL (a direct connection)."""
+    return UrlUse(urls.Endpoint(DIRECT, "no host: the local PostgreSQL"), value)
+
+
 def where(url: Optional[UrlUse]) -> str:
-    """Message suffix naming the endpoint evidence."""
+    """Message suffix naming the endpoint evidence (or the condition, when there is none)."""
     if url is None:
-        return " (no connection string is visible here: this matters if the connection goes through a transaction-mode pooler)"
+        return f" (if this connection {CONDITION}: no connection string is visible here)"
     if url.status == UNKNOWN:
         detail = url.describe()
-        lead = f"{detail}; " if detail else ""
-        return f" ({lead}this matters if the connection goes through a transaction-mode pooler)"
+        tail = f": {detail}" if detail else ": nothing in this repository says where it points"
+        return f" (if {subject(url)} {CONDITION}{tail})"
     if url.status == MAYBE:
         return f" ({url.describe()}: check that the pool runs in transaction mode)"
     return f" ({url.describe()})"
@@ -180,26 +207,39 @@ def configured_on(value: Optional[Value]) -> bool:
     return value is not None and (dynamic(value) or truthy(value.value) is True)
 
 
-def prepared_statements_survive(url: Optional[UrlUse], profile: Any) -> bool:
-    """Do protocol-level prepared statements work through this pooler?
+def prepared_statements_survive(url: Optional[UrlUse], profile: Any) -> Optional[bool]:
+    """Do protocol-level prepared statements work through this pooler?  None: not known.
 
     The provider decides when the URL names one (Supavisor: no; Neon: yes); otherwise the
-    pooler profile: PgBouncer ≥ 1.21 with ``max_prepared_statements > 0``.
+    pooler profile: PgBouncer ≥ 1.21 with ``max_prepared_statements > 0``.  The linter's
+    default profile (latest PgBouncer, 200) is an assumption, not evidence: with it the answer
+    is None, so the hazard is reported as a warning that says which poolers drop them.
     """
     if url is not None and url.endpoint.prepared_statements is not None:
         return url.endpoint.prepared_statements
     if getattr(profile, "pooler", "pgbouncer") != "pgbouncer":
         return False
     if getattr(profile, "max_prepared_statements", 0) <= 0:
-        return False
+        return False if profile_declared(profile, "max-prepared-statements") else None
     version = getattr(profile, "pgbouncer_version", None)
     if version:
         try:
             parts = tuple(int(p) for p in str(version).split("."))
         except ValueError:
-            return True
-        return parts[:2] >= (1, 21)
-    return True
+            parts = (1, 25)
+        if parts[:2] < (1, 21):
+            return False
+    return True if profile_declared(profile) else None
+
+
+def profile_declared(profile: Any, *keys: str) -> bool:
+    """Did anything but the default preset say what the pooler keeps (a chosen preset, the config,
+    the command line, a pgbouncer.ini or an image tag)?"""
+    sources = getattr(profile, "sources", {}) or {}
+    if sources.get("preset", "default preset") != "default preset":
+        return True
+    keys = keys or ("max-prepared-statements", "pgbouncer-version")
+    return any(key in sources and not str(sources[key]).startswith("preset ") for key in keys)
 
 
 def profile_words(profile: Any) -> str:
@@ -210,3 +250,8 @@ def profile_words(profile: Any) -> str:
     version = getattr(profile, "pgbouncer_version", None)
     mps = getattr(profile, "max_prepared_statements", 0)
     return f"the pooler profile says PgBouncer {version or '(version unknown)'} with max_prepared_statements={mps}"
+
+
+#: the condition of a prepared-statement warning when nothing says what the pooler keeps
+UNKNOWN_POOLER = ("if the pooler drops prepared statements: Supavisor, PgBouncer < 1.21, or "
+                  "max_prepared_statements = 0 (the default before 1.24)")

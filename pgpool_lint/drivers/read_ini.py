@@ -78,3 +78,17 @@ def read(ctx: Context) -> None:
     if name.startswith("liquibase") or "liquibase.command.url" in by_key:
         fact("liquibase", ("url", "liquibase.command.url"),
              {"defaultSchemaName": ("defaultschemaname", "liquibase.command.defaultschemaname")})
+    if name.endswith(".ini") and "pgbouncer" in name:
+        _pgbouncer(ctx, entries)
+
+
+def _pgbouncer(ctx: Context, entries: list[Entry]) -> None:
+    """PgBouncer's own configuration: its [pgbouncer] settings, judged by PGB206 pooler-config."""
+    settings = {entry.key.lower(): entry.value for entry in entries
+                if entry.section.lower() == "pgbouncer"}
+    modes = [entry for entry in entries if entry.section.lower() == "databases"
+             and "pool_mode" in str(entry.value.value)]
+    header = next((e for e in entries if e.section.lower() == "pgbouncer"), None)
+    start = header.key_start if header is not None else 0
+    ctx.add(Fact("pgbouncer-config", start, start, ctx.filename, settings,
+                 extra={"database_modes": [str(e.value.value) for e in modes]}))

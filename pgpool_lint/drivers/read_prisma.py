@@ -70,7 +70,8 @@ def datasources(text: str) -> list[tuple[Token, dict[str, tuple[Token, list[Toke
                     fields[key.text] = (key, toks[start:i])
                 else:
                     i += 1
-            out.append((name, fields))
+            if i < len(toks):  # an unclosed block is a file being written: nothing to judge yet
+                out.append((name, fields))
         i += 1
     return out
 

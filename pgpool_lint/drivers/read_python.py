@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 from ..positions import LineIndex, byte_col_to_char_col
 from .context import Context
-from .model import Fact, UrlUse, Value
+from .model import Fact, UrlUse, Value, local_socket
 from .sqlcheck import session_statements
 
 #: cheap pre-test: a file without any of these cannot hold a fact (not a finding decision)
@@ -269,6 +269,8 @@ class Reader:
                 url = self.ctx.env_url(host_env[0], settings["HOST"])
         if not engine_ok:
             return
+        if url is None and "HOST" not in settings and "**" not in settings:
+            url = local_socket()  # Django's default HOST "" is the local Unix socket
         start, end = self.span(key_node)
         self.ctx.add(Fact("django-database", start, end, f"DATABASES[{alias!r}]", settings, url, {"alias": alias}))
 
@@ -316,6 +318,11 @@ class Reader:
             return
         if len(path) == 2:
             fact.settings[path[1]] = self.value(value)
+            if path[1] == "HOST":  # DATABASES["default"]["HOST"] = os.environ["DB_HOST"]: a new endpoint
+                env = self.env_name(value)
+                host = fact.settings["HOST"]
+                fact.url = (self.ctx.env_host_url(env, host, None, fact.settings.get("PORT"))
+                            or (self.ctx.env_url(env[0], host) if env else self.ctx.host_port_url(host, None)))
             if path[1] == "OPTIONS" and isinstance(value, ast.Dict):
                 for k2, v2 in zip(value.keys, value.values):
                     if k2 is not None and isinstance(literal(k2), str):

@@ -16,7 +16,7 @@ from typing import Any, Iterator, Optional
 
 from .context import Context
 from .envblock import env_block
-from .model import Fact, UrlUse, Value
+from .model import Fact, UrlUse, Value, local_socket
 
 _ERB_STATEMENT = re.compile(r"<%(?!=)-?.*?-?%>", re.DOTALL)
 _ERB_OUTPUT = re.compile(r"<%=.*?%>", re.DOTALL)
@@ -232,8 +232,8 @@ def _rails(ctx: Context, doc: Map) -> None:
             if url is None and env_name not in RAILS_LOCAL_ENVIRONMENTS:
                 # Rails merges DATABASE_URL into the running environment's config
                 url = ctx.env_url("DATABASE_URL", Value(None, span[0], span[1]))
-                if url.env_file is None:
-                    url = None
+            elif url is None and cfg.get("host") is None:
+                url = local_socket(adapter)  # development / test on this machine's PostgreSQL
             ctx.add(Fact("rails-database", span[0], span[1], label, settings, url,
                          {"environment": env_name, "local": env_name in RAILS_LOCAL_ENVIRONMENTS,
                           "listen_gems": listen_gems(ctx.filename)}))

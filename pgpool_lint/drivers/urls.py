@@ -207,6 +207,8 @@ class Endpoint:
     #: does the pooler behind it keep protocol-level prepared statements working?
     #: True/False when the provider decides it, None when the pooler profile does
     prepared_statements: Optional[bool] = None
+    #: a guess from the port alone (a literal host on 5432): deployment evidence may overrule it
+    guessed: bool = False
 
 
 def classify(url: ParsedUrl, pooled_hosts: frozenset[str] = frozenset()) -> Endpoint:
@@ -246,7 +248,14 @@ def classify(url: ParsedUrl, pooled_hosts: frozenset[str] = frozenset()) -> Endp
         return Endpoint(MAYBE, "port 6432 is PgBouncer's default port")
     if port == 25061:
         return Endpoint(MAYBE, "port 25061 is where DigitalOcean serves connection pools")
+    if port in (5432, None) and _literal_host(host):
+        return Endpoint(DIRECT, f"`{host}` on PostgreSQL's own port 5432", guessed=True)
     return Endpoint(UNKNOWN, "")
+
+
+def _literal_host(host: str) -> bool:
+    """A host name written out (not a template, placeholder or empty): an ordinary server."""
+    return bool(re.fullmatch(r"[a-z0-9](?:[a-z0-9.\-]{0,250}[a-z0-9])?|[0-9a-f:]{2,45}", host))
 
 
 #: a pooler on this machine listens on its own port (6432); 5432 here is PostgreSQL itself

@@ -140,7 +140,10 @@ def live_statements(dsn: str, reader: PgssReader) -> Iterator[LoggedStatement]:
         raise InputError("pg_stat_statements is not installed in that database: "
                          "add it to shared_preload_libraries and run CREATE EXTENSION pg_stat_statements") from None
     except psycopg.Error as exc:
-        raise InputError(f"cannot read pg_stat_statements: {str(exc).strip()}") from None
+        from ..output import dsn_password, redact
+
+        # libpq quotes the whole connection string in some errors: never its password
+        raise InputError(f"cannot read pg_stat_statements: {redact(str(exc).strip(), dsn_password(dsn))}") from None
     yield from reader.rows_to_statements(rows)
 
 

@@ -43,6 +43,10 @@ def lint_logs(paths: Iterable[str], linter, input_format: str = "auto", log_line
                     kind = "pg_stat_statements" if fmt == "pg-stat-statements" else "log"
                     for stmt in statements:
                         groups.add(stmt, display, kind)
+                    if getattr(reader, "matched", None) == 0 and reader.malformed:
+                        which = f"--log-line-prefix {log_line_prefix!r}" if log_line_prefix is not None else "guessed"
+                        raise InputError(f"{display}: no line matches the {which} log_line_prefix: "
+                                         "give the server's setting (SHOW log_line_prefix)")
                 finally:
                     if bar is not None:
                         bar.close()

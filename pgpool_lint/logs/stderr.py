@@ -133,6 +133,7 @@ class StderrReader:
     max_statement: int
     malformed: int = 0
     too_long: int = 0
+    matched: int = 0  # lines the prefix matched: none at all means the prefix is wrong
 
     def statements(self, lines: Iterable[tuple[int, str]]) -> Iterator[LoggedStatement]:
         current: Optional[_Message] = None
@@ -151,6 +152,7 @@ class StderrReader:
                 continuing = False
                 continue
             continuing = True
+            self.matched += 1
             level = m.group("level")
             text = line[m.end():]
             if level in _PARTS:

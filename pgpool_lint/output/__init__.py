@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass
-from typing import Callable, TextIO
+from typing import Callable, Optional, TextIO
 
 FORMATS = {
     "full": "pgpool_lint.output.full",
@@ -30,25 +30,100 @@ class RenderContext:
     quiet: bool = False
     #: the pooler profile the files were checked against (``engine.Profile``), for metadata
     profile: object = None
+    #: paths or sources that could not be read (the run exits 2)
+    errors: int = 0
 
 
 def renderer(name: str) -> Callable:
     return importlib.import_module(FORMATS[name]).render
 
 
-# C0/C1 control characters (ESC starts ANSI sequences) and bidi overrides ("Trojan source"):
-# file content echoed to a terminal must not be able to drive it.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Everything that can drive a terminal or a CI log: C0/C1 control characters (ESC starts ANSI
+# sequences, CSI is U+009B, a newline lets a line start with ``::error ...::``, a GitHub
+# workflow command), line/paragraph separators, bidi controls ("Trojan source") and lone
+# surrogates.  Content of the linted repository (files, names, its config) and of a DSN is
+# hostile: every writer passes it through ``terminal_safe`` (text) or ``json_text`` (JSON).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                     "\ud800-\udfff\ufffe\uffff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: "re.Match[str]") -> str:
+    char = match.group()
+    return _NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
 
 
 def terminal_safe(text: str) -> str:
-    """``text`` with every control character shown as an escape, never sent raw."""
-    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+    """``text`` on one line, passwords redacted and every control character shown as an
+    escape, never sent raw."""
+    return _UNSAFE.sub(_escape, redact(text))
 
 
-def summary_line(count: int, files_with: int, files_checked: int) -> str:
+# the password of a URI (``scheme://user:password@``) or of a libpq keyword DSN; each match
+# starts at ``://`` or ``password`` and stops at the next ``/``, blank or ``@``: linear time
+_URI_PASSWORD = re.compile(r"(://[^\s/@:]*:)[^\s/@]+@")
+_KEYWORD_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.){0,1000}'?|[^\s']+)", re.IGNORECASE)
+REDACTED = "***"
+
+
+def redact(text: str, *secrets: str) -> str:
+    """``text`` without the passwords of the connection strings in it (nor ``secrets``)."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    if "://" in text:
+        text = _URI_PASSWORD.sub(lambda m: m.group(1) + REDACTED + "@", text)
+    if "assword" in text or "ASSWORD" in text:
+        text = _KEYWORD_PASSWORD.sub(lambda m: m.group(1) + REDACTED, text)
+    return text
+
+
+def dsn_password(dsn: str) -> str:
+    """The password written in a libpq connection string (URI or keywords), else ''."""
+    scheme, sep, rest = dsn.partition("://")
+    if sep and scheme.isascii() and scheme.replace("+", "").isalnum():
+        userinfo = rest.split("/", 1)[0].rpartition("@")[0]  # libpq: up to the last @ before the path
+        return userinfo.partition(":")[2]
+    match = _KEYWORD_PASSWORD.search(dsn)
+    return match.group(2).strip("'") if match else ""
+
+
+def safe_name(name: str) -> str:
+    """A file name for the start of an output line: escaped, and never starting with ``::``
+    (GitHub reads such a line, leading blanks stripped, as a workflow command)."""
+    shown = terminal_safe(name)
+    return "./" + shown if shown.lstrip().startswith(":") else shown
+
+
+# in JSON text the structure is ASCII, so these can only sit inside strings: \uXXXX keeps the value
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                             "\ud800-\udfff\ufffe\uffff]")
+
+
+def json_text(value: object, indent: Optional[int] = None) -> str:
+    """``json.dumps`` with non-ASCII text kept readable and nothing left that drives a terminal
+    (``json`` itself escapes only C0 characters); indented text at the C encoder's speed."""
+    if indent is None:
+        import json
+
+        text = json.dumps(value, ensure_ascii=False)
+    else:
+        from .json_text import dumps_indented
+
+        text = dumps_indented(value, indent)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def summary_line(diagnostics, ctx: RenderContext) -> str:
+    """The last line of the human formats; after input errors it never says all checks passed."""
+    count, files_checked = len(diagnostics), ctx.files_checked
+    checked = f"{files_checked} file{'s' if files_checked != 1 else ''} checked"
+    if ctx.errors:
+        not_all = f"{ctx.errors} error{'s' if ctx.errors != 1 else ''} above: not every file was checked"
+        return f"Found {count} finding{'s' if count != 1 else ''} ({checked}); {not_all}."
     if count == 0:
-        return f"All checks passed! ({files_checked} file{'s' if files_checked != 1 else ''} checked)"
+        return f"All checks passed! ({checked})"
+    files_with = len({d.filename for d in diagnostics})
     return (f"Found {count} finding{'s' if count != 1 else ''} in {files_with} file{'s' if files_with != 1 else ''} "
             f"({files_checked} checked).")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterator
 
-from . import RenderContext, summary_line, terminal_safe
+from . import RenderContext, safe_name, summary_line, terminal_safe
 
 Line = list[tuple[str, str]]  # (text, rich style) pieces of one output line
 
@@ -26,8 +26,8 @@ def _lines(diagnostics, ctx: RenderContext) -> Iterator[Line]:
     for d in diagnostics:
         row, col = d.location
         severity = _SEVERITY_STYLE.get(d.severity, "bold")
-        yield [(terminal_safe(f"{d.filename}:{row}:{col}: "), "bold"), (f"{d.code} ", severity),
-               (f"[{d.name}] ", "dim"), (terminal_safe(d.message), "")]
+        yield [(f"{safe_name(d.filename)}:{row}:{col}: ", "bold"), (f"{d.code} ", severity),
+               (f"[{terminal_safe(d.name)}] ", "dim"), (terminal_safe(d.message), "")]
         if d.source_line is not None and d.source_line != "":
             gutter = " " * len(str(row))
             line = d.source_line.expandtabs(1)  # a tab is one column, as in every position we report
@@ -48,7 +48,7 @@ def _lines(diagnostics, ctx: RenderContext) -> Iterator[Line]:
         yield [(f"  see: pgpool-lint rule {d.code}", "dim")]
         yield []
     if not ctx.quiet:
-        yield [(summary_line(len(diagnostics), len({d.filename for d in diagnostics}), ctx.files_checked), "")]
+        yield [(summary_line(diagnostics, ctx), "")]
 
 
 def _plain_writer(out) -> Callable[[Line], None]:

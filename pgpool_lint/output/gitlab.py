@@ -6,9 +6,8 @@ the same, so GitLab can tell new findings from old ones across merge requests.
 
 from __future__ import annotations
 
-import json
 
-from . import RenderContext, fingerprints, report_path
+from . import RenderContext, fingerprints, json_text, report_path
 
 SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
 
@@ -30,5 +29,5 @@ def render(diagnostics, out, ctx: RenderContext) -> None:
                               "end": {"line": d.end_location[0], "column": d.end_location[1]}},
             },
         })
-    json.dump(issues, out, indent=2, ensure_ascii=False)
+    out.write(json_text(issues, indent=2))
     out.write("\n")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 
-from . import RenderContext
+from . import RenderContext, json_text
 
 
 def render(diagnostics, out, ctx: RenderContext) -> None:
-    json.dump([d.to_json() for d in diagnostics], out, indent=2, ensure_ascii=False)
+    out.write(json_text([d.to_json() for d in diagnostics], indent=2))
     out.write("\n")

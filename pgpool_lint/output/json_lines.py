@@ -3,12 +3,11 @@ pooler profile), then one finding per line with the keys of the ``json`` format.
 
 from __future__ import annotations
 
-import json
 
-from . import RenderContext, metadata
+from . import RenderContext, json_text, metadata
 
 
 def render(diagnostics, out, ctx: RenderContext) -> None:
-    out.write(json.dumps({"metadata": metadata(ctx)}, ensure_ascii=False) + "\n")
+    out.write(json_text({"metadata": metadata(ctx)}) + "\n")
     for d in diagnostics:
-        out.write(json.dumps(d.to_json(), ensure_ascii=False) + "\n")
+        out.write(json_text(d.to_json()) + "\n")

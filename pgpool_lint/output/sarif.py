@@ -9,11 +9,10 @@ file is below it (GitHub resolves them against the repository root).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from urllib.parse import quote
 
-from . import DOCS_URL, RenderContext, fingerprints, metadata, report_path, rule_url, tool_version
+from . import DOCS_URL, RenderContext, fingerprints, json_text, metadata, report_path, rule_url, tool_version
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -96,5 +95,5 @@ def report(diagnostics, ctx: RenderContext) -> dict:
 
 
 def render(diagnostics, out, ctx: RenderContext) -> None:
-    json.dump(report(diagnostics, ctx), out, indent=2, ensure_ascii=False)
+    out.write(json_text(report(diagnostics, ctx), indent=2))
     out.write("\n")

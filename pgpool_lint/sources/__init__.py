@@ -38,7 +38,7 @@ SOURCE_KINDS = {
     ".py": "python", ".pyw": "python",
     ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
     ".ts": "typescript", ".tsx": "typescript", ".mts": "typescript", ".cts": "typescript",
-    ".rb": "ruby",
+    ".rb": "ruby", ".rake": "ruby", ".gemspec": "ruby", ".ru": "ruby", ".thor": "ruby",
     ".go": "go",
     ".java": "java",
     ".ex": "elixir", ".exs": "elixir",
@@ -57,9 +57,15 @@ _MODULES = {
 PARSE_ERROR = "PGB000"
 
 
+#: code files known by their whole name (pre-commit's ``types_or: [ruby]`` hands them over)
+SOURCE_NAMES = {"rakefile": "ruby", "gemfile": "ruby", "guardfile": "ruby", "capfile": "ruby", "podfile": "ruby",
+                "vagrantfile": "ruby", "brewfile": "ruby", "fastfile": "ruby", "dangerfile": "ruby"}
+
+
 def source_kind(filename: str) -> str:
-    """The language of a file, by its extension; SQL for anything else."""
-    return SOURCE_KINDS.get(os.path.splitext(filename)[1].lower(), "sql")
+    """The language of a file, by its extension or its name (``Rakefile``); SQL for anything else."""
+    base = os.path.basename(filename)
+    return SOURCE_NAMES.get(base.lower()) or SOURCE_KINDS.get(os.path.splitext(base)[1].lower(), "sql")
 
 
 def candidate_keywords(linter: "Linter") -> "Keywords":
@@ -105,6 +111,10 @@ def lint_code(linter: "Linter", text: str, filename: str, kind: str) -> list["Di
     keywords = candidate_keywords(linter)
     if not keywords.found_in(text):
         return []  # no string in this file could be a finding: no host parse, no SQL parse
+    other = _other_database(linter, text, filename)
+    if other is not None:  # a MySQL dialect module, a script for SQLite: its SQL is not PostgreSQL's
+        linter.skip([other])
+        return []
     call_sites = _call_sites(linter, kind)
     lowered = text.lower()
     module = importlib.import_module(f"{__name__}.{_MODULES[kind]}")
@@ -147,6 +157,21 @@ def is_our_directive(comment: str) -> bool:
     return bool(codes) and all(_OUR_CODE.match(c) for c in codes)
 
 
+def _other_database(linter: "Linter", text: str, filename: str):
+    """Another database the whole file's SQL is for (``dialect.Verdict``): by the ``dialects``
+    config or its folder, or the one client it names (none of PostgreSQL's)."""
+    from ..dialect import from_code
+
+    dialect_of = getattr(linter, "dialect_of", None)
+    verdict = dialect_of(filename) if dialect_of is not None else None
+    if verdict is not None:
+        return verdict
+    if getattr(linter, "_declared_postgres", lambda _: False)(filename):
+        return None
+    client, also_postgres = from_code(text)
+    return None if also_postgres else client
+
+
 def analyse_fragment(linter: "Linter", fragment: "Fragment", host_text: str,
                      keywords: "Keywords") -> list["Finding"]:
     """Run the engine on one fragment; findings come back with host-file offsets."""
@@ -160,16 +185,23 @@ def analyse_fragment(linter: "Linter", fragment: "Fragment", host_text: str,
         return []
     if not fragment.known and not (starts_like_sql(sql, strict_case=True) and parses_cleanly(sql)):
         return []
+    if fragment.holes and fragment.known and not parses_cleanly(sql):
+        sql = _without_holes(fragment, sql)
+    if fragment.dialect is not None:  # `if is_crdb(conn):` ... another database's SQL
+        linter.skip([fragment.dialect])
+        return []
     active = getattr(linter, "active", linter.settings.enabled)
     report_parse_errors = (PARSE_ERROR in active and fragment.known and fragment.complete
                            and starts_like_sql(sql, strict_case=False))
     # The transaction around one string in code is not visible (psycopg, Alembic, Django, Rails,
     # goose and Flyway open one; node-postgres and JDBC autocommit): assume one, so that rules
     # which only fire outside a transaction do not guess.
-    findings, _ = analyse_sql(fragment.shown(host_text), linter.checks, linter.gate, linter.settings.profile,
-                              True, report_parse_errors=report_parse_errors, parsed=sql,
-                              target=getattr(linter.settings, "target", None),
-                              guessed_transaction=not linter.settings.assume_in_transaction)
+    findings, ctx = analyse_sql(fragment.shown(host_text), linter.checks, linter.gate, linter.settings.profile,
+                                True, report_parse_errors=report_parse_errors, parsed=sql,
+                                target=getattr(linter.settings, "target", None),
+                                guessed_transaction=not linter.settings.assume_in_transaction)
+    if ctx.skipped and hasattr(linter, "skip"):
+        linter.skip(ctx.skipped)
     out = []
     for f in findings:
         statement_start = f.statement_start if f.statement_start is not None else f.start
@@ -182,6 +214,18 @@ def analyse_fragment(linter: "Linter", fragment: "Fragment", host_text: str,
             anchor=fragment.anchor,
         ))
     return out
+
+
+def _without_holes(fragment: "Fragment", sql: str) -> str:
+    """An interpolated clause (``WITH jobs AS #{materialized} (...)``) is no value: when the SQL
+    does not parse with its holes read as names, read them as nothing (blanks, same length)."""
+    from .fragments import parses_cleanly
+
+    chars = list(sql)
+    for start, end in fragment.holes:
+        chars[start:end] = " " * (end - start)
+    blanked = "".join(chars)
+    return blanked if parses_cleanly(blanked) else sql
 
 
 def sql_comments_of(fragment: "Fragment", host_text: str) -> list:

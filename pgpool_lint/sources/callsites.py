@@ -12,6 +12,7 @@ Config: ``sql-call-sites`` replaces the built-in list (for every language),
 
 from __future__ import annotations
 
+import re
 from typing import Iterable, Optional
 
 DEFAULT_CALL_SITES: dict[str, tuple[str, ...]] = {
@@ -19,6 +20,7 @@ DEFAULT_CALL_SITES: dict[str, tuple[str, ...]] = {
     "python": (
         "execute", "executemany", "executescript", "exec_driver_sql", "mogrify", "copy_expert",
         "text", "sql.SQL", "RunSQL", "raw", "fetch", "fetchrow", "fetchval", "op.execute",
+        "exec_", "send_query",  # psycopg 3 pq.PGconn
     ),
     # node-postgres, pg-promise, postgres.js, Knex, Sequelize, TypeORM, Prisma, Slonik, Kysely
     "javascript": (
@@ -96,9 +98,30 @@ COMPOSED_PIECES = frozenset({"SQL"})
 _MESSAGE_SUFFIXES = ("Error", "Exception", "Warning")
 
 
+#: calls whose string arguments are compared or matched, never run (``status.startsWith("DISCARD ALL")``),
+#: and test assertions and mock set-ups (``assert_called_once_with('RESET SEQUENCE')``)
+COMPARISON_CALLS = frozenset({
+    "startsWith", "endsWith", "equals", "equalsIgnoreCase", "contains", "includes", "startswith", "endswith",
+    "start_with?", "end_with?", "include?", "match", "matches", "match?", "indexOf", "index", "find", "rfind",
+    "count", "replace", "replaceAll", "split", "strip", "HasPrefix", "HasSuffix", "Contains", "EqualFold",
+    "Equal", "Equals", "toBe", "toEqual", "toStrictEqual", "toContain", "toMatch", "toHaveBeenCalledWith",
+    "toHaveBeenLastCalledWith", "eq", "eql", "to", "not_to", "called_with", "has_calls", "Same", "Regexp",
+})
+_ASSERTION_PREFIXES = ("assert", "expect", "refute", "verify", "should")
+
+
+#: a leading argument named like a connection, transaction, test handle or context comes before
+#: the SQL: ``TestUtil.execute(conn, "SET ...")``, ``mustExec(t, conn, "listen chat")``
+CONNECTION_NAME = re.compile(r"(?i)(?:conn\w*|con|connection\w*|c|db\w*|tx\w*|t|tb|b|session|sess|client|pool|"
+                             r"cur|cursor|stmt|st|statement|dbh|pg\w*|querier|runner|executor|ds|datasource|"
+                             r"self|this|handle|h|q|jdbc\w*|template|ctx)")
+
+
 def is_message_call(name: str) -> bool:
-    """A logging, printing, translation or exception-building call (by its last name)."""
-    return name in MESSAGE_CALLS or name.endswith(_MESSAGE_SUFFIXES)
+    """A logging, printing, translation or exception-building call, a comparison or a test
+    assertion (by its last name): its string arguments are never SQL that runs."""
+    return (name in MESSAGE_CALLS or name.endswith(_MESSAGE_SUFFIXES) or name in COMPARISON_CALLS
+            or name.startswith(_ASSERTION_PREFIXES))
 
 
 class CallSites:

@@ -47,6 +47,8 @@ class Fragment:
     holes: list[tuple[int, int]] = field(default_factory=list)  # SQL ranges of interpolated values
     partial: bool = False  # a piece of SQL composed into a statement later (psycopg sql.SQL)
     raw: str = ""  # the string's value before bind placeholders were made parseable (same length)
+    #: another database this string is for (``dialect.Verdict``: a branch such as ``if is_crdb(conn):``)
+    dialect: Any = None
 
     @property
     def complete(self) -> bool:
@@ -131,11 +133,11 @@ class FragmentBuilder:
         return "".join(self.chars)
 
     def build(self, host_start: int, host_end: int, anchor: int, known: bool,
-              question_marks: bool = True, partial: bool = False) -> Fragment:
+              question_marks: bool = True, partial: bool = False, dialect: Any = None) -> Fragment:
         self._join_surrogate_pairs()
         sql = neutralise_placeholders(self.value, question_marks)
         return Fragment(sql, self.starts, self.ends, host_start, host_end, anchor, known, list(self.holes),
-                        partial, raw=self.value)
+                        partial, raw=self.value, dialect=dialect)
 
     def _join_surrogate_pairs(self) -> None:
         """JavaScript and Java spell a character beyond U+FFFF as two escapes (``\\ud83d\\ude00``):
@@ -287,8 +289,15 @@ class Keywords:
         self.substrings = tuple(sorted({s.lower() for s in substrings}))
 
     def found_in(self, text: str) -> bool:
+        """Whether ``text`` (host source or a string's value) may spell a keyword; in host
+        source a keyword may be written with escapes (``"S\\u0045T"`` is ``"SET"``)."""
         if self.everything:
             return True
+        if self._found_in(text):
+            return True
+        return "\\" in text and self._found_in(_HEX_ESCAPE.sub(lambda m: decode_escape(m.group()), text))
+
+    def _found_in(self, text: str) -> bool:
         lowered = text.lower()
         if any(s in lowered for s in self.substrings):
             return True

@@ -17,7 +17,7 @@ from typing import Optional
 
 from ..positions import LineIndex, byte_col_to_char_col
 from ..suppress import CommentSpan
-from .callsites import COMPOSED_PIECES, CallSites, is_message_call
+from .callsites import COMPOSED_PIECES, CONNECTION_NAME, CallSites, is_message_call
 from .fragments import Fragment, FragmentBuilder, Keywords
 
 #: keyword arguments that carry SQL at a known call site (Django RunSQL, SQLAlchemy, ...)
@@ -69,9 +69,11 @@ def extract(text: str, call_sites: CallSites, keywords: Optional[Keywords] = Non
     pos = HostPositions(text)
     hits = keywords.offsets(text)
     hit_lines = None if hits is None else sorted({pos.index.position(h)[0] for h in hits})
+    sql_names, helpers = _follow_names(tree, call_sites)
     known: dict[int, ast.AST] = {}  # id(argument) -> the SQL call it is passed to
     skipped: set[int] = set()  # ids of nodes never to read: messages, docstrings, parts already read
     fragments: list[Fragment] = []
+    branch_of: dict[int, object] = {}  # id(node) -> the other database its branch is for
     queue = [tree]
     while queue:
         node = queue.pop()
@@ -83,14 +85,29 @@ def extract(text: str, call_sites: CallSites, keywords: Optional[Keywords] = Non
             continue  # no candidate keyword anywhere in this subtree
         if isinstance(node, ast.Expr) and _is_str_expr(node.value):
             continue  # docstrings and other bare strings are never executed
+        if isinstance(node, ast.If):  # `if is_crdb(conn):` -- its body is another database's SQL
+            verdict = _branch_dialect(node, pos)
+            if verdict is not None:
+                branch_of.update((id(stmt), verdict) for stmt in node.body)
         if isinstance(node, ast.Dict):  # keys are names and labels (keyword tables), never SQL to run
             skipped.update(id(k) for k in node.keys if k is not None and _is_str_expr(k))
+        if isinstance(node, (ast.Compare, ast.Assert)):
+            continue  # compared or asserted, never run: `assert out == 'LISTEN "x"'`
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = [_name_of(t) for t in targets]
+            if any(n in _MOCK_ATTRIBUTES for n in names):
+                continue  # mock set-ups: `ops.sequence_reset_sql.return_value = ['RESET SEQUENCE']`
+            call = next((sql_names[n] for n in names if n in sql_names), None)
+            if call is not None and node.value is not None and _is_str_expr(node.value):
+                known.setdefault(id(node.value), call)  # stmt = b"DEALLOCATE " + name ... exec_(stmt)
         if isinstance(node, ast.Call):
             path = callee_path(node.func)
             if path and is_message_call(path[-1]):
-                continue  # log messages, exceptions, translations
-            if path and call_sites.matches(path):
-                sql_args = sql_arguments(node, path[-1])
+                continue  # log messages, exceptions, translations, comparisons, assertions
+            if path and (call_sites.matches(path) or path[-1] in helpers):
+                sql_args = (sql_arguments(node, path[-1]) if call_sites.matches(path)
+                            else _nth_argument(node, helpers[path[-1]]))
                 for arg in sql_args:
                     known[id(arg)] = node
                 holding_sql = {id(n) for a in sql_args for n in ast.walk(a)}
@@ -106,14 +123,27 @@ def extract(text: str, call_sites: CallSites, keywords: Optional[Keywords] = Non
                 piece = call is not None and callee_path(call.func)[-1] in COMPOSED_PIECES  # type: ignore[attr-defined]
                 if piece:
                     builder = format_fields(builder)
-                fragments.append(builder.build(start, end, anchor, known=call is not None, partial=piece))
+                fragments.append(builder.build(start, end, anchor, known=call is not None, partial=piece,
+                                               dialect=branch_of.get(nid)))
             for child in ast.walk(node):
                 skipped.add(id(child))
             continue
         children = list(ast.iter_child_nodes(node))
         children.reverse()  # visit in source order
+        inherited = branch_of.get(nid)
+        if inherited is not None:
+            for child in children:
+                branch_of.setdefault(id(child), inherited)
         queue.extend(children)
     return fragments
+
+
+def _branch_dialect(node: ast.If, pos: HostPositions):
+    """The other database an ``if`` condition selects (``dialect.from_branch``), or None."""
+    from ..dialect import from_branch
+
+    start, end = pos.span(node.test)
+    return from_branch(pos.text[start:min(end, start + 300)])
 
 
 def comments(text: str) -> list[CommentSpan]:
@@ -151,10 +181,71 @@ def callee_path(func: ast.AST) -> tuple[str, ...]:
     return tuple(reversed(parts))
 
 
+_MOCK_ATTRIBUTES = frozenset({"return_value", "side_effect"})
+
+
+def _name_of(node: ast.AST) -> Optional[str]:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def _nth_argument(call: ast.Call, index: int) -> list[ast.AST]:
+    positional = [a for a in call.args if not isinstance(a, ast.Starred)]
+    return [positional[index]] if 0 <= index < len(positional) else []
+
+
+def _follow_names(tree: ast.AST, call_sites: CallSites) -> tuple[dict[str, ast.Call], dict[str, int]]:
+    """Names whose value a SQL call runs (``cur.execute(stmt)``, ``self.sql``), and this file's
+    functions that hand a parameter on to one (``run_sql(conn, sql)`` -> its position)."""
+    functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    owner: dict[int, ast.AST] = {}
+    calls: list[ast.Call] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            calls.append(node)
+    for function in functions:  # breadth first: an inner function claims its calls last
+        for node in ast.walk(function):
+            if isinstance(node, ast.Call):
+                owner[id(node)] = function
+    sql_names: dict[str, ast.Call] = {}
+    helpers: dict[str, int] = {}
+    for _ in range(3):  # helpers of helpers
+        found_helper = False
+        for call in calls:
+            path = callee_path(call.func)
+            if not path or not (call_sites.matches(path) or path[-1] in helpers):
+                continue
+            args = sql_arguments(call, path[-1]) if call_sites.matches(path) else _nth_argument(call, helpers[path[-1]])
+            for arg in args[:1]:
+                name = _name_of(arg)
+                if name is None:
+                    continue
+                sql_names.setdefault(name, call)
+                function = owner.get(id(call))
+                if function is None or not isinstance(arg, ast.Name):
+                    continue
+                params = [a.arg for a in function.args.posonlyargs + function.args.args]  # type: ignore[attr-defined]
+                if params and params[0] in ("self", "cls"):
+                    params = params[1:]
+                fname = function.name  # type: ignore[attr-defined]
+                if name in params and fname not in helpers and not call_sites.matches((fname,)):
+                    helpers[fname] = params.index(name)
+                    found_helper = True
+        if not found_helper:
+            break
+    return sql_names, helpers
+
+
 def sql_arguments(call: ast.Call, name: str) -> list[ast.AST]:
     """The arguments of a SQL call that hold SQL (list and tuple elements included)."""
     args: list[ast.AST] = []
     positional = [a for a in call.args if not isinstance(a, ast.Starred)]
+    while (len(positional) > 1 and isinstance(positional[0], (ast.Name, ast.Attribute))
+           and CONNECTION_NAME.fullmatch(_name_of(positional[0]) or "")):
+        positional = positional[1:]  # TestUtil.execute(conn, "SET ..."): the SQL comes after the connection
     count = 2 if name in _TWO_SQL_ARGUMENTS else 1
     args.extend(positional[:count])
     args.extend(k.value for k in call.keywords if k.arg in SQL_KEYWORDS)
@@ -172,8 +263,11 @@ def sql_arguments(call: ast.Call, name: str) -> list[ast.AST]:
 def _literal_text(node: ast.AST) -> str:
     """The literal parts of a string expression (interpolated values left out)."""
     if isinstance(node, ast.Constant):
-        return node.value
-    return " ".join(n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str))
+        return node.value.decode("latin-1") if isinstance(node.value, bytes) else node.value
+    # in source order (ast.walk is breadth first): "SET x TO " + v + ", public" must start with SET
+    parts = sorted((n for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, (str, bytes))),
+                   key=lambda n: (n.lineno, n.col_offset))
+    return "\n".join(_literal_text(n) for n in parts)
 
 
 def _any_between(sorted_lines: list[int], first: int, last: int) -> bool:
@@ -184,7 +278,7 @@ def _any_between(sorted_lines: list[int], first: int, last: int) -> bool:
 def _is_str_expr(node: ast.AST) -> bool:
     """A string literal, f-string, or a concatenation / formatting built on one."""
     if isinstance(node, ast.Constant):
-        return isinstance(node.value, str)
+        return isinstance(node.value, (str, bytes))  # b"listen foo" reaches pgconn.exec_() as SQL too
     if isinstance(node, ast.JoinedStr):
         return True
     if isinstance(node, ast.BinOp):
@@ -227,7 +321,8 @@ def build(node: ast.AST, pos: HostPositions) -> Optional[FragmentBuilder]:
 def _agrees(builder: FragmentBuilder, node: ast.AST) -> bool:
     """Our reading of the literal gives the value Python computed."""
     if isinstance(node, ast.Constant):
-        return builder.value == node.value
+        value = node.value.decode("latin-1") if isinstance(node.value, bytes) else node.value
+        return builder.value == value
     expected = "".join(v.value for v in node.values if isinstance(v, ast.Constant))  # type: ignore[attr-defined]
     holes = sum(1 for v in node.values if isinstance(v, ast.FormattedValue))  # type: ignore[attr-defined]
     got = "".join(c for i, c in enumerate(builder.value) if not _in_holes(builder.holes, i))
@@ -250,8 +345,6 @@ def read_literals(text: str, start: int, end: int) -> Optional[FragmentBuilder]:
         if m is None:
             return None
         prefix, quote = m.group(1).lower(), m.group(2)
-        if "b" in prefix:
-            return None
         pos = _read_body(text, m.end(), end, quote, raw="r" in prefix, fstring="f" in prefix, out=out)
         if pos < 0:
             return None

@@ -24,7 +24,7 @@ from typing import Any, Callable, Optional
 
 from ..positions import byte_col_to_char_col
 from ..suppress import CommentSpan
-from .callsites import CallSites, is_message_call
+from .callsites import CONNECTION_NAME, CallSites, is_message_call
 from .fragments import Fragment, FragmentBuilder, Keywords, decode_escape
 
 
@@ -48,6 +48,10 @@ class LanguageSpec:
     constructors: dict[str, str] = field(default_factory=dict)
     comments: tuple[str, ...] = ("comment",)
     question_marks: bool = True  # ``?`` is a bind placeholder in this ecosystem
+    #: conditional nodes with a ``condition`` field (and an ``alternative`` one for else):
+    #: a string in the body of ``if is_crdb(conn)`` is another database's SQL
+    branches: frozenset[str] = frozenset({"if_statement", "if", "elsif", "if_expression",
+                                          "ternary_expression", "conditional_expression"})
     #: the operator text of a concatenation (PHP ``.``, Elixir ``<>``)
     concat_operators: frozenset[str] = frozenset({"+"})
     #: nodes between an argument list and the value (PHP/C# ``argument``, Kotlin ``value_argument``)
@@ -90,7 +94,11 @@ def _load(spec: LanguageSpec) -> tuple[Any, Any, Any]:
     language = Language(getattr(importlib.import_module(spec.module), spec.function)())
     strings = Query(language, "[" + " ".join(f"({t})" for t in spec.strings) + "] @s")
     comments = Query(language, "[" + " ".join(f"({t})" for t in spec.comments) + "] @c")
+    _CALL_QUERIES[spec.name] = Query(language, "[" + " ".join(f"({t})" for t in spec.calls) + "] @call")
     return Parser(language), strings, comments
+
+
+_CALL_QUERIES: dict[str, Any] = {}
 
 
 class HostText:
@@ -143,12 +151,19 @@ class Extractor:
         self.call_sites = call_sites
         self.keywords = keywords
         self.heredocs: dict[tuple[int, int], Any] = {}  # heredoc body start -> its beginning
+        #: names whose value a SQL call runs (``conn.Exec(ctx, sql)``, ``stmt.execute(createTab)``) -> the call
+        self.sql_names: dict[str, Any] = {}
+        #: functions of this file that pass a parameter on to a SQL call (``mustExec(t, conn, sql)``) ->
+        #: the parameter's position
+        self.helpers: dict[str, int] = {}
 
     def run(self, tree: Any) -> list[Fragment]:
         from tree_sitter import QueryCursor
 
         _, query, _ = _parser_and_queries(self.spec)
         nodes = sorted(QueryCursor(query).captures(tree.root_node).get("s", []), key=lambda n: n.start_byte)
+        if any(self.keywords.found_in(n.text.decode("utf-8", "replace")) for n in nodes):
+            self._follow_names(tree)
         fragments: list[Fragment] = []
         done: set[tuple[int, int]] = set()
         for node in nodes:
@@ -176,7 +191,8 @@ class Extractor:
             start, end = self.host.offset(root.start_point), self.host.offset(root.end_point)
             anchor = self.host.offset(call.start_point) if call is not None else start
             fragments.append(builder.build(start, end, anchor, known=verdict == "sql",
-                                           question_marks=self.spec.question_marks))
+                                           question_marks=self.spec.question_marks,
+                                           dialect=self._branch_dialect(root)))
         return fragments
 
     # --- where a string sits ---------------------------------------------------------------
@@ -241,6 +257,13 @@ class Extractor:
                     if path and (self._is_message(path[-1]) or self.call_sites.matches(path)):
                         return "message", call
             return "maybe", None
+        if parent.type in self.spec.binaries:  # `status == "LISTEN x"`: compared, never run
+            op = parent.child_by_field_name("operator")
+            if op is not None and op.type in _COMPARISONS:
+                return "message", None
+        assigned = self._assigned_name(root)
+        if assigned is not None and assigned in self.sql_names:
+            return "sql", self.sql_names[assigned]  # sql := `...` later run by conn.Exec(ctx, sql)
         if parent.type in self.spec.calls:  # a tagged template: sql`...`
             path = self._callee(parent)
             if path and self.call_sites.matches(path):
@@ -262,22 +285,96 @@ class Extractor:
             return "maybe", call
         if self._is_message(path[-1]):
             return "message", call
-        if self.call_sites.matches(path):
+        if self.call_sites.matches(path) or path[-1] in self.helpers:
             return self._slot_verdict(call, path, parent, root)
         return "maybe", call
 
     def _slot_verdict(self, call: Any, path: tuple[str, ...], arguments: Any, root: Any) -> tuple[str, Any]:
-        if self.spec.sql_slots is not None:
-            slots = self.spec.sql_slots(self, call, path, arguments)
-        else:
-            slot = _sql_slot(arguments, self.spec)
-            slots = [slot] if slot is not None else []
-        if any(s.start_byte == root.start_byte and s.end_byte == root.end_byte for s in slots):
+        if any(s.start_byte == root.start_byte and s.end_byte == root.end_byte
+               for s in self._slots(call, path, arguments)):
             return "sql", call
         return "message", call  # the other arguments of a SQL call are bind values
 
     def _is_message(self, name: str) -> bool:
         return is_message_call(name) or name in self.spec.messages
+
+    # --- following a string to the call that runs it ------------------------------------------
+
+    def _slots(self, call: Any, path: tuple[str, ...], arguments: Any = None) -> list[Any]:
+        """The arguments of a SQL call (or of a helper of this file) that hold the SQL."""
+        if arguments is None:
+            field_name = self.spec.calls[call.type][2] if call.type in self.spec.calls else None
+            arguments = call.child_by_field_name(field_name) if field_name else None
+        if arguments is None or arguments.type not in self.spec.argument_lists:
+            return []
+        if not self.call_sites.matches(path):
+            args = [a for a in arguments.named_children if a.type not in self.spec.comments]
+            at = self.helpers.get(path[-1], -1)
+            return [args[at]] if 0 <= at < len(args) else []
+        if self.spec.sql_slots is not None:
+            return [slot for slot in self.spec.sql_slots(self, call, path, arguments) if slot is not None]
+        slot = _sql_slot(arguments, self.spec)
+        return [slot] if slot is not None else []
+    def _follow_names(self, tree: Any) -> None:
+        """Names whose value SQL calls run, and this file's functions that hand a parameter to one.
+
+        A helper found in one round makes its own callers' arguments SQL in the next (a few
+        rounds: helpers of helpers)."""
+        from tree_sitter import QueryCursor
+
+        calls = QueryCursor(_CALL_QUERIES[self.spec.name]).captures(tree.root_node).get("call", [])
+        for _ in range(3):
+            found_helper = False
+            for call in calls:
+                path = self._callee(call)
+                if not path or not (self.call_sites.matches(path) or path[-1] in self.helpers):
+                    continue
+                slots = self._slots(call, path)
+                slot = slots[0] if slots else None
+                name = _last_name(slot) if slot is not None else None
+                if name is None:
+                    continue
+                self.sql_names.setdefault(name, call)
+                function = _enclosing_function(call)
+                if function is None or slot.type != "identifier":
+                    continue
+                params = _parameter_names(function)
+                helper = _function_name(function)
+                if name in params and helper and helper not in self.helpers and not self.call_sites.matches((helper,)):
+                    self.helpers[helper] = params.index(name)
+                    found_helper = True
+            if not found_helper:
+                break
+
+    def _assigned_name(self, root: Any) -> Optional[str]:
+        """The variable, constant or field a string expression is assigned to, if any."""
+        holder = root.parent
+        if holder is not None and holder.type == "expression_list":  # Go: a, b := "...", ...
+            holder = holder.parent
+        if holder is None or holder.type not in _ASSIGNMENTS:
+            return None
+        target = holder.child_by_field_name("name") or holder.child_by_field_name("left")
+        if target is None or target.start_byte >= root.start_byte:
+            return _last_name(target) if target is not None and target.end_byte <= root.start_byte else None
+        return _last_name(target)
+
+    def _branch_dialect(self, node: Any) -> Any:
+        """The database an enclosing branch selects (``if is_crdb(conn) { ... }``), or None.
+        The else part of such a branch says nothing (it is usually PostgreSQL's)."""
+        from ..dialect import from_branch
+
+        child, parent, depth = node, node.parent, 0
+        while parent is not None and depth < 64:
+            if parent.type in self.spec.branches:
+                condition = parent.child_by_field_name("condition")
+                alternative = parent.child_by_field_name("alternative")
+                inside_else = alternative is not None and alternative.start_byte <= child.start_byte
+                if condition is not None and not inside_else and condition.end_byte <= child.start_byte:
+                    found = from_branch(condition.text[:300].decode("utf-8", "replace"))
+                    if found is not None:
+                        return found
+            child, parent, depth = parent, parent.parent, depth + 1
+        return None
 
     def _callee(self, call: Any) -> tuple[str, ...]:
         if self.spec.callee is not None:
@@ -373,6 +470,69 @@ class Extractor:
             out.text(text[pos:content_end], pos)
 
 
+#: operators whose string operands are compared, never run
+_COMPARISONS = frozenset({"==", "!=", "===", "!==", "<", ">", "<=", ">=", "=~", "!~", "<=>", "eq", "ne"})
+#: nodes that give a value a name: Go, Java, JavaScript/TypeScript, Ruby
+_ASSIGNMENTS = frozenset({"short_var_declaration", "var_spec", "const_spec", "assignment_statement",
+                          "variable_declarator", "assignment_expression", "assignment", "field_declaration",
+                          "public_field_definition", "field_definition"})
+#: function-like nodes (their ``name`` and ``parameters``)
+_FUNCTIONS = frozenset({"function_declaration", "method_declaration", "function_definition", "method",
+                        "singleton_method", "function_expression", "function", "method_definition",
+                        "constructor_declaration", "generator_function_declaration"})
+#: nodes that name a value (the last name counts: this.createTab, s.sql, @sql)
+_NAMES = frozenset({"identifier", "field_access", "member_expression", "selector_expression", "instance_variable",
+                    "constant", "field_identifier", "property_identifier", "expression_list"})
+
+
+def _last_name(node: Any) -> Optional[str]:
+    if node is None or node.type not in _NAMES:
+        return None
+    if node.type == "expression_list":
+        named = node.named_children
+        return _last_name(named[0]) if len(named) == 1 else None
+    text = node.text[:200].decode("utf-8", "replace")
+    return text.replace("::", ".").rsplit(".", 1)[-1].lstrip("@") or None
+
+
+def _enclosing_function(node: Any) -> Optional[Any]:
+    parent, depth = node.parent, 0
+    while parent is not None and depth < 200:
+        if parent.type in _FUNCTIONS:
+            return parent
+        parent, depth = parent.parent, depth + 1
+    return None
+
+
+def _function_name(function: Any) -> Optional[str]:
+    name = function.child_by_field_name("name")
+    if name is None and function.parent is not None and function.parent.type == "variable_declarator":
+        name = function.parent.child_by_field_name("name")  # const mustExec = function (...) {...}
+    return name.text[:100].decode("utf-8", "replace") if name is not None else None
+
+
+def _parameter_names(function: Any) -> list[str]:
+    """Parameter names in call order (Go's ``a, b string`` gives two)."""
+    params = function.child_by_field_name("parameters")
+    names: list[str] = []
+    if params is None:
+        return names
+    for param in params.named_children:
+        if param.type == "identifier":  # JavaScript, Ruby
+            names.append(param.text.decode("utf-8", "replace"))
+            continue
+        found = [c for c in param.named_children if c.type == "identifier"]
+        name = param.child_by_field_name("name") or param.child_by_field_name("pattern")
+        if param.type == "parameter_declaration" and found:  # Go: several names share one type
+            names.extend(c.text.decode("utf-8", "replace") for c in found)
+        elif name is not None:
+            names.append(name.text.decode("utf-8", "replace"))
+        elif found:
+            names.append(found[0].text.decode("utf-8", "replace"))
+        else:
+            names.append("")
+    return names
+
 #: node type -> (receiver field, name field) of a dotted name (navigation_expression: by position)
 _PATH_STEPS = {
     "dot": ("left", "right"),  # Elixir Repo.query
@@ -407,8 +567,15 @@ def _sql_slot(arguments: Any, spec: LanguageSpec) -> Optional[Any]:
         if arg.type in ("identifier", "selector_expression", "call_expression") and (
                 "ctx" in text or "context" in text) and not arg.type.endswith("literal"):
             continue
+        if arg.type in _NAMES and CONNECTION_NAME.fullmatch(_last_name(arg) or "") and _has_later_argument(arg):
+            continue  # TestUtil.execute(conn, "SET ..."), execute(t, db, "...")
         return arg
     return None
+
+
+def _has_later_argument(arg: Any) -> bool:
+    sibling = arg.next_named_sibling
+    return sibling is not None
 
 
 #: keys of a query-config object that hold the SQL (node-postgres, pg-promise, Sequelize)
@@ -425,6 +592,8 @@ def _is_sql_option(pair: Any, value: Any) -> bool:
 def _path(node: Any) -> tuple[str, ...]:
     """Dotted name of a callee: ``client.query`` -> ("client", "query")."""
     kind = node.type
+    if kind in ("await_expression", "non_null_expression", "parenthesized_expression") and node.named_children:
+        return _path(node.named_children[0])  # (await client.query)<T>(...) as TypeScript reads it
     if kind in ("member_expression", "selector_expression", "field_access"):
         obj = node.child_by_field_name("object") or node.child_by_field_name("operand")
         prop = node.child_by_field_name("property") or node.child_by_field_name("field")

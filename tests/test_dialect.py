@@ -1,0 +1,222 @@
+"""Issue 17, "know the dialect": text pglast rejects is PostgreSQL with a mistake (PGB000) or
+another database's SQL / no SQL (skipped, counted under --verbose and --statistics).
+
+Every test runs the real CLI and asserts what a user sees: rule, line, column, exit code and
+the skipped-text lines on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pgpool_lint import dialect
+
+from .helpers import REPO, run_cli
+
+MYSQL_TABLE = ("CREATE TABLE `users` (`id` int(11) NOT NULL AUTO_INCREMENT, PRIMARY KEY (`id`)) "
+               "ENGINE=InnoDB DEFAULT CHARSET=utf8;\n")
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def _check(root: Path, *args: str) -> tuple[int, list[tuple[str, int, int, str]], str]:
+    proc = run_cli("check", "--isolated", "--output-format", "json", *args, cwd=root)
+    found = [(d["filename"], d["location"]["row"], d["location"]["column"], d["code"])
+             for d in json.loads(proc.stdout)]
+    return proc.returncode, sorted(found), proc.stderr.decode()
+
+
+def test_mysql_file_anywhere_is_skipped_and_a_postgres_mistake_is_still_a_parse_error(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "db/001_users.sql": MYSQL_TABLE + "SET sql_mode = 'TRADITIONAL';\n",  # sqlglot: MySQL, not PostgreSQL
+        "db/002_typo.sql": "SELECT 1;\nSELEC 2;\nCREATE TABLE foo (id int,);\n",
+        "db/003_pragma.sql": "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT);\nPRAGMA foreign_keys = ON;\n",
+    })
+    code, found, err = _check(tmp_path, "--verbose", ".")
+    assert found == [("db/002_typo.sql", 2, 1, "PGB000"), ("db/002_typo.sql", 3, 26, "PGB000")]
+    assert code == 1
+    assert "skipped text in db/001_users.sql: mysql SQL: parses as mysql SQL, not as PostgreSQL" in err
+    assert "skipped text in db/003_pragma.sql: sqlite SQL: PostgreSQL has no `PRAGMA` statement" in err
+
+
+def test_dialect_folders_and_file_names(tmp_path: Path) -> None:
+    spanner = "CREATE TABLE Singers (SingerId INT64 NOT NULL, Name STRING(1024)) PRIMARY KEY (SingerId);\n"
+    crdb = "CREATE TABLE t (id UUID PRIMARY KEY, INDEX (id));\nSET search_path TO app;\n"
+    _write(tmp_path, {
+        "testdata/migrations/spanner/1_init.sql": spanner,
+        "dialects/cockroachdb/schema.sql": crdb,
+        "db/clickhouse/1.sql": "CREATE TABLE t (id UInt64) ENGINE = MergeTree() ORDER BY id;\nLISTEN x;\n",
+        "schema.mysql.sql": "LISTEN x;\n",
+        "postgres/schema.sql": "LISTEN jobs;\n",
+    })
+    code, found, err = _check(tmp_path, "--verbose", ".")
+    assert found == [("postgres/schema.sql", 1, 1, "PGB002")] and code == 1
+    assert "skipped text in testdata/migrations/spanner/1_init.sql: spanner SQL: folder `spanner`" in err
+    assert "skipped text in dialects/cockroachdb/schema.sql: cockroachdb SQL: folder `cockroachdb`" in err
+    assert "skipped text in schema.mysql.sql: mysql SQL: file name `mysql`" in err
+
+
+def test_set_of_a_name_postgres_does_not_have_leaks_nothing(tmp_path: Path) -> None:
+    _write(tmp_path, {"m.sql": """\
+        SET foreign_key_checks = 0;
+        SET enable_experimental_alter_column_type_general = true;
+        set cluster setting kv.rangefeed.enabled = true;
+        SET statement_timeout = 0;
+        SET myapp.tenant = 'a';
+        SET x = ;
+    """})
+    code, found, err = _check(tmp_path, "--verbose", "m.sql")
+    # custom (dotted) parameters do stay on the connection; `SET x = ;` is PostgreSQL with a mistake
+    assert found == [("m.sql", 4, 1, "PGB001"), ("m.sql", 5, 1, "PGB001"), ("m.sql", 6, 9, "PGB000")]
+    assert code == 1
+    assert "not PostgreSQL: `foreign_key_checks` is not a PostgreSQL parameter" in err
+    assert "not PostgreSQL: `cluster` is not a PostgreSQL parameter" in err
+
+
+def test_statistics_count_skipped_text_by_what_it_is(tmp_path: Path) -> None:
+    _write(tmp_path, {"a/mysql/1.sql": "LISTEN x;\n", "b.sql": "1 up\n", "c.sql": "SET sql_mode = 'X';\nLISTEN y;\n"})
+    proc = run_cli("check", "--isolated", "--statistics", ".", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stdout.decode().startswith("1\tPGB002\t[listen]")
+    assert proc.stderr.decode().splitlines() == ["1\tskipped\tmysql SQL", "1\tskipped\tnot PostgreSQL",
+                                                 "1\tskipped\tnot SQL"]
+
+
+def test_dialects_config_declares_and_overrides(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        ".pgpool-lint.toml": '[dialects]\n"legacy/**" = "mysql"\n"mysql/**" = "postgres"\n',
+        "legacy/a.sql": "LISTEN a;\n",
+        "mysql/b.sql": "LISTEN b;\nSELEC 1;\n",  # the folder is named after MySQL, but the user says PostgreSQL
+        "mysql/c.sql": MYSQL_TABLE,
+    })
+    proc = run_cli("check", "--verbose", "--output-format", "concise", ".", cwd=tmp_path)
+    out = proc.stdout.decode()
+    assert proc.returncode == 1
+    assert "mysql/b.sql:1:1: PGB002" in out and "mysql/b.sql:2:1: PGB000" in out
+    assert "mysql/c.sql:1:14: PGB000" in out  # declared PostgreSQL: sqlglot is not asked
+    assert "legacy/a.sql" not in out
+    assert "skipped text in legacy/a.sql: mysql SQL: `dialects` in the configuration" in proc.stderr.decode()
+    _write(tmp_path, {".pgpool-lint.toml": '[dialects]\n"x/**" = "db9000"\n'})
+    bad = run_cli("check", ".", cwd=tmp_path)
+    assert bad.returncode == 2 and b"`dialects.x/**` must be one of:" in bad.stderr and b"Traceback" not in bad.stderr
+
+
+def test_not_sql_and_goose_envsub_and_templates(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "fixtures/up.sql": "1 up\n",
+        "migrations/001.sql": "-- +goose ENVSUB ON\n-- +goose Up\nCREATE ROLE ${APP_USER};\nSET search_path TO ${SCHEMA:-app};\n",
+        "templates/listen.sql": "LISTEN {channel_name};\n",
+    })
+    code, found, err = _check(tmp_path, "--verbose", ".")
+    assert found == [("migrations/001.sql", 4, 1, "PGB001"), ("templates/listen.sql", 1, 1, "PGB002")]
+    assert code == 1
+    assert "skipped text in fixtures/up.sql: not SQL: does not start with a SQL keyword" in err
+    listen = run_cli("check", "--isolated", "--output-format", "concise", "templates/listen.sql", cwd=tmp_path)
+    assert "`LISTEN {channel_name}` registers" in listen.stdout.decode()  # as written, not `LISTEN ______`
+
+
+def test_code_files_naming_another_client_or_branching_on_it(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "knexfile.js": """\
+            const knex = require('knex')({ client: 'mysql', connection: {} });
+            knex.raw("SET foreign_key_checks = 0; LOCK TABLES foo WRITE");
+            knex.raw("LISTEN jobs");
+        """,
+        "both.py": """\
+            import sqlite3
+            import psycopg2
+            def setup(conn):
+                if is_crdb(conn):
+                    conn.execute("SET CLUSTER SETTING kv.rangefeed.enabled = true")
+                    conn.execute("LISTEN crdb_has_none")
+                else:
+                    conn.execute("LISTEN jobs")
+        """,
+        "branch.go": """\
+            package db
+
+            func setup(ctx context.Context, conn *pgx.Conn) {
+            \tif conn.Dialect() == "cockroachdb" {
+            \t\tconn.Exec(ctx, "SET CLUSTER SETTING kv.rangefeed.enabled = true")
+            \t} else {
+            \t\tconn.Exec(ctx, "LISTEN jobs")
+            \t}
+            }
+        """,
+        "Rakefile": 'task :listen do\n  ActiveRecord::Base.connection.execute("LISTEN jobs")\nend\n',
+    })
+    code, found, err = _check(tmp_path, "--verbose", ".")
+    assert found == [("Rakefile", 2, 42, "PGB002"), ("both.py", 8, 23, "PGB002"), ("branch.go", 7, 19, "PGB002")]
+    assert code == 1
+    assert "skipped text in knexfile.js: mysql SQL: the file uses the `mysql` client" in err
+    assert "skipped text in both.py: cockroachdb SQL: in a branch for crdb (`is_crdb(conn)`) (2 times)" in err
+
+
+@pytest.mark.parametrize("name", ["lib/tasks/db.rake", "my.gemspec", "config.ru", "Gemfile", "tasks.thor"])
+def test_ruby_by_other_file_names_is_read_as_ruby(tmp_path: Path, name: str) -> None:
+    _write(tmp_path, {name: 'namespace :db do\n  task :x do\n    execute("LISTEN jobs")\n  end\nend\n'})
+    code, found, _ = _check(tmp_path, name)
+    assert found == [(name, 3, 14, "PGB002")] and code == 1  # not PGB000 at `namespace`
+
+
+def test_walks_skip_vendor_and_minified_bundles(tmp_path: Path) -> None:
+    _write(tmp_path, {"vendor/lib/x.sql": "LISTEN a;\n", "static/app.min.js": 'db.query("LISTEN a")\n',
+                      "app.js": 'db.query("LISTEN a")\n'})
+    code, found, _ = _check(tmp_path, ".")
+    assert found == [("app.js", 1, 11, "PGB002")] and code == 1
+
+
+def test_judge_unit_cases() -> None:
+    assert dialect.judge("SELEC 1") is None
+    assert dialect.judge("CREATE TABLE foo (id int,)") is None  # every sqlglot reader accepts it: a mistake
+    assert dialect.judge("LISTEN 'quoted'") is None  # sqlglot reads a bare alias: no statement
+    assert dialect.judge("1 up").dialect == "not-sql"
+    assert dialect.judge("namespace :db do").dialect == "not-sql"
+    assert dialect.judge("ALTER TABLE users MODIFY COLUMN name varchar(255) NOT NULL").dialect == "mysql"
+    # SQLite reads [bracketed] names too: another database either way, never a PostgreSQL finding
+    assert dialect.judge("CREATE TABLE [dbo].[t] ([id] INT IDENTITY(1,1) NOT NULL)").dialect in ("sqlite", "tsql")
+    assert dialect.from_path("src/mysqlx/a.sql") is None and dialect.from_path("mysql.sql") is None
+    assert dialect.from_path("db/mysql8/a.sql").dialect == "mysql"
+    assert dialect.from_branch("not is_crdb(conn)") is None and dialect.from_branch("!isMysql") is None
+
+
+def test_guc_names_cover_what_sessions_set() -> None:
+    for name in ("search_path", "statement_timeout", "application_name", "datestyle", "timezone", "role",
+                 "transaction_timeout", "idle_in_transaction_session_timeout", "work_mem"):
+        assert dialect.is_parameter(name), name
+    for name in ("sql_mode", "foreign_key_checks", "cluster", "enable_experimental_alter_column_type_general"):
+        assert not dialect.is_parameter(name), name
+    assert dialect.is_parameter("app.user_id") and dialect.is_parameter("____")
+
+
+@pytest.mark.postgres
+def test_guc_names_file_is_what_the_script_generates() -> None:
+    from .realdb import missing_binaries
+
+    if missing_binaries():
+        pytest.skip(missing_binaries())
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "gen_guc_names.py"), "--check"],
+                          capture_output=True, timeout=120)
+    assert proc.returncode == 0, "pgpool_lint/data/guc_names.txt is stale: run scripts/gen_guc_names.py"
+
+
+def test_sqlglot_is_imported_only_when_a_statement_fails_to_parse(tmp_path: Path) -> None:
+    probe = ("import sys\nfrom pgpool_lint.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n"
+             "    pass\nprint('sqlglot' in sys.modules, file=sys.stderr)\n")
+    (tmp_path / "ok.sql").write_text("SET sql_mode = 'X';\nLISTEN a;\n")
+    (tmp_path / "bad.sql").write_text(MYSQL_TABLE)
+    for name, loaded in (("ok.sql", "False"), ("bad.sql", "True")):
+        r = subprocess.run([sys.executable, "-c", probe, "check", "--isolated", name], cwd=tmp_path,
+                           capture_output=True, timeout=60)
+        assert r.stderr.decode().strip().splitlines()[-1] == loaded, (name, r.stderr)

@@ -1,0 +1,91 @@
+"""The two ways pgpool-lint reaches libpg_query: the direct binding (ctypes, checked against
+pglast at first use) and pglast's public functions on an ASCII stand-in of the text.  Both must
+give the same answers and both must stay linear, whatever pglast version is installed: an
+upstream release once turned the direct path off and cost 50x on accented text."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from .helpers import run_cli
+
+ACCENTED_AFTER_AN_ERROR = "SELEC 1;\n" + "INSERT INTO t VALUES ('Zürich – São Paulo');\n" * 2000 + "LISTEN x;\n"
+PATHS = {"direct": {}, "pglast": {"PGPOOL_LINT_PARSER": "pglast"}}
+
+
+def backends():
+    import pglast.parser
+
+    from pgpool_lint import pgparser
+
+    direct = pgparser._Direct.bind()
+    assert direct is not None, "the direct binding does not agree with the installed pglast"
+    return {"direct": direct, "pglast": pgparser._Public(pglast.parser)}
+
+
+def _best_of(runs: int, call) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        call()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_both_paths_give_the_same_findings_at_the_same_columns(tmp_path, path):
+    (tmp_path / "a.sql").write_text("SELECT 'é', FROM x;\nLISTEN x;\n" + ACCENTED_AFTER_AN_ERROR)
+    r = run_cli("check", "--output-format", "json", "a.sql", cwd=tmp_path, env=PATHS[path])
+    found = [(d["code"], d["location"]["row"], d["location"]["column"]) for d in json.loads(r.stdout)]
+    # the syntax error's column counts characters: FROM is the 13th character of line 1
+    assert found == [("PGB000", 1, 13), ("PGB002", 2, 1), ("PGB000", 3, 1), ("PGB002", 2004, 1)]
+    assert json.loads(r.stdout)[0]["message"] == 'Could not parse this statement: syntax error at or near "FROM"'
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_verbose_says_which_path_parses(tmp_path, path):
+    (tmp_path / "a.sql").write_text("SELECT 1;\n")
+    r = run_cli("check", "-v", "a.sql", cwd=tmp_path, env=PATHS[path])
+    expected = {"direct": "libpg_query's split and scan, called directly",
+                "pglast": "pglast's split and scan on an ASCII stand-in (the direct binding is not available)"}[path]
+    assert f", {expected}\n".encode() in r.stderr
+
+
+@pytest.mark.parametrize("text", ["SELECT 'é', 'open", "SELECT 'éé' éé FROM FROM", "SELECT ü FROM\u3000t; SELECT (;",
+                                  "SELECT 1;\u00a0 SELECT 'ü'  ;\u3000", "SELECT $$é"])
+def test_the_paths_agree_on_spans_tokens_and_errors(text):
+    from pgpool_lint.pgparser import ParseError
+
+    def outcome(call):
+        try:
+            return call()
+        except ParseError as err:
+            return ("error", err.args)
+
+    direct, public = backends().values()
+    assert outcome(lambda: direct.split(text.encode())) == outcome(lambda: public.split(text.encode()))
+    assert outcome(lambda: direct.scan(text)) == outcome(lambda: public.scan(text))
+
+
+def test_an_error_quotes_the_text_as_written_on_the_stand_in_path():
+    from pgpool_lint.pgparser import ParseError
+
+    with pytest.raises(ParseError) as err:
+        backends()["pglast"].split("SELECT 'é' ñandú ñandú;".encode())
+    assert err.value.args == ('syntax error at or near "ñandú"', 17)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_split_and_scan_are_linear_on_accented_text(path):
+    backend = backends()[path]
+    lines = "INSERT INTO t VALUES ('Zürich – São Paulo');\n"
+    small, large = lines * 4000, lines * 16000
+
+    def work(text):
+        return lambda: (backend.scan("SELEC 1; " + text), backend.split(text.encode()))
+
+    ratio = _best_of(3, work(large)) / _best_of(3, work(small))
+    assert ratio < 8, f"4x the text took {ratio:.1f}x the time (linear: ~4x, quadratic: ~16x)"
