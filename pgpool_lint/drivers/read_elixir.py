@@ -20,6 +20,9 @@ MARKERS = ("Repo", "Oban")
 #: where a Phoenix app configures its production repo, when Oban is configured elsewhere
 _SIBLINGS = ("runtime.exs", "prod.exs", "config.exs")
 _MAX_SIBLING_BYTES = 1_000_000
+#: keys only a repo's configuration has
+_REPO_KEYS = frozenset({"database", "hostname", "username", "password", "pool_size", "prepare", "socket_dir",
+                        "ssl", "migration_timestamps", "priv"})
 
 
 class Reader(StackReader):
@@ -105,10 +108,17 @@ class Reader(StackReader):
                     if key in ("prepare", "notifier", "repo", "url", "hostname", "port", "pool_size", "socket_dir")}
         if name == "Oban":
             repo = settings.get("repo")
-            self.ctx.add(Fact("oban", start, end, "Oban", settings, None,
-                              {"repo": str(repo.value) if repo is not None else None}))
-        elif name.endswith("Repo") or "url" in kw or "hostname" in kw or "prepare" in kw:
+            if repo is not None:  # a config without `repo:` overrides another one (web / worker modes)
+                self.ctx.add(Fact("oban", start, end, "Oban", settings, None, {"repo": str(repo.value)}))
+        elif self.is_repo(name, kw):
             self.ctx.add(Fact("ecto-repo", start, end, name, settings, self.endpoint(kw)))
+
+    def is_repo(self, name: str, kw: dict[str, tuple[Any, Any]]) -> bool:
+        """An Ecto repo's configuration, not a Phoenix endpoint's (whose `url:` is a keyword list)."""
+        if "Repo" in name.rsplit(".", 1)[-1] or _REPO_KEYS & set(kw):
+            return True
+        url = kw.get("url")
+        return url is not None and url[1].type not in ("list", "keywords")
 
 
 def _sibling_repo(ctx: Context, repo: str) -> Optional[Fact]:
