@@ -198,8 +198,6 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
 
 def _note_not_postgres(display: str, reasons: list[str], counts: dict[str, int], verbose: bool) -> None:
     """Count text skipped as another database's SQL; --verbose says where and why (stderr)."""
-    from .output import terminal_safe
-
     for reason in reasons:
         key = reason.split(": ", 1)[0] if ": " in reason else reason
         counts[key] = counts.get(key, 0) + 1

@@ -246,13 +246,13 @@ def test_hover_shows_the_rule_docs(client, project):
 
 def test_project_config_is_honoured_and_reread(project, tmp_path):
     config = project / ".pgpool-lint.toml"
-    config.write_text('ignore = ["session-advisory-lock"]\nextend-exclude = ["vendor"]\n')
-    (project / "vendor").mkdir()
+    config.write_text('ignore = ["session-advisory-lock"]\nextend-exclude = ["generated"]\n')
+    (project / "generated").mkdir()
     client, _ = start(project, tmp_path)
     try:
         uri = open_doc(client, project / "migrations" / "001.sql", SQL)
         assert summary(client.diagnostics(uri, 1)) == [("PGB001", 2, 0, 2, 22)]
-        vendored = open_doc(client, project / "vendor" / "x.sql", SQL)
+        vendored = open_doc(client, project / "generated" / "x.sql", SQL)
         assert client.diagnostics(vendored, 1) == []
         config.write_text("select = [\"PGB007\"]\n")
         client.notify("textDocument/didSave", {"textDocument": {"uri": config.as_uri()}})

@@ -87,5 +87,9 @@ def test_split_and_scan_are_linear_on_accented_text(path):
     def work(text):
         return lambda: (backend.scan("SELEC 1; " + text), backend.split(text.encode()))
 
-    ratio = _best_of(3, work(large)) / _best_of(3, work(small))
+    small_best = large_best = float("inf")
+    for _ in range(5):  # interleaved, best of five: a busy machine slows single runs, not the best
+        small_best = min(small_best, _best_of(1, work(small)))
+        large_best = min(large_best, _best_of(1, work(large)))
+    ratio = large_best / small_best
     assert ratio < 8, f"4x the text took {ratio:.1f}x the time (linear: ~4x, quadratic: ~16x)"
