@@ -49,6 +49,7 @@ READERS = {
     "php": "read_php",
     "csharp": "read_csharp",
     "rust": "read_rust",
+    "kotlin": "read_kotlin",
     "json": "read_json",
 }
 
@@ -58,9 +59,11 @@ _EXTENSIONS = {
     ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
     ".ts": "typescript", ".tsx": "typescript", ".mts": "typescript", ".cts": "typescript",
     ".go": "go", ".java": "java", ".ex": "elixir", ".exs": "elixir", ".php": "php", ".cs": "csharp", ".rs": "rust",
+    ".kt": "kotlin", ".kts": "kotlin",
 }
 #: settings kinds that are also code files linted for SQL (the driver findings are added there)
-CODE_KINDS = frozenset({"python", "javascript", "typescript", "go", "java", "elixir", "php", "csharp", "rust"})
+CODE_KINDS = frozenset({"python", "javascript", "typescript", "go", "java", "elixir", "php", "csharp", "rust",
+                        "kotlin"})
 
 
 def settings_kind(filename: str) -> Optional[str]:
@@ -160,7 +163,7 @@ def comments(text: str, kind: str) -> list["CommentSpan"]:
         return _python_comments(text)
     leaders = {"prisma": ("//",), "ini": ("#", ";", "!"), "javascript": ("//", "/*"),
                "typescript": ("//", "/*"), "go": ("//", "/*"), "java": ("//", "/*"), "php": ("//", "#", "/*"),
-               "csharp": ("//", "/*"), "rust": ("//", "/*"), "json": ("//",)}.get(kind, ("#",))
+               "csharp": ("//", "/*"), "rust": ("//", "/*"), "kotlin": ("//", "/*"), "json": ("//",)}.get(kind, ("#",))
     out = []
     offset = 0
     for line in text.splitlines(keepends=True):

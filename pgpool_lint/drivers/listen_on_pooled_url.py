@@ -55,6 +55,14 @@ def check(ctx: Context) -> Iterator[Finding]:
                               f"graphile-worker LISTENs (`jobs:insert`, `worker:migrate`) on its connection"
                               f"{where(fact.url)}",
                               "Give the worker a direct or session-mode connection string (graphile-worker FAQ).", sev)
+        elif fact.kind == "sqlx-listener":
+            report, sev = severity(fact.status, explicit=False)
+            if report:
+                yield finding(CODE, fact,
+                              f"sqlx `PgListener` LISTENs on its connection: through a transaction pooler the "
+                              f"notifications never arrive{where(fact.url)}",
+                              "Connect the listener to a direct (non-pooled) URL: `PgListener::connect(&direct_url)`.",
+                              sev)
         elif fact.kind == "oban":
             notifier = fact.settings.get("notifier")
             if notifier is not None and str(notifier.value).rsplit(".", 1)[-1] != "Postgres":

@@ -15,7 +15,7 @@ from .context import Context
 from .model import Fact, UrlUse
 from .read_stacks import StackReader
 
-MARKERS = ("PgPool", "PgConnect", "postgres")
+MARKERS = ("PgPool", "PgConnect", "PgListener", "postgres")
 _CONNECTS = frozenset({"connect", "connect_lazy"})
 _SQLX_TYPES = ("PgPool", "PgConnection", "PgConnectOptions", "PgPoolOptions")
 _PASS = frozenset({"unwrap", "expect", "clone", "as_str", "as_ref", "to_string", "to_owned"})
@@ -47,7 +47,7 @@ class Reader(StackReader):
     def resolve(self, node: Any, depth: int = 0) -> Any:
         while depth < 8:
             depth += 1
-            if node.type in ("reference_expression", "try_expression", "parenthesized_expression"):
+            if node.type in ("reference_expression", "try_expression", "parenthesized_expression", "await_expression"):
                 inner = node.child_by_field_name("value") or (node.named_children[0] if node.named_children else None)
                 if inner is None:
                     break
@@ -81,12 +81,35 @@ class Reader(StackReader):
         elif function.type == "scoped_identifier" and any(text.endswith(f"{t}::{c}") for t in _SQLX_TYPES
                                                            for c in _CONNECTS):
             label = f"{text}()"
+        if text.endswith("PgListener::connect") or text.endswith("PgListener::connect_with"):
+            self.listener(node, text)
+            return
         if label is None:
             return
         args = self.arguments(node)
         url = self.endpoint(args[0]) if args else None
         start, end = self.span(node)
         self.ctx.add(Fact("sqlx", start, end, label, {}, url, {"cache_off": cache_off}))
+
+
+    def listener(self, node: Any, text: str) -> None:
+        """``PgListener::connect(url)`` / ``connect_with(&pool)``: LISTEN on that endpoint (PGB205)."""
+        args = self.arguments(node)
+        if not args:
+            return
+        url = None
+        if text.endswith("connect"):
+            url = self.endpoint(args[0])
+        else:  # the pool it borrows a connection from: `let pool = PgPool::connect(&url).await?`
+            saved = dict(self.bindings)
+            try:
+                pool = self.resolve(args[0])
+                if pool.type == "call_expression" and _method(pool) in _CONNECTS and self.arguments(pool):
+                    url = self.url(self.resolve(self.arguments(pool)[0]))
+            finally:
+                self.bindings = saved
+        start, end = self.span(node)
+        self.ctx.add(Fact("sqlx-listener", start, end, "PgListener", {}, url))
 
 
 def _method(call: Any) -> Optional[str]:
