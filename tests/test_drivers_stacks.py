@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from .helpers import run_cli
 
 SUPAVISOR = "postgresql://postgres.abcd:pw@aws-0-eu-west-1.pooler.supabase.com:6543/postgres"
@@ -111,3 +113,22 @@ def test_sqlx_and_npgsql(tmp_path: Path) -> None:
         ("appsettings.json", 3, 108, "PGB201"),  # Max Auto Prepare=10
         ("src/main.rs", 3, 16, "PGB201"),  # no statement_cache_capacity(0)
     ]
+
+
+@pytest.mark.parametrize("name,content", [
+    ("appsettings.json", '{"a": "' + '\\"' * 200_000 + "\n}"),  # an unterminated string full of escapes
+    ("appsettings.json", '{"Db": "Host=a;' + "Port=1;" * 50_000 + '"}'),
+    ("Db.cs", 'var s = "Host=db;' + "a b c=1;" * 50_000 + '";\n'),
+    ("db.php", "<?php $pdo = new PDO('pgsql:host=x;' . " + "$a . " * 20_000 + "'');\n"),
+    ("config/runtime.exs", "config :app, App.Repo, url: " + "a = " * 20_000 + "System.get_env(\"X\")\n"),
+    ("main.rs", "let url = " + "&" * 50_000 + "std::env::var(\"X\")?;\nPgPool::connect(&url);\n"),
+    ("Db.kt", 'val s = "' + "$x" * 100_000 + ' jdbc:postgresql://h/db"\n'),
+])
+def test_pathological_settings_finish(tmp_path: Path, name: str, content: str) -> None:
+    """Each would take minutes with a quadratic step in a reader; the suite has a timeout."""
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content)
+    proc = run_cli("check", "--isolated", "--output-format", "json", name, cwd=tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    json.loads(proc.stdout)
