@@ -5,7 +5,7 @@ is written; ``appsettings*.json`` files are read by ``read_json``."""
 from __future__ import annotations
 
 from .context import Context
-from .read_stacks import StackReader
+from .read_stacks import StackReader, run
 
 MARKERS = ("Host=", "Server=", "host=", "server=", "postgres")
 
@@ -23,9 +23,4 @@ class Reader(StackReader):
 
 
 def read(ctx: Context) -> None:
-    if not any(marker in ctx.text for marker in MARKERS):
-        return
-    try:
-        Reader(ctx).read()
-    except (ImportError, RecursionError, ValueError):
-        return
+    run(ctx, MARKERS, Reader)

@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 from .context import Context
 from .model import Fact, UrlUse, Value
-from .read_stacks import Computed, StackReader
+from .read_stacks import Computed, StackReader, run
 
 MARKERS = ("Repo", "Oban")
 #: where a Phoenix app configures its production repo, when Oban is configured elsewhere
@@ -152,11 +152,7 @@ def _sibling_repo(ctx: Context, repo: str) -> Optional[Fact]:
 
 
 def read(ctx: Context) -> None:
-    if not any(marker in ctx.text for marker in MARKERS):
-        return
-    try:
-        Reader(ctx).read()
-    except (ImportError, RecursionError, ValueError):
+    if not run(ctx, MARKERS, Reader):
         return
     repos = {f.label: f for f in ctx.facts if f.kind == "ecto-repo"}
     for fact in ctx.facts:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from .context import Context
-from .read_stacks import StackReader
+from .read_stacks import StackReader, run
 
 MARKERS = ("jdbc:", "postgres")
 
@@ -22,9 +22,4 @@ class Reader(StackReader):
 
 
 def read(ctx: Context) -> None:
-    if not any(marker in ctx.text for marker in MARKERS):
-        return
-    try:
-        Reader(ctx).read()
-    except (ImportError, RecursionError, ValueError):
-        return
+    run(ctx, MARKERS, Reader)

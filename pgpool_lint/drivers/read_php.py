@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 from .context import Context
 from .model import Fact, Value
-from .read_stacks import Computed, StackReader
+from .read_stacks import Computed, StackReader, run
 
 MARKERS = ("pgsql", "PDO")
 _PDO_SWITCHES = ("ATTR_EMULATE_PREPARES", "PGSQL_ATTR_DISABLE_PREPARES")
@@ -155,9 +155,4 @@ class Reader(StackReader):
 
 
 def read(ctx: Context) -> None:
-    if not any(marker in ctx.text for marker in MARKERS):
-        return
-    try:
-        Reader(ctx).read()
-    except (ImportError, RecursionError, ValueError):
-        return
+    run(ctx, MARKERS, Reader)

@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 from .context import Context
 from .model import Fact, UrlUse
-from .read_stacks import StackReader
+from .read_stacks import StackReader, run
 
 MARKERS = ("PgPool", "PgConnect", "PgListener", "postgres")
 _CONNECTS = frozenset({"connect", "connect_lazy"})
@@ -124,9 +124,4 @@ def _method(call: Any) -> Optional[str]:
 
 
 def read(ctx: Context) -> None:
-    if not any(marker in ctx.text for marker in MARKERS):
-        return
-    try:
-        Reader(ctx).read()
-    except (ImportError, RecursionError, ValueError):
-        return
+    run(ctx, MARKERS, Reader)

@@ -7,7 +7,7 @@ literal connection string as a ``url`` fact.  The language modules (``read_elixi
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from .context import Context
 from .model import UrlUse, Value
@@ -117,3 +117,15 @@ class StackReader:
                 if (value is not None and not isinstance(value.value, Computed)
                         and urls.looks_like_connection_string(value.value)):
                     self.ctx.url_fact(value)
+
+
+def run(ctx: Context, markers: Iterable[str], reader: Callable[[Context], "StackReader"]) -> bool:
+    """Read one file with a language's reader, if it spells one of ``markers``; False when it
+    does not or its grammar is unavailable (a file we cannot read as settings stops nothing)."""
+    if not any(marker in ctx.text for marker in markers):
+        return False
+    try:
+        reader(ctx).read()
+    except (ImportError, RecursionError, ValueError):
+        return False
+    return True
