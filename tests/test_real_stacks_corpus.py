@@ -30,8 +30,12 @@ MIN_RECALL = 0.9
 CORPUS_META = ("expected.toml", "MANIFEST.md")
 
 
+def _expected() -> dict:
+    return tomllib.loads((CORPUS / "expected.toml").read_text(encoding="utf-8"))
+
+
 def _truth() -> tuple[set[ev.Label], list[str]]:
-    files = tomllib.loads((CORPUS / "expected.toml").read_text(encoding="utf-8"))["files"]
+    files = _expected()["files"]
     return ev.labels(files), sorted(files)
 
 
@@ -73,6 +77,7 @@ def test_corpus_is_complete() -> None:
     manifest = (CORPUS / "MANIFEST.md").read_text(encoding="utf-8")
     assert all(f"`{name}`" in manifest or f"`{'/'.join(name.split('/')[:2])}`" in manifest for name in names)
     assert all((CORPUS / name).stat().st_size < 40_000 for name in names)
+    assert all(any(name.startswith(project + "/") for name in names) for project in _expected()["follows_advice"])
     for name, line, code in truth:
         assert code in LABELLED_CODES and ev.source_line(CORPUS, name, line), (name, line, code)
 
@@ -102,3 +107,11 @@ def test_recall(measured) -> None:
     truth, _, diagnostics = measured
     found = ev.found_labels(diagnostics)
     assert ev.recall(truth, found) >= MIN_RECALL, _report(truth, found)
+
+
+def test_slices_following_the_advice_lint_clean(measured) -> None:
+    """A configuration that does what its vendor documents gets no finding, not even a warning."""
+    _, _, diagnostics = measured
+    advised = tuple(project + "/" for project in _expected()["follows_advice"])
+    assert [(d["filename"], d["location"]["row"], d["code"]) for d in diagnostics
+            if d["filename"].startswith(advised)] == []
