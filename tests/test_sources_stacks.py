@@ -142,6 +142,7 @@ def test_positions_point_at_the_sql_keyword() -> None:
     ("a.ex", "Repo.query('SELECT 1; ' <> \"LISTEN b\")\n", ["PGB002 1:29"]),
     ("a.ex", 'IO.inspect(x, label: "SET search_path TO x")\n@doc "SET search_path TO y"\n', []),
     ("a.ex", 'Repo.query("SELECT 1", [], timeout: 5_000, log: "LISTEN c")\n', []),
+    ("a.ex", 'Repo.query(conf, "LISTEN d", [])\nRepo.query(sql, ["LISTEN bind"])\n', ["PGB002 1:19"]),
     ("a.exs", 'case sql do\n  "LISTEN d" -> :listen\nend\nassert sql =~ "SET search_path TO x"\n', []),
     # PHP: double quotes keep unknown escapes; ${var}; nullsafe calls; exec() is a shell command
     ("a.php", '<?php $db?->query("SELECT \'\\d\'; LISTEN ${ch}");\n', ["PGB002 1:33"]),
