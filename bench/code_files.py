@@ -68,11 +68,11 @@ def make_file(n: int) -> tuple[str, str]:
 
 
 def time_single_files() -> None:
-    from pgpool_lint import catalogue
-    from pgpool_lint.linter import Linter, Settings
+    from pgpool_lint.core import catalogue
+    from pgpool_lint.lint.linter import Linter, Settings
 
     linter = Linter(Settings(enabled=frozenset(r.code for r in catalogue.load().rules)))
-    keywords = __import__("pgpool_lint.sources", fromlist=["candidate_keywords"]).candidate_keywords(linter)
+    keywords = __import__("pgpool_lint.code", fromlist=["candidate_keywords"]).candidate_keywords(linter)
     # a file whose text spells none of the words the enabled checks look for
     quiet = b"x = 1\ny = [x, 2]\n" * 40
     assert not keywords.found_in(quiet.decode())

@@ -14,14 +14,14 @@ from typing import Callable, Iterator, NoReturn, Optional
 
 import click
 
-from .output import FORMATS, terminal_safe
+from .report import FORMATS, terminal_safe
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMAT_CHOICES = tuple(FORMATS)
 
 
 def _version() -> str:
-    from .output import tool_version
+    from .report import tool_version
 
     return tool_version()
 
@@ -120,7 +120,7 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
           **profile_options: Optional[str]) -> None:
     """Check SQL files, directories (recursively) or '-' (stdin)."""
     from .config import DEFAULT_EXCLUDE, GlobSet
-    from .linter import Linter
+    from .lint.linter import Linter
 
     if unsafe_fixes and not (fix or diff):
         raise _fail("--unsafe-fixes needs --fix or --diff")
@@ -150,7 +150,7 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
     fixing = None
     not_postgres: dict[str, int] = {}  # why text was skipped as not PostgreSQL -> how often
     if fix or diff:
-        from .fixer import Fixer, FixRun, applicabilities
+        from .lint.fixer import Fixer, FixRun, applicabilities
 
         fixing = FixRun(Fixer(linter, applicabilities(unsafe_fixes), write=not diff, roots=paths), cat, diff,
                         show_fixes)
@@ -181,7 +181,7 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
 
     diagnostics = [d for r in results for d in r.diagnostics]
     if not quiet:
-        from .drivers import conditional_summary
+        from .settings import conditional_summary
 
         summary = conditional_summary(diagnostics)
         if summary:
@@ -254,8 +254,9 @@ def _settings(config_path: Optional[Path], isolated: bool, select: tuple[str, ..
               ignore: tuple[str, ...], assume_in_transaction: Optional[bool], no_gate: bool,
               profile_options: dict[str, Optional[str]]):
     """(config file, catalogue, linter Settings) from the config file and the command line; exit 2 on bad input."""
-    from . import catalogue as catalogue_mod
     from .config import ConfigError, load_config
+    from .core import catalogue as catalogue_mod
+    from .lint.options import build_settings
 
     if isolated and config_path is not None:  # one of them would be silently ignored
         raise _fail("--isolated ignores every config file: give --isolated or --config, not both")
@@ -273,36 +274,10 @@ def _settings(config_path: Optional[Path], isolated: bool, select: tuple[str, ..
     return cfg, cat, settings
 
 
-def build_settings(cfg, cat, select: list[str] = (), extend_select: list[str] = (), ignore: list[str] = (),
-                   assume_in_transaction: Optional[bool] = None, no_gate: bool = False,
-                   profile_options: Optional[dict[str, Optional[str]]] = None):
-    """Linter ``Settings`` from a config file and command-line overrides (also used by the
-    language server, with the config file alone).  Raises ConfigError / UnknownRule."""
-    from .config import KEYS, GlobSet, apply_setting
-    from .linter import Settings
-
-    settings_values = cfg.values
-    selected = list(select) or settings_values.get("select") or ["ALL"]
-    enabled = cat.expand(selected) | cat.expand(list(extend_select) + settings_values.get("extend-select", []))
-    enabled -= cat.expand(settings_values.get("ignore", []) + list(ignore))
-    per_file = [(GlobSet([pattern]), frozenset(cat.expand(codes)))
-                for pattern, codes in settings_values.get("per-file-ignores", {}).items()]
-    settings = Settings(enabled=frozenset(enabled), per_file_ignores=per_file, root=cfg.root, gate=not no_gate)
-    for key, value in settings_values.items():
-        apply_setting(settings, key, value, origin=f"config {cfg.path}")
-    if assume_in_transaction is not None:  # the command line overrides the config file
-        apply_setting(settings, "assume-in-transaction", assume_in_transaction, origin="command line")
-    for option, value in (profile_options or {}).items():
-        if value is not None:
-            key = option.replace("_", "-")
-            apply_setting(settings, key, KEYS[key](key, value), origin="command line")
-    return settings
-
-
 def _report(diagnostics: list, output_format: str, output_file: Optional[Path], quiet: bool, statistics: bool,
             files_checked: int, cat, profile, errors: int, exit_zero: bool) -> "NoReturn":
     """Print the report in ``output_format`` and exit: 2 after input errors, 1 with findings, else 0."""
-    from .output import RenderContext, renderer
+    from .report import RenderContext, renderer
 
     try:
         out = _open_output(output_file) if output_file else _utf8_stdout()
@@ -333,12 +308,12 @@ def _read_deployment(settings, paths, exclude_globs, root: Path) -> None:
     endpoints for the settings rules, and a pooler's configuration sets the profile values the
     config file and the command line leave open (``--verbose`` names the file)."""
     from .config import KEYS, ConfigError, apply_setting, relative_posix
-    from .drivers import CODES
+    from .settings import CODES
 
     roots = [Path(p) for p in paths if p != "-" and os.path.isdir(p)]
     if not roots or not (CODES & settings.enabled):
         return
-    from .drivers.deployment import collect
+    from .settings.deployment import collect
 
     deployment = collect(roots, lambda path: exclude_globs.matches(relative_posix(path, root)))
     settings.deployment = deployment
@@ -353,13 +328,13 @@ def _read_deployment(settings, paths, exclude_globs, root: Path) -> None:
 
 def _print_profile(settings, cat) -> None:
     """--verbose: the pooler profile in force, each value with where it came from (stderr)."""
-    from .linter import active_codes
+    from .lint.linter import active_codes
 
     rows = settings.profile.describe()
     origin = settings.profile_origins.get("assume-in-transaction")
     tool = settings.profile_values.get("migration-tool")
     if origin is None and tool:
-        from .profiles import MIGRATION_TOOLS
+        from .config.profiles import MIGRATION_TOOLS
 
         origin = f"migration-tool {tool}: {MIGRATION_TOOLS[tool].source}"
     rows.append(("assume-in-transaction", str(settings.assume_in_transaction).lower(), origin or "default"))
@@ -389,7 +364,7 @@ def _print_parser() -> None:
     """--verbose: which libpg_query path splits and scans (both linear, same answers)."""
     from importlib.metadata import version
 
-    from .pgparser import backend_name
+    from .sql.pgparser import backend_name
 
     click.echo(f"pgpool-lint: parser: pglast {version('pglast')}, {backend_name()}", err=True)
 
@@ -400,15 +375,6 @@ def _use_color() -> bool:
     if os.environ.get("FORCE_COLOR"):
         return True
     return sys.stdout.isatty()
-
-
-#: file extensions linted when walking a directory
-DIRECTORY_EXTENSIONS = (".sql", ".py", ".pyw", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".mts", ".cts",
-                        ".rb", ".rake", ".gemspec", ".ru", ".thor", ".go", ".java", ".ex", ".exs", ".php", ".cs",
-                        ".rs", ".kt", ".kts")  # the same as sources.SOURCE_KINDS (a test checks it)
-#: code files linted when walking a directory by their whole name (lower case; sources.SOURCE_NAMES)
-DIRECTORY_NAMES = ("rakefile", "gemfile", "guardfile", "capfile", "podfile", "vagrantfile", "brewfile", "fastfile",
-                   "dangerfile")
 
 
 #: below this many files (and PARALLEL_MIN_BYTES) one process is faster than starting workers
@@ -446,7 +412,7 @@ def _lint_in_parallel(settings, items, jobs: Optional[int] = None) -> Optional[I
 
 def _start_worker(settings) -> None:
     global _worker_linter
-    from .linter import Linter
+    from .lint.linter import Linter
 
     _worker_linter = Linter(settings)
 
@@ -508,7 +474,8 @@ def _discover(paths, exclude_globs, root: Path, force_exclude: bool,
 
 
 def _walk(top: Path, exclude_globs, root: Path) -> Iterator[Path | str]:
-    from . import drivers  # settings files (.env, *.yml, *.toml, *.conf, *.properties, *.prisma)
+    from . import settings  # settings files (.env, *.yml, *.toml, *.conf, *.properties, *.prisma)
+    from .code import DIRECTORY_EXTENSIONS, DIRECTORY_NAMES
     from .config import relative_posix
 
     errors: list[OSError] = []
@@ -520,7 +487,7 @@ def _walk(top: Path, exclude_globs, root: Path) -> Iterator[Path | str]:
                              if not exclude_globs.matches(relative_posix(current / d, root)))
         for name in sorted(filenames):
             lowered = name.lower()
-            if not lowered.endswith(DIRECTORY_EXTENSIONS) and lowered not in DIRECTORY_NAMES and not drivers.walked(name):
+            if not lowered.endswith(DIRECTORY_EXTENSIONS) and lowered not in DIRECTORY_NAMES and not settings.walked(name):
                 continue
             file = current / name
             if exclude_globs.matches(relative_posix(file, root)):
@@ -577,7 +544,7 @@ def logs_command(paths: tuple[str, ...], dsn: Optional[str], input_format: str, 
 
     Findings are grouped by normalized statement, with how often, when and by whom it ran.
     """
-    from .linter import Linter
+    from .lint.linter import Linter
     from .logs import InputError
     from .logs.run import lint_logs
 
@@ -603,7 +570,8 @@ def logs_command(paths: tuple[str, ...], dsn: Optional[str], input_format: str, 
 @click.option("--output-format", type=click.Choice(("text", "json")), default="text")
 def rule_command(selector: str, output_format: str) -> None:
     """Explain one rule (by code or name)."""
-    from . import catalogue as catalogue_mod
+    from .core import catalogue as catalogue_mod
+    from .report.rules import rule_json, rule_markdown
 
     cat = catalogue_mod.load()
     try:
@@ -625,7 +593,8 @@ def rule_command(selector: str, output_format: str) -> None:
 @click.option("--output-format", type=click.Choice(("text", "json")), default="text")
 def rules_command(output_format: str) -> None:
     """List every rule."""
-    from . import catalogue as catalogue_mod
+    from .core import catalogue as catalogue_mod
+    from .report.rules import rule_json
 
     cat = catalogue_mod.load()
     out = _utf8_stdout()
@@ -656,31 +625,6 @@ def server_command(stdio: bool) -> None:
 def version_command() -> None:
     """Print the version."""
     click.echo(f"pgpool-lint {_version()}")
-
-
-def rule_json(rule) -> dict:
-    return {
-        "code": rule.code,
-        "name": rule.name,
-        "summary": rule.summary,
-        "severity": rule.severity,
-        "what_it_does": rule.what_it_does,
-        "why": rule.why,
-        "example": rule.example,
-        "use_instead": rule.use_instead,
-        "fix_safety": rule.fix_safety,
-        "references": list(rule.references),
-    }
-
-
-def rule_markdown(rule) -> str:
-    refs = "".join(f"- {r}\n" for r in rule.references) or "- (none)\n"
-    return (
-        f"# {rule.name} ({rule.code})\n\n{rule.summary}. Default severity: {rule.severity}.\n\n"
-        f"## What it does\n{rule.what_it_does}\n\n## Why is this bad?\n{rule.why}\n\n"
-        f"## Example\n```sql\n{rule.example}\n```\n\nUse instead:\n```sql\n{rule.use_instead}\n```\n\n"
-        f"## Fix safety\n{rule.fix_safety}\n\n## References\n{refs}"
-    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -25,13 +25,14 @@ from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from . import catalogue as catalogue_mod
-from .cli import DIRECTORY_EXTENSIONS, build_settings
+from .code import DIRECTORY_EXTENSIONS
 from .config import DEFAULT_EXCLUDE, ConfigError, GlobSet, load_config, relative_posix
-from .diagnostics import Diagnostic
-from .linter import Linter
-from .output import rule_url, tool_version
-from .positions import LineIndex, lsp_to_offset, offset_to_lsp
+from .core import catalogue as catalogue_mod
+from .core.diagnostics import Diagnostic
+from .core.positions import LineIndex, lsp_to_offset, offset_to_lsp
+from .lint.linter import Linter
+from .lint.options import build_settings
+from .report import rule_url, tool_version
 
 SOURCE = "pgpool-lint"
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -252,7 +253,7 @@ class PgpoolLanguageServer(LanguageServer):
     # --- hover --------------------------------------------------------------------------
 
     def hover(self, uri: str, position: lsp.Position) -> Optional[lsp.Hover]:
-        from .cli import rule_markdown
+        from .report.rules import rule_markdown
 
         linted = self.current(uri)
         offset = self.offset_at(linted, position)

@@ -92,7 +92,7 @@ def main(argv: list[str]) -> int:
         return 2
     claim = f"PgBouncer {properties['pgbouncer_version']} / PostgreSQL {properties['postgresql_version']}"
     sys.path.insert(0, str(REPO))
-    from pgpool_lint import catalogue as catalogue_mod
+    from pgpool_lint.core import catalogue as catalogue_mod
 
     catalogue = catalogue_mod.load()
     failed_rules = 0
@@ -121,7 +121,7 @@ def main(argv: list[str]) -> int:
         if not dry_run and set_verified(path, claim if proven else None):
             print(f"    updated {path.relative_to(REPO)}")
     if not dry_run:
-        subprocess.run([sys.executable, "-m", "pgpool_lint.docs"], cwd=REPO, check=True)
+        subprocess.run([sys.executable, "-m", "pgpool_lint.report.docs"], cwd=REPO, check=True)
     return 0 if status == 0 and not failed_rules else 1  # pytest: 0 = no failures (xfail and skips allowed)
 
 

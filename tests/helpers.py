@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pgpool_lint import catalogue
-from pgpool_lint.linter import Linter, Settings
+from pgpool_lint.core import catalogue
+from pgpool_lint.lint.linter import Linter, Settings
 
 REPO = Path(__file__).resolve().parent.parent
 

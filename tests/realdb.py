@@ -168,7 +168,7 @@ class Bouncer:
     def tracked_parameters(self) -> frozenset[str]:
         """Parameters this PgBouncer version re-applies per client (lower case), as the linter's
         profile derives them (``track_extra_parameters`` is left at its default here)."""
-        from pgpool_lint.profiles import build_profile
+        from pgpool_lint.config.profiles import build_profile
 
         major_minor = ".".join(self.version.split(".")[:2])
         return build_profile({"pgbouncer-version": major_minor}).tracked_parameters

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from pgpool_lint import catalogue
+from pgpool_lint.core import catalogue
 
 
 def _write(path, text: str, mtime_ns: int) -> None:

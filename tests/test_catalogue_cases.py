@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from pgpool_lint import catalogue
-from pgpool_lint.linter import Linter, Settings
+from pgpool_lint.core import catalogue
+from pgpool_lint.lint.linter import Linter, Settings
 
 from .helpers import linter_for_case
 

@@ -6,9 +6,9 @@ import re
 import subprocess
 import sys
 
-from pgpool_lint import catalogue
-from pgpool_lint.docs import DOCS_PATH, render
-from pgpool_lint.output import rule_url
+from pgpool_lint.core import catalogue
+from pgpool_lint.report import rule_url
+from pgpool_lint.report.docs import DOCS_PATH, render
 
 from .helpers import REPO
 
@@ -21,13 +21,13 @@ def github_anchor(heading: str) -> str:
 def test_rules_doc_is_up_to_date():
     assert DOCS_PATH == REPO / "docs" / "rules.md"
     assert DOCS_PATH.read_text(encoding="utf-8") == render(catalogue.load()), \
-        "docs/rules.md is stale: run `python -m pgpool_lint.docs`"
+        "docs/rules.md is stale: run `python -m pgpool_lint.report.docs`"
 
 
 def test_check_mode_fails_on_a_stale_doc(tmp_path, monkeypatch):
-    r = subprocess.run([sys.executable, "-m", "pgpool_lint.docs", "--check"], cwd=REPO, capture_output=True)
+    r = subprocess.run([sys.executable, "-m", "pgpool_lint.report.docs", "--check"], cwd=REPO, capture_output=True)
     assert r.returncode == 0, r.stderr
-    import pgpool_lint.docs as docs
+    import pgpool_lint.report.docs as docs
 
     stale = tmp_path / "rules.md"
     stale.write_text(render(catalogue.load()).replace("session-set", "session-sett", 1))

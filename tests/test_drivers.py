@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pgpool_lint.drivers import envfiles, urls
+from pgpool_lint.settings import envfiles, urls
 
 from .helpers import REPO, run_cli
 
@@ -287,9 +287,11 @@ SEED_FILES = sorted(p for p in FIXTURES.rglob("*") if p.is_file() and p.name != 
 
 @pytest.mark.parametrize("seed", SEED_FILES, ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_mangled_settings_files_never_crash_and_positions_stay_in_the_file(seed):
-    from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+    from hypothesis import HealthCheck, given
+    from hypothesis import settings as hsettings
+    from hypothesis import strategies as st
 
-    from pgpool_lint.linter import Linter, Settings
+    from pgpool_lint.lint.linter import Linter, Settings
 
     from .helpers import all_codes
 

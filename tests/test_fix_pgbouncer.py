@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pytest
 
-from pgpool_lint import catalogue
-from pgpool_lint.edits import SAFE
-from pgpool_lint.fixer import Fixer
+from pgpool_lint.core import catalogue
+from pgpool_lint.fix.edits import SAFE
+from pgpool_lint.lint.fixer import Fixer
 
 from .helpers import linter_for_case
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from pgpool_lint.diagnostics import Edit, Fix
-from pgpool_lint.edits import SAFE
-from pgpool_lint.fixer import FileChanged, Fixer, atomic_write, fix_text
-from pgpool_lint.linter import FileResult
+from pgpool_lint.core.diagnostics import Edit, Fix
+from pgpool_lint.fix.edits import SAFE
+from pgpool_lint.lint.fixer import FileChanged, Fixer, atomic_write, fix_text
+from pgpool_lint.lint.linter import FileResult
 
 from .helpers import linter_for_case, run_cli
 

@@ -11,11 +11,12 @@ import json
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from pgpool_lint.fixer import Fixer, applicabilities
-from pgpool_lint.linter import Linter, Settings
-from pgpool_lint.positions import LineIndex
+from pgpool_lint.core.positions import LineIndex
+from pgpool_lint.lint.fixer import Fixer, applicabilities
+from pgpool_lint.lint.linter import Linter, Settings
 
 from .helpers import all_codes, run_cli
 
@@ -156,7 +157,7 @@ def test_direct_libpg_query_split_gives_pglasts_spans(text):
     """pgparser.split_utf8 calls libpg_query without pglast's wrapper: same spans, same failures."""
     from pglast.parser import ParseError, split
 
-    from pgpool_lint.pgparser import _direct, split_utf8
+    from pgpool_lint.sql.pgparser import _direct, split_utf8
 
     assert _direct() is not None, "libpg_query's split is not reachable: the engine fell back to pglast.split"
     text = text.replace("\x00", " ")
@@ -174,7 +175,7 @@ def test_direct_libpg_query_split_gives_pglasts_spans(text):
 @FUZZ
 @given(sql_texts, st.integers(0, 400), st.integers(0, 400))
 def test_neutral_text_reads_the_same_a_slice_at_a_time(text, a, b):
-    from pgpool_lint.sqltext import neutral_text
+    from pgpool_lint.sql.neutralise import neutral_text
 
     view = neutral_text(text)
     whole = str(view)
@@ -188,9 +189,10 @@ def test_neutral_text_reads_the_same_a_slice_at_a_time(text, a, b):
 @given(split_texts)
 def test_direct_libpg_query_scan_gives_pglasts_tokens(text):
     """pgparser.scan reads libpg_query's tokens without pglast's wrapper: same tokens, same errors."""
-    from pglast.parser import ParseError, scan as pglast_scan
+    from pglast.parser import ParseError
+    from pglast.parser import scan as pglast_scan
 
-    from pgpool_lint import pgparser
+    from pgpool_lint.sql import pgparser
 
     assert pgparser._direct() is not None
     text = text.replace("\x00", " ")

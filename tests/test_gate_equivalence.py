@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from pgpool_lint import catalogue
+from pgpool_lint.core import catalogue
 
 from .helpers import run_cli
 

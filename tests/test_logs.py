@@ -379,7 +379,7 @@ def test_malformed_lines_are_counted_and_skipped(app_run, tmp_path):
 
 @pytest.mark.postgres
 def test_every_output_format(app_run):
-    from pgpool_lint.output import FORMATS
+    from pgpool_lint.report import FORMATS
 
     log = str(app_run.logs["csvlog"])
     for name in FORMATS:
@@ -496,11 +496,11 @@ def test_memory_does_not_grow_with_the_log(tmp_path, monkeypatch):
     """
     import tracemalloc
 
-    from pgpool_lint import catalogue
+    from pgpool_lint.core import catalogue
     from pgpool_lint.logs import grouping
 
     monkeypatch.setattr(grouping, "CACHE_SIZE", 50)
-    from pgpool_lint.linter import Linter, Settings
+    from pgpool_lint.lint.linter import Linter, Settings
     from pgpool_lint.logs.run import lint_logs
 
     def write_log(path: Path, statements: int) -> None:

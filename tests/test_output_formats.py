@@ -10,10 +10,10 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 
-from pgpool_lint import catalogue
-from pgpool_lint.diagnostics import Diagnostic, Edit, Fix
-from pgpool_lint.output import RenderContext, renderer
-from pgpool_lint.output.github import escape_data, escape_property
+from pgpool_lint.core import catalogue
+from pgpool_lint.core.diagnostics import Diagnostic, Edit, Fix
+from pgpool_lint.report import RenderContext, renderer
+from pgpool_lint.report.github import escape_data, escape_property
 
 from .helpers import run_cli
 
@@ -263,7 +263,7 @@ def test_indented_json_is_the_standard_library_text():
     ``%`` in keys, lone surrogates, NaN and infinities."""
     from hypothesis import given, settings
 
-    from pgpool_lint.output.json_text import dumps_indented
+    from pgpool_lint.report.json_text import dumps_indented
 
     @settings(max_examples=600, deadline=None)
     @given(_json_values(), _json_values())

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pgpool_lint.output import dsn_password, json_text, redact, safe_name, terminal_safe
+from pgpool_lint.report import dsn_password, json_text, redact, safe_name, terminal_safe
 
 from .helpers import run_cli
 

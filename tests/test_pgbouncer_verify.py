@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import pytest
 
-from pgpool_lint import catalogue
-from pgpool_lint.positions import LineIndex
+from pgpool_lint.core import catalogue
+from pgpool_lint.core.positions import LineIndex
 
 pytestmark = pytest.mark.pgbouncer
 
@@ -164,7 +164,7 @@ def _why_not_run(rule, case) -> str | None:
 
 def _assumed_tracked() -> frozenset[str]:
     """Parameters the default profile (the one catalogue cases are linted with) treats as tracked."""
-    from pgpool_lint.profiles import build_profile
+    from pgpool_lint.config.profiles import build_profile
 
     return build_profile({}).tracked_parameters
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from pgpool_lint import catalogue
-from pgpool_lint.linter import Linter, Settings
-from pgpool_lint.profiles import PRESETS, build_profile
+from pgpool_lint.config.profiles import PRESETS, build_profile
+from pgpool_lint.core import catalogue
+from pgpool_lint.lint.linter import Linter, Settings
 
 from .helpers import all_codes, linter_for_case, run_cli
 

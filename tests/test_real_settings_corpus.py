@@ -74,7 +74,7 @@ def _report(truth: set[ev.Label], found: set[ev.Label]) -> str:
 
 def conditional(diagnostic: dict) -> bool:
     """A warning that states the condition it depends on, because nothing says what the endpoint is."""
-    from pgpool_lint.drivers.model import CONDITION, UNKNOWN_POOLER
+    from pgpool_lint.settings.model import CONDITION, UNKNOWN_POOLER
 
     message = diagnostic["message"]
     return diagnostic["severity"] == "warning" and (f" {CONDITION}" in message or UNKNOWN_POOLER in message)

@@ -45,7 +45,7 @@ def _on_disk() -> list[str]:
 
 
 def conditional(diagnostic: dict) -> bool:
-    from pgpool_lint.drivers.model import CONDITION, UNKNOWN_POOLER
+    from pgpool_lint.settings.model import CONDITION, UNKNOWN_POOLER
 
     message = diagnostic["message"]
     return diagnostic["severity"] == "warning" and (f" {CONDITION}" in message or UNKNOWN_POOLER in message)

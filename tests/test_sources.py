@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from pgpool_lint import sources
-from pgpool_lint.linter import Linter, Settings
-from pgpool_lint.sources.fragments import FragmentBuilder, neutralise_placeholders, starts_like_sql
+from pgpool_lint import code as sources
+from pgpool_lint.code.fragments import FragmentBuilder, neutralise_placeholders, starts_like_sql
+from pgpool_lint.lint.linter import Linter, Settings
 
 from .helpers import REPO, run_cli
 
@@ -195,14 +195,14 @@ def test_file_without_candidate_keyword_is_never_parsed(monkeypatch) -> None:
     """No host parse and no SQL parse for a file none of whose text could be a finding."""
     import ast
 
-    from pgpool_lint.sources import treesitter
+    from pgpool_lint.code import treesitter
 
     def boom(*args, **kwargs):
         raise AssertionError("parsed a file that cannot hold a finding")
 
     monkeypatch.setattr(ast, "parse", boom)
     monkeypatch.setattr(treesitter, "parse", boom)
-    monkeypatch.setattr("pgpool_lint.engine.analyse_sql", boom)
+    monkeypatch.setattr("pgpool_lint.sql.engine.analyse_sql", boom)
     only_listen = linter()
     only_listen.checks = [c for c in only_listen.checks if c.code == "PGB002"]
     for name in ("a.py", "a.js", "a.ts", "a.rb", "a.go", "A.java"):
@@ -224,9 +224,7 @@ def test_configured_call_sites() -> None:
 
 
 def test_directory_extensions_cover_every_source_kind() -> None:
-    from pgpool_lint import cli
-
-    assert set(cli.DIRECTORY_EXTENSIONS) == set(sources.SOURCE_KINDS)
+    assert set(sources.DIRECTORY_EXTENSIONS) == set(sources.SOURCE_KINDS)
 
 
 def test_cli_json_on_a_mixed_directory(tmp_path: Path) -> None:

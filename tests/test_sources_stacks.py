@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pgpool_lint.linter import Linter, Settings
+from pgpool_lint.lint.linter import Linter, Settings
 
 from .helpers import REPO, run_cli
 
@@ -211,7 +211,7 @@ def test_cli_json_on_a_directory_of_every_new_language(tmp_path: Path) -> None:
 
 
 def test_file_without_candidate_keyword_is_never_parsed(monkeypatch) -> None:
-    from pgpool_lint.sources import treesitter
+    from pgpool_lint.code import treesitter
 
     def boom(*args, **kwargs):
         raise AssertionError("parsed a file that cannot hold a finding")
@@ -229,7 +229,7 @@ def test_pre_commit_hook_types_cover_every_code_kind() -> None:
     import yaml
     from identify.identify import tags_from_filename
 
-    from pgpool_lint.sources import SOURCE_KINDS
+    from pgpool_lint.code import SOURCE_KINDS
 
     hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
     types = set(hooks["pgpool-lint-code"]["types_or"])

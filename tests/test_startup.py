@@ -54,7 +54,7 @@ def test_findings_without_a_terminal_are_written_without_rich(tmp_path):
 def test_pglast_loaded_lazily_still_builds_its_python_tree():
     """The lazy ``pglast.ast``/``pglast.enums`` execute on first use, as pglast's own import would."""
     code = textwrap.dedent("""
-        from pgpool_lint.pgparser import parse_sql, split
+        from pgpool_lint.sql.pgparser import parse_sql, split
         assert split("select 1; select 2") == ("select 1", "select 2")
         import pglast, pglast.enums
         stmt = parse_sql("SET LOCAL search_path TO app")[0].stmt

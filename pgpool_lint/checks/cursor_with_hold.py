@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from .. import edits
-from ..diagnostics import Fix
-from ..statement import Finding, Statement
+from ..core.diagnostics import Fix
+from ..core.findings import Finding
+from ..fix import edits
+from ..sql.statement import Statement
 
 CODE = "PGB003"
 FIRST_WORDS = ("declare",)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..statement import Finding, Statement
+from ..core.findings import Finding
+from ..sql.statement import Statement
 
 CODE = "PGB013"
 FIRST_WORDS = ("discard",)

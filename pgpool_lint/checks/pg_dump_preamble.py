@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from .. import nodes
-from ..engine import LintContext
-from ..statement import Absorption, Finding, Statement
+from ..core.findings import Absorption, Finding
+from ..sql import nodes
+from ..sql.statement import LintContext, Statement
 
 CODE = "PGB014"
 FIRST_WORDS = ("set",)  # the SELECT set_config(...) line passes the gate through SUBSTRINGS

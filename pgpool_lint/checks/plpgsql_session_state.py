@@ -17,15 +17,17 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
-from .. import nodes
-from ..dialect import is_parameter
-from ..statement import Finding, Statement
+from ..core.findings import Finding
+from ..sql import nodes
+from ..sql.dialect import is_parameter
+from ..sql.statement import Statement
 from .session_advisory_lock import SESSION_LOCK_FUNCTIONS
 from .session_set import ROLE_PARAMETERS, TRANSACTION_PARAMETERS, is_tracked
 
 CODE = "PGB015"
 FIRST_WORDS = ("do",)
-SUBSTRINGS = ("plpgsql",)
+#: PL/pgSQL bodies; SQL-language bodies that could hold a hazard (the other checks' words)
+SUBSTRINGS = ("plpgsql", "language sql", "language 'sql'", "language \"sql\"")
 
 #: lock-taking session functions (the unlocks in a body usually balance a lock in the same body)
 LOCKING_FUNCTIONS = frozenset(name for name, xact in SESSION_LOCK_FUNCTIONS.items() if xact is not None)
@@ -49,21 +51,24 @@ def check(stmt: Statement) -> Iterator[Finding]:
     found = _plpgsql_body(stmt)
     if found is None:
         return
-    body, literal_at, routine = found
+    body, literal_at, routine, language = found
     if stmt.context.gated and _HAZARD_TEXT.search(body) is None:
         return  # no statement of this body can be a hazard: not parsed (see _may_be_hazard)
     # a DO block in a rolled-back transaction leaves no setting or LISTEN behind, but a
     # session-level advisory lock stays held (verified behind PgBouncer)
     only_locks = routine is None and stmt.rolled_back
-    from ..pgparser import ParseError, parse_plpgsql_json
+    from ..sql.pgparser import ParseError, parse_plpgsql_json
 
-    try:
-        tree = json.loads(parse_plpgsql_json(stmt.text))
-    except (ParseError, ValueError):
-        return  # an invalid body fails at CREATE/DO time: not this rule's business
-    except Exception:  # libpg_query's PL/pgSQL parser is less used than its SQL one: never stop the file
-        return
-    found_hazards = list(_hazards(tree, stmt))
+    if language == "sql":
+        found_hazards = list(_sql_body_hazards(body, stmt))
+    else:
+        try:
+            tree = json.loads(parse_plpgsql_json(stmt.text))
+        except (ParseError, ValueError):
+            return  # an invalid body fails at CREATE/DO time: not this rule's business
+        except Exception:  # libpg_query's PL/pgSQL parser is less used than its SQL one: never stop the file
+            return
+        found_hazards = list(_hazards(tree, stmt))
     if not found_hazards:
         return
     locator = _Locator(stmt, body, literal_at)
@@ -84,8 +89,9 @@ def check(stmt: Statement) -> Iterator[Finding]:
         yield Finding(CODE, message, hazard.help, start, locator.token_end(start), None, stmt.start)
 
 
-def _plpgsql_body(stmt: Statement) -> Optional[tuple[str, int, Optional[str]]]:
-    """(body, byte location of the body literal, routine name or None for DO) of a PL/pgSQL body."""
+def _plpgsql_body(stmt: Statement) -> Optional[tuple[str, int, Optional[str], str]]:
+    """(body, byte location of the body literal, routine name or None for DO, language) of a
+    PL/pgSQL or SQL-language body."""
     if stmt.kind == "DoStmt":
         options, routine = stmt.body.get("args", ()), None
     elif stmt.kind == "CreateFunctionStmt":
@@ -103,9 +109,28 @@ def _plpgsql_body(stmt: Statement) -> Optional[tuple[str, int, Optional[str]]]:
             items = arg.get("List", {}).get("items", [arg])
             if len(items) == 1 and "String" in items[0]:
                 body, at = items[0]["String"]["sval"], elem.get("arg_location", -1)
-    if language != "plpgsql" or body is None:
+    if language not in ("plpgsql", "sql") or body is None:
         return None
-    return body, at, routine
+    return body, at, routine, language
+
+
+def _sql_body_hazards(body: str, stmt: Statement) -> Iterator[tuple[int, Hazard]]:
+    """(body line, hazard) for the statements of a ``LANGUAGE sql`` body (plain SQL)."""
+    from ..sql.pgparser import ParseError, parse_sql_json
+
+    try:
+        stmts = json.loads(parse_sql_json(body)).get("stmts") or []
+    except (ParseError, ValueError):
+        return  # an invalid body fails at CREATE time
+    encoded = body.encode("utf-8")
+    for raw in stmts:
+        node = raw.get("stmt") or {}
+        if len(node) != 1:
+            continue
+        line = encoded.count(b"\n", 0, raw.get("stmt_location", 0)) + 1
+        ((kind, tree),) = node.items()
+        for hazard in _statement_hazards(kind, tree, stmt, via_execute=False):
+            yield line, hazard
 
 
 def _hazards(tree: Any, stmt: Statement) -> Iterator[tuple[int, Hazard]]:
@@ -137,7 +162,7 @@ def _hazards(tree: Any, stmt: Statement) -> Iterator[tuple[int, Hazard]]:
 
 def _parse_expr(expr: dict) -> Optional[dict]:
     """The SQL statement tree of a PL/pgSQL expression, or None."""
-    from ..pgparser import ParseError, parse_sql_json, scan
+    from ..sql.pgparser import ParseError, parse_sql_json, scan
 
     query, mode = expr.get("query", ""), expr.get("parseMode", 0)
     if mode == _EXPRESSION:
@@ -161,8 +186,8 @@ def _parse_expr(expr: dict) -> Optional[dict]:
 
 
 #: an expression can only be a hazard if its text has one of these (SET and set_config,
-#: LISTEN, advisory locks), or an escape that could spell one in a string (E'\\123', U&'\\0053')
-_HAZARD_TEXT = re.compile(r"set|listen|advisory|\\|uescape", re.IGNORECASE)
+#: LISTEN, LOAD, advisory locks), or an escape that could spell one in a string (E'\\123', U&'\\0053')
+_HAZARD_TEXT = re.compile(r"set|listen|advisory|load|\\|uescape", re.IGNORECASE)
 
 
 def _may_be_hazard(expr: dict, stmt: Statement) -> bool:
@@ -210,6 +235,13 @@ def _statement_hazards(kind: str, body: dict, stmt: Statement, via_execute: bool
             yield Hazard(token("SET"), f"{prefix}`SET {scope}`", "changes the setting for the whole server session",
                          f"Use `SET LOCAL {scope} ...`: it ends with the transaction. A function-level `SET` clause "
                          "scopes SET LOCAL to the call but not a plain SET (PostgreSQL CREATE FUNCTION docs).")
+        return
+    if kind == "LoadStmt":
+        library = body.get("filename", "")
+        yield Hazard(token("LOAD"), f"{prefix}`LOAD '{library}'`",
+                     "loads the library into the server session (it stays, hooks and settings with it)",
+                     f"Preload it: `ALTER ROLE CURRENT_USER SET session_preload_libraries = '{library}'` (once, over a "
+                     "direct connection) or `shared_preload_libraries`.")
         return
     if kind == "ListenStmt":
         yield Hazard(token("LISTEN"), f"{prefix}`LISTEN {body.get('conditionname', '')}`",
@@ -259,7 +291,7 @@ class _Locator:
     """Body offsets → offsets in the linted text, and a body line → the flagged token on it."""
 
     def __init__(self, stmt: Statement, body: str, literal_byte_at: int) -> None:
-        from ..pgparser import ParseError, scan
+        from ..sql.pgparser import ParseError, scan
 
         self.stmt = stmt
         self.body = body

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from .. import nodes
-from ..statement import Finding, Statement
+from ..core.findings import Finding
+from ..sql import nodes
+from ..sql.statement import Statement
 
 CODE = "PGB010"
 SUBSTRINGS = ("currval", "lastval", "nextval")

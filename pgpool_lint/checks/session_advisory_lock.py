@@ -6,13 +6,15 @@ import json
 from collections import deque
 from typing import TYPE_CHECKING, Iterator, Optional
 
-from .. import edits, nodes
-from ..diagnostics import Fix
-from ..statement import Finding, Statement
-from ..suggest import call_source
+from ..core.diagnostics import Fix
+from ..core.findings import Finding
+from ..fix import edits
+from ..fix.suggest import call_source
+from ..sql import nodes
+from ..sql.statement import Statement
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..engine import LintContext
+    from ..sql.statement import LintContext
 
 CODE = "PGB007"
 SUBSTRINGS = ("advisory",)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .. import nodes
-from ..edits import set_config_local_fix, set_local_fix
-from ..statement import Finding, Statement
-from ..suggest import call_source, set_local
+from ..core.findings import Finding
+from ..fix.edits import set_config_local_fix, set_local_fix
+from ..fix.suggest import call_source, set_local
+from ..sql import nodes
+from ..sql.statement import Statement
 
 CODE = "PGB008"
 FIRST_WORDS = ("set", "reset")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from .. import edits
-from ..diagnostics import Fix
-from ..nodes import is_temporary, strings
-from ..statement import Finding, Statement
+from ..core.diagnostics import Fix
+from ..core.findings import Finding
+from ..fix import edits
+from ..sql.nodes import is_temporary, strings
+from ..sql.statement import Statement
 
 CODE = "PGB005"
 SUBSTRINGS = ("temp",)  # TEMP, TEMPORARY, pg_temp.
@@ -51,6 +52,7 @@ def check(stmt: Statement) -> Iterator[Finding]:
     if _dropped_with_parent(stmt):
         return
     what, name, droppable = found
+    name = stmt.as_written(name)
     explicit = stmt.body.get("oncommit") in ("ONCOMMIT_PRESERVE_ROWS", "ONCOMMIT_DELETE_ROWS") or (
         stmt.body.get("into", {}).get("onCommit") in ("ONCOMMIT_PRESERVE_ROWS", "ONCOMMIT_DELETE_ROWS")
     )

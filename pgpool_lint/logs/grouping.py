@@ -15,9 +15,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..diagnostics import Diagnostic
-from ..engine import PARSE_ERROR
-from ..positions import LineIndex
+from ..core.diagnostics import Diagnostic
+from ..core.positions import LineIndex
+from ..sql.engine import PARSE_ERROR
 from . import LoggedStatement
 
 #: distinct (rule, statement) groups kept; later new ones are only counted
@@ -218,8 +218,8 @@ class StatementGroups:
         return hits, _opens_block(statements), values_matter
 
     def _analyse_text(self, linted: str, filename: str, to_original, in_transaction: bool) -> tuple[list[_Hit], list]:
-        from ..engine import analyse_sql
-        from ..linter import sql_comments
+        from ..sql.comments import sql_comments
+        from ..sql.engine import analyse_sql
 
         settings = self.linter.settings
         findings, ctx = analyse_sql(linted, self.linter.checks, self.linter.gate, settings.profile,
@@ -249,7 +249,7 @@ class StatementGroups:
 
 def _param_argument(node) -> bool:
     """A ``$n`` among the arguments of a function call in ``node``."""
-    from ..nodes import walk
+    from ..sql.nodes import walk
 
     return any(kind == "FuncCall" and any(inner == "ParamRef" for arg in body.get("args") or ()
                                           for inner, _ in walk(arg))
@@ -282,7 +282,7 @@ def _source_position(stmt: LoggedStatement, index: LineIndex, offset: int) -> tu
 
 def _statement_key(statement: str) -> str:
     """libpg_query's fingerprint; for text it cannot parse, the text with blanks squeezed."""
-    from ..pgparser import ParseError, fingerprint
+    from ..sql.pgparser import ParseError, fingerprint
 
     try:
         return fingerprint(statement)

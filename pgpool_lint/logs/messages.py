@@ -49,7 +49,7 @@ def substitute_parameters(sql: str, parameters: dict[int, str]) -> tuple[str, Ca
     false), so they see the statement as it ran.  Offsets inside a replaced value map to the
     ``$n`` it replaced.
     """
-    from ..pgparser import ParseError, scan
+    from ..sql.pgparser import ParseError, scan
 
     try:
         tokens = [t for t in scan(sql) if t.name == "PARAM"]

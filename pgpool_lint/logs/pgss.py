@@ -140,7 +140,7 @@ def live_statements(dsn: str, reader: PgssReader) -> Iterator[LoggedStatement]:
         raise InputError("pg_stat_statements is not installed in that database: "
                          "add it to shared_preload_libraries and run CREATE EXTENSION pg_stat_statements") from None
     except psycopg.Error as exc:
-        from ..output import dsn_password, redact
+        from ..report import dsn_password, redact
 
         # libpq quotes the whole connection string in some errors: never its password
         raise InputError(f"cannot read pg_stat_statements: {redact(str(exc).strip(), dsn_password(dsn))}") from None

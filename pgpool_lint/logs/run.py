@@ -8,7 +8,7 @@ from typing import Callable, Iterable, Iterator, Optional
 
 from . import InputError, LoggedStatement
 from .grouping import StatementGroups
-from .source import (Progress, numbered_lines, open_source, sniff_format, wants_progress, without_ends)
+from .source import Progress, numbered_lines, open_source, sniff_format, wants_progress, without_ends
 from .stderr import SNIFF_LINES, StderrReader, guess_prefix, prefix_pattern
 
 LIVE_SOURCE = "pg_stat_statements"

@@ -73,8 +73,9 @@ class Progress:
     """A transient rich progress bar on stderr, shown only when stderr is a terminal."""
 
     def __init__(self, label: str, total: Optional[int]) -> None:
-        from rich.progress import BarColumn, DownloadColumn, Progress as RichProgress, TextColumn, TimeRemainingColumn
         from rich.console import Console
+        from rich.progress import BarColumn, DownloadColumn, TextColumn, TimeRemainingColumn
+        from rich.progress import Progress as RichProgress
 
         self._bar = RichProgress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
                                  console=Console(stderr=True), transient=True)

@@ -1,0 +1,394 @@
+"""Machine-applicable edits: building them from a statement's tokens, and applying them.
+
+A check builds a ``diagnostics.Fix`` whose edits are character offsets into the linted SQL
+text (the same offsets as its finding); the linter turns them into (line, column) pairs
+with the same ``LineIndex`` as the finding.  Edits are cut on the statement's own tokens
+(pglast's scanner), so everything outside the replaced tokens — spelling, comments,
+whitespace, line endings — stays byte for byte.
+
+Applicability (as in ruff): ``safe`` fixes keep a correct program's meaning under
+transaction pooling and are applied by ``--fix``; ``unsafe`` ones may change it and need
+``--unsafe-fixes``; ``display-only`` ones are shown, never applied.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import json
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+
+from ..core.diagnostics import Edit, Fix
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..sql.nodes import FuncCall
+    from ..sql.statement import LintContext, Statement
+
+SAFE, UNSAFE, DISPLAY_ONLY = "safe", "unsafe", "display-only"
+APPLICABILITIES = (SAFE, UNSAFE, DISPLAY_ONLY)
+
+
+# --- building --------------------------------------------------------------------------
+
+def make_fix(applicability: str, message: str, *edits: Edit) -> Fix:
+    assert applicability in APPLICABILITIES, applicability
+    return Fix(applicability, message, tuple(sorted(edits, key=lambda e: (e.start, e.end))))
+
+
+def replace(start: int, end: int, content: str) -> Edit:
+    return Edit(content, start, end)
+
+
+def insert(at: int, content: str) -> Edit:
+    return Edit(content, at, at)
+
+
+def delete(start: int, end: int) -> Edit:
+    return Edit("", start, end)
+
+
+def like(sample: str, words: str) -> str:
+    """``words`` in the letter case of ``sample`` as written (``set`` → ``local``)."""
+    letters = [c for c in sample if c.isalpha()]
+    return words.lower() if letters and all(c.islower() for c in letters) else words.upper() if letters and all(
+        c.isupper() for c in letters) else words
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A scanner token with offsets into the linted text (``end`` exclusive)."""
+
+    name: str
+    start: int
+    end: int
+
+
+def tokens_between(text: str, start: int, end: int) -> list[Token]:
+    """Tokens (comments left out) of ``text[start:end]``, offsets into ``text``."""
+    from ..sql.pgparser import ParseError, scan
+
+    try:
+        raw = scan(text[start:end])
+    except ParseError:
+        return []
+    return [Token(t.name, start + t.start, start + t.end + 1) for t in raw
+            if t.name not in ("SQL_COMMENT", "C_COMMENT")]
+
+
+def statement_tokens(stmt: "Statement") -> list[Token]:
+    """The statement's tokens, offsets into the linted text; scanned on the parsed text so
+    psql variables and template placeholders count as the identifiers they stand for."""
+    return tokens_between(stmt.context.parsed_text, stmt.start, stmt.end)
+
+
+def top_level(tokens: Sequence[Token]) -> list[tuple[int, Token]]:
+    """(index, token) of the tokens outside any parentheses."""
+    out = []
+    depth = 0
+    for i, tok in enumerate(tokens):
+        if tok.name == "ASCII_40":
+            depth += 1
+        elif tok.name == "ASCII_41":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            out.append((i, tok))
+    return out
+
+
+def call_parts(stmt: "Statement", call: "FuncCall") -> Optional[tuple[Token, list[tuple[int, int]]]]:
+    """(function-name token, [(start, end) of each argument]) of a call, offsets into the
+    linted text; None when the call's text does not look like ``name(...)``."""
+    at = stmt.offset(call.location)
+    tokens = tokens_between(stmt.context.parsed_text, at, stmt.end)
+    open_index = next((i for i, t in enumerate(tokens) if t.name == "ASCII_40"), None)
+    if not open_index:
+        return None
+    args: list[tuple[int, int]] = []
+    depth = 0
+    first: Optional[Token] = None
+    last: Optional[Token] = None
+    for tok in tokens[open_index:]:
+        if tok.name == "ASCII_40":
+            depth += 1
+            if depth == 1:
+                continue
+        elif tok.name == "ASCII_41":
+            depth -= 1
+            if depth == 0:
+                if first is not None and last is not None:
+                    args.append((first.start, last.end))
+                return tokens[open_index - 1], args
+        if depth == 1 and tok.name == "ASCII_44":
+            if first is not None and last is not None:
+                args.append((first.start, last.end))
+            first = last = None
+            continue
+        first = first or tok
+        last = tok
+    return None
+
+
+def statement_removal(text: str, start: int, end: int) -> Edit:
+    """Delete the statement ``text[start:end]`` with its ``;`` — and its whole line when it
+    stands alone on it, so no blank line is left behind.  Line endings are kept as written."""
+    stop = end
+    while stop < len(text) and text[stop] in " \t\r\n":
+        stop += 1
+    stop = stop + 1 if stop < len(text) and text[stop] == ";" else end
+    line_start = start
+    while line_start > 0 and text[line_start - 1] in " \t":
+        line_start -= 1
+    after = stop
+    while after < len(text) and text[after] in " \t":
+        after += 1
+    alone_before = line_start == 0 or text[line_start - 1] in "\r\n"
+    if alone_before and (after == len(text) or text[after] in "\r\n"):
+        if text.startswith("\r\n", after):
+            after += 2
+        elif after < len(text):
+            after += 1
+        return delete(line_start, after)
+    if after < len(text) and text[after] not in "\r\n":
+        return delete(start, after)  # more code follows on the line: take the space after
+    return delete(line_start, after)  # code before it on the line: take the space before
+
+
+def delete_words(text: str, start: int, end: int) -> Edit:
+    """Delete the words ``text[start:end]`` inside a line, with the spaces on one side so
+    no double space is left: those after them, or before them at the end of a line."""
+    after = end
+    while after < len(text) and text[after] in " \t":
+        after += 1
+    if after < len(text) and text[after] not in "\r\n":
+        return delete(start, after)
+    before = start
+    while before > 0 and text[before - 1] in " \t":
+        before -= 1
+    return delete(before, after)
+
+
+# --- what happens after a transaction --------------------------------------------------
+
+_ENDS = {"TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK", "TRANS_STMT_PREPARE"}
+
+
+def transaction_id(stmt: "Statement") -> Optional[object]:
+    """Which transaction ``stmt`` runs in: the index of its BEGIN, ``"file"`` when the
+    whole file runs in one, None when it runs on its own (autocommit)."""
+    if stmt.in_explicit_transaction:
+        return stmt.block_start
+    if stmt.context.assume_in_transaction:
+        return "file"
+    return None
+
+
+def transaction_end_index(stmt: "Statement") -> Optional[int]:
+    """Span index of the COMMIT/ROLLBACK that ends ``stmt``'s transaction (the span count when
+    it runs to the end of the text); None when the end is not in this text or ``stmt`` runs
+    on its own."""
+    if not stmt.in_transaction or (stmt.in_explicit_transaction and stmt.block_end is None):
+        return None
+    return _transaction_end(stmt)
+
+
+def ended_by_prepare_transaction(stmt: "Statement") -> bool:
+    """``stmt``'s explicit block ends with PREPARE TRANSACTION.  PostgreSQL refuses to prepare a
+    transaction that touched temporary objects, WITH HOLD cursors or LISTEN/UNLISTEN/NOTIFY: the
+    PREPARE fails and the whole block is rolled back, so those statements leave nothing behind
+    (PREPARE TRANSACTION docs; src/test/regress/sql/temp.sql).  A plain SET, by contrast, survives
+    a successful PREPARE TRANSACTION, so this is no general "rolled back"."""
+    if not stmt.in_explicit_transaction or stmt.block_end is None:
+        return False
+    end = _transaction_end(stmt)
+    if end >= len(stmt.context.spans):
+        return False
+    start, stop = stmt.context.spans[end]
+    parsed = parse_one(stmt.context.parsed_text[start:stop])
+    return parsed is not None and parsed[0] == "TransactionStmt" and parsed[1].get("kind") == "TRANS_STMT_PREPARE"
+
+
+def spans_later_in_transaction(stmt: "Statement") -> list[tuple[int, int]]:
+    """Spans of the statements after ``stmt`` up to the end of its transaction."""
+    if not stmt.in_transaction:
+        return []
+    return stmt.context.spans[stmt.index + 1:_transaction_end(stmt)]
+
+
+def _transaction_end(stmt: "Statement") -> int:
+    ctx = stmt.context
+    ends = ctx.memo.get("transaction_ends")
+    if ends is None:
+        ends = ctx.memo["transaction_ends"] = [
+            s.index for s in ctx.statements if s.kind == "TransactionStmt" and s.body.get("kind") in _ENDS]
+    at = bisect.bisect_right(ends, stmt.index)
+    return ends[at] if at < len(ends) else len(ctx.spans)
+
+
+def span_statements(ctx: "LintContext", spans: Iterable[tuple[int, int]]) -> Iterable[Optional[tuple[str, dict]]]:
+    """(kind, body) of each span's statement, None for one that does not parse."""
+    for start, end in spans:
+        yield parse_one(ctx.parsed_text[start:end])
+
+
+@functools.lru_cache(maxsize=64)  # the statements of one file: a bigger cache keeps other files' trees alive
+def parse_one(text: str) -> Optional[tuple[str, dict]]:
+    from ..sql.pgparser import ParseError, parse_sql_json
+
+    try:
+        tree = json.loads(parse_sql_json(text))
+    except ParseError:
+        return None
+    stmts = tree.get("stmts") or [{}]
+    node = stmts[0].get("stmt") or {"EmptyStmt": {}}
+    ((kind, body),) = node.items()
+    return kind, body
+
+
+def used_after(stmt: "Statement", name: str, end: int) -> bool:
+    """Whether a statement after span ``end`` may use the relation ``name``: as a table, or
+    as a word anywhere inside any name or string (dynamic SQL, ``'name'::regclass``, DO and
+    function bodies), or it does not parse.  Errs on the side of "yes"."""
+    last, unparseable = _last_mentions(stmt.context)
+    lowered = name.lower()
+    if unparseable > end or last.get(lowered, -1) > end:
+        return True
+    if _WORD.fullmatch(lowered):
+        return False
+    return any(lowered in word and index > end for word, index in last.items())  # "odd name": any substring
+
+
+_WORD = re.compile(r"[\w$]+")
+
+
+def _last_mentions(ctx: "LintContext") -> tuple[dict[str, int], int]:
+    """(word -> index of the last statement that mentions it, index of the last statement that
+    does not parse), over every statement of the text, computed once per text."""
+    memo = ctx.memo.get("last_mentions")
+    if memo is not None:
+        return memo
+    from ..sql.nodes import walk
+
+    last: dict[str, int] = {}
+    unparseable = -1
+    for index, parsed in enumerate(span_statements(ctx, ctx.spans)):
+        if parsed is None:
+            unparseable = index
+            continue
+        for kind, body in walk({parsed[0]: parsed[1]}):
+            if kind == "RangeVar":
+                text = str(body.get("relname", ""))
+            elif kind == "String":
+                text = str(body.get("sval", ""))
+            elif kind == "A_Const":
+                text = str(body.get("sval", {}).get("sval", ""))
+            else:
+                continue
+            text = text.lower()
+            last[text] = index
+            for word in _WORD.findall(text):
+                last[word] = index
+    ctx.memo["last_mentions"] = last, unparseable
+    return last, unparseable
+
+
+def strip_locations(node: Any) -> Any:
+    """A parse (sub)tree without its ``location`` fields, to compare what two texts mean."""
+    if isinstance(node, dict):
+        return {k: strip_locations(v) for k, v in node.items() if k != "location"}
+    if isinstance(node, list):
+        return [strip_locations(v) for v in node]
+    return node
+
+
+# --- applying --------------------------------------------------------------------------
+
+def _conflicts(a: Edit, b: Edit) -> bool:
+    return (a.start < b.end and b.start < a.end) or a.start == b.start
+
+
+def choose_fixes(fixes: Iterable[Fix]) -> list[Fix]:
+    """Distinct fixes whose edits do not touch each other, first come first served (a fix
+    shared by two findings — a lock and its unlock — counts once)."""
+    chosen: list[Fix] = []
+    taken: list[Edit] = []
+    seen: set[tuple] = set()
+    for fix in fixes:
+        key = tuple((e.start, e.end, e.content) for e in fix.edits)
+        if not fix.edits or key in seen:
+            continue
+        if any(_conflicts(e, t) for e in fix.edits for t in taken):
+            continue
+        seen.add(key)
+        chosen.append(fix)
+        taken.extend(fix.edits)
+    return chosen
+
+
+def apply_fixes(text: str, fixes: Iterable[Fix]) -> str:
+    """``text`` with the edits of non-conflicting ``fixes`` applied (see ``choose_fixes``)."""
+    edits = sorted((e for f in fixes for e in f.edits), key=lambda e: (e.start, e.end))
+    out = []
+    pos = 0
+    for e in edits:
+        out.append(text[pos:e.start])
+        out.append(e.content)
+        pos = e.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def with_locations(fix: Optional[Fix], position) -> Optional[Fix]:
+    """The fix with each edit's 1-based (line, column) filled in by ``position(offset)``."""
+    if fix is None:
+        return None
+    return Fix(fix.applicability, fix.message,
+               tuple(Edit(e.content, e.start, e.end, position(e.start), position(e.end)) for e in fix.edits))
+
+
+# --- fixes more than one rule builds ---------------------------------------------------
+
+def in_transaction_or_display(stmt: "Statement") -> str:
+    """A fix that scopes something to the transaction is safe inside one; outside, the
+    statement is its own transaction and the fix would undo it at once: display only.  When
+    the transaction is only guessed (SQL in code, ``LintContext.guessed_transaction``), unsafe."""
+    if not stmt.in_transaction:
+        return DISPLAY_ONLY
+    return SAFE if transaction_is_known(stmt) else UNSAFE
+
+
+def transaction_is_known(stmt: "Statement") -> bool:
+    """``stmt`` is in a BEGIN block of its text, or in a text configured to run in one."""
+    return stmt.in_explicit_transaction or not stmt.context.guessed_transaction
+
+
+def set_local_fix(stmt: "Statement") -> Optional[Fix]:
+    """``SET [SESSION] x ...`` → ``SET LOCAL x ...``, keeping everything else as written."""
+    from .suggest import set_parts
+
+    parts = set_parts(stmt)
+    if parts is None:
+        return None
+    if parts.scope_word is not None:
+        start, end = stmt.start + parts.scope_word[0], stmt.start + parts.scope_word[1]
+        edit = replace(start, end, like(stmt.context.text[start:end], "LOCAL"))
+    else:
+        edit = insert(stmt.start + parts.keyword_end, " " + like(stmt.source[:3], "LOCAL"))
+    return make_fix(in_transaction_or_display(stmt), _inside("Use `SET LOCAL`: the setting ends with the transaction", stmt),
+                    edit)
+
+
+def set_config_local_fix(stmt: "Statement", call: "FuncCall") -> Optional[Fix]:
+    """``set_config(name, value, false)`` → ``set_config(name, value, true)``."""
+    parts = call_parts(stmt, call)
+    if parts is None or len(parts[1]) != 3:
+        return None
+    start, end = parts[1][2]
+    return make_fix(in_transaction_or_display(stmt),
+                    _inside("Pass `true` as `is_local`: the setting ends with the transaction", stmt),
+                    replace(start, end, like(stmt.context.text[start:end], "true")))
+
+
+def _inside(message: str, stmt: "Statement") -> str:
+    return message if stmt.in_transaction else "Inside BEGIN ... COMMIT: " + message[0].lower() + message[1:]

@@ -1,0 +1,107 @@
+"""Concrete replacement SQL built from the statement the user wrote.
+
+Everything here works on the statement's own tokens (pglast's scanner), so a suggestion
+keeps the user's spelling, quoting and values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from ..sql.statement import Statement
+
+
+@dataclass(frozen=True)
+class SetParts:
+    """``SET [SESSION|LOCAL] <name> {TO|=} <value>`` cut into pieces (offsets in the statement)."""
+
+    keyword_end: int  # end of ``SET`` (or of ``SET SESSION``)
+    scope_word: Optional[tuple[int, int]]  # span of SESSION/LOCAL, if written
+    name: str  # as written
+    value: str  # as written, after TO/=, or e.g. "FROM CURRENT"
+
+
+def set_parts(stmt: Statement) -> Optional[SetParts]:
+    from ..sql.pgparser import ParseError, scan
+
+    try:
+        tokens = scan(stmt.text)
+    except ParseError:
+        return None
+    tokens = [t for t in tokens if t.name not in ("SQL_COMMENT", "C_COMMENT")]
+    if not tokens or tokens[0].name != "SET":
+        return None
+    i = 1
+    scope = None
+    keyword_end = tokens[0].end + 1
+    if i < len(tokens) and tokens[i].name in ("SESSION", "LOCAL") and not (
+        # SESSION AUTHORIZATION / SESSION CHARACTERISTICS name the parameter, not the scope
+        i + 1 < len(tokens) and tokens[i].name == "SESSION" and tokens[i + 1].name in ("AUTHORIZATION", "CHARACTERISTICS")
+    ):
+        scope = (tokens[i].start, tokens[i].end + 1)
+        keyword_end = tokens[i].end + 1
+        i += 1
+    name_start = tokens[i].start if i < len(tokens) else keyword_end
+    j = i
+    while j < len(tokens) and tokens[j].name not in ("TO", "ASCII_61", "FROM"):
+        j += 1
+    if j >= len(tokens):
+        return SetParts(keyword_end, scope, stmt.source[name_start:].strip(), "")
+    name = stmt.source[name_start:tokens[j].start].strip()
+    value_from = tokens[j].end + 1 if tokens[j].name in ("TO", "ASCII_61") else tokens[j].start
+    value = stmt.source[value_from:].strip()
+    return SetParts(keyword_end, scope, name, value)
+
+
+def set_local(stmt: Statement) -> str:
+    """``SET LOCAL ...`` for a ``SET [SESSION] ...`` statement."""
+    parts = set_parts(stmt)
+    src = stmt.source.rstrip().rstrip(";")
+    if parts is None:
+        return "SET LOCAL ..."
+    if parts.scope_word is not None:
+        s, e = parts.scope_word
+        return src[:s] + "LOCAL" + src[e:]
+    return src[: parts.keyword_end] + " LOCAL" + src[parts.keyword_end:]
+
+
+def alter_role(stmt: Statement) -> Optional[str]:
+    """``ALTER ROLE <role> [IN DATABASE <db>] SET <name> TO <value>`` for a ``SET`` statement."""
+    parts = set_parts(stmt)
+    if parts is None or not parts.value:
+        return None
+    value = parts.value.rstrip().rstrip(";").rstrip()
+    if value.upper().startswith("FROM CURRENT"):
+        return f"{alter_role_prefix(stmt)} SET {parts.name} {value}"
+    return f"{alter_role_prefix(stmt)} SET {parts.name} TO {value}"
+
+
+def alter_role_prefix(stmt: Statement) -> str:
+    """``ALTER ROLE app IN DATABASE shop`` from the ``role`` / ``database`` settings;
+    ``ALTER ROLE CURRENT_USER`` when the role is not configured."""
+    target = stmt.context.target
+    head = f"ALTER ROLE {quote_ident(target.role) if target.role else 'CURRENT_USER'}"
+    return f"{head} IN DATABASE {quote_ident(target.database)}" if target.database else head
+
+
+def parameter_name(name: str) -> str:
+    """A parameter name as SQL writes it (``app.tenant_id``, ``"My"."Setting"``)."""
+    return ".".join(quote_ident(part) for part in name.split("."))
+
+
+def quote_ident(name: str) -> str:
+    """``name`` as a SQL identifier: bare when PostgreSQL would read it back unchanged."""
+    from ..sql.pgparser import keywords
+
+    kw = keywords()
+    bare = (name[:1].isascii() and (name[:1].islower() or name[:1] == "_")
+            and all(c.isascii() and (c.islower() or c.isdigit() or c in "_$") for c in name)
+            and name not in kw.RESERVED_KEYWORDS and name not in kw.TYPE_FUNC_NAME_KEYWORDS
+            and name not in kw.COL_NAME_KEYWORDS)
+    return name if bare else '"' + name.replace('"', '""') + '"'
+
+
+def call_source(stmt: Statement, start: int, end: int) -> str:
+    """The text of a call as written, on one line."""
+    return " ".join(stmt.context.text[start:end].split())

@@ -1,0 +1,306 @@
+"""Files in, diagnostics out: reading, decoding, suppressions, positions and rule selection.
+
+The engine (``engine.analyse_sql``) works on SQL text; this layer turns a file into SQL
+text(s), maps each finding's offsets to 1-based lines and code-point columns of the file
+(``positions.LineIndex``), applies suppression comments and per-file ignores, and fills in
+each rule's name and severity from the catalogue.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Optional
+
+from ..config.profiles import build_profile
+from ..core import catalogue as catalogue_mod
+from ..core.diagnostics import Diagnostic
+from ..core.findings import Finding
+from ..core.positions import LineIndex
+from ..core.profile import ConnectionTarget, Profile
+from ..sql.comments import sql_comments
+from ..sql.engine import analyse_sql, load_checks
+from ..sql.gate import Gate
+
+if TYPE_CHECKING:  # suppress and edits are imported when a file has directives or fixes
+    from ..sql.dialect import Verdict
+    from .suppress import CommentSpan, Suppressions
+
+UNREADABLE = "PGB900"
+BAD_SUPPRESSION = "PGB100"
+DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024  # bytes; larger files are skipped with a message
+
+
+@dataclass
+class Settings:
+    enabled: frozenset[str]
+    per_file_ignores: list[tuple[object, frozenset[str]]] = field(default_factory=list)  # (GlobSet, codes)
+    root: Path = field(default_factory=Path.cwd)
+    profile: Profile = field(default_factory=lambda: build_profile({}))
+    #: profile settings as given (preset, pool-mode, ...) and where each came from; see profiles.py
+    profile_values: dict = field(default_factory=dict)
+    profile_origins: dict = field(default_factory=dict)
+    assume_in_transaction: bool = False
+    target: ConnectionTarget = field(default_factory=ConnectionTarget)  # role / database settings
+    gate: bool = True
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    #: SQL call sites in code (``sources.callsites``): None keeps the built-in list
+    sql_call_sites: Optional[tuple[str, ...]] = None
+    extend_sql_call_sites: tuple[str, ...] = ()
+    #: hosts (``name`` or ``*.suffix``) that are transaction-mode pooler endpoints (``pooled-hosts``)
+    pooled_hosts: tuple[str, ...] = ()
+    #: (GlobSet, dialect) from the ``dialects`` config: which database files are for
+    dialects: tuple[tuple[object, str], ...] = ()
+    #: hosts (or ``$VARIABLE`` names) that are direct connections (``direct-hosts``)
+    direct_hosts: tuple[str, ...] = ()
+    #: what the repository says about its pooler (``drivers.deployment.collect``); None: not read
+    deployment: Optional[object] = None
+
+
+@dataclass
+class FileResult:
+    filename: str
+    diagnostics: list[Diagnostic]
+    text: Optional[str] = None  # decoded text, when it could be read
+    skipped: Optional[str] = None  # why the file was not linted (documented skips)
+    #: text of the file that is not PostgreSQL and was skipped: why, per statement or string
+    not_postgres: list[str] = field(default_factory=list)
+
+
+class Linter:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.catalogue = catalogue_mod.load()
+        #: enabled rules that matter under the profile's pool mode (catalogue field ``pool_modes``)
+        self.active = active_codes(settings.enabled, settings.profile, self.catalogue)
+        self.checks = load_checks(self.active)
+        self.gate = Gate(self.checks, enabled=settings.gate)
+
+    # --- reading --------------------------------------------------------------------------
+
+    def lint_path(self, path: Path, display: str) -> FileResult:
+        try:
+            st = os.stat(path)
+            if not stat.S_ISREG(st.st_mode):
+                return FileResult(display, [], skipped="not a regular file")
+            if st.st_size > self.settings.max_file_size:
+                return FileResult(display, [], skipped=f"larger than max-file-size ({self.settings.max_file_size} bytes)")
+            with open(path, "rb") as fh:
+                data = fh.read(self.settings.max_file_size + 1)
+        except OSError as exc:
+            return FileResult(display, [self._unreadable(display, f"Cannot read file: {exc.strerror or exc}")])
+        if len(data) > self.settings.max_file_size:
+            return FileResult(display, [], skipped=f"larger than max-file-size ({self.settings.max_file_size} bytes)")
+        text, problem = decode(data)
+        del data  # not kept while the text is linted: peak memory of a large file
+        if text is None:
+            return FileResult(display, [self._unreadable(display, problem or "cannot decode file")])
+        return self.lint_decoded(text, display)
+
+    def lint_bytes(self, data: bytes, display: str) -> FileResult:
+        text, problem = decode(data)
+        if text is None:
+            return FileResult(display, [self._unreadable(display, problem or "cannot decode file")])
+        return self.lint_decoded(text, display)
+
+    def lint_decoded(self, text: str, display: str) -> FileResult:
+        """Lint a file's decoded text, as SQL or as code by its name (the fixer re-lints with it)."""
+        from ..code import HostSyntaxError, lint_code, source_kind
+        from ..settings import settings_kind
+
+        kind = source_kind(display)
+        settings = settings_kind(display)  # driver/ORM settings files and connection code
+        self.not_postgres = []  # filled by lint_text / lint_code through ``skip``
+        if kind == "sql":
+            if settings is not None:
+                return FileResult(display, self.lint_settings(text, display, settings), text=text)
+            return FileResult(display, self.lint_text(text, display), text=text, not_postgres=self.not_postgres)
+        try:
+            diagnostics = lint_code(self, text, display, kind)
+            result = FileResult(display, diagnostics, text=text, not_postgres=self.not_postgres)
+        except HostSyntaxError as exc:
+            return FileResult(display, [], text=text, skipped=str(exc))
+        if settings is not None:
+            extra = [d for d in self.lint_settings(text, display, settings) if d.code != BAD_SUPPRESSION]
+            if extra:  # bad suppressions were already reported by lint_code
+                from ..settings import absorbed
+
+                kept = [d for d in result.diagnostics if not absorbed(d, extra)]
+                result.diagnostics = sorted(kept + extra, key=Diagnostic.sort_key)
+        return result
+
+    def lint_settings(self, text: str, filename: str, kind: str) -> list[Diagnostic]:
+        """Driver, ORM and migration-tool settings (``drivers``): dotenv, YAML, TOML, INI, Prisma, Python."""
+        from .. import settings as drivers
+        from ..settings.envfiles import EnvResolver
+
+        if getattr(self, "_env_resolver", None) is None:
+            deployment = self.settings.deployment
+            self._env_resolver = EnvResolver(self.settings.root, getattr(deployment, "env_values", None))
+        findings = drivers.lint(text, filename, kind, self.settings.profile, self._env_resolver,
+                                self.settings.pooled_hosts, self.active, self.settings.deployment,
+                                self.settings.direct_hosts)
+        return self.finish(findings, text, filename, drivers.comments(text, kind), kind)
+
+    def _unreadable(self, display: str, message: str) -> Diagnostic:
+        rule = self.catalogue.get(UNREADABLE)
+        return Diagnostic(rule.code, rule.name, message, "The file was skipped; other files were still checked.",
+                          rule.severity, display, 0, 0, (1, 1), (1, 1))
+
+    # --- linting --------------------------------------------------------------------------
+
+    def lint_text(self, text: str, filename: str) -> list[Diagnostic]:
+        """Lint a whole SQL file's text (code and settings files by their name: ``lint_decoded``)."""
+        from ..code import source_kind
+        from ..settings import settings_kind
+
+        if settings_kind(filename) is not None or source_kind(filename) != "sql":
+            return self.lint_decoded(text, filename).diagnostics
+        dialect = self.dialect_of(filename)
+        if dialect is not None:
+            self.skip([dialect])
+            return []
+        findings, ctx = analyse_sql(text, self.checks, self.gate, self.settings.profile,
+                                    self.settings.assume_in_transaction,
+                                    report_parse_errors="PGB000" in self.active, target=self.settings.target,
+                                    judge_dialect=not self._declared_postgres(filename))
+        self.skip(ctx.skipped)
+        # statements and their context refer to each other: without this the file's texts
+        # would stay in memory until the garbage collector's next full pass
+        ctx.statements.clear()
+        ctx.memo.clear()
+        comments = sql_comments(text)
+        return self.finish(findings, text, filename, comments, "sql")
+
+    # --- other databases' SQL (dialect.py) --------------------------------------------------
+
+    def dialect_of(self, filename: str) -> "Optional[Verdict]":
+        """Another database the file is for, by the ``dialects`` config or its folder; None: PostgreSQL."""
+        from ..config import relative_posix
+        from ..sql.dialect import POSTGRES, Verdict, from_config, from_path
+
+        rel = relative_posix(Path(filename), self.settings.root)
+        declared = from_config(rel, self.settings.dialects)
+        if declared is not None:
+            return None if declared == POSTGRES else Verdict(declared, "`dialects` in the configuration")
+        return from_path(rel)
+
+    def _declared_postgres(self, filename: str) -> bool:
+        if not self.settings.dialects:
+            return False
+        from ..config import relative_posix
+        from ..sql.dialect import POSTGRES, from_config
+
+        return from_config(relative_posix(Path(filename), self.settings.root), self.settings.dialects) == POSTGRES
+
+    def skip(self, verdicts: "Iterable[Verdict]") -> None:
+        """Count text skipped as not PostgreSQL (``--verbose``, ``--statistics``)."""
+        notes = getattr(self, "not_postgres", None)
+        if notes is None:
+            notes = self.not_postgres = []
+        notes.extend(v.describe() for v in verdicts)
+
+    def finish(self, findings: Iterable[Finding], text: str, filename: str,
+               comments: list[CommentSpan], source_kind: str) -> list[Diagnostic]:
+        """Positions, suppressions, per-file ignores and catalogue fields for ``findings``.
+
+        Findings' offsets must already be offsets into ``text`` (the host file).
+        """
+        index = LineIndex(text)
+        suppressions = self._suppressions(text, index, comments) if comments else None
+        ignored = self._per_file_ignored(filename)
+        out: list[Diagnostic] = []
+        for f in findings:
+            if f.code not in self.active or f.code in ignored:
+                continue
+            loc = index.position(f.start)
+            lines = [loc[0]]
+            for extra in (f.statement_start, f.anchor):
+                if extra is not None:
+                    lines.append(index.position(extra)[0])
+            if suppressions is not None and suppressions.covers(f.code, lines):
+                continue
+            out.append(self._diagnostic(f, filename, text, index, source_kind))
+        if suppressions is not None and BAD_SUPPRESSION in self.active and BAD_SUPPRESSION not in ignored:
+            for bad in suppressions.bad:
+                f = Finding(BAD_SUPPRESSION, bad.message,
+                            "Use a rule code (`PGB001`) or name (`session-set`); `pgpool-lint rules` lists them.",
+                            bad.start, bad.end)
+                out.append(self._diagnostic(f, filename, text, index, source_kind))
+        out.sort(key=Diagnostic.sort_key)
+        return out
+
+    def _diagnostic(self, f: Finding, filename: str, text: str, index: LineIndex, source_kind: str) -> Diagnostic:
+        from ..fix.edits import with_locations
+
+        rule = self.catalogue.get(f.code)
+        location = index.position(f.start)
+        line_start = index.line_start(location[0])
+        line_end = index.line_start(location[0] + 1) if location[0] < index.line_count else len(text)
+        return Diagnostic(
+            code=rule.code, name=rule.name, message=f.message, help=f.help, severity=f.severity or rule.severity,
+            filename=filename, start=f.start, end=max(f.end, f.start),
+            location=location, end_location=index.position(max(f.end, f.start)),
+            fix=with_locations(f.fix, index.position), source_kind=source_kind, source_line=text[line_start:line_end].rstrip("\r\n"),
+        )
+
+    def _suppressions(self, text: str, index: LineIndex, comments: list[CommentSpan]) -> Suppressions:
+        from .suppress import parse_suppressions
+
+        next_code = _next_code_lines(text, index)
+        return parse_suppressions(comments, lambda off: index.position(off)[0], next_code.get, self.catalogue)
+
+    def _per_file_ignored(self, filename: str) -> frozenset[str]:
+        if not self.settings.per_file_ignores:
+            return frozenset()
+        from ..config import relative_posix
+
+        rel = relative_posix(Path(filename), self.settings.root)
+        codes: set[str] = set()
+        for globs, rule_codes in self.settings.per_file_ignores:
+            if globs.matches(rel):  # type: ignore[attr-defined]
+                codes |= rule_codes
+        return frozenset(codes)
+
+
+def active_codes(enabled: Iterable[str], profile: Profile, cat: "catalogue_mod.Catalogue") -> frozenset[str]:
+    """The enabled rules that apply under ``profile``: a rule lists the pool modes it matters in
+    (``pool_modes`` in its catalogue file; all modes when absent)."""
+    return frozenset(code for code in enabled
+                     if profile.applies(cat.get(code).extra.get("pool_modes", catalogue_mod.POOL_MODES)))
+
+
+def _next_code_lines(text: str, index: LineIndex) -> dict[int, int]:
+    """For every line, the first later line holding code (not blank, not only a comment).
+
+    One pass from the bottom: a file of 50,000 directive lines stays linear.
+    """
+    result: dict[int, int] = {}
+    following: Optional[int] = None
+    for line in range(index.line_count, 0, -1):
+        if following is not None:
+            result[line] = following
+        start = index.line_start(line)
+        end = index.line_start(line + 1) if line < index.line_count else len(text)
+        stripped = text[start:end].strip()
+        if stripped and not stripped.startswith(("--", "#", "//", "/*")):
+            following = line
+    return result
+
+
+def decode(data: bytes) -> tuple[Optional[str], Optional[str]]:
+    """Text of a file: UTF-8 (BOM stripped), or UTF-16 with a BOM; else (None, why)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError:
+            return None, "File starts with a UTF-16 byte-order mark but is not valid UTF-16"
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, f"File is not valid UTF-8 (byte 0x{data[exc.start]:02x} on line {line}); re-save it as UTF-8"

@@ -1,0 +1,201 @@
+"""Output formats.  Each module has ``render(diagnostics, out, ctx)``; they are imported only
+when chosen, so ``rich`` is loaded only for the ``full`` format."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from typing import Callable, Optional, TextIO
+
+FORMATS = {
+    "full": "pgpool_lint.report.full",
+    "concise": "pgpool_lint.report.concise",
+    "json": "pgpool_lint.report.json_format",
+    "json-lines": "pgpool_lint.report.json_lines",
+    "sarif": "pgpool_lint.report.sarif",
+    "github": "pgpool_lint.report.github",
+    "gitlab": "pgpool_lint.report.gitlab",
+    "junit": "pgpool_lint.report.junit",
+}
+
+#: where each rule's documentation lives (``docs/rules.md``, generated from the catalogue)
+DOCS_URL = "https://github.com/pgpool-lint/pgpool-lint/blob/main/docs/rules.md"
+
+
+@dataclass
+class RenderContext:
+    files_checked: int
+    color: bool
+    quiet: bool = False
+    #: the pooler profile the files were checked against (``engine.Profile``), for metadata
+    profile: object = None
+    #: paths or sources that could not be read (the run exits 2)
+    errors: int = 0
+
+
+def renderer(name: str) -> Callable:
+    return importlib.import_module(FORMATS[name]).render
+
+
+# Everything that can drive a terminal or a CI log: C0/C1 control characters (ESC starts ANSI
+# sequences, CSI is U+009B, a newline lets a line start with ``::error ...::``, a GitHub
+# workflow command), line/paragraph separators, bidi controls ("Trojan source") and lone
+# surrogates.  Content of the linted repository (files, names, its config) and of a DSN is
+# hostile: every writer passes it through ``terminal_safe`` (text) or ``json_text`` (JSON).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                     "\ud800-\udfff\ufffe\uffff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: "re.Match[str]") -> str:
+    char = match.group()
+    return _NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` on one line, passwords redacted and every control character shown as an
+    escape, never sent raw."""
+    return _UNSAFE.sub(_escape, redact(text))
+
+
+# the password of a URI (``scheme://user:password@``) or of a libpq keyword DSN; each match
+# starts at ``://`` or ``password`` and stops at the next ``/``, blank or ``@``: linear time
+_URI_PASSWORD = re.compile(r"(://[^\s/@:]*:)[^\s/@]+@")
+_KEYWORD_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.){0,1000}'?|[^\s']+)", re.IGNORECASE)
+REDACTED = "***"
+
+
+def redact(text: str, *secrets: str) -> str:
+    """``text`` without the passwords of the connection strings in it (nor ``secrets``)."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    if "://" in text:
+        text = _URI_PASSWORD.sub(lambda m: m.group(1) + REDACTED + "@", text)
+    if "assword" in text or "ASSWORD" in text:
+        text = _KEYWORD_PASSWORD.sub(lambda m: m.group(1) + REDACTED, text)
+    return text
+
+
+def dsn_password(dsn: str) -> str:
+    """The password written in a libpq connection string (URI or keywords), else ''."""
+    scheme, sep, rest = dsn.partition("://")
+    if sep and scheme.isascii() and scheme.replace("+", "").isalnum():
+        userinfo = rest.split("/", 1)[0].rpartition("@")[0]  # libpq: up to the last @ before the path
+        return userinfo.partition(":")[2]
+    match = _KEYWORD_PASSWORD.search(dsn)
+    return match.group(2).strip("'") if match else ""
+
+
+def safe_name(name: str) -> str:
+    """A file name for the start of an output line: escaped, and never starting with ``::``
+    (GitHub reads such a line, leading blanks stripped, as a workflow command)."""
+    shown = terminal_safe(name)
+    return "./" + shown if shown.lstrip().startswith(":") else shown
+
+
+# in JSON text the structure is ASCII, so these can only sit inside strings: \uXXXX keeps the value
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                             "\ud800-\udfff\ufffe\uffff]")
+
+
+def json_text(value: object, indent: Optional[int] = None) -> str:
+    """``json.dumps`` with non-ASCII text kept readable and nothing left that drives a terminal
+    (``json`` itself escapes only C0 characters); indented text at the C encoder's speed."""
+    if indent is None:
+        import json
+
+        text = json.dumps(value, ensure_ascii=False)
+    else:
+        from .json_text import dumps_indented
+
+        text = dumps_indented(value, indent)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def summary_line(diagnostics, ctx: RenderContext) -> str:
+    """The last line of the human formats; after input errors it never says all checks passed."""
+    count, files_checked = len(diagnostics), ctx.files_checked
+    checked = f"{files_checked} file{'s' if files_checked != 1 else ''} checked"
+    if ctx.errors:
+        not_all = f"{ctx.errors} error{'s' if ctx.errors != 1 else ''} above: not every file was checked"
+        return f"Found {count} finding{'s' if count != 1 else ''} ({checked}); {not_all}."
+    if count == 0:
+        return f"All checks passed! ({checked})"
+    files_with = len({d.filename for d in diagnostics})
+    return (f"Found {count} finding{'s' if count != 1 else ''} in {files_with} file{'s' if files_with != 1 else ''} "
+            f"({files_checked} checked).")
+
+
+def rule_url(rule) -> str:
+    """The rule's section in the generated docs (anchor as GitHub renders the heading)."""
+    return f"{DOCS_URL}#{rule.code.lower()}-{rule.name}"
+
+
+def tool_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pgpool-lint")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def profile_json(profile: object) -> object:
+    """A pooler profile as plain JSON data: every dataclass field, sets as sorted lists."""
+    import dataclasses
+
+    if profile is None:
+        return None
+    if hasattr(profile, "to_json"):
+        return profile.to_json()  # type: ignore[attr-defined]
+
+    def plain(value: object) -> object:
+        if isinstance(value, (set, frozenset)):
+            return sorted(plain(v) for v in value)  # type: ignore[type-var]
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        if isinstance(value, dict):
+            return {str(k): plain(v) for k, v in value.items()}
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if value is None or isinstance(value, (str, int, float, bool)):
+            return value
+        return str(value)
+
+    return plain(profile)
+
+
+def metadata(ctx: RenderContext) -> dict:
+    """What a machine-readable report says about the run itself."""
+    return {"tool": "pgpool-lint", "version": tool_version(), "files_checked": ctx.files_checked,
+            "profile": profile_json(ctx.profile)}
+
+
+def fingerprints(diagnostics) -> list[str]:
+    """A stable identity per finding: rule, file and the flagged source line's text (not its
+    line number, so unrelated edits above do not change it), plus a counter for repeats."""
+    import hashlib
+
+    seen: dict[str, int] = {}
+    out = []
+    for d in diagnostics:
+        key = "\0".join((d.code, report_path(d.filename), " ".join(d.source_line.split())))
+        seen[key] = seen.get(key, 0) + 1
+        out.append(hashlib.sha256(f"{key}\0{seen[key]}".encode("utf-8", "surrogatepass")).hexdigest())
+    return out
+
+
+def report_path(filename: str) -> str:
+    """A finding's file as CI systems want it: relative to the working directory (the
+    repository root in CI) when it is below it, with ``/`` separators."""
+    from pathlib import Path
+
+    path = Path(filename)
+    if path.is_absolute():
+        try:
+            path = path.resolve().relative_to(Path.cwd().resolve())
+        except ValueError:
+            return path.as_posix()
+    return path.as_posix() if path.parts else filename

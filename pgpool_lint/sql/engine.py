@@ -1,0 +1,206 @@
+"""The rule engine: SQL text in, findings (with offsets into that text) out.
+
+1. ``neutralise`` makes psql meta-commands, psql variables and template placeholders
+   parseable without moving a character.
+2. ``split_with_recovery`` asks libpg_query to split the whole text (a C parse, no Python
+   objects).  When that fails, the text is cut on top-level semicolons (pglast's scanner, or
+   our own splitter when the scanner rejects the text), every piece is parsed on its own,
+   and each piece that still fails becomes one parse-error finding: the statements around
+   it are still linted.
+3. A cheap gate, built from what the enabled checks declare they can look at, picks the
+   statements that could be a finding; only those are parsed into a tree.
+4. Transaction blocks (BEGIN ... COMMIT/ROLLBACK) are tracked in file order, then every
+   enabled check looks at every parsed statement.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable, Optional
+
+from ..core.findings import Finding
+from ..core.profile import ConnectionTarget, Profile
+from .gate import Gate
+from .neutralise import NeutralText, neutral_text
+from .split import ParseProblem, split_with_recovery
+from .statement import LintContext, Statement
+
+PARSE_ERROR = "PGB000"
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    run: Callable[[Statement], Iterable[Finding]]
+    first_words: frozenset[str]
+    substrings: tuple[str, ...]
+    run_file: Optional[Callable[[LintContext], Iterable[Finding]]] = None
+
+
+def load_checks(codes: Iterable[str]) -> list[Check]:
+    """Import the detection module of each enabled rule (engine-level rules have none)."""
+    from ..core import catalogue
+
+    cat = catalogue.load()
+    checks = []
+    for code in sorted(codes):
+        rule = cat.get(code)
+        if rule.kind != "check":
+            continue
+        module = importlib.import_module(rule.module)
+        checks.append(
+            Check(
+                code=rule.code,
+                run=getattr(module, "check", None) or (lambda stmt: ()),
+                first_words=frozenset(getattr(module, "FIRST_WORDS", ())),
+                substrings=tuple(getattr(module, "SUBSTRINGS", ())),
+                run_file=getattr(module, "check_file", None),
+            )
+        )
+    return checks
+
+
+def analyse_sql(
+    text: str,
+    checks: list[Check],
+    gate: Gate,
+    profile: Profile,
+    assume_in_transaction: bool = False,
+    report_parse_errors: bool = True,
+    target: Optional[ConnectionTarget] = None,
+    guessed_transaction: bool = False,
+    parsed: Optional[str] = None,
+    judge_dialect: bool = True,
+) -> tuple[list[Finding], LintContext]:
+    """Lint one piece of SQL; offsets in the findings are character offsets into ``text``.
+
+    ``judge_dialect``: a statement that does not parse may be another database's SQL
+    (``dialect.judge``); the text is then skipped and listed in ``ctx.skipped``.
+
+    ``parsed``, when given, is what to parse instead of ``text`` (same length): SQL from code
+    whose placeholders and interpolations were made parseable, while messages quote ``text``.
+    """
+    if parsed is not None and len(parsed) != len(text):
+        parsed = None  # never misplace a finding: parse what messages quote
+    source = text if parsed is None else parsed
+    parsed_text = neutral_text(source)
+    findings: list[Finding] = []
+    # lone surrogates and NULs are rare: the text as parsed is then written out whole and repaired
+    if "\x00" in source or (not source.isascii() and _SURROGATE.search(source) is not None):
+        whole = _SURROGATE.sub("\ufffd", str(parsed_text))  # e.g. from a code string's "\ud83d" escape
+        nul = whole.find("\x00")
+        if nul != -1:
+            # libpg_query reads a C string: everything after a NUL would silently vanish.
+            findings.append(Finding(PARSE_ERROR, "NUL byte in SQL text: PostgreSQL rejects it and nothing after it would be read",
+                                    "Remove the NUL byte (is this a binary file?).", nul, nul + 1))
+            whole = whole.replace("\x00", " ")
+        parsed_text = NeutralText(whole)
+    ctx = LintContext(text, parsed_text, profile, assume_in_transaction, target=target or ConnectionTarget(),
+                      guessed_transaction=guessed_transaction)
+    spans, problems = split_with_recovery(parsed_text, in_pieces=gate.enabled)
+    ctx.spans = spans
+    if problems and judge_dialect:
+        problems = _postgres_problems(source, problems, ctx)
+        if problems is None:  # another database's SQL: nothing in it is a finding
+            return [], ctx
+    if report_parse_errors:
+        for problem in problems:
+            findings.append(Finding(PARSE_ERROR, f"Could not parse this statement: {one_line(problem.message)}",
+                                    "Fix the syntax error; the statements around it were still checked.",
+                                    problem.start, _token_end(parsed_text[problem.start:problem.start + 4096], problem.start)))
+    ctx.gated = gate.enabled
+    for index in gate.candidates(parsed_text, spans):
+        start, end = spans[index]
+        stmt_text = parsed_text[start:end]
+        try:
+            stmt = Statement.parse(stmt_text, text[start:end], start, index, ctx)
+        except Exception:  # split said it parses; a lone parse failure must not stop the file
+            continue
+        ctx.statements.append(stmt)
+    track_transactions(ctx.statements)
+    for check in checks:
+        for stmt in ctx.statements:
+            findings.extend(check.run(stmt))
+        if check.run_file is not None:
+            findings.extend(check.run_file(ctx))
+    return absorb(findings), ctx
+
+
+def _postgres_problems(text: str, problems: list[ParseProblem], ctx: LintContext) -> Optional[list[ParseProblem]]:
+    """The parse problems that are PostgreSQL with a mistake; None when a failing statement is
+    another database's SQL (the whole text is then that database's, and skipped).  Statements
+    that are not SQL at all (``1 up``) are dropped and counted."""
+    from .dialect import Budget, judge
+
+    kept = []
+    budget = Budget()
+    for problem in problems:
+        start, end = problem.statement
+        # an unterminated quote or comment is a mistake in any dialect
+        verdict = (judge(text[start:end], budget, problem.start - start)
+                   if end > start and not problem.message.startswith("unterminated") else None)
+        if verdict is None:
+            kept.append(problem)
+            continue
+        ctx.skipped.append(verdict)
+        if verdict.dialect not in ("not-sql", "not-postgres"):  # a dialect named: the text is that database's
+            return None
+    return kept
+
+
+def absorb(findings: list[Finding]) -> list[Finding]:
+    """Drop the findings that another finding stands for (``Finding.absorbs``)."""
+    absorptions = [a for f in findings for a in f.absorbs]
+    if not absorptions:
+        return findings
+    return [f for f in findings if f.absorbs or not any(a.covers(f) for a in absorptions)]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def one_line(message: str, limit: int = 200) -> str:
+    """A parser message on one line and of bounded length (it may quote the rest of a file)."""
+    flat = " ".join(message.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _token_end(window: str, start: int) -> int:
+    """End of the word or symbol that ``window`` (the text from ``start``) starts with, for the
+    span of a parse error."""
+    m = _TOKEN.match(window)
+    return start + (m.end() if m else min(1, len(window)))
+
+
+_TOKEN = re.compile(r"\w+|\S")
+
+
+_BEGIN = {"TRANS_STMT_BEGIN", "TRANS_STMT_START"}
+_END = {"TRANS_STMT_COMMIT": "commit", "TRANS_STMT_ROLLBACK": "rollback", "TRANS_STMT_PREPARE": "commit"}
+
+
+def track_transactions(statements: list[Statement]) -> None:
+    """Mark the statements inside explicit transaction blocks, and how each block ends."""
+    block: list[Statement] = []
+    begin_index: Optional[int] = None
+    for stmt in statements:
+        if stmt.kind == "TransactionStmt":
+            kind = stmt.body.get("kind")
+            if kind in _BEGIN:
+                if begin_index is None:
+                    begin_index, block = stmt.index, []
+                continue
+            if kind in _END:
+                if begin_index is not None:
+                    for member in block:
+                        member.block_end = _END[kind]
+                begin_index, block = None, []
+                if stmt.body.get("chain"):  # COMMIT AND CHAIN starts the next block at once
+                    begin_index = stmt.index
+                continue
+        if begin_index is not None:
+            stmt.in_explicit_transaction = True
+            stmt.block_start = begin_index
+            block.append(stmt)

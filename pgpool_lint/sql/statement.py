@@ -1,0 +1,158 @@
+"""One parsed top-level statement, and the SQL text it came from, as the checks see them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Optional
+
+from ..core.findings import Finding
+from ..core.positions import byte_to_char
+from ..core.profile import ConnectionTarget, Profile
+from . import nodes
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .neutralise import NeutralText
+
+
+@dataclass(slots=True)
+class Statement:
+    source: str  # the statement as written (for messages and suggested SQL)
+    text: str  # the statement as parsed (placeholders neutralised), same length as source
+    start: int  # character offset of the statement in the linted SQL text
+    end: int
+    kind: str  # top-level node type, e.g. "VariableSetStmt"
+    body: dict[str, Any]  # that node's fields
+    index: int
+    context: "LintContext"
+    #: inside an explicit BEGIN ... COMMIT/ROLLBACK block written in the same SQL text
+    in_explicit_transaction: bool = False
+    #: how that block ends: "commit", "rollback", or None when it never ends in this text
+    block_end: Optional[str] = None
+    #: index of the BEGIN of the enclosing block, if any
+    block_start: Optional[int] = None
+    _ascii: Optional[bool] = field(default=None, repr=False)
+    _has_calls: bool = field(default=True, repr=False)
+    _executed_calls: Optional[list[nodes.FuncCall]] = field(default=None, repr=False)
+
+    @classmethod
+    def parse(cls, text: str, source: str, start: int, index: int, context: "LintContext") -> "Statement":
+        from .pgparser import parse_sql_json
+
+        raw = parse_sql_json(text)
+        tree = json.loads(raw)
+        stmts = tree.get("stmts") or [{}]
+        node = stmts[0].get("stmt") or {"EmptyStmt": {}}
+        ((kind, body),) = node.items()
+        stmt = cls(source, text, start, start + len(text), kind, body, index, context)
+        stmt._has_calls = '"FuncCall"' in raw
+        return stmt
+
+    def as_written(self, name: str) -> str:
+        """A name from the parse tree as the user wrote it: a placeholder or interpolated value
+        is parsed as ``____`` but shown as its source (``table``, ``{channel}``)."""
+        if not name or name.strip("_"):
+            return name
+        at = self.text.find(name)
+        written = " ".join(self.source[at:at + len(name)].split()) if at != -1 else ""
+        return written or name
+
+    # --- positions --------------------------------------------------------------------
+
+    def offset(self, byte_location: Optional[int]) -> int:
+        """Offset in the linted text of a node ``location`` (bytes into this statement)."""
+        if byte_location is None or byte_location < 0:
+            return self.start
+        if self._ascii is None:
+            self._ascii = self.text.isascii()
+        if self._ascii:
+            return self.start + byte_location
+        return self.start + byte_to_char(self.text, byte_location)
+
+    @property
+    def in_transaction(self) -> bool:
+        """Inside a transaction: an explicit block, or a file that runs inside one."""
+        return self.in_explicit_transaction or self.context.assume_in_transaction
+
+    @property
+    def rolled_back(self) -> bool:
+        return self.block_end == "rollback"
+
+    # --- node helpers -----------------------------------------------------------------
+
+    @property
+    def node(self) -> dict[str, Any]:
+        return {self.kind: self.body}
+
+    def executed_calls(self) -> list[nodes.FuncCall]:
+        """Function calls that run when this statement runs (not in definitions).
+
+        Walked once per statement and shared by every check; a tree without any call
+        (known from the parser's JSON text) is not walked at all.
+        """
+        if self._executed_calls is None:
+            part = nodes.executed_part(self.kind, self.body) if self._has_calls else None
+            self._executed_calls = [] if part is None else list(nodes.func_calls(part))
+        return self._executed_calls
+
+    def finding(self, code: str, message: str, help: str, start: Optional[int] = None,
+                end: Optional[int] = None, fix: Any = None) -> Finding:
+        return Finding(code, message, help, self.start if start is None else start,
+                       self.end if end is None else end, fix, self.start)
+
+    def call_finding(self, code: str, call: nodes.FuncCall, message: str, help: str, fix: Any = None) -> Finding:
+        """A finding spanning one function call, from its name to its closing parenthesis."""
+        start = self.offset(call.location)
+        return Finding(code, message, help, start, self._call_end(start), fix, self.start)
+
+    def _call_end(self, start: int) -> int:
+        """End offset of the call starting at ``start``: its balanced closing parenthesis."""
+        text = self.context.text
+        open_at = text.find("(", start, self.end)
+        if open_at == -1:
+            return self.end
+        depth = 0
+        try:
+            from .pgparser import scan
+
+            tokens = scan(text[open_at:self.end])
+        except Exception:  # the statement parsed, so this only guards odd encodings
+            return self.end
+        for tok in tokens:
+            if tok.name == "ASCII_40":
+                depth += 1
+            elif tok.name == "ASCII_41":
+                depth -= 1
+                if depth == 0:
+                    return open_at + tok.end + 1
+        return self.end
+
+    def snippet(self, limit: int = 80) -> str:
+        """The statement on one line, shortened for a message."""
+        one_line = " ".join(self.source.split())
+        return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+
+
+@dataclass
+class LintContext:
+    """Everything a check may read about the SQL text being linted."""
+
+    text: str  # as written
+    parsed_text: NeutralText  # as parsed (same length): read it a slice at a time, ``parsed_text[a:b]``
+    profile: Profile
+    assume_in_transaction: bool = False
+    statements: list[Statement] = field(default_factory=list)
+    target: ConnectionTarget = field(default_factory=ConnectionTarget)
+    #: the transaction of ``assume_in_transaction`` is a guess (SQL in code, whose driver may or
+    #: may not open one): fixes that rely on it are then unsafe, not safe
+    guessed_transaction: bool = False
+    #: scratch space for what checks compute once per text (e.g. edits.last_mentions)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: (start, end) of every statement, parsed or not, in file order
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    #: the gate is on: checks may skip, without parsing, text that cannot be a finding
+    #: (``--no-gate`` turns every such shortcut off, so a test can prove they change nothing)
+    gated: bool = True
+    #: text found not to be PostgreSQL and skipped, each with why (``dialect.Verdict``):
+    #: counted under --verbose and --statistics, never a finding
+    skipped: list = field(default_factory=list)
