@@ -176,7 +176,7 @@ def lint_code(linter: "Linter", text: str, filename: str, kind: str) -> list["Di
     lowered = text.lower()
     module = importlib.import_module(f"{__name__}.{_MODULES[kind]}")
     call_sites = package_helpers(linter, call_sites, filename, kind, module)
-    want_comments = "pgpool-lint" in lowered or _OUR_NOQA.search(lowered) is not None
+    want_comments = "pgpool-lint" in lowered or _names_our_noqa(lowered)
     try:
         fragments, comments = module.scan(text, call_sites, keywords, want_comments, filename)
     except RecursionError:
@@ -193,8 +193,24 @@ def lint_code(linter: "Linter", text: str, filename: str, kind: str) -> list["Di
     return linter.finish(findings, text, filename, [c for c in comments if is_our_directive(c.text)], kind)
 
 
-#: a bare ``noqa`` or one naming a PGB code (``# noqa: E501`` is another linter's)
-_OUR_NOQA = re.compile(r"noqa(?![ \t]*:)|noqa[ \t]*:[^\n]*pgb")
+_BARE_NOQA = re.compile(r"noqa(?![ \t]*:)")
+_NOQA_LIST = re.compile(r"noqa[ \t]*:")
+
+
+def _names_our_noqa(lowered: str) -> bool:
+    """A bare ``noqa``, or a ``noqa:`` with a PGB code later on its line (``# noqa: E501`` is
+    another linter's).  Each line is searched for ``pgb`` once, however many ``noqa:`` it holds."""
+    if _BARE_NOQA.search(lowered):
+        return True
+    m = _NOQA_LIST.search(lowered)
+    while m is not None:
+        line_end = lowered.find("\n", m.end())
+        line_end = len(lowered) if line_end == -1 else line_end
+        if "pgb" in lowered[m.end():line_end]:
+            return True
+        m = _NOQA_LIST.search(lowered, line_end)
+    return False
+
 _NOQA_CODES = re.compile(r"\bnoqa\s*:\s*([A-Za-z0-9_, -]+)", re.IGNORECASE)
 _OUR_CODE = re.compile(r"PGB\d+$", re.IGNORECASE)
 

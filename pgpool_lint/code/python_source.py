@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Optional
 
 from ..core.comments import CommentSpan
-from ..core.positions import LineIndex, byte_col_to_char_col
+from ..core.positions import LineIndex, Utf8Offsets
 from .callsites import COMPOSED_PIECES, CONNECTION_NAME, CallSites, is_message_call
 from .fragments import Fragment, FragmentBuilder, Keywords
 
@@ -37,13 +37,17 @@ class HostPositions:
         self.text = text
         self.index = LineIndex(text)
         self.ascii = text.isascii()
+        self.lines: dict[int, Utf8Offsets] = {}  # non-ASCII lines, converted once
 
     def offset(self, lineno: int, byte_col: int) -> int:
         start = self.index.line_start(lineno)
         if self.ascii:
             return start + byte_col
-        end = self.index.line_start(lineno + 1) if lineno < self.index.line_count else len(self.text)
-        return start + byte_col_to_char_col(self.text[start:end], byte_col)
+        columns = self.lines.get(lineno)
+        if columns is None:
+            end = self.index.line_start(lineno + 1) if lineno < self.index.line_count else len(self.text)
+            columns = self.lines[lineno] = Utf8Offsets(self.text[start:end])
+        return start + columns.char(byte_col)
 
     def span(self, node: ast.AST) -> tuple[int, int]:
         return (self.offset(node.lineno, node.col_offset),  # type: ignore[attr-defined]

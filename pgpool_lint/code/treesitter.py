@@ -12,8 +12,14 @@ rest the same way for all of them:
 4. the literal is read child by child — escapes decoded, interpolations made holes — with
    the host offset of every SQL character.
 
+Nothing here recurses down a chain or asks tree-sitter for the parent of a deep node
+(``Node.parent`` searches down from the root: a 50,000-term ``+`` chain made that quadratic
+and deeper than Python's stack).  One cursor walk records the parents of the candidate
+literals' ancestors, and concatenations are folded with explicit stacks: every step is
+linear in the tree.
+
 Tree-sitter reports UTF-8 byte columns; ``HostText`` turns them into character offsets with
-``positions.byte_col_to_char_col``.
+``positions.Utf8Offsets`` (one per non-ASCII line, kept).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from ..core.comments import CommentSpan
-from ..core.positions import byte_col_to_char_col
+from ..core.positions import Utf8Offsets
 from .callsites import CONNECTION_NAME, CallSites, is_message_call
 from .fragments import Fragment, FragmentBuilder, Keywords, decode_escape
 
@@ -131,14 +137,18 @@ class HostText:
             starts.append(i + 1)
             i = find("\n", i + 1)
         self.starts = starts
+        self.rows: dict[int, Utf8Offsets] = {}
 
     def offset(self, point: Any) -> int:
         row, col = point
         start = self.starts[min(row, len(self.starts) - 1)]
         if self.ascii:
             return start + col
-        end = self.starts[row + 1] if row + 1 < len(self.starts) else len(self.text)
-        return start + byte_col_to_char_col(self.text[start:end], col)
+        columns = self.rows.get(row)
+        if columns is None:
+            end = self.starts[row + 1] if row + 1 < len(self.starts) else len(self.text)
+            columns = self.rows[row] = Utf8Offsets(self.text[start:end])
+        return start + columns.char(col)
 
 
 def parse(spec: LanguageSpec, text: str) -> Any:
@@ -175,21 +185,25 @@ class Extractor:
         self.helpers: dict[str, int] = dict(getattr(call_sites, "helpers", {}))
         #: names typed as a SQL client (``client: ReservedSql``): their tagged templates run SQL
         self.sql_tags: set[str] = set()
+        self.parents: dict[int, Any] = {}  # node id -> parent, above the candidate literals
+        self.roots: dict[int, Any] = {}  # node id -> its whole string expression
+        self.stringish: dict[int, bool] = {}
+        self.concats: dict[int, bool] = {}  # binary node id -> a concatenation
 
     def run(self, tree: Any) -> list[Fragment]:
         from tree_sitter import QueryCursor
 
         _, query, _ = _parser_and_queries(self.spec)
         nodes = sorted(QueryCursor(query).captures(tree.root_node).get("s", []), key=lambda n: n.start_byte)
-        if any(self.keywords.found_in(n.text.decode("utf-8", "replace")) for n in nodes):
-            self._follow_names(tree)
+        candidates = [n for n in nodes if n.type != "heredoc_beginning"
+                      and self.keywords.found_in(n.text.decode("utf-8", "replace"))]
+        if not candidates:
+            return []
+        self.parents = _parents_above(tree.root_node, candidates + [n for n in nodes if n.type == "heredoc_beginning"])
+        self._follow_names(tree)
         fragments: list[Fragment] = []
         done: set[tuple[int, int]] = set()
-        for node in nodes:
-            if node.type == "heredoc_beginning":
-                continue
-            if not self.keywords.found_in(node.text.decode("utf-8", "replace")):
-                continue
+        for node in candidates:
             if node.type == "heredoc_body":
                 beginning = self._heredoc_beginning(node, nodes)
                 if beginning is None:
@@ -216,13 +230,32 @@ class Extractor:
 
     # --- where a string sits ---------------------------------------------------------------
 
+    def _parent(self, node: Any) -> Any:
+        """``node.parent`` from the walk's record (tree-sitter's own costs the node's depth)."""
+        if node.id in self.parents:
+            return self.parents[node.id]
+        return node.parent
+
     def _root(self, node: Any) -> Any:
         """The whole string expression ``node`` is part of (through concatenations, argument
-        wrappers, calls that only pass it through and formatting)."""
-        while node.parent is not None and (self._is_concat(node.parent) or node.parent.type in self.spec.wrappers
-                                           or self._unwraps_to(node.parent, node) or self._formats(node.parent, node)):
-            node = node.parent
-        return node
+        wrappers, calls that only pass it through and formatting).  Every node on the way
+        remembers it:
+        the literals of one long chain climb it once between them."""
+        chain = []
+        root = None
+        while root is None:
+            root = self.roots.get(node.id)
+            if root is not None:
+                break
+            chain.append(node)
+            parent = self._parent(node)
+            if parent is None or not (self._is_concat(parent) or parent.type in self.spec.wrappers
+                                      or self._unwraps_to(parent, node) or self._formats(parent, node)):
+                root = node
+            node = parent
+        for visited in chain:
+            self.roots[visited.id] = root
+        return root
 
     def _formats(self, parent: Any, node: Any) -> bool:
         """``parent`` is ``node % args`` (the values fill placeholders; the text is ``node``'s)."""
@@ -232,6 +265,14 @@ class Extractor:
         return (op is not None and op.type in self.spec.formats
                 and parent.child_by_field_name("left") == node)
 
+    def _formatted_text(self, node: Any) -> Optional[Any]:
+        """The text operand of ``"..." % args``, when the grammar formats with an operator."""
+        if not self.spec.formats or node.type not in self.spec.binaries:
+            return None
+        op = node.child_by_field_name("operator")
+        left = node.child_by_field_name("left")
+        return left if op is not None and op.type in self.spec.formats and left is not None else None
+
     def _unwraps_to(self, node: Any, inner: Any) -> bool:
         if self.spec.unwrap is None:
             return False
@@ -239,24 +280,48 @@ class Extractor:
         return got is not None and got.start_byte == inner.start_byte and got.end_byte == inner.end_byte
 
     def _is_concat(self, node: Any) -> bool:
-        if node.type in self.spec.adjacent or node.type in self.spec.parentheses:
+        kind = node.type
+        if kind in self.spec.adjacent or kind in self.spec.parentheses:
             return True
-        if node.type in self.spec.binaries:
-            op = node.child_by_field_name("operator")
-            return op is not None and op.type in self.spec.concat_operators
+        if kind in self.spec.binaries:
+            known = self.concats.get(node.id)  # asked by _root, _is_stringish and _read alike
+            if known is None:
+                op = node.child_by_field_name("operator")
+                known = self.concats[node.id] = op is not None and op.type in self.spec.concat_operators
+            return known
         return False
 
     def _is_stringish(self, node: Any) -> bool:
+        """A string literal, or a concatenation / wrapper holding one (post-order, remembered)."""
+        memo = self.stringish
+        known = memo.get(node.id)
+        if known is not None:
+            return known
         if node.type in self.spec.strings:
             return True
-        if self._is_concat(node) or node.type in self.spec.wrappers:
-            return any(self._is_stringish(c) for c in node.named_children)
-        inner = self.spec.unwrap(node) if self.spec.unwrap is not None else None
-        return inner is not None and self._is_stringish(inner)
+        stack: list[tuple[Any, Optional[list[Any]]]] = [(node, None)]  # (node, its parts once expanded)
+        while stack:
+            current, parts = stack.pop()
+            if parts is not None:
+                memo[current.id] = any(memo[p.id] for p in parts)
+                continue
+            if current.id in memo:
+                continue
+            if current.type in self.spec.strings:
+                memo[current.id] = True
+                continue
+            if self._is_concat(current) or current.type in self.spec.wrappers:
+                parts = current.named_children
+            else:
+                inner = self.spec.unwrap(current) if self.spec.unwrap is not None else None
+                parts = [inner] if inner is not None else []
+            stack.append((current, parts))
+            stack.extend((p, None) for p in parts)
+        return memo[node.id]
 
     def _context(self, root: Any) -> tuple[str, Optional[Any]]:
         """("sql" | "message" | "maybe", the call) for the string expression ``root``."""
-        parent = root.parent
+        parent = self._parent(root)
         if parent is None or parent.type in _NEVER_SQL_PARENTS:
             return ("maybe" if parent is None else "message"), None
         if self.spec.comparisons and parent.type in self.spec.binaries:
@@ -274,9 +339,9 @@ class Extractor:
             holder = parent
             while holder is not None and (holder.type in _CONTAINERS or holder.type in self.spec.containers
                                           or holder.type in self.spec.wrappers):
-                holder = holder.parent
-            if holder is not None and holder.type in self.spec.argument_lists and holder.parent is not None:
-                call = holder.parent
+                holder = self._parent(holder)
+            call = self._parent(holder) if holder is not None else None
+            if holder is not None and holder.type in self.spec.argument_lists and call is not None:
                 if call.type in self.spec.calls:
                     path = self._callee(call)
                     if path and self.call_sites.matches(path) and _is_sql_option(parent, root):
@@ -302,9 +367,9 @@ class Extractor:
             if path and (self.call_sites.matches(path) or path[-1] in self.sql_tags):
                 return "sql", parent
             return ("message" if path and self._is_message(path[-1]) else "maybe"), parent
-        if parent.type not in self.spec.argument_lists or parent.parent is None:
+        call = self._parent(parent)
+        if parent.type not in self.spec.argument_lists or call is None:
             return "maybe", None
-        call = parent.parent
         if call.type in self.spec.constructors:
             name_node = call.child_by_field_name(self.spec.constructors[call.type])
             name = name_node.text.decode("utf-8", "replace").rsplit(".", 1)[-1] if name_node is not None else ""
@@ -387,19 +452,19 @@ class Extractor:
 
     def _mock_setup(self, root: Any) -> bool:
         """The string is (inside a list or tuple) assigned to a mock's ``return_value`` / ``side_effect``."""
-        node, depth = root.parent, 0
+        node, depth = self._parent(root), 0
         while node is not None and depth < 4:
             if node.type in _ASSIGNMENTS:
                 target = node.child_by_field_name("left") or node.child_by_field_name("name")
                 return _last_name(target) in _MOCK_ATTRIBUTES if target is not None else False
-            node, depth = node.parent, depth + 1
+            node, depth = self._parent(node), depth + 1
         return False
 
     def _assigned_name(self, root: Any) -> Optional[str]:
         """The variable, constant or field a string expression is assigned to, if any."""
-        holder = root.parent
+        holder = self._parent(root)
         if holder is not None and holder.type == "expression_list":  # Go: a, b := "...", ...
-            holder = holder.parent
+            holder = self._parent(holder)
         if holder is None or holder.type not in _ASSIGNMENTS:
             return None
         target = holder.child_by_field_name("name") or holder.child_by_field_name("left")
@@ -412,7 +477,7 @@ class Extractor:
         The else part of such a branch says nothing (it is usually PostgreSQL's)."""
         from ..sql.dialect import from_branch
 
-        child, parent, depth = node, node.parent, 0
+        child, parent, depth = node, self._parent(node), 0
         while parent is not None and depth < 64:
             if parent.type in self.spec.branches:
                 condition = parent.child_by_field_name("condition")
@@ -422,7 +487,7 @@ class Extractor:
                     found = from_branch(condition.text[:300].decode("utf-8", "replace"))
                     if found is not None:
                         return found
-            child, parent, depth = parent, parent.parent, depth + 1
+            child, parent, depth = parent, self._parent(parent), depth + 1
         return None
 
     def _callee(self, call: Any) -> tuple[str, ...]:
@@ -455,41 +520,47 @@ class Extractor:
         return out
 
     def _read(self, node: Any, out: FragmentBuilder, nodes: list[Any]) -> bool:
-        if node.type == "heredoc_beginning":
-            body = self._heredoc_beginning(node, nodes)
-            if body is None:
-                return False
-            return self._read(body, out, nodes)
-        if node.type in self.spec.strings:
-            if self.spec.read_literal is not None:
-                return self.spec.read_literal(self, node, out) is not False  # False: not text (a ~r sigil)
-            else:
-                self._read_literal(node, out)
-            return True
-        if self.spec.formats and node.type in self.spec.binaries:
-            op = node.child_by_field_name("operator")
-            left = node.child_by_field_name("left")
-            if op is not None and op.type in self.spec.formats and left is not None:
-                return self._read(left, out, nodes)  # "... %s" % args: placeholders are neutralised
-        if node.type in self.spec.wrappers:
-            value = node.named_children[-1] if node.named_children else None
-            return value is not None and self._is_stringish(value) and self._read(value, out, nodes)
-        if self.spec.unwrap is not None and self.spec.unwrap(node) is not None:
-            return self.spec.read_unwrapped is not None and self.spec.read_unwrapped(self, node, out, nodes)
-        if self._is_concat(node):
-            parts = [c for c in node.named_children if c.type not in self.spec.comments]
-            if node.type in self.spec.binaries:
-                parts = [node.child_by_field_name("left"), node.child_by_field_name("right")]
-            for part in parts:
-                if part is None:
+        """Read a string expression in source order: literals as text, other operands of a
+        concatenation as holes (an explicit stack: a chain may be 50,000 terms deep)."""
+        stack: list[tuple[bool, Any]] = [(False, node)]  # (a hole, node)
+        while stack:
+            hole, current = stack.pop()
+            if hole:
+                out.hole(self.host.offset(current.start_point), self.host.offset(current.end_point))
+            elif current.type == "heredoc_beginning":
+                body = self._heredoc_beginning(current, nodes)
+                if body is None:
                     return False
-                if self._is_stringish(part) or part.type == "heredoc_beginning":
-                    if not self._read(part, out, nodes):
+                stack.append((False, body))
+            elif current.type in self.spec.strings:
+                if self.spec.read_literal is None:
+                    self._read_literal(current, out)
+                elif self.spec.read_literal(self, current, out) is False:  # False: not text (a ~r sigil)
+                    return False
+            elif self._formatted_text(current) is not None:  # "... %s" % args: placeholders are neutralised
+                stack.append((False, self._formatted_text(current)))
+            elif current.type in self.spec.wrappers:
+                value = current.named_children[-1] if current.named_children else None
+                if value is None or not self._is_stringish(value):
+                    return False
+                stack.append((False, value))
+            elif self.spec.unwrap is not None and self.spec.unwrap(current) is not None:
+                if self.spec.read_unwrapped is None or not self.spec.read_unwrapped(self, current, out, nodes):
+                    return False
+            elif self._is_concat(current):
+                if current.type in self.spec.binaries:
+                    parts = [current.child_by_field_name("left"), current.child_by_field_name("right")]
+                    if parts[0] is None or parts[1] is None:
                         return False
                 else:
-                    out.hole(self.host.offset(part.start_point), self.host.offset(part.end_point))
-            return True
-        return False
+                    parts = [c for c in current.named_children if c.type not in self.spec.comments]
+                strings = self.spec.strings
+                for part in reversed(parts):
+                    text = part.type in strings or part.type == "heredoc_beginning" or self._is_stringish(part)
+                    stack.append((not text, part))
+            else:
+                return False
+        return True
 
     def _read_literal(self, node: Any, out: FragmentBuilder) -> None:
         host, text, spec = self.host, self.text, self.spec
@@ -655,51 +726,96 @@ def _is_sql_option(pair: Any, value: Any) -> bool:
     return key is not None and key.text.decode("utf-8", "replace").strip("'\"`:") in _SQL_OPTION_KEYS
 
 
+#: call sites match a callee path's last names: a longer receiver chain is cut on the left, so
+#: naming every call of a chain thousands of calls long stays linear
+_MAX_PATH = 32
+
+
 def _path(node: Any) -> tuple[str, ...]:
-    """Dotted name of a callee: ``client.query`` -> ("client", "query")."""
-    kind = node.type
-    if kind in ("await_expression", "non_null_expression", "parenthesized_expression") and node.named_children:
-        return _path(node.named_children[0])  # (await client.query)<T>(...) as TypeScript reads it
-    if kind in ("member_expression", "selector_expression", "field_access", "attribute"):
-        obj = node.child_by_field_name("object") or node.child_by_field_name("operand")
-        prop = (node.child_by_field_name("property") or node.child_by_field_name("field")
-                or node.child_by_field_name("attribute"))
-        head = _path(obj) if obj is not None else ("?",)
-        return head + ((prop.text.decode("utf-8", "replace"),) if prop is not None else ("?",))
-    if kind == "method_invocation":  # Java receiver chains: conn.createStatement().execute
-        obj = node.child_by_field_name("object")
-        name = node.child_by_field_name("name")
-        head = _path(obj) if obj is not None else ()
-        return head + ((name.text.decode("utf-8", "replace"),) if name is not None else ("?",))
-    if kind == "call" and node.child_by_field_name("method") is not None:  # Ruby receiver chains
-        recv = node.child_by_field_name("receiver")
-        head = _path(recv) if recv is not None else ()
-        return head + (node.child_by_field_name("method").text.decode("utf-8", "replace"),)
-    if kind == "scope_resolution":
-        return tuple(p for p in node.text.decode("utf-8", "replace").split("::") if p)
-    step = _PATH_STEPS.get(kind)
-    if step is not None:  # receiver.name in the grammars of Elixir, PHP, C#, Rust and Kotlin
-        head_field, name_field = step
-        head = node.child_by_field_name(head_field) if head_field else None
-        if head is None and kind == "member_access_expression":  # PHP $this->db
-            head = node.child_by_field_name("object")
-        name = node.child_by_field_name(name_field) if name_field else None
-        if kind == "navigation_expression":  # Kotlin: no field names
+    """Dotted name of a callee: ``client.query`` -> ("client", "query").  Receiver chains are
+    followed in a loop, at most ``_MAX_PATH`` names."""
+    tail: list[str] = []  # names from the right
+    head: tuple[str, ...] = ("?",)
+    while node is not None:
+        if len(tail) >= _MAX_PATH:
+            head = ("?",)
+            break
+        kind = node.type
+        if kind in ("await_expression", "non_null_expression", "parenthesized_expression") and node.named_children:
+            node = node.named_children[0]  # (await client.query)<T>(...) as TypeScript reads it
+            continue
+        if kind in ("member_expression", "selector_expression", "field_access", "attribute"):
+            prop = (node.child_by_field_name("property") or node.child_by_field_name("field")
+                    or node.child_by_field_name("attribute"))
+            tail.append(prop.text.decode("utf-8", "replace") if prop is not None else "?")
+            node, head = node.child_by_field_name("object") or node.child_by_field_name("operand"), ("?",)
+            continue
+        if kind == "method_invocation":  # Java receiver chains: conn.createStatement().execute
+            name = node.child_by_field_name("name")
+            tail.append(name.text.decode("utf-8", "replace") if name is not None else "?")
+            node, head = node.child_by_field_name("object"), ()
+            continue
+        if kind == "call" and node.child_by_field_name("method") is not None:  # Ruby receiver chains
+            tail.append(node.child_by_field_name("method").text.decode("utf-8", "replace"))
+            node, head = node.child_by_field_name("receiver"), ()
+            continue
+        step = _PATH_STEPS.get(kind)
+        if step is not None:  # receiver.name in the grammars of Elixir, PHP, C#, Rust and Kotlin
+            head_field, name_field = step
+            receiver = node.child_by_field_name(head_field) if head_field else None
+            if receiver is None and kind == "member_access_expression":  # PHP $this->db
+                receiver = node.child_by_field_name("object")
+            name = node.child_by_field_name(name_field) if name_field else None
+            if kind == "navigation_expression":  # Kotlin: no field names
+                named = node.named_children
+                receiver, name = (named[0], named[-1]) if len(named) >= 2 else (None, None)
+            tail.extend(_path(name)[-1:] if name is not None else ("?",))
+            node, head = receiver, ()
+            continue
+        if kind in ("generic_name", "generic_function", "generic_type"):  # Query<User>, query_as::<_, T>
             named = node.named_children
-            head, name = (named[0], named[-1]) if len(named) >= 2 else (None, None)
-        prefix = _path(head) if head is not None else ()
-        return prefix + (_path(name)[-1:] if name is not None else ("?",))
-    if kind in ("alias", "qualified_name"):  # Elixir Ecto.Adapters.SQL, C# Npgsql.NpgsqlCommand
-        return tuple(p for p in node.text.decode("utf-8", "replace").split(".") if p)
-    if kind == "variable_name":  # PHP $pdo
-        return (node.text.decode("utf-8", "replace").lstrip("$"),)
-    if kind in ("generic_name", "generic_function", "generic_type"):  # Query<User>, query_as::<_, T>
-        inner = node.child_by_field_name("function") or node.child_by_field_name("type") or node.named_children[0]
-        return _path(inner) if inner is not None else ("?",)
-    if kind in ("identifier", "property_identifier", "field_identifier", "constant", "type_identifier",
-                "this", "self", "instance_variable", "package_identifier", "name", "this_expression"):
-        return (node.text.decode("utf-8", "replace"),)
-    return ("?",)
+            node = node.child_by_field_name("function") or node.child_by_field_name("type") or (named[0] if named else None)
+            head = ("?",)
+            continue
+        if kind == "scope_resolution":
+            head = tuple(p for p in node.text.decode("utf-8", "replace").split("::") if p)
+        elif kind in ("alias", "qualified_name"):  # Elixir Ecto.Adapters.SQL, C# Npgsql.NpgsqlCommand
+            head = tuple(p for p in node.text.decode("utf-8", "replace").split(".") if p)
+        elif kind == "variable_name":  # PHP $pdo
+            head = (node.text.decode("utf-8", "replace").lstrip("$"),)
+        elif kind in ("identifier", "property_identifier", "field_identifier", "constant", "type_identifier",
+                      "this", "self", "instance_variable", "package_identifier", "name", "this_expression"):
+            head = (node.text.decode("utf-8", "replace"),)
+        else:
+            head = ("?",)
+        break
+    return head + tuple(reversed(tail))
+
+
+def _parents_above(root: Any, targets: list[Any]) -> dict[int, Any]:
+    """Node id -> parent node for every ancestor of ``targets`` (and their siblings), found in one
+    cursor walk in document order that skips every subtree holding no target."""
+    starts = sorted({t.start_byte for t in targets})
+    parents: dict[int, Any] = {root.id: None}
+    cursor = root.walk()
+    path = [root]
+    i = 0
+    while True:
+        node = path[-1]
+        while i < len(starts) and starts[i] < node.start_byte:
+            i += 1
+        if i < len(starts) and starts[i] < node.end_byte and cursor.goto_first_child():
+            child = cursor.node
+            parents[child.id] = node
+            path.append(child)
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return parents
+            path.pop()
+        sibling = cursor.node
+        parents[sibling.id] = path[-2]
+        path[-1] = sibling
 
 
 def helpers_with(spec: LanguageSpec, text: str, call_sites: CallSites) -> dict[str, int]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
 from ..core.findings import Finding
-from ..core.positions import byte_to_char
+from ..core.positions import Utf8Offsets
 from ..core.profile import ConnectionTarget, Profile
 from . import nodes
 
@@ -32,6 +32,7 @@ class Statement:
     #: index of the BEGIN of the enclosing block, if any
     block_start: Optional[int] = None
     _ascii: Optional[bool] = field(default=None, repr=False)
+    _utf8: Optional[Utf8Offsets] = field(default=None, repr=False)  # byte -> character, built once
     _has_calls: bool = field(default=True, repr=False)
     _executed_calls: Optional[list[nodes.FuncCall]] = field(default=None, repr=False)
 
@@ -67,7 +68,9 @@ class Statement:
             self._ascii = self.text.isascii()
         if self._ascii:
             return self.start + byte_location
-        return self.start + byte_to_char(self.text, byte_location)
+        if self._utf8 is None:
+            self._utf8 = Utf8Offsets(self.text)
+        return self.start + self._utf8.char(byte_location)
 
     @property
     def in_transaction(self) -> bool:
