@@ -27,6 +27,7 @@ from .session_set import ROLE_PARAMETERS, TRANSACTION_PARAMETERS, is_tracked
 CODE = "PGB015"
 FIRST_WORDS = ("do",)
 SUBSTRINGS = ("plpgsql",)
+STATEMENT_KINDS = ("DoStmt", "CreateFunctionStmt")
 
 #: lock-taking session functions (the unlocks in a body usually balance a lock in the same body)
 LOCKING_FUNCTIONS = frozenset(name for name, xact in SESSION_LOCK_FUNCTIONS.items() if xact is not None)

@@ -21,7 +21,8 @@ from ..core.findings import Finding
 from ..core.positions import LineIndex
 from ..core.profile import ConnectionTarget, Profile
 from ..sql.comments import sql_comments
-from ..sql.engine import analyse_sql, load_checks
+from ..sql.dispatch import load_checks
+from ..sql.engine import analyse_sql
 from ..sql.gate import Gate
 
 if TYPE_CHECKING:  # suppress and edits are imported when a file has directives or fixes
