@@ -92,4 +92,4 @@ def test_split_and_scan_are_linear_on_accented_text(path):
         small_best = min(small_best, _best_of(1, work(small)))
         large_best = min(large_best, _best_of(1, work(large)))
     ratio = large_best / small_best
-    assert ratio < 8, f"4x the text took {ratio:.1f}x the time (linear: ~4x, quadratic: ~16x)"
+    assert ratio < 10, f"4x the text took {ratio:.1f}x the time (linear: ~4x, quadratic: ~16x)"
