@@ -304,7 +304,7 @@ def _open_output(path: Path) -> io.TextIOWrapper:
 
 
 def _read_deployment(settings, paths, exclude_globs, root: Path) -> None:
-    """Deployment evidence of the directories being linted (``drivers.deployment``): it resolves
+    """Deployment evidence of the directories being linted (``settings.deployment``): it resolves
     endpoints for the settings rules, and a pooler's configuration sets the profile values the
     config file and the command line leave open (``--verbose`` names the file)."""
     from .config import KEYS, ConfigError, apply_setting, relative_posix

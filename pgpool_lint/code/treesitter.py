@@ -13,7 +13,7 @@ rest the same way for all of them:
    the host offset of every SQL character.
 
 Tree-sitter reports UTF-8 byte columns; ``HostText`` turns them into character offsets with
-``positions.byte_col_to_char_col``.
+``core.positions.byte_col_to_char_col``.
 """
 
 from __future__ import annotations
