@@ -41,7 +41,26 @@ def _split_selectors(values: tuple[str, ...]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """The last resort: an exception nothing else handled is one line on stderr and exit 2,
+    never a traceback (``PGPOOL_LINT_DEBUG=1`` shows it)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the point of this guard
+            if os.environ.get("PGPOOL_LINT_DEBUG"):
+                raise
+            from .report import terminal_safe
+
+            detail = terminal_safe(str(exc))[:300]
+            raise _fail(f"internal error: {type(exc).__name__}{': ' + detail if detail else ''} "
+                        "(set PGPOOL_LINT_DEBUG=1 to see the traceback)") from None
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(version=None, package_name="pgpool-lint", prog_name="pgpool-lint",
                       message="%(prog)s %(version)s")
 def main() -> None:
@@ -285,14 +304,17 @@ def _report(diagnostics: list, output_format: str, output_file: Optional[Path], 
         raise _fail(f"cannot write {output_file}: {exc.strerror or exc}")
     ctx = RenderContext(files_checked=files_checked, color=_use_color() and not output_file, quiet=quiet,
                         profile=profile, errors=errors)
-    if statistics:
-        _print_statistics(diagnostics, output_format, out, cat)
-    else:
-        renderer(output_format)(diagnostics, out, ctx)
-    if output_file:
-        out.close()
-    else:
-        out.flush()
+    try:
+        if statistics:
+            _print_statistics(diagnostics, output_format, out, cat)
+        else:
+            renderer(output_format)(diagnostics, out, ctx)
+        if output_file:
+            out.close()
+        else:
+            out.flush()
+    except OSError as exc:  # e.g. -o /proc/version: opened, but every write fails
+        raise _fail(f"cannot write {output_file or 'the report'}: {exc.strerror or exc}")
     if errors:
         raise click.exceptions.Exit(EXIT_ERROR)
     raise click.exceptions.Exit(EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_CLEAN)
@@ -341,8 +363,7 @@ def _print_profile(settings, cat) -> None:
     off = sorted(settings.enabled - active_codes(settings.enabled, settings.profile, cat))
     if off:
         rows.append(("rules off in this pool mode", ", ".join(off), "catalogue field pool_modes"))
-    deployment = settings.deployment
-    if deployment is not None:
+    for deployment in settings.deployment.projects if settings.deployment is not None else ():
         for config in deployment.pooler_files:
             rows.append(("pooler configuration", config.path, f"pool_mode {config.pool_mode or 'not set'}"))
         for host, (reason, _) in sorted(deployment.hosts.items()):
@@ -477,9 +498,10 @@ def _walk(top: Path, exclude_globs, root: Path) -> Iterator[Path | str]:
     from . import settings  # settings files (.env, *.yml, *.toml, *.conf, *.properties, *.prisma)
     from .code import DIRECTORY_EXTENSIONS, DIRECTORY_NAMES
     from .config import relative_posix
+    from .core.walk import walk_dirs
 
     errors: list[OSError] = []
-    for dirpath, dirnames, filenames in os.walk(top, onerror=errors.append, followlinks=False):
+    for dirpath, dirnames, filenames in walk_dirs(top, onerror=errors.append):
         yield from (_walk_error(e) for e in errors)
         errors.clear()
         current = Path(dirpath)

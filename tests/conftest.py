@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+#: corpora are other people's files read as data (tests/corpus/*/): never collected as tests
+collect_ignore_glob = ["corpus/*"]
+
 
 @pytest.fixture(scope="session")
 def real_postgres():

@@ -46,8 +46,8 @@ def test_mysql_file_anywhere_is_skipped_and_a_postgres_mistake_is_still_a_parse_
     code, found, err = _check(tmp_path, "--verbose", ".")
     assert found == [("db/002_typo.sql", 2, 1, "PGB000"), ("db/002_typo.sql", 3, 26, "PGB000")]
     assert code == 1
-    assert "skipped text in db/001_users.sql: mysql SQL: parses as mysql SQL, not as PostgreSQL" in err
-    assert "skipped text in db/003_pragma.sql: sqlite SQL: PostgreSQL has no `PRAGMA` statement" in err
+    assert "skipped text in db/001_users.sql: mysql SQL: quoting names with backticks is mysql syntax" in err
+    assert "skipped text in db/003_pragma.sql: sqlite SQL: `AUTOINCREMENT` is sqlite syntax, not PostgreSQL's" in err
 
 
 def test_dialect_folders_and_file_names(tmp_path: Path) -> None:
@@ -180,6 +180,10 @@ def test_walks_skip_vendor_and_minified_bundles(tmp_path: Path) -> None:
 def test_judge_unit_cases() -> None:
     assert dialect.judge("SELEC 1") is None
     assert dialect.judge("CREATE TABLE foo (id int,)") is None  # every sqlglot reader accepts it: a mistake
+    assert dialect.judge("CREATE TABLE foo (id int,)", error_at=24) is None  # `)` is no foreign word
+    assert dialect.judge("SELECT TOP 10 * FROM t", error_at=7).dialect == "tsql"
+    assert dialect.judge("CREATE TABLE t (id BIGINT UNSIGNED)", error_at=26).dialect == "mysql"
+    assert dialect.judge("CREATE TABLE t (id int NOT NUL)", error_at=27) is None  # a typo, no keyword anywhere
     assert dialect.judge("LISTEN 'quoted'") is None  # sqlglot reads a bare alias: no statement
     assert dialect.judge("1 up").dialect == "not-sql"
     assert dialect.judge("namespace :db do").dialect == "not-sql"
@@ -215,7 +219,7 @@ def test_sqlglot_is_imported_only_when_a_statement_fails_to_parse(tmp_path: Path
     probe = ("import sys\nfrom pgpool_lint.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n"
              "    pass\nprint('sqlglot' in sys.modules, file=sys.stderr)\n")
     (tmp_path / "ok.sql").write_text("SET sql_mode = 'X';\nLISTEN a;\n")
-    (tmp_path / "bad.sql").write_text(MYSQL_TABLE)
+    (tmp_path / "bad.sql").write_text("ALTER TABLE users MODIFY COLUMN name varchar(255) NOT NULL;\n")
     for name, loaded in (("ok.sql", "False"), ("bad.sql", "True")):
         r = subprocess.run([sys.executable, "-c", probe, "check", "--isolated", name], cwd=tmp_path,
                            capture_output=True, timeout=60)

@@ -141,7 +141,7 @@ def test_forbidden_words_in_comments_strings_and_dollar_quotes(linter):
         "/* RESET ALL; /* nested */ DECLARE c CURSOR WITH HOLD FOR SELECT 1; */\n"
         "SELECT 'LISTEN x; SET role x', $tag$ SET search_path TO a; $tag$, E'\\' LOAD ''x''';\n"
         "COMMENT ON TABLE t IS 'Please SET your password; then LISTEN';\n"
-        "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$ SELECT pg_advisory_lock(1) $$;\n"
+        "COMMENT ON TABLE t IS $$ SELECT pg_advisory_lock(1) $$;\n"  # (a LANGUAGE sql body runs: PGB015)
     )
     assert found(linter, sql) == []
 

@@ -141,3 +141,305 @@ def test_pathological_text_finishes(tmp_path, content):
     (tmp_path / "p.sql").write_text(content)
     r, data = lint(tmp_path, "p.sql")
     assert r.returncode in (0, 1) and isinstance(data, list)
+
+
+# --- hangs: every reader of repository content is linear (n vs 4n, a ratio; tests/linear.py) ---
+
+def _alias_levels(n: int) -> str:
+    """n levels of ``&aK [*aJ, *aJ, ...]``: 9**n values if aliases were expanded."""
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, n)]
+    return "\n".join(lines) + "\n"
+
+
+def _concat(template: str, term: str):
+    return lambda n: template.format(term * n)
+
+
+#: (file name, input of size n, starting n): each was quadratic or worse (issue 15)
+LINEAR_READERS = {
+    "yaml-alias-bomb": ("bomb.yml", _alias_levels, 50),
+    "yaml-erb-openers": ("config/database.yml", lambda n: "production:\n  url: " + "<%" * n + "\n", 2000),
+    "dotenv-defaults": (".env", lambda n: "A=" + "${A:-" * n + "\n", 2000),
+    "ini-trailing-blanks": ("flyway.conf", lambda n: "flyway.url=a" + " \t" * n + "x\n", 2000),
+    "toml-header-blanks": ("flyway.toml", lambda n: "[" + " " * n + "\n", 2000),
+    "python-noqa-repeats": ("q.py", lambda n: "cur.execute('LISTEN x')  # " + "noqa:" * n + "\n", 2000),
+    "js-concatenation": ("q.js", _concat("const pg = require('pg');\nclient.query('LISTEN x'{});\n", " + 'a'"), 500),
+    "ts-concatenation": ("q.ts", _concat("client.query('LISTEN x'{});\n", " + 'a'"), 500),
+    "java-concatenation": ("Q.java", _concat('class Q {{ void f() {{ st.execute("LISTEN x"{}); }} }}\n', ' + "a"'), 500),
+    "go-concatenation": ("q.go", _concat('package q\nfunc f() {{ db.Exec("LISTEN x"{}) }}\n', ' + "a"'), 500),
+    "ruby-concatenation": ("q.rb", _concat('conn.exec("LISTEN x"{})\n', ' + "a"'), 500),
+    "ruby-adjacent-literals": ("q.rb", _concat('conn.exec("LISTEN x"{})\n', ' "a"'), 500),
+    "js-deep-receiver-chain": ("q.js", lambda n: "client" + ".then()" * n + ".query('LISTEN x');\n", 500),
+    "non-ascii-concatenation": ("q.js", _concat("client.query('LISTEN é'{});\n", " + 'é'"), 500),
+}
+
+
+@pytest.fixture(scope="module")
+def linter():
+    from .helpers import linter_for_case
+
+    return linter_for_case({})
+
+
+@pytest.mark.parametrize("name", sorted(LINEAR_READERS))
+def test_readers_are_linear(linter, name):
+    from .linear import assert_linear
+
+    filename, build, n = LINEAR_READERS[name]
+    assert_linear(build, lambda text: linter.lint_decoded(text, filename), n)
+
+
+@pytest.mark.parametrize("filename,template,term", [
+    ("q.js", "const pg = require('pg');\nclient.query('LISTEN x'{});\n", " + 'a'"),
+    ("Q.java", 'class Q {{ void f() {{\nst.execute("LISTEN x"{}); }} }}\n', ' + "a"'),
+    ("q.go", 'package q\nfunc f() {{ db.Exec("LISTEN x"{}) }}\n', ' + "a"'),
+    ("q.rb", 'x = 1\nconn.exec("LISTEN x"{})\n', ' + "a"'),
+], ids=["js", "java", "go", "ruby"])
+def test_a_50000_term_concatenation_is_read_whole(linter, filename, template, term):
+    """Folded with explicit stacks: not skipped as "nested too deeply", the finding is where it was."""
+    text = template.format(term * 50_000)
+    result = linter.lint_decoded(text, filename)
+    assert result.skipped is None
+    column = text.splitlines()[1].index("LISTEN") + 1
+    assert [(d.code, d.location) for d in result.diagnostics] == [("PGB002", (2, column))]
+
+
+def test_yaml_alias_bomb_beside_a_good_file(tmp_path):
+    (tmp_path / "bomb.yml").write_text(_alias_levels(9) + "url: postgres://u@db.example.com:6543/app?options=-c%20search_path%3Dx\n")
+    (tmp_path / "good.sql").write_text(GOOD)
+    r, data = lint(tmp_path, "bomb.yml", "good.sql")
+    assert codes_by_file(data)["good.sql"] == [("PGB002", 1, 1)]
+
+
+def test_an_alias_keeps_the_anchor_position(tmp_path):
+    """A value reached through an alias is reported once, where the anchor wrote it."""
+    (tmp_path / "docker-compose.yml").write_text(
+        "x-rest-env: &rest-env\n"
+        "  PGRST_DB_URI: postgres://authenticator:secret@pgbouncer:5432/app\n"
+        "services:\n"
+        "  pgbouncer:\n"
+        "    image: edoburu/pgbouncer:v1.23.1-p3\n"
+        "    environment:\n"
+        "      POOL_MODE: transaction\n"
+        "      MAX_PREPARED_STATEMENTS: \"0\"\n"
+        "  rest:\n"
+        "    image: postgrest/postgrest:v12.2.3\n"
+        "    environment: *rest-env\n"
+        "  rest2:\n"
+        "    image: postgrest/postgrest:v12.2.3\n"
+        "    environment: *rest-env\n")
+    r, data = lint(tmp_path, ".")
+    assert codes_by_file(data) == {"docker-compose.yml": [("PGB201", 2, 3), ("PGB205", 2, 3)]}
+
+
+def _prefix_lines(n: int) -> tuple[str, list[str]]:
+    """A --log-line-prefix of n adjacent ``%a `` fields and lines with too few spaces for it."""
+    return "%a " * n, [" " * (n - 1) + f"LOG:  statement: LISTEN x{i}" for i in range(50)]
+
+
+@pytest.mark.parametrize("build", [
+    _prefix_lines,
+    # a client-chosen application_name of n spaces under the pgBadger prefix
+    lambda n: ("%t [%p]: user=%u,db=%d,app=%a,client=%h ",
+               [f"2024-01-01 00:00:00 UTC [1]: user=u,db=d,app={' ' * n},client=1.2.3.4 LOX:  x"] * 50),
+    lambda n: ("%m [%p] %q%u@%d ", [f"2024-01-01 00:00:00.000 UTC [1] {'@' * n} LOX:  x"] * 50),
+], ids=["many-%a", "app-name-of-spaces", "user-of-at-signs"])
+def test_log_line_prefix_matching_is_linear(build):
+    from pgpool_lint.logs.stderr import prefix_pattern
+
+    from .linear import assert_linear
+
+    def run(case):
+        prefix, lines = case
+        pattern = prefix_pattern(prefix)
+        for line in lines:
+            pattern.match(line, 0, 2048)
+
+    assert_linear(build, run, 8)
+
+
+def test_logs_with_26_application_name_fields(tmp_path):
+    """26 x `%a` never finished; now each line is matched once, and the lines that fit are read."""
+    prefix = "%a " * 26
+    lines = [" " * 25 + "LOG:  statement: LISTEN short\n"] * 100 + [" " * 30 + "LOG:  statement: LISTEN x\n"] * 3
+    (tmp_path / "pg.log").write_text("".join(lines))
+    r = run_cli("logs", "--isolated", "--format", "stderr", "--log-line-prefix", prefix, "--output-format", "json",
+                "pg.log", cwd=tmp_path)
+    assert b"Traceback" not in r.stderr and r.returncode == 1
+    assert [(d["code"], d["location"]["row"]) for d in json.loads(r.stdout)] == [("PGB002", 101)]
+    assert b"skipped 100 malformed lines" in r.stderr
+
+
+# --- tracebacks: each is one line and exit 2, or a finding / a counted skip ------------------
+
+def test_logs_deeply_nested_json_and_infinite_calls(tmp_path):
+    (tmp_path / "pg.json").write_text('{"message": ' + "[" * 100_000 + "]" * 100_000 + "}\n"
+                                      '{"error_severity": "LOG", "message": "statement: LISTEN x"}\n')
+    r = run_cli("logs", "--isolated", "--format", "jsonlog", "--output-format", "json", "pg.json", cwd=tmp_path)
+    assert b"Traceback" not in r.stderr and r.returncode == 1
+    assert [(d["code"], d["location"]["row"]) for d in json.loads(r.stdout)] == [("PGB002", 2)]
+    assert b"pg.json: skipped 1 malformed line" in r.stderr
+    (tmp_path / "pgss.json").write_text('[{"query": "LISTEN a", "calls": Infinity},'
+                                        ' {"query": "LISTEN b", "calls": NaN}, {"query": "LISTEN c", "calls": 3}]\n')
+    r = run_cli("logs", "--isolated", "--output-format", "json", "pgss.json", cwd=tmp_path)
+    assert b"Traceback" not in r.stderr and r.returncode == 1
+    assert [d["message"].count("LISTEN c") for d in json.loads(r.stdout)] == [1]
+    assert b"pgss.json: skipped 2 malformed lines" in r.stderr
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000 + "\n")
+    r = run_cli("logs", "--isolated", "--format", "pg-stat-statements", "deep.json", cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.decode().strip().splitlines() == [
+        "pgpool-lint: error: deep.json: not a JSON array of pg_stat_statements rows: nested too deeply"]
+
+
+def test_deep_arrays_in_any_pyproject_table(tmp_path):
+    deep = "[" * 100_000 + "]" * 100_000
+    (tmp_path / "pyproject.toml").write_text(f"[tool.other]\nx = {deep}\n")
+    (tmp_path / "a.sql").write_text(GOOD)
+    r, data = lint(tmp_path, "a.sql")
+    assert codes_by_file(data) == {"a.sql": [("PGB002", 1, 1)]}  # someone else's table: not our config
+    (tmp_path / "pyproject.toml").write_text(f"[tool.pgpool-lint]\nselect = {deep}\n")
+    r, data = lint(tmp_path, "a.sql")
+    assert r.returncode == 2 and r.stderr.decode().strip().splitlines() == [
+        f"pgpool-lint: error: {tmp_path / 'pyproject.toml'}: cannot read config: nested too deeply"]
+
+
+def test_max_file_size_beyond_what_can_be_read(tmp_path):
+    (tmp_path / ".pgpool-lint.toml").write_text("max-file-size = 99999999999999999999\n")
+    (tmp_path / "a.sql").write_text(GOOD)
+    r, data = lint(tmp_path, "a.sql")
+    assert r.returncode == 2 and data is None
+    assert r.stderr.decode().strip().splitlines() == [
+        f"pgpool-lint: error: {tmp_path / '.pgpool-lint.toml'}: `max-file-size` must be at most "
+        f"{2 ** 63 - 2} bytes"]
+
+
+def _deep_tree(root, levels: int) -> None:
+    fd = os.open(root, os.O_RDONLY)
+    for _ in range(levels):  # relative steps: the whole path would exceed PATH_MAX
+        os.mkdir("d", dir_fd=fd)
+        fd, parent = os.open("d", os.O_RDONLY, dir_fd=fd), fd
+        os.close(parent)
+    with open(os.open("a.sql", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "w") as fh:
+        fh.write(GOOD)
+    os.close(fd)
+
+
+def _remove_tree(root) -> None:
+    """rmtree with a stack of directory descriptors: shutil's (and so pytest's clean-up of old
+    temporary directories) recurses once per level and fails on these trees."""
+    stack = [(os.open(root, os.O_RDONLY), "")]  # (descriptor, name in its parent)
+    while stack:
+        fd, _ = stack[-1]
+        subdir = None
+        for entry in os.scandir(fd):
+            if entry.is_dir(follow_symlinks=False):
+                subdir = entry.name
+                break
+            os.unlink(entry.name, dir_fd=fd)
+        if subdir is not None:
+            stack.append((os.open(subdir, os.O_RDONLY, dir_fd=fd), subdir))
+            continue
+        fd, name = stack.pop()
+        os.close(fd)
+        if stack:
+            os.rmdir(name, dir_fd=stack[-1][0])
+    os.rmdir(root)
+
+
+@pytest.fixture
+def deep_dir(tmp_path):
+    (tmp_path / "deep").mkdir()
+    yield tmp_path / "deep"
+    _remove_tree(tmp_path / "deep")
+
+
+def test_a_directory_tree_1000_levels_deep(tmp_path, deep_dir):
+    _deep_tree(deep_dir, 1000)
+    r, data = lint(tmp_path, "deep")
+    assert r.returncode == 1
+    assert [(d["code"], d["filename"].count("d/")) for d in data] == [("PGB002", 1000)]
+
+
+def test_sarif_with_a_file_name_that_is_not_utf8(tmp_path):
+    (tmp_path / os.fsdecode(b"caf\xe9.sql")).write_text(GOOD)
+    r = run_cli("check", "--output-format", "sarif", ".", cwd=tmp_path)
+    assert b"Traceback" not in r.stderr and r.returncode == 1
+    result = json.loads(r.stdout)["runs"][0]["results"][0]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "caf%E9.sql"
+
+
+def test_a_report_that_cannot_be_written(tmp_path):
+    (tmp_path / "a.sql").write_text(GOOD)
+    if not os.path.exists("/proc/version"):
+        pytest.skip("no /proc")
+    r = run_cli("check", "-o", "/proc/version", "a.sql", cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr.decode().strip().splitlines()[-1].startswith("pgpool-lint: error: cannot write /proc/version: ")
+    assert b"Traceback" not in r.stderr
+
+
+def test_an_unexpected_exception_is_one_line_and_exit_2(monkeypatch):
+    """The last resort: a bug is one line on stderr, PGPOOL_LINT_DEBUG=1 shows the traceback."""
+    from click.testing import CliRunner
+
+    from pgpool_lint import cli
+
+    def broken(*args, **kwargs):
+        raise KeyError("boom\x1b[31m")
+
+    monkeypatch.setattr(cli, "_settings", broken)
+    runner = CliRunner()
+    result = runner.invoke(cli.main, ["check", "--isolated", "."])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "pgpool-lint: error: internal error: KeyError: 'boom\\x1b[31m' (set PGPOOL_LINT_DEBUG=1 to see the traceback)"]
+    result = runner.invoke(cli.main, ["check", "--isolated", "."], env={"PGPOOL_LINT_DEBUG": "1"})
+    assert isinstance(result.exception, KeyError)
+
+
+def test_a_file_whose_lint_fails_is_its_own_finding(linter, monkeypatch):
+    from pgpool_lint.lint import linter as linter_mod
+
+    real = linter_mod.Linter._lint_decoded
+
+    def fails_on_bad(self, text, display):
+        if display == "bad.sql":
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(self, text, display)
+
+    monkeypatch.setattr(linter_mod.Linter, "_lint_decoded", fails_on_bad)
+    bad, good = linter.lint_decoded(GOOD, "bad.sql"), linter.lint_decoded(GOOD, "good.sql")
+    assert [(d.code, d.message) for d in bad.diagnostics] == [
+        ("PGB900", "Cannot lint this file: internal error (nested too deeply)")]
+    assert [d.code for d in good.diagnostics] == ["PGB002"]
+    monkeypatch.setenv("PGPOOL_LINT_DEBUG", "1")
+    with pytest.raises(RecursionError):
+        linter.lint_decoded(GOOD, "bad.sql")
+
+
+def test_walking_a_deep_tree_is_linear(deep_dir):
+    import itertools
+
+    from pgpool_lint.cli import _walk
+    from pgpool_lint.config import DEFAULT_EXCLUDE, GlobSet
+
+    counter = itertools.count()
+    globs = GlobSet(DEFAULT_EXCLUDE)
+
+    def build(n):
+        """A tree whose paths add up to ~n**2 characters (depth 10 * sqrt(n)): walking costs the
+        paths' length, and a 4x longer walk must cost ~4x, not 16x."""
+        root = deep_dir / f"t{next(counter)}"
+        root.mkdir()
+        _deep_tree(root, round(10 * n ** 0.5))
+        return root
+
+    def run(root):
+        for _ in range(20):
+            list(_walk(root, globs, root))
+
+    from .linear import MAX_RATIO, growth
+
+    ratio, _ = growth(build, run, 400, max_doublings=1)  # 200 and 400 levels
+    assert ratio < MAX_RATIO, f"paths 4x longer in all took {ratio:.1f}x the time"

@@ -26,7 +26,8 @@ from .session_set import ROLE_PARAMETERS, TRANSACTION_PARAMETERS, is_tracked
 
 CODE = "PGB015"
 FIRST_WORDS = ("do",)
-SUBSTRINGS = ("plpgsql",)
+#: PL/pgSQL bodies; SQL-language bodies that could hold a hazard (the other checks' words)
+SUBSTRINGS = ("plpgsql", "language sql", "language 'sql'", "language \"sql\"")
 STATEMENT_KINDS = ("DoStmt", "CreateFunctionStmt")
 
 #: lock-taking session functions (the unlocks in a body usually balance a lock in the same body)
@@ -51,7 +52,7 @@ def check(stmt: Statement) -> Iterator[Finding]:
     found = _plpgsql_body(stmt)
     if found is None:
         return
-    body, literal_at, routine = found
+    body, literal_at, routine, language = found
     if stmt.context.gated and _HAZARD_TEXT.search(body) is None:
         return  # no statement of this body can be a hazard: not parsed (see _may_be_hazard)
     # a DO block in a rolled-back transaction leaves no setting or LISTEN behind, but a
@@ -59,13 +60,16 @@ def check(stmt: Statement) -> Iterator[Finding]:
     only_locks = routine is None and stmt.rolled_back
     from ..sql.pgparser import ParseError, parse_plpgsql_json
 
-    try:
-        tree = json.loads(parse_plpgsql_json(stmt.text))
-    except (ParseError, ValueError):
-        return  # an invalid body fails at CREATE/DO time: not this rule's business
-    except Exception:  # libpg_query's PL/pgSQL parser is less used than its SQL one: never stop the file
-        return
-    found_hazards = list(_hazards(tree, stmt))
+    if language == "sql":
+        found_hazards = list(_sql_body_hazards(body, stmt))
+    else:
+        try:
+            tree = json.loads(parse_plpgsql_json(stmt.text))
+        except (ParseError, ValueError):
+            return  # an invalid body fails at CREATE/DO time: not this rule's business
+        except Exception:  # libpg_query's PL/pgSQL parser is less used than its SQL one: never stop the file
+            return
+        found_hazards = list(_hazards(tree, stmt))
     if not found_hazards:
         return
     locator = _Locator(stmt, body, literal_at)
@@ -86,8 +90,9 @@ def check(stmt: Statement) -> Iterator[Finding]:
         yield Finding(CODE, message, hazard.help, start, locator.token_end(start), None, stmt.start)
 
 
-def _plpgsql_body(stmt: Statement) -> Optional[tuple[str, int, Optional[str]]]:
-    """(body, byte location of the body literal, routine name or None for DO) of a PL/pgSQL body."""
+def _plpgsql_body(stmt: Statement) -> Optional[tuple[str, int, Optional[str], str]]:
+    """(body, byte location of the body literal, routine name or None for DO, language) of a
+    PL/pgSQL or SQL-language body."""
     if stmt.kind == "DoStmt":
         options, routine = stmt.body.get("args", ()), None
     elif stmt.kind == "CreateFunctionStmt":
@@ -105,9 +110,28 @@ def _plpgsql_body(stmt: Statement) -> Optional[tuple[str, int, Optional[str]]]:
             items = arg.get("List", {}).get("items", [arg])
             if len(items) == 1 and "String" in items[0]:
                 body, at = items[0]["String"]["sval"], elem.get("arg_location", -1)
-    if language != "plpgsql" or body is None:
+    if language not in ("plpgsql", "sql") or body is None:
         return None
-    return body, at, routine
+    return body, at, routine, language
+
+
+def _sql_body_hazards(body: str, stmt: Statement) -> Iterator[tuple[int, Hazard]]:
+    """(body line, hazard) for the statements of a ``LANGUAGE sql`` body (plain SQL)."""
+    from ..sql.pgparser import ParseError, parse_sql_json
+
+    try:
+        stmts = json.loads(parse_sql_json(body)).get("stmts") or []
+    except (ParseError, ValueError):
+        return  # an invalid body fails at CREATE time
+    encoded = body.encode("utf-8")
+    for raw in stmts:
+        node = raw.get("stmt") or {}
+        if len(node) != 1:
+            continue
+        line = encoded.count(b"\n", 0, raw.get("stmt_location", 0)) + 1
+        ((kind, tree),) = node.items()
+        for hazard in _statement_hazards(kind, tree, stmt, via_execute=False):
+            yield line, hazard
 
 
 def _hazards(tree: Any, stmt: Statement) -> Iterator[tuple[int, Hazard]]:
@@ -163,8 +187,8 @@ def _parse_expr(expr: dict) -> Optional[dict]:
 
 
 #: an expression can only be a hazard if its text has one of these (SET and set_config,
-#: LISTEN, advisory locks), or an escape that could spell one in a string (E'\\123', U&'\\0053')
-_HAZARD_TEXT = re.compile(r"set|listen|advisory|\\|uescape", re.IGNORECASE)
+#: LISTEN, LOAD, advisory locks), or an escape that could spell one in a string (E'\\123', U&'\\0053')
+_HAZARD_TEXT = re.compile(r"set|listen|advisory|load|\\|uescape", re.IGNORECASE)
 
 
 def _may_be_hazard(expr: dict, stmt: Statement) -> bool:
@@ -212,6 +236,13 @@ def _statement_hazards(kind: str, body: dict, stmt: Statement, via_execute: bool
             yield Hazard(token("SET"), f"{prefix}`SET {scope}`", "changes the setting for the whole server session",
                          f"Use `SET LOCAL {scope} ...`: it ends with the transaction. A function-level `SET` clause "
                          "scopes SET LOCAL to the call but not a plain SET (PostgreSQL CREATE FUNCTION docs).")
+        return
+    if kind == "LoadStmt":
+        library = body.get("filename", "")
+        yield Hazard(token("LOAD"), f"{prefix}`LOAD '{library}'`",
+                     "loads the library into the server session (it stays, hooks and settings with it)",
+                     f"Preload it: `ALTER ROLE CURRENT_USER SET session_preload_libraries = '{library}'` (once, over a "
+                     "direct connection) or `shared_preload_libraries`.")
         return
     if kind == "ListenStmt":
         yield Hazard(token("LISTEN"), f"{prefix}`LISTEN {body.get('conditionname', '')}`",

@@ -31,11 +31,10 @@ def check(stmt: Statement) -> Iterator[Finding]:
             _concrete_help(prepared_query(stmt)),
         )
     elif kind == "DeallocateStmt":
-        target = "ALL" if body.get("isall") else body.get("name", "")
-        shown = f"DEALLOCATE {target}" if target.strip("_") else stmt.snippet(60)  # a hole: as written
+        target = "ALL" if body.get("isall") else stmt.as_written(body.get("name", ""))
         yield stmt.finding(
             CODE,
-            f"`{shown}` acts on whichever server connection this transaction runs on: it may not "
+            f"`DEALLOCATE {target}` acts on whichever server connection this transaction runs on: it may not "
             "find your statement, and may drop another client's",
             _HELP,
         )

@@ -54,6 +54,7 @@ def check(stmt: Statement) -> Iterator[Finding]:
     if _dropped_with_parent(stmt):
         return
     what, name, droppable = found
+    name = stmt.as_written(name)
     explicit = stmt.body.get("oncommit") in ("ONCOMMIT_PRESERVE_ROWS", "ONCOMMIT_DELETE_ROWS") or (
         stmt.body.get("into", {}).get("onCommit") in ("ONCOMMIT_PRESERVE_ROWS", "ONCOMMIT_DELETE_ROWS")
     )

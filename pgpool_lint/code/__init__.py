@@ -109,6 +109,56 @@ def _call_sites(linter: "Linter", kind: str) -> "CallSites":
     return cache[kind]
 
 
+#: bounds on what is read of a directory for helpers (hostile repositories): entries, file size
+_HELPER_ENTRIES = 1000
+_HELPER_FILE_BYTES = 512 * 1024
+
+
+def package_helpers(linter: "Linter", call_sites: "CallSites", filename: str, kind: str, module) -> "CallSites":
+    """``call_sites`` plus the helpers the other files of the same directory and language define
+    (a Go package's ``mustExec`` in helper_test.go, a Python test package's ``run_sql``): a
+    function whose parameter reaches a SQL call.  Read once per directory; a host module without
+    a ``helpers`` function (text -> {name: position}) contributes none."""
+    finder = getattr(module, "helpers", None)
+    if finder is None or not filename or filename == "-":
+        return call_sites
+    directory = os.path.dirname(filename) or "."
+    cache = linter.__dict__.setdefault("_package_helpers", {})
+    key = (os.path.realpath(directory), kind)
+    if key not in cache:
+        cache[key] = _read_package_helpers(directory, kind, call_sites, finder)
+    return call_sites.with_helpers(cache[key]) if cache[key] else call_sites
+
+
+def _read_package_helpers(directory: str, kind: str, call_sites: "CallSites", finder) -> dict[str, int]:
+    from itertools import islice
+
+    words = tuple(f"{name}(" for name in call_sites.names)
+    found: dict[str, int] = {}
+    try:
+        with os.scandir(directory) as listing:
+            entries = sorted(islice(listing, _HELPER_ENTRIES), key=lambda e: e.name)
+    except OSError:
+        return found
+    for entry in entries:
+        try:
+            if (not entry.is_file(follow_symlinks=False) or source_kind(entry.name) != kind
+                    or entry.stat(follow_symlinks=False).st_size > _HELPER_FILE_BYTES):
+                continue
+            with open(entry.path, "rb") as fh:
+                text = fh.read(_HELPER_FILE_BYTES).decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if not any(word in text for word in words):
+            continue  # calls no SQL function: defines no helper
+        try:
+            for name, position in finder(text, call_sites, entry.name).items():
+                found.setdefault(name, position)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+    return found
+
+
 class HostSyntaxError(Exception):
     """The file is not valid code in its language (only Python's parser refuses files)."""
 
@@ -125,7 +175,8 @@ def lint_code(linter: "Linter", text: str, filename: str, kind: str) -> list["Di
     call_sites = _call_sites(linter, kind)
     lowered = text.lower()
     module = importlib.import_module(f"{__name__}.{_MODULES[kind]}")
-    want_comments = "pgpool-lint" in lowered or _OUR_NOQA.search(lowered) is not None
+    call_sites = package_helpers(linter, call_sites, filename, kind, module)
+    want_comments = "pgpool-lint" in lowered or _names_our_noqa(lowered)
     try:
         fragments, comments = module.scan(text, call_sites, keywords, want_comments, filename)
     except RecursionError:
@@ -142,8 +193,24 @@ def lint_code(linter: "Linter", text: str, filename: str, kind: str) -> list["Di
     return linter.finish(findings, text, filename, [c for c in comments if is_our_directive(c.text)], kind)
 
 
-#: a bare ``noqa`` or one naming a PGB code (``# noqa: E501`` is another linter's)
-_OUR_NOQA = re.compile(r"noqa(?![ \t]*:)|noqa[ \t]*:[^\n]*pgb")
+_BARE_NOQA = re.compile(r"noqa(?![ \t]*:)")
+_NOQA_LIST = re.compile(r"noqa[ \t]*:")
+
+
+def _names_our_noqa(lowered: str) -> bool:
+    """A bare ``noqa``, or a ``noqa:`` with a PGB code later on its line (``# noqa: E501`` is
+    another linter's).  Each line is searched for ``pgb`` once, however many ``noqa:`` it holds."""
+    if _BARE_NOQA.search(lowered):
+        return True
+    m = _NOQA_LIST.search(lowered)
+    while m is not None:
+        line_end = lowered.find("\n", m.end())
+        line_end = len(lowered) if line_end == -1 else line_end
+        if "pgb" in lowered[m.end():line_end]:
+            return True
+        m = _NOQA_LIST.search(lowered, line_end)
+    return False
+
 _NOQA_CODES = re.compile(r"\bnoqa\s*:\s*([A-Za-z0-9_, -]+)", re.IGNORECASE)
 _OUR_CODE = re.compile(r"PGB\d+$", re.IGNORECASE)
 
@@ -224,15 +291,28 @@ def analyse_fragment(linter: "Linter", fragment: "Fragment", host_text: str,
 
 
 def _without_holes(fragment: "Fragment", sql: str) -> str:
-    """An interpolated clause (``WITH jobs AS #{materialized} (...)``) is no value: when the SQL
-    does not parse with its holes read as names, read them as nothing (blanks, same length)."""
+    """When the SQL does not parse with its holes read as names, read them as what else an
+    interpolation may be, same length: nothing (a clause, ``WITH jobs AS #{materialized} (...)``),
+    then a name and a type (a column list, ``"create temp table " + t + " (" + cols + ")"``)."""
     from .fragments import parses_cleanly
 
-    chars = list(sql)
-    for start, end in fragment.holes:
-        chars[start:end] = " " * (end - start)
-    blanked = "".join(chars)
-    return blanked if parses_cleanly(blanked) else sql
+    def blank(start: int, end: int) -> str:
+        return " " * (end - start)
+
+    def column_list(start: int, end: int) -> str:  # right after `(` or `,`: a column and its type
+        n = end - start
+        if n >= 3 and sql[:start].rstrip().endswith(("(", ",")):
+            return ("_ _" + " " * n)[:n]
+        return "_" * n
+
+    for filler in (blank, column_list):
+        chars = list(sql)
+        for start, end in fragment.holes:
+            chars[start:end] = filler(start, end)
+        candidate = "".join(chars)
+        if parses_cleanly(candidate):
+            return candidate
+    return sql
 
 
 def sql_comments_of(fragment: "Fragment", host_text: str) -> list:

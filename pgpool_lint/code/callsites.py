@@ -128,12 +128,22 @@ class CallSites:
     def __init__(self, entries: Iterable[str]) -> None:
         self.names: set[str] = set()
         self.tails: list[tuple[str, ...]] = []
+        #: functions of the same package that hand a parameter on to a SQL call -> its position
+        #: (``mustExec(t, conn, sql)`` -> 2); found by the host readers, see ``sources.package_helpers``
+        self.helpers: dict[str, int] = {}
         for entry in entries:
             parts = tuple(p for p in entry.strip().split(".") if p)
             if len(parts) == 1:
                 self.names.add(parts[0])
             elif parts:
                 self.tails.append(parts)
+
+    def with_helpers(self, helpers: dict[str, int]) -> "CallSites":
+        """These call sites, knowing ``helpers`` too (a copy: the cached object stays as it is)."""
+        out = CallSites(())
+        out.names, out.tails = self.names, self.tails
+        out.helpers = {**helpers, **self.helpers}
+        return out
 
     def matches(self, path: tuple[str, ...]) -> bool:
         """Whether the callee ``path`` (``("op", "execute")``) is a SQL call site."""

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from .treesitter import LanguageSpec, scan_with
+from .treesitter import LanguageSpec, helpers_with, scan_with
 
 GO = LanguageSpec(
     "go", "tree_sitter_go",
@@ -14,3 +14,7 @@ GO = LanguageSpec(
 
 def scan(text, call_sites, keywords, want_comments, filename=""):
     return scan_with(GO, text, call_sites, keywords, want_comments)
+
+
+def helpers(text, call_sites, filename=""):
+    return helpers_with(GO, text, call_sites)

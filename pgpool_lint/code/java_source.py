@@ -3,7 +3,7 @@ native queries; string literals, text blocks and ``+`` concatenation."""
 
 from __future__ import annotations
 
-from .treesitter import LanguageSpec, scan_with
+from .treesitter import LanguageSpec, helpers_with, scan_with
 
 JAVA = LanguageSpec(
     "java", "tree_sitter_java",
@@ -16,3 +16,7 @@ JAVA = LanguageSpec(
 
 def scan(text, call_sites, keywords, want_comments, filename=""):
     return scan_with(JAVA, text, call_sites, keywords, want_comments)
+
+
+def helpers(text, call_sites, filename=""):
+    return helpers_with(JAVA, text, call_sites)

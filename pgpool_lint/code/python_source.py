@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Optional
 
 from ..core.comments import CommentSpan
-from ..core.positions import LineIndex, byte_col_to_char_col
+from ..core.positions import LineIndex, Utf8Offsets
 from .callsites import COMPOSED_PIECES, CONNECTION_NAME, CallSites, is_message_call
 from .fragments import Fragment, FragmentBuilder, Keywords
 
@@ -37,13 +37,17 @@ class HostPositions:
         self.text = text
         self.index = LineIndex(text)
         self.ascii = text.isascii()
+        self.lines: dict[int, Utf8Offsets] = {}  # non-ASCII lines, converted once
 
     def offset(self, lineno: int, byte_col: int) -> int:
         start = self.index.line_start(lineno)
         if self.ascii:
             return start + byte_col
-        end = self.index.line_start(lineno + 1) if lineno < self.index.line_count else len(self.text)
-        return start + byte_col_to_char_col(self.text[start:end], byte_col)
+        columns = self.lines.get(lineno)
+        if columns is None:
+            end = self.index.line_start(lineno + 1) if lineno < self.index.line_count else len(self.text)
+            columns = self.lines[lineno] = Utf8Offsets(self.text[start:end])
+        return start + columns.char(byte_col)
 
     def span(self, node: ast.AST) -> tuple[int, int]:
         return (self.offset(node.lineno, node.col_offset),  # type: ignore[attr-defined]
@@ -54,10 +58,66 @@ def scan(text: str, call_sites: CallSites, keywords: Keywords, want_comments: bo
          filename: str = "") -> tuple[list[Fragment], list[CommentSpan]]:
     """SQL-candidate strings of a Python file (and its comments when ``want_comments``).
 
-    Raises SyntaxError or ValueError when the file is not Python.
+    The interpreter's ``ast`` reads the file when it can; Python newer than the interpreter
+    (3.12 f-strings nesting quotes, 3.14 t-strings) is read by tree-sitter-python instead, so
+    such a file is never skipped.  Raises SyntaxError when neither reads it.
     """
-    fragments = extract(text, call_sites, keywords)
+    try:
+        fragments = extract(text, call_sites, keywords)
+    except SyntaxError as refused:
+        found = _scan_with_tree_sitter(text, call_sites, keywords, want_comments)
+        if found is None:  # not Python in any version: the caller skips the file, as before
+            raise refused
+        return found
     return fragments, comments(text) if want_comments else []
+
+
+def helpers(text: str, call_sites: CallSites, filename: str = "") -> dict[str, int]:
+    """The functions of a Python file that hand a parameter on to a SQL call (name -> position)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            from .treesitter import helpers_with
+
+            return helpers_with(_python_grammar(), text, call_sites)
+    return _follow_names(tree, call_sites)[1]
+
+
+def _scan_with_tree_sitter(text: str, call_sites: CallSites, keywords: Keywords,
+                           want_comments: bool) -> Optional[tuple[list[Fragment], list[CommentSpan]]]:
+    """Fragments and comments as tree-sitter-python reads the file; None when it finds errors too."""
+    from .treesitter import Extractor, comments as tree_comments, parse
+
+    grammar = _python_grammar()
+    tree = parse(grammar, text)
+    if tree.root_node.has_error:
+        return None
+    fragments = Extractor(grammar, text, call_sites, keywords).run(tree)
+    return fragments, tree_comments(grammar, text, tree) if want_comments else []
+
+
+@lru_cache(maxsize=1)
+def _python_grammar():
+    """tree-sitter-python described for the shared extractor (treesitter.LanguageSpec)."""
+    from .treesitter import LanguageSpec
+
+    return LanguageSpec(
+        "python", "tree_sitter_python",
+        strings=("string",),
+        escapes=frozenset({"escape_sequence"}),
+        interpolations=frozenset({"interpolation"}),
+        delimiters=frozenset({"string_start", "string_end"}),
+        contents=frozenset({"string_content"}),
+        binaries=frozenset({"binary_operator"}),
+        adjacent=frozenset({"concatenated_string"}),
+        comparisons=frozenset({"comparison_operator"}),
+        formats=frozenset({"%"}),
+        calls={"call": ("function", None, "arguments")},
+        argument_lists=frozenset({"argument_list"}),
+    )
+
 
 
 def extract(text: str, call_sites: CallSites, keywords: Optional[Keywords] = None) -> list[Fragment]:
@@ -211,7 +271,7 @@ def _follow_names(tree: ast.AST, call_sites: CallSites) -> tuple[dict[str, ast.C
             if isinstance(node, ast.Call):
                 owner[id(node)] = function
     sql_names: dict[str, ast.Call] = {}
-    helpers: dict[str, int] = {}
+    helpers: dict[str, int] = dict(getattr(call_sites, "helpers", {}))
     for _ in range(3):  # helpers of helpers
         found_helper = False
         for call in calls:

@@ -3,7 +3,7 @@ gem, Sequel; ``#{}`` interpolation in strings and heredocs becomes a hole."""
 
 from __future__ import annotations
 
-from .treesitter import LanguageSpec, scan_with
+from .treesitter import LanguageSpec, helpers_with, scan_with
 
 RUBY = LanguageSpec(
     "ruby", "tree_sitter_ruby",
@@ -20,3 +20,7 @@ RUBY = LanguageSpec(
 
 def scan(text, call_sites, keywords, want_comments, filename=""):
     return scan_with(RUBY, text, call_sites, keywords, want_comments)
+
+
+def helpers(text, call_sites, filename=""):
+    return helpers_with(RUBY, text, call_sites)

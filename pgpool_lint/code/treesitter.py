@@ -12,18 +12,25 @@ rest the same way for all of them:
 4. the literal is read child by child — escapes decoded, interpolations made holes — with
    the host offset of every SQL character.
 
+Nothing here recurses down a chain or asks tree-sitter for the parent of a deep node
+(``Node.parent`` searches down from the root: a 50,000-term ``+`` chain made that quadratic
+and deeper than Python's stack).  One cursor walk records the parents of the candidate
+literals' ancestors, and concatenations are folded with explicit stacks: every step is
+linear in the tree.
+
 Tree-sitter reports UTF-8 byte columns; ``HostText`` turns them into character offsets with
-``core.positions.byte_col_to_char_col``.
+``core.positions.Utf8Offsets`` (one per non-ASCII line, kept).
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from ..core.comments import CommentSpan
-from ..core.positions import byte_col_to_char_col
+from ..core.positions import Utf8Offsets
 from .callsites import CONNECTION_NAME, CallSites, is_message_call
 from .fragments import Fragment, FragmentBuilder, Keywords, decode_escape
 
@@ -37,6 +44,14 @@ class LanguageSpec:
     escapes: frozenset[str] = frozenset({"escape_sequence"})
     interpolations: frozenset[str] = frozenset()
     stops: frozenset[str] = frozenset()  # a child that ends the literal's content (heredoc_end)
+    #: children that open / close a literal (Python's string_start: `f"`, `"""`, `b'`) and
+    #: children that hold its text (Python's string_content, with escape_sequence inside)
+    delimiters: frozenset[str] = frozenset()
+    contents: frozenset[str] = frozenset()
+    #: comparison nodes of their own (Python's ``a == "LISTEN x"``): their strings are never SQL
+    comparisons: frozenset[str] = frozenset()
+    #: binary operators that format a string (Python's ``"... %s" % args``): the left string is SQL
+    formats: frozenset[str] = frozenset()
     #: concatenation nodes: binary nodes (with a ``+`` operator) and adjacent-literal nodes
     binaries: frozenset[str] = frozenset({"binary_expression"})
     adjacent: frozenset[str] = frozenset()
@@ -50,6 +65,9 @@ class LanguageSpec:
     question_marks: bool = True  # ``?`` is a bind placeholder in this ecosystem
     #: conditional nodes with a ``condition`` field (and an ``alternative`` one for else):
     #: a string in the body of ``if is_crdb(conn)`` is another database's SQL
+    #: a query capturing ``@name`` and its ``@type`` (TypeScript parameters, variables, fields):
+    #: a name typed as a SQL client (postgres.js ``ReservedSql``) is a SQL tag / call site
+    typed_names: str = ""
     branches: frozenset[str] = frozenset({"if_statement", "if", "elsif", "if_expression",
                                           "ternary_expression", "conditional_expression"})
     #: the operator text of a concatenation (PHP ``.``, Elixir ``<>``)
@@ -95,10 +113,15 @@ def _load(spec: LanguageSpec) -> tuple[Any, Any, Any]:
     strings = Query(language, "[" + " ".join(f"({t})" for t in spec.strings) + "] @s")
     comments = Query(language, "[" + " ".join(f"({t})" for t in spec.comments) + "] @c")
     _CALL_QUERIES[spec.name] = Query(language, "[" + " ".join(f"({t})" for t in spec.calls) + "] @call")
+    if spec.typed_names:
+        _TYPED_QUERIES[spec.name] = Query(language, spec.typed_names)
     return Parser(language), strings, comments
 
 
 _CALL_QUERIES: dict[str, Any] = {}
+_TYPED_QUERIES: dict[str, Any] = {}
+#: types of SQL clients whose tagged templates run SQL: postgres.js ``Sql``, ``ReservedSql``, ``TransactionSql``
+_SQL_CLIENT_TYPE = re.compile(r"(?:^|[\s.:<|])(?:Reserved|Transaction)?Sql\b")
 
 
 class HostText:
@@ -114,14 +137,18 @@ class HostText:
             starts.append(i + 1)
             i = find("\n", i + 1)
         self.starts = starts
+        self.rows: dict[int, Utf8Offsets] = {}
 
     def offset(self, point: Any) -> int:
         row, col = point
         start = self.starts[min(row, len(self.starts) - 1)]
         if self.ascii:
             return start + col
-        end = self.starts[row + 1] if row + 1 < len(self.starts) else len(self.text)
-        return start + byte_col_to_char_col(self.text[start:end], col)
+        columns = self.rows.get(row)
+        if columns is None:
+            end = self.starts[row + 1] if row + 1 < len(self.starts) else len(self.text)
+            columns = self.rows[row] = Utf8Offsets(self.text[start:end])
+        return start + columns.char(col)
 
 
 def parse(spec: LanguageSpec, text: str) -> Any:
@@ -155,22 +182,28 @@ class Extractor:
         self.sql_names: dict[str, Any] = {}
         #: functions of this file that pass a parameter on to a SQL call (``mustExec(t, conn, sql)``) ->
         #: the parameter's position
-        self.helpers: dict[str, int] = {}
+        self.helpers: dict[str, int] = dict(getattr(call_sites, "helpers", {}))
+        #: names typed as a SQL client (``client: ReservedSql``): their tagged templates run SQL
+        self.sql_tags: set[str] = set()
+        self.parents: dict[int, Any] = {}  # node id -> parent, above the candidate literals
+        self.roots: dict[int, Any] = {}  # node id -> its whole string expression
+        self.stringish: dict[int, bool] = {}
+        self.concats: dict[int, bool] = {}  # binary node id -> a concatenation
 
     def run(self, tree: Any) -> list[Fragment]:
         from tree_sitter import QueryCursor
 
         _, query, _ = _parser_and_queries(self.spec)
         nodes = sorted(QueryCursor(query).captures(tree.root_node).get("s", []), key=lambda n: n.start_byte)
-        if any(self.keywords.found_in(n.text.decode("utf-8", "replace")) for n in nodes):
-            self._follow_names(tree)
+        candidates = [n for n in nodes if n.type != "heredoc_beginning"
+                      and self.keywords.found_in(n.text.decode("utf-8", "replace"))]
+        if not candidates:
+            return []
+        self.parents = _parents_above(tree.root_node, candidates + [n for n in nodes if n.type == "heredoc_beginning"])
+        self._follow_names(tree)
         fragments: list[Fragment] = []
         done: set[tuple[int, int]] = set()
-        for node in nodes:
-            if node.type == "heredoc_beginning":
-                continue
-            if not self.keywords.found_in(node.text.decode("utf-8", "replace")):
-                continue
+        for node in candidates:
             if node.type == "heredoc_body":
                 beginning = self._heredoc_beginning(node, nodes)
                 if beginning is None:
@@ -197,13 +230,48 @@ class Extractor:
 
     # --- where a string sits ---------------------------------------------------------------
 
+    def _parent(self, node: Any) -> Any:
+        """``node.parent`` from the walk's record (tree-sitter's own costs the node's depth)."""
+        if node.id in self.parents:
+            return self.parents[node.id]
+        return node.parent
+
     def _root(self, node: Any) -> Any:
         """The whole string expression ``node`` is part of (through concatenations, argument
-        wrappers and calls that only pass it through)."""
-        while node.parent is not None and (self._is_concat(node.parent) or node.parent.type in self.spec.wrappers
-                                           or self._unwraps_to(node.parent, node)):
-            node = node.parent
-        return node
+        wrappers, calls that only pass it through and formatting).  Every node on the way
+        remembers it:
+        the literals of one long chain climb it once between them."""
+        chain = []
+        root = None
+        while root is None:
+            root = self.roots.get(node.id)
+            if root is not None:
+                break
+            chain.append(node)
+            parent = self._parent(node)
+            if parent is None or not (self._is_concat(parent) or parent.type in self.spec.wrappers
+                                      or self._unwraps_to(parent, node) or self._formats(parent, node)):
+                root = node
+            node = parent
+        for visited in chain:
+            self.roots[visited.id] = root
+        return root
+
+    def _formats(self, parent: Any, node: Any) -> bool:
+        """``parent`` is ``node % args`` (the values fill placeholders; the text is ``node``'s)."""
+        if not self.spec.formats or parent.type not in self.spec.binaries:
+            return False
+        op = parent.child_by_field_name("operator")
+        return (op is not None and op.type in self.spec.formats
+                and parent.child_by_field_name("left") == node)
+
+    def _formatted_text(self, node: Any) -> Optional[Any]:
+        """The text operand of ``"..." % args``, when the grammar formats with an operator."""
+        if not self.spec.formats or node.type not in self.spec.binaries:
+            return None
+        op = node.child_by_field_name("operator")
+        left = node.child_by_field_name("left")
+        return left if op is not None and op.type in self.spec.formats and left is not None else None
 
     def _unwraps_to(self, node: Any, inner: Any) -> bool:
         if self.spec.unwrap is None:
@@ -212,24 +280,48 @@ class Extractor:
         return got is not None and got.start_byte == inner.start_byte and got.end_byte == inner.end_byte
 
     def _is_concat(self, node: Any) -> bool:
-        if node.type in self.spec.adjacent or node.type in self.spec.parentheses:
+        kind = node.type
+        if kind in self.spec.adjacent or kind in self.spec.parentheses:
             return True
-        if node.type in self.spec.binaries:
-            op = node.child_by_field_name("operator")
-            return op is not None and op.type in self.spec.concat_operators
+        if kind in self.spec.binaries:
+            known = self.concats.get(node.id)  # asked by _root, _is_stringish and _read alike
+            if known is None:
+                op = node.child_by_field_name("operator")
+                known = self.concats[node.id] = op is not None and op.type in self.spec.concat_operators
+            return known
         return False
 
     def _is_stringish(self, node: Any) -> bool:
+        """A string literal, or a concatenation / wrapper holding one (post-order, remembered)."""
+        memo = self.stringish
+        known = memo.get(node.id)
+        if known is not None:
+            return known
         if node.type in self.spec.strings:
             return True
-        if self._is_concat(node) or node.type in self.spec.wrappers:
-            return any(self._is_stringish(c) for c in node.named_children)
-        inner = self.spec.unwrap(node) if self.spec.unwrap is not None else None
-        return inner is not None and self._is_stringish(inner)
+        stack: list[tuple[Any, Optional[list[Any]]]] = [(node, None)]  # (node, its parts once expanded)
+        while stack:
+            current, parts = stack.pop()
+            if parts is not None:
+                memo[current.id] = any(memo[p.id] for p in parts)
+                continue
+            if current.id in memo:
+                continue
+            if current.type in self.spec.strings:
+                memo[current.id] = True
+                continue
+            if self._is_concat(current) or current.type in self.spec.wrappers:
+                parts = current.named_children
+            else:
+                inner = self.spec.unwrap(current) if self.spec.unwrap is not None else None
+                parts = [inner] if inner is not None else []
+            stack.append((current, parts))
+            stack.extend((p, None) for p in parts)
+        return memo[node.id]
 
     def _context(self, root: Any) -> tuple[str, Optional[Any]]:
         """("sql" | "message" | "maybe", the call) for the string expression ``root``."""
-        parent = root.parent
+        parent = self._parent(root)
         if parent is None or parent.type in _NEVER_SQL_PARENTS:
             return ("maybe" if parent is None else "message"), None
         if self.spec.comparisons and parent.type in self.spec.binaries:
@@ -247,9 +339,9 @@ class Extractor:
             holder = parent
             while holder is not None and (holder.type in _CONTAINERS or holder.type in self.spec.containers
                                           or holder.type in self.spec.wrappers):
-                holder = holder.parent
-            if holder is not None and holder.type in self.spec.argument_lists and holder.parent is not None:
-                call = holder.parent
+                holder = self._parent(holder)
+            call = self._parent(holder) if holder is not None else None
+            if holder is not None and holder.type in self.spec.argument_lists and call is not None:
                 if call.type in self.spec.calls:
                     path = self._callee(call)
                     if path and self.call_sites.matches(path) and _is_sql_option(parent, root):
@@ -261,17 +353,23 @@ class Extractor:
             op = parent.child_by_field_name("operator")
             if op is not None and op.type in _COMPARISONS:
                 return "message", None
+        if parent.type in self.spec.comparisons:
+            return "message", None
+        if parent.type == "expression_statement" and parent.named_child_count == 1:
+            return "message", None  # a docstring or directive ("use strict"): never run
+        if self._mock_setup(root):
+            return "message", None  # m.return_value = ["RESET SEQUENCE"]
         assigned = self._assigned_name(root)
         if assigned is not None and assigned in self.sql_names:
             return "sql", self.sql_names[assigned]  # sql := `...` later run by conn.Exec(ctx, sql)
         if parent.type in self.spec.calls:  # a tagged template: sql`...`
             path = self._callee(parent)
-            if path and self.call_sites.matches(path):
+            if path and (self.call_sites.matches(path) or path[-1] in self.sql_tags):
                 return "sql", parent
             return ("message" if path and self._is_message(path[-1]) else "maybe"), parent
-        if parent.type not in self.spec.argument_lists or parent.parent is None:
+        call = self._parent(parent)
+        if parent.type not in self.spec.argument_lists or call is None:
             return "maybe", None
-        call = parent.parent
         if call.type in self.spec.constructors:
             name_node = call.child_by_field_name(self.spec.constructors[call.type])
             name = name_node.text.decode("utf-8", "replace").rsplit(".", 1)[-1] if name_node is not None else ""
@@ -322,6 +420,12 @@ class Extractor:
         rounds: helpers of helpers)."""
         from tree_sitter import QueryCursor
 
+        typed = _TYPED_QUERIES.get(self.spec.name)
+        if typed is not None:
+            for _, captured in QueryCursor(typed).matches(tree.root_node):
+                names, types = captured.get("name", []), captured.get("type", [])
+                if names and types and _SQL_CLIENT_TYPE.search(types[0].text[:200].decode("utf-8", "replace")):
+                    self.sql_tags.add(names[0].text[:100].decode("utf-8", "replace"))
         calls = QueryCursor(_CALL_QUERIES[self.spec.name]).captures(tree.root_node).get("call", [])
         for _ in range(3):
             found_helper = False
@@ -346,11 +450,21 @@ class Extractor:
             if not found_helper:
                 break
 
+    def _mock_setup(self, root: Any) -> bool:
+        """The string is (inside a list or tuple) assigned to a mock's ``return_value`` / ``side_effect``."""
+        node, depth = self._parent(root), 0
+        while node is not None and depth < 4:
+            if node.type in _ASSIGNMENTS:
+                target = node.child_by_field_name("left") or node.child_by_field_name("name")
+                return _last_name(target) in _MOCK_ATTRIBUTES if target is not None else False
+            node, depth = self._parent(node), depth + 1
+        return False
+
     def _assigned_name(self, root: Any) -> Optional[str]:
         """The variable, constant or field a string expression is assigned to, if any."""
-        holder = root.parent
+        holder = self._parent(root)
         if holder is not None and holder.type == "expression_list":  # Go: a, b := "...", ...
-            holder = holder.parent
+            holder = self._parent(holder)
         if holder is None or holder.type not in _ASSIGNMENTS:
             return None
         target = holder.child_by_field_name("name") or holder.child_by_field_name("left")
@@ -363,7 +477,7 @@ class Extractor:
         The else part of such a branch says nothing (it is usually PostgreSQL's)."""
         from ..sql.dialect import from_branch
 
-        child, parent, depth = node, node.parent, 0
+        child, parent, depth = node, self._parent(node), 0
         while parent is not None and depth < 64:
             if parent.type in self.spec.branches:
                 condition = parent.child_by_field_name("condition")
@@ -373,7 +487,7 @@ class Extractor:
                     found = from_branch(condition.text[:300].decode("utf-8", "replace"))
                     if found is not None:
                         return found
-            child, parent, depth = parent, parent.parent, depth + 1
+            child, parent, depth = parent, self._parent(parent), depth + 1
         return None
 
     def _callee(self, call: Any) -> tuple[str, ...]:
@@ -406,36 +520,47 @@ class Extractor:
         return out
 
     def _read(self, node: Any, out: FragmentBuilder, nodes: list[Any]) -> bool:
-        if node.type == "heredoc_beginning":
-            body = self._heredoc_beginning(node, nodes)
-            if body is None:
-                return False
-            return self._read(body, out, nodes)
-        if node.type in self.spec.strings:
-            if self.spec.read_literal is not None:
-                return self.spec.read_literal(self, node, out) is not False  # False: not text (a ~r sigil)
-            else:
-                self._read_literal(node, out)
-            return True
-        if node.type in self.spec.wrappers:
-            value = node.named_children[-1] if node.named_children else None
-            return value is not None and self._is_stringish(value) and self._read(value, out, nodes)
-        if self.spec.unwrap is not None and self.spec.unwrap(node) is not None:
-            return self.spec.read_unwrapped is not None and self.spec.read_unwrapped(self, node, out, nodes)
-        if self._is_concat(node):
-            parts = [c for c in node.named_children if c.type not in self.spec.comments]
-            if node.type in self.spec.binaries:
-                parts = [node.child_by_field_name("left"), node.child_by_field_name("right")]
-            for part in parts:
-                if part is None:
+        """Read a string expression in source order: literals as text, other operands of a
+        concatenation as holes (an explicit stack: a chain may be 50,000 terms deep)."""
+        stack: list[tuple[bool, Any]] = [(False, node)]  # (a hole, node)
+        while stack:
+            hole, current = stack.pop()
+            if hole:
+                out.hole(self.host.offset(current.start_point), self.host.offset(current.end_point))
+            elif current.type == "heredoc_beginning":
+                body = self._heredoc_beginning(current, nodes)
+                if body is None:
                     return False
-                if self._is_stringish(part) or part.type == "heredoc_beginning":
-                    if not self._read(part, out, nodes):
+                stack.append((False, body))
+            elif current.type in self.spec.strings:
+                if self.spec.read_literal is None:
+                    self._read_literal(current, out)
+                elif self.spec.read_literal(self, current, out) is False:  # False: not text (a ~r sigil)
+                    return False
+            elif self._formatted_text(current) is not None:  # "... %s" % args: placeholders are neutralised
+                stack.append((False, self._formatted_text(current)))
+            elif current.type in self.spec.wrappers:
+                value = current.named_children[-1] if current.named_children else None
+                if value is None or not self._is_stringish(value):
+                    return False
+                stack.append((False, value))
+            elif self.spec.unwrap is not None and self.spec.unwrap(current) is not None:
+                if self.spec.read_unwrapped is None or not self.spec.read_unwrapped(self, current, out, nodes):
+                    return False
+            elif self._is_concat(current):
+                if current.type in self.spec.binaries:
+                    parts = [current.child_by_field_name("left"), current.child_by_field_name("right")]
+                    if parts[0] is None or parts[1] is None:
                         return False
                 else:
-                    out.hole(self.host.offset(part.start_point), self.host.offset(part.end_point))
-            return True
-        return False
+                    parts = [c for c in current.named_children if c.type not in self.spec.comments]
+                strings = self.spec.strings
+                for part in reversed(parts):
+                    text = part.type in strings or part.type == "heredoc_beginning" or self._is_stringish(part)
+                    stack.append((not text, part))
+            else:
+                return False
+        return True
 
     def _read_literal(self, node: Any, out: FragmentBuilder) -> None:
         host, text, spec = self.host, self.text, self.spec
@@ -455,13 +580,20 @@ class Extractor:
             if child.type in spec.stops:
                 content_end = start
                 break
+            if child.type in spec.delimiters:  # `f"` opens, `"` closes: not text
+                if start <= pos:
+                    pos = end
+                else:
+                    content_end = start
+                    break
+                continue
             if start > pos:
                 out.text(text[pos:start], pos)
             if child.type in spec.escapes:
                 out.char(decode_escape(text[start:end]), start, end)
             elif child.type in spec.interpolations:
                 out.hole(start, end)
-            elif child.type in spec.strings:  # nested literal parts
+            elif child.type in spec.strings or child.type in spec.contents:  # nested literal parts
                 self._read_literal(child, out)
             else:
                 out.text(text[start:end], start)
@@ -470,6 +602,8 @@ class Extractor:
             out.text(text[pos:content_end], pos)
 
 
+#: mock set-ups: what a mocked call returns is data, never SQL that runs
+_MOCK_ATTRIBUTES = frozenset({"return_value", "side_effect"})
 #: operators whose string operands are compared, never run
 _COMPARISONS = frozenset({"==", "!=", "===", "!==", "<", ">", "<=", ">=", "=~", "!~", "<=>", "eq", "ne"})
 #: nodes that give a value a name: Go, Java, JavaScript/TypeScript, Ruby
@@ -482,7 +616,7 @@ _FUNCTIONS = frozenset({"function_declaration", "method_declaration", "function_
                         "constructor_declaration", "generator_function_declaration"})
 #: nodes that name a value (the last name counts: this.createTab, s.sql, @sql)
 _NAMES = frozenset({"identifier", "field_access", "member_expression", "selector_expression", "instance_variable",
-                    "constant", "field_identifier", "property_identifier", "expression_list"})
+                    "constant", "field_identifier", "property_identifier", "expression_list", "attribute"})
 
 
 def _last_name(node: Any) -> Optional[str]:
@@ -531,6 +665,8 @@ def _parameter_names(function: Any) -> list[str]:
             names.append(found[0].text.decode("utf-8", "replace"))
         else:
             names.append("")
+    if names and names[0] in ("self", "cls"):  # Python methods: callers do not pass it
+        names = names[1:]
     return names
 
 #: node type -> (receiver field, name field) of a dotted name (navigation_expression: by position)
@@ -551,7 +687,8 @@ _CONTAINERS = frozenset({
     "literal_element", "array_initializer", "array_creation_expression", "spread_element",
 })
 #: strings there are markup or module names, never SQL
-_NEVER_SQL_PARENTS = frozenset({"jsx_attribute", "import_statement", "import_spec", "import_declaration"})
+_NEVER_SQL_PARENTS = frozenset({"jsx_attribute", "import_statement", "import_spec", "import_declaration",
+                                "assert_statement", "raise_statement"})
 
 
 def _sql_slot(arguments: Any, spec: LanguageSpec) -> Optional[Any]:
@@ -589,50 +726,103 @@ def _is_sql_option(pair: Any, value: Any) -> bool:
     return key is not None and key.text.decode("utf-8", "replace").strip("'\"`:") in _SQL_OPTION_KEYS
 
 
+#: call sites match a callee path's last names: a longer receiver chain is cut on the left, so
+#: naming every call of a chain thousands of calls long stays linear
+_MAX_PATH = 32
+
+
 def _path(node: Any) -> tuple[str, ...]:
-    """Dotted name of a callee: ``client.query`` -> ("client", "query")."""
-    kind = node.type
-    if kind in ("await_expression", "non_null_expression", "parenthesized_expression") and node.named_children:
-        return _path(node.named_children[0])  # (await client.query)<T>(...) as TypeScript reads it
-    if kind in ("member_expression", "selector_expression", "field_access"):
-        obj = node.child_by_field_name("object") or node.child_by_field_name("operand")
-        prop = node.child_by_field_name("property") or node.child_by_field_name("field")
-        head = _path(obj) if obj is not None else ("?",)
-        return head + ((prop.text.decode("utf-8", "replace"),) if prop is not None else ("?",))
-    if kind == "method_invocation":  # Java receiver chains: conn.createStatement().execute
-        obj = node.child_by_field_name("object")
-        name = node.child_by_field_name("name")
-        head = _path(obj) if obj is not None else ()
-        return head + ((name.text.decode("utf-8", "replace"),) if name is not None else ("?",))
-    if kind == "call" and node.child_by_field_name("method") is not None:  # Ruby receiver chains
-        recv = node.child_by_field_name("receiver")
-        head = _path(recv) if recv is not None else ()
-        return head + (node.child_by_field_name("method").text.decode("utf-8", "replace"),)
-    if kind == "scope_resolution":
-        return tuple(p for p in node.text.decode("utf-8", "replace").split("::") if p)
-    step = _PATH_STEPS.get(kind)
-    if step is not None:  # receiver.name in the grammars of Elixir, PHP, C#, Rust and Kotlin
-        head_field, name_field = step
-        head = node.child_by_field_name(head_field) if head_field else None
-        if head is None and kind == "member_access_expression":  # PHP $this->db
-            head = node.child_by_field_name("object")
-        name = node.child_by_field_name(name_field) if name_field else None
-        if kind == "navigation_expression":  # Kotlin: no field names
+    """Dotted name of a callee: ``client.query`` -> ("client", "query").  Receiver chains are
+    followed in a loop, at most ``_MAX_PATH`` names."""
+    tail: list[str] = []  # names from the right
+    head: tuple[str, ...] = ("?",)
+    while node is not None:
+        if len(tail) >= _MAX_PATH:
+            head = ("?",)
+            break
+        kind = node.type
+        if kind in ("await_expression", "non_null_expression", "parenthesized_expression") and node.named_children:
+            node = node.named_children[0]  # (await client.query)<T>(...) as TypeScript reads it
+            continue
+        if kind in ("member_expression", "selector_expression", "field_access", "attribute"):
+            prop = (node.child_by_field_name("property") or node.child_by_field_name("field")
+                    or node.child_by_field_name("attribute"))
+            tail.append(prop.text.decode("utf-8", "replace") if prop is not None else "?")
+            node, head = node.child_by_field_name("object") or node.child_by_field_name("operand"), ("?",)
+            continue
+        if kind == "method_invocation":  # Java receiver chains: conn.createStatement().execute
+            name = node.child_by_field_name("name")
+            tail.append(name.text.decode("utf-8", "replace") if name is not None else "?")
+            node, head = node.child_by_field_name("object"), ()
+            continue
+        if kind == "call" and node.child_by_field_name("method") is not None:  # Ruby receiver chains
+            tail.append(node.child_by_field_name("method").text.decode("utf-8", "replace"))
+            node, head = node.child_by_field_name("receiver"), ()
+            continue
+        step = _PATH_STEPS.get(kind)
+        if step is not None:  # receiver.name in the grammars of Elixir, PHP, C#, Rust and Kotlin
+            head_field, name_field = step
+            receiver = node.child_by_field_name(head_field) if head_field else None
+            if receiver is None and kind == "member_access_expression":  # PHP $this->db
+                receiver = node.child_by_field_name("object")
+            name = node.child_by_field_name(name_field) if name_field else None
+            if kind == "navigation_expression":  # Kotlin: no field names
+                named = node.named_children
+                receiver, name = (named[0], named[-1]) if len(named) >= 2 else (None, None)
+            tail.extend(_path(name)[-1:] if name is not None else ("?",))
+            node, head = receiver, ()
+            continue
+        if kind in ("generic_name", "generic_function", "generic_type"):  # Query<User>, query_as::<_, T>
             named = node.named_children
-            head, name = (named[0], named[-1]) if len(named) >= 2 else (None, None)
-        prefix = _path(head) if head is not None else ()
-        return prefix + (_path(name)[-1:] if name is not None else ("?",))
-    if kind in ("alias", "qualified_name"):  # Elixir Ecto.Adapters.SQL, C# Npgsql.NpgsqlCommand
-        return tuple(p for p in node.text.decode("utf-8", "replace").split(".") if p)
-    if kind == "variable_name":  # PHP $pdo
-        return (node.text.decode("utf-8", "replace").lstrip("$"),)
-    if kind in ("generic_name", "generic_function", "generic_type"):  # Query<User>, query_as::<_, T>
-        inner = node.child_by_field_name("function") or node.child_by_field_name("type") or node.named_children[0]
-        return _path(inner) if inner is not None else ("?",)
-    if kind in ("identifier", "property_identifier", "field_identifier", "constant", "type_identifier",
-                "this", "self", "instance_variable", "package_identifier", "name", "this_expression"):
-        return (node.text.decode("utf-8", "replace"),)
-    return ("?",)
+            node = node.child_by_field_name("function") or node.child_by_field_name("type") or (named[0] if named else None)
+            head = ("?",)
+            continue
+        if kind == "scope_resolution":
+            head = tuple(p for p in node.text.decode("utf-8", "replace").split("::") if p)
+        elif kind in ("alias", "qualified_name"):  # Elixir Ecto.Adapters.SQL, C# Npgsql.NpgsqlCommand
+            head = tuple(p for p in node.text.decode("utf-8", "replace").split(".") if p)
+        elif kind == "variable_name":  # PHP $pdo
+            head = (node.text.decode("utf-8", "replace").lstrip("$"),)
+        elif kind in ("identifier", "property_identifier", "field_identifier", "constant", "type_identifier",
+                      "this", "self", "instance_variable", "package_identifier", "name", "this_expression"):
+            head = (node.text.decode("utf-8", "replace"),)
+        else:
+            head = ("?",)
+        break
+    return head + tuple(reversed(tail))
+
+
+def _parents_above(root: Any, targets: list[Any]) -> dict[int, Any]:
+    """Node id -> parent node for every ancestor of ``targets`` (and their siblings), found in one
+    cursor walk in document order that skips every subtree holding no target."""
+    starts = sorted({t.start_byte for t in targets})
+    parents: dict[int, Any] = {root.id: None}
+    cursor = root.walk()
+    path = [root]
+    i = 0
+    while True:
+        node = path[-1]
+        while i < len(starts) and starts[i] < node.start_byte:
+            i += 1
+        if i < len(starts) and starts[i] < node.end_byte and cursor.goto_first_child():
+            child = cursor.node
+            parents[child.id] = node
+            path.append(child)
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return parents
+            path.pop()
+        sibling = cursor.node
+        parents[sibling.id] = path[-2]
+        path[-1] = sibling
+
+
+def helpers_with(spec: LanguageSpec, text: str, call_sites: CallSites) -> dict[str, int]:
+    """The functions of a file that hand a parameter on to a SQL call (name -> position)."""
+    extractor = Extractor(spec, text, call_sites, Keywords(None))
+    extractor._follow_names(parse(spec, text))
+    return extractor.helpers
 
 
 def scan_with(spec: LanguageSpec, text: str, call_sites: CallSites, keywords: Keywords,

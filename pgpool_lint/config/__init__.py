@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -76,6 +77,17 @@ def _positive_int(key: str, value: Any) -> int:
     return value
 
 
+#: a byte count Python can read up to (a larger one would overflow `read(n + 1)`)
+MAX_BYTES = sys.maxsize - 1
+
+
+def _byte_count(key: str, value: Any) -> int:
+    value = _positive_int(key, value)
+    if value > MAX_BYTES:
+        raise ConfigError(f"`{key}` must be at most {MAX_BYTES} bytes")
+    return value
+
+
 def _identifier(key: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip() or "\x00" in value:
         raise ConfigError(f"`{key}` must be a non-empty name")
@@ -92,7 +104,7 @@ KEYS: dict[str, Callable[[str, Any], Any]] = {
     "extend-exclude": _str_list,
     "assume-in-transaction": _bool,
     "output-format": _choice(*FORMATS),
-    "max-file-size": _positive_int,
+    "max-file-size": _byte_count,
     "sql-call-sites": _str_list,
     "extend-sql-call-sites": _str_list,
     # who the application connects as: makes the suggested `ALTER ROLE ... SET` exact
@@ -189,7 +201,7 @@ def find_config(start: Path) -> Optional[Path]:
             try:
                 if "pgpool-lint" in tomllib.loads(raw.decode("utf-8", "replace")).get("tool", {}):
                     return pyproject
-            except tomllib.TOMLDecodeError:
+            except (tomllib.TOMLDecodeError, RecursionError):  # RecursionError: arrays nested thousands deep
                 if b"[tool.pgpool-lint" in raw:
                     return pyproject  # ours, and broken: load_config reports it
                 # someone else's broken pyproject is not our config
@@ -214,6 +226,8 @@ def load_config(explicit: Optional[Path] = None, isolated: bool = False, cwd: Op
         raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: cannot read config: nested too deeply") from None
     if path.name == "pyproject.toml":
         table = data.get("tool", {}).get("pgpool-lint", {})
     else:
@@ -261,16 +275,26 @@ class GlobSet:
         self.patterns = list(patterns)
         self._anchored = [_glob_regex(p.strip("/").removeprefix("./")) for p in patterns if "/" in p.strip("/")]
         self._names = [_glob_regex(p.strip("/")) for p in patterns if "/" not in p.strip("/")]
+        self._name_matches: dict[str, bool] = {}  # a walk asks about the same names at every depth
 
     def matches(self, relpath: str) -> bool:
         if any(r.match(relpath) for r in self._anchored):
             return True
-        parts = relpath.split("/")
-        return any(r.match(part) for r in self._names for part in parts)
+        return any(self._name_matches[part] if part in self._name_matches else self._match_name(part)
+                   for part in relpath.split("/"))
+
+    def _match_name(self, part: str) -> bool:
+        found = self._name_matches[part] = any(r.match(part) for r in self._names)
+        return found
 
 
 def relative_posix(path: Path, root: Path) -> str:
-    try:
-        return Path(os.path.abspath(path)).relative_to(root).as_posix()
-    except ValueError:
-        return Path(os.path.abspath(path)).as_posix().lstrip("/")
+    """``path`` relative to ``root`` with ``/`` (string work: a path 1,000 directories deep is
+    asked about at every level of a walk)."""
+    full, base = os.path.abspath(path), os.path.abspath(root)
+    if full == base:
+        return "."
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if full.startswith(prefix):
+        return full[len(prefix):].replace(os.sep, "/")
+    return full.replace(os.sep, "/").lstrip("/")

@@ -14,13 +14,16 @@ byte offsets into character offsets first.  Lines end at ``\\n``, ``\\r\\n`` or 
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import re
+from bisect import bisect_left, bisect_right
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 class LineIndex:
     """Maps character offsets of one text to 1-based (line, column) pairs in O(log n)."""
 
-    __slots__ = ("_starts", "_length")
+    __slots__ = ("_starts", "_length", "_texts")
 
     def __init__(self, text: str) -> None:
         starts = [0]
@@ -43,6 +46,7 @@ class LineIndex:
                 i = find("\n", i + 1)
         self._starts = starts
         self._length = len(text)
+        self._texts: dict[int, str] = {}
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset; offsets are clamped into the text."""
@@ -58,6 +62,15 @@ class LineIndex:
     def line_start(self, line: int) -> int:
         return self._starts[max(1, min(line, len(self._starts))) - 1]
 
+    def line_text(self, text: str, line: int) -> str:
+        """Line ``line`` of ``text`` (the indexed text) without its line break; kept, so that
+        thousands of findings on one long line copy it once."""
+        found = self._texts.get(line)
+        if found is None:
+            end = self.line_start(line + 1) if line < len(self._starts) else self._length
+            found = self._texts[line] = text[self.line_start(line):end].rstrip("\r\n")
+        return found
+
     @property
     def line_count(self) -> int:
         return len(self._starts)
@@ -70,6 +83,40 @@ def byte_to_char(text: str, byte_offset: int) -> int:
     if text.isascii():
         return min(byte_offset, len(text))
     return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore"))
+
+
+class Utf8Offsets:
+    """Character offsets of UTF-8 byte offsets into one text in O(log k) each (k: its non-ASCII
+    characters), after one pass; for many lookups into one long line or statement, where
+    ``byte_to_char`` would re-encode the text each time."""
+
+    __slots__ = ("_starts", "_extra", "_length")
+
+    def __init__(self, text: str) -> None:
+        starts: list[int] = []  # byte offset of each non-ASCII character
+        extra: list[int] = []  # bytes beyond one per character, up to and including it
+        total = 0
+        for m in _NON_ASCII.finditer(text):
+            at = m.start()
+            for ch in m.group():
+                starts.append(at + total)
+                code = ord(ch)
+                total += 1 if code < 0x800 else 2 if code < 0x10000 else 3
+                extra.append(total)
+                at += 1
+        self._starts, self._extra, self._length = starts, extra, len(text)
+
+    def char(self, byte_offset: int) -> int:
+        if byte_offset <= 0:
+            return 0
+        before = bisect_left(self._starts, byte_offset)  # non-ASCII characters starting before it
+        if not before:
+            return min(byte_offset, self._length)
+        previous = self._extra[before - 2] if before > 1 else 0
+        start = self._starts[before - 1]
+        if byte_offset <= start + self._extra[before - 1] - previous:  # inside that character: its start
+            return start - previous
+        return min(byte_offset - self._extra[before - 1], self._length)
 
 
 def byte_col_to_char_col(line_text: str, byte_col: int) -> int:

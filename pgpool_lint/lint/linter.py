@@ -107,7 +107,19 @@ class Linter:
         return self.lint_decoded(text, display)
 
     def lint_decoded(self, text: str, display: str) -> FileResult:
-        """Lint a file's decoded text, as SQL or as code by its name (the fixer re-lints with it)."""
+        """Lint a file's decoded text, as SQL or as code by its name (the fixer re-lints with it).
+        Whatever the file holds, a failure stays this file's finding (PGB900): the rest is linted
+        (``PGPOOL_LINT_DEBUG=1`` raises it instead)."""
+        try:
+            return self._lint_decoded(text, display)
+        except Exception as exc:  # noqa: BLE001 - one file must not stop the run
+            if os.environ.get("PGPOOL_LINT_DEBUG"):
+                raise
+            kind = "nested too deeply" if isinstance(exc, RecursionError) else type(exc).__name__
+            return FileResult(display, [self._unreadable(display, f"Cannot lint this file: internal error ({kind})")],
+                              text=text)
+
+    def _lint_decoded(self, text: str, display: str) -> FileResult:
         from ..code import HostSyntaxError, lint_code, source_kind
         from ..settings import settings_kind
 
@@ -238,13 +250,11 @@ class Linter:
 
         rule = self.catalogue.get(f.code)
         location = index.position(f.start)
-        line_start = index.line_start(location[0])
-        line_end = index.line_start(location[0] + 1) if location[0] < index.line_count else len(text)
         return Diagnostic(
             code=rule.code, name=rule.name, message=f.message, help=f.help, severity=f.severity or rule.severity,
             filename=filename, start=f.start, end=max(f.end, f.start),
             location=location, end_location=index.position(max(f.end, f.start)),
-            fix=with_locations(f.fix, index.position), source_kind=source_kind, source_line=text[line_start:line_end].rstrip("\r\n"),
+            fix=with_locations(f.fix, index.position), source_kind=source_kind, source_line=index.line_text(text, location[0]),
         )
 
     def _suppressions(self, text: str, index: LineIndex, comments: list[CommentSpan]) -> Suppressions:

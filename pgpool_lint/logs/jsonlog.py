@@ -25,7 +25,7 @@ class JsonlogReader:
                 continue
             try:
                 record = json.loads(line)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
                 self.malformed += 1
                 continue
             if not isinstance(record, dict) or not isinstance(record.get("message"), str):

@@ -52,7 +52,7 @@ class PgssReader:
             return None
         try:
             calls = int(row.get("calls"))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: JSON's Infinity
             self.malformed += 1
             return None
         if row["query"] == "<insufficient privilege>":
@@ -94,6 +94,8 @@ class PgssReader:
             rows = json.loads(text)
         except ValueError as exc:
             raise InputError(f"not a JSON array of pg_stat_statements rows: {exc}") from None
+        except RecursionError:
+            raise InputError("not a JSON array of pg_stat_statements rows: nested too deeply") from None
         if not isinstance(rows, list):
             raise InputError("not a JSON array of pg_stat_statements rows")
         yield from self.rows_to_statements((1, row) for row in rows)
@@ -104,7 +106,7 @@ class PgssReader:
                 continue
             try:
                 yield number, json.loads(line)
-            except ValueError:
+            except (ValueError, RecursionError):
                 self.malformed += 1
 
     def _csv_rows(self, lines: Iterable[tuple[int, str]]) -> Iterator[tuple[int, Any]]:

@@ -4,7 +4,10 @@
 
 ``log_line_prefix`` is turned into a regular expression (``prefix_pattern``); when the user
 does not give it, the prefix that matches most of the first lines among ``COMMON_PREFIXES``
-is used.  Only English level names are recognised (``lc_messages = 'C'`` or ``en_*``).
+is used.  Every escape is an atomic group that ends where the text written after it in the
+prefix follows (``app=%a,client=%h`` reads ``%a`` up to the first ``,client=``): the match
+never backtracks into an earlier field, so a line costs its length whatever the prefix or a
+client-chosen ``application_name`` holds (26 adjacent ``%a`` once never finished).  Only English level names are recognised (``lc_messages = 'C'`` or ``en_*``).
 """
 
 from __future__ import annotations
@@ -31,7 +34,10 @@ COMMON_PREFIXES = (
 #: lines read to pick a prefix when none is given
 SNIFF_LINES = 2000
 
-_LEVELS = r"(?P<level>DEBUG[1-5]|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC|DETAIL|HINT|QUERY|CONTEXT|LOCATION|STATEMENT):  "
+_LEVEL_NAMES = r"DEBUG[1-5]|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC|DETAIL|HINT|QUERY|CONTEXT|LOCATION|STATEMENT"
+_LEVELS = rf"(?P<level>{_LEVEL_NAMES}):  "
+#: the same, as a lookahead after the last field
+_ANY_LEVEL = rf"(?:{_LEVEL_NAMES}):  "
 #: parts of a message that belong to the message before them
 _PARTS = frozenset({"DETAIL", "HINT", "QUERY", "CONTEXT", "LOCATION", "STATEMENT"})
 _TIMESTAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
@@ -71,32 +77,63 @@ def prefix_pattern(prefix: str) -> re.Pattern[str]:
     """
     head, _, tail = prefix.partition("%q")  # %q: what follows is left out for non-session processes
     seen: set[str] = set()
-    pattern = _translate(head, seen)
     if tail:
-        pattern += f"(?:{_translate(tail, seen)})?"
+        pattern = _translate(head, seen, None) + f"(?:{_translate(tail, seen, _ANY_LEVEL)})?"
+    else:
+        pattern = _translate(head, seen, _ANY_LEVEL)
     return re.compile(pattern + _LEVELS)
 
 
-def _translate(prefix: str, seen: set[str]) -> str:
-    out: list[str] = []
+def _tokens(prefix: str) -> list[tuple[str, str, bool]]:
+    """("text", literal, False) and ("escape", letter, padded) parts of a prefix; ``%%`` is text."""
+    out: list[tuple[str, str, bool]] = []
     pos = 0
     for m in _ESCAPE.finditer(prefix):
-        out.append(re.escape(prefix[pos:m.start()]))
-        pos = m.end()
         padding, letter = m.groups()
+        text = prefix[pos:m.start()] + ("%" if letter == "%" else "")
+        pos = m.end()
+        if text:
+            if out and out[-1][0] == "text":
+                text = out.pop()[1] + text
+            out.append(("text", text, False))
         if letter == "%":
-            out.append("%")
             continue
         if letter not in _ESCAPES:
             raise InputError(f"log_line_prefix escape `%{letter}` is not one PostgreSQL knows")
-        name, regex = _ESCAPES[letter]
+        out.append(("escape", letter, padding is not None))
+    if prefix[pos:]:
+        if out and out[-1][0] == "text":
+            out.append(("text", out.pop()[1] + prefix[pos:], False))
+        else:
+            out.append(("text", prefix[pos:], False))
+    return out
+
+
+def _translate(prefix: str, seen: set[str], after: Optional[str]) -> str:
+    """The regex of one part of a prefix; ``after`` is what follows the part (the level), when known."""
+    tokens = _tokens(prefix)
+    out: list[str] = []
+    for i, (kind, value, padded) in enumerate(tokens):
+        if kind == "text":
+            out.append(re.escape(value))
+            continue
+        name, regex = _ESCAPES[value]
         if name is not None and name not in seen:
             seen.add(name)
             regex = f"(?P<{name}>{regex})"
         else:
             regex = f"(?:{regex})"
-        out.append(f" *{regex} *" if padding else regex)
-    out.append(re.escape(prefix[pos:]))
+        if padded:
+            regex = f" *{regex} *"
+        # the field ends where the prefix's next text (and, at the end, the level) follows
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        if following is None:
+            look = after or ""
+        elif following[0] == "text":
+            look = re.escape(following[1]) + ((after or "") if i + 2 == len(tokens) else "")
+        else:
+            look = ""
+        out.append(f"(?>{regex}(?={look}))" if look else f"(?>{regex})")
     return "".join(out)
 
 

@@ -9,6 +9,7 @@ file is below it (GitHub resolves them against the repository root).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,7 +24,7 @@ def artifact_uri(filename: str) -> str:
     path = report_path(filename)
     if Path(path).is_absolute():
         return Path(path).resolve().as_uri()
-    return quote(path, safe="/")
+    return quote(os.fsencode(path), safe="/")  # the name's bytes: a non-UTF-8 name stays exact
 
 
 def _region(start: tuple[int, int], end: tuple[int, int]) -> dict:

@@ -28,10 +28,11 @@ RULES = (
     "migration_session_state",
     "listen_on_pooled_url",
     "pooler_config",
+    "session_dependencies",
 )
 
 #: their codes, in the same order (kept here so that nothing is imported to know them)
-CODES = frozenset({"PGB200", "PGB201", "PGB202", "PGB203", "PGB204", "PGB205", "PGB206"})
+CODES = frozenset({"PGB200", "PGB201", "PGB202", "PGB203", "PGB204", "PGB205", "PGB206", "PGB207"})
 
 #: settings-file kind -> reader module
 READERS = {
@@ -45,15 +46,18 @@ READERS = {
     "typescript": "read_js",
     "go": "read_go_java",
     "java": "read_go_java",
+    "manifest": "read_manifest",
 }
 
 _EXTENSIONS = {
-    ".yml": "yaml", ".yaml": "yaml", ".toml": "toml", ".conf": "ini", ".properties": "ini", ".ini": "ini",
+    ".yml": "yaml", ".yaml": "yaml", ".tpl": "yaml", ".toml": "toml", ".conf": "ini", ".properties": "ini", ".ini": "ini",
     ".prisma": "prisma", ".py": "python", ".pyw": "python",
     ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
     ".ts": "typescript", ".tsx": "typescript", ".mts": "typescript", ".cts": "typescript",
     ".go": "go", ".java": "java",
 }
+#: dependency manifests read by name (pyproject.toml: the TOML reader hands it on)
+_MANIFEST_NAMES = frozenset({"gemfile", "gemfile.lock", "package.json", "go.mod", "mix.exs"})
 #: settings kinds that are also code files linted for SQL (the driver findings are added there)
 CODE_KINDS = frozenset({"python", "javascript", "typescript", "go", "java"})
 
@@ -63,6 +67,8 @@ def settings_kind(filename: str) -> Optional[str]:
     name = os.path.basename(filename.replace("\\", "/")).lower()
     if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
         return "dotenv"
+    if name in _MANIFEST_NAMES or (name.startswith("requirements") and name.endswith(".txt")):
+        return "manifest"
     return _EXTENSIONS.get(os.path.splitext(name)[1])
 
 
@@ -81,7 +87,8 @@ def lint(text: str, filename: str, kind: str, profile: Any, resolver: Any,
     if enabled is not None and not (CODES & enabled):
         return []  # no driver rule is on: nothing to read
     ctx = Context(text, filename, profile, resolver, frozenset(h.lower() for h in pooled_hosts),
-                  deployment=deployment, direct_hosts=frozenset(h.lower() for h in direct_hosts))
+                  deployment=deployment.for_file(filename) if deployment is not None else None,
+                  direct_hosts=frozenset(h.lower() for h in direct_hosts))
     try:
         importlib.import_module(f"{__name__}.readers.{READERS[kind]}").read(ctx)
     except Exception:  # noqa: BLE001 - a file we cannot read as settings must not stop the run

@@ -88,8 +88,8 @@ class Deployment:
     pgbouncer_version: Optional[tuple] = None
     #: client -> "file:line" of the dependency manifest line naming it (jdbc, lib/pq, asyncpg, ...)
     clients: dict = field(default_factory=dict)
-    #: file -> [(line, library, column)] of session-state libraries in dependency manifests
-    session_libraries: dict = field(default_factory=dict)
+    #: session-state libraries whose documented way out shows somewhere (``WAYS_OUT``): not reported
+    ways_out: set = field(default_factory=set)
 
     @property
     def transaction_pooler(self) -> Optional[str]:
@@ -121,18 +121,52 @@ class Deployment:
         return out
 
 
-def collect(roots: Iterable[Path], excluded: Callable[[Path], bool] = lambda p: False) -> Deployment:
-    """Deployment evidence under ``roots`` (directories walked, files read as they are)."""
-    found = Deployment()
+@dataclass
+class Evidence:
+    """The ``Deployment`` of each linted directory (each one a project: evidence does not cross them)."""
+
+    projects: list = field(default_factory=list)
+
+    def for_file(self, filename: str) -> Optional[Deployment]:
+        """The project a file belongs to (the deepest linted directory holding it), or None."""
+        path = os.path.abspath(filename)
+        best = None
+        for project in self.projects:
+            inside = path == project.root or path.startswith(project.root.rstrip(os.sep) + os.sep)
+            if inside and (best is None or len(project.root) > len(best.root)):
+                best = project
+        return best
+
+    @property
+    def env_values(self) -> dict:
+        merged: dict = {}
+        for project in self.projects:
+            for name, values in project.env_values.items():
+                merged.setdefault(name, []).extend(values)
+        return merged
+
+    def profile_values(self) -> list[tuple[str, Any, str]]:
+        """The first project's pooler configuration that states anything (the profile is one per run)."""
+        for project in self.projects:
+            values = project.profile_values()
+            if values:
+                return values
+        return []
+
+
+def collect(roots: Iterable[Path], excluded: Callable[[Path], bool] = lambda p: False) -> Evidence:
+    """Deployment evidence under each of ``roots`` (directories walked, files read as they are)."""
+    evidence = Evidence()
     seen = 0
     for root in roots:
-        found.root = os.path.abspath(root)
+        found = Deployment(root=os.path.abspath(root))
+        evidence.projects.append(found)
         for path in _walk(root, excluded):
             seen += 1
             if seen > MAX_FILES:
-                return found
+                return evidence
             _read(path, found)
-    return found
+    return evidence
 
 
 def _walk(root: Path, excluded: Callable[[Path], bool]):
@@ -141,7 +175,9 @@ def _walk(root: Path, excluded: Callable[[Path], bool]):
         return
     if not root.is_dir():
         return
-    for directory, dirs, files in os.walk(root):
+    from ..core.walk import walk_dirs
+
+    for directory, dirs, files in walk_dirs(root):
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not excluded(Path(directory, d)))
         for name in sorted(files):
             path = Path(directory, name)
@@ -152,7 +188,8 @@ def _walk(root: Path, excluded: Callable[[Path], bool]):
 def _interesting(name: str) -> bool:
     lowered = name.lower()
     return (lowered.startswith(".env") or lowered.endswith(".env") or lowered in POOLER_FILES
-            or lowered.endswith((".ini", ".yml", ".yaml", ".sh", ".tpl", ".toml", ".py", ".rb", ".exs", ".properties"))
+            or lowered.endswith((".ini", ".yml", ".yaml", ".sh", ".tpl", ".toml", ".py", ".rb", ".exs", ".ex", ".go",
+                                 ".properties"))
             or lowered in _MANIFESTS or lowered == "app.json" or lowered == "procfile" or lowered.startswith("dockerfile"))
 
 
@@ -184,12 +221,19 @@ def _read(path: Path, found: Deployment) -> None:
         _pooler_file(text, shown, POOLER_FILES.get(lowered, "pgbouncer"), found)
     elif lowered == "app.json":
         _app_json(text, shown, found)
+    elif lowered == "procfile" and "start-pgbouncer" in text:
+        found.names.setdefault("DATABASE_URL", f"{shown} starts processes with the PgBouncer buildpack's "
+                                               "`bin/start-pgbouncer`, which points `DATABASE_URL` at a "
+                                               "transaction-mode PgBouncer")
     elif lowered.endswith((".yml", ".yaml", ".tpl")) and "pgbouncer" in text.lower():
         _yaml(text, shown, found)
     elif (lowered.endswith(".sh") or lowered.startswith("dockerfile")) and "pgbouncer" in text.lower():
         _script(text, shown, found)
     if lowered in _MANIFESTS:
         _manifest(text, shown, lowered, found)
+    for library, marker in WAYS_OUT.items():
+        if library not in found.ways_out and marker in text:
+            found.ways_out.add(library)
     if "jdbc" not in found.clients and "jdbc:postgresql:" in text:
         found.clients["jdbc"] = f"{shown}:{text.count(chr(10), 0, text.index('jdbc:postgresql:')) + 1}"
     if lowered.endswith((".py", ".rb", ".exs", ".yml", ".yaml", ".toml")) or lowered.startswith(".env"):
@@ -235,9 +279,27 @@ def pooler_settings(text: str) -> tuple[dict, tuple[str, ...]]:
 
 
 def _pooler_file(text: str, shown: str, pooler: str, found: Deployment) -> None:
-    settings, modes = pooler_settings(text)
+    settings, modes = pooler_settings(text) if pooler == "pgbouncer" else _toml_pooler_settings(text)
     found.pooler_files.append(PoolerFile(shown, pooler, settings, modes))
     _listen_port(found.pooler_files[-1], found)
+
+
+def _toml_pooler_settings(text: str) -> tuple[dict, tuple[str, ...]]:
+    """PgCat (``[pools.<db>] pool_mode``, ``[general] port``) and PgDog (``[general] pooler_mode``,
+    ``port``): the same line reader, any section."""
+    from .readers.read_ini import parse
+
+    settings: dict = {}
+    modes = []
+    line_starts = _line_starts(text)
+    for entry in parse(text):
+        key = entry.key.lower()
+        value = str(entry.value.value).strip().strip('"')
+        if key in ("pool_mode", "pooler_mode"):
+            modes.append(value.lower())
+        elif key == "port" and entry.section.lower() == "general":
+            settings["listen_port"] = (value, _line_of(line_starts, entry.key_start))
+    return settings, tuple(modes)
 
 
 def _listen_port(config: PoolerFile, found: Deployment) -> None:
@@ -286,10 +348,10 @@ def _app_json(text: str, shown: str, found: Deployment) -> None:
 def _yaml(text: str, shown: str, found: Deployment) -> None:
     """docker compose services and Kubernetes / Helm objects that run PgBouncer in transaction mode."""
     _image_version(text, shown, found)
-    from .readers.read_yaml import Map, documents, transaction_poolers
+    from .readers.read_yaml import Map, documents, transaction_poolers, without_templates
 
     try:
-        docs = documents(re.sub(r"\{\{.*?\}\}", lambda m: "x" * len(m.group()), text) if "{{" in text else text)
+        docs = documents(without_templates(text) if "{{" in text else text)
     except Exception:  # noqa: BLE001 - a template YAML cannot parse: read nothing from it
         return
     for doc in docs:
@@ -408,6 +470,11 @@ def _manifest(text: str, shown: str, lowered: str, found: Deployment) -> None:
         family = table.get(name) or table.get(name.split("[")[0])
         if family is not None:
             found.clients.setdefault(family, f"{shown}:{number}")
+
+
+#: what a session-state library's documented way out looks like in code or config
+WAYS_OUT = {"oban": "Oban.Notifiers.PG", "river": "PollOnly:", "good_job": "active_record_parent_class",
+            "queue_classic": "QC_DATABASE_URL"}
 
 
 # --- small helpers ------------------------------------------------------------------------

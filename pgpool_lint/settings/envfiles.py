@@ -18,7 +18,9 @@ from . import urls
 from .model import UrlUse, Value
 
 _KEY = re.compile(r"[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.\-]*)[ \t]*=[ \t]*")
-_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-[^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+#: a default stops at the next ``${``: each scan ends where the next reference could start
+#: (linear on ``${A:-${A:-...`` without a closing brace)
+_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-(?:[^}$]|\$(?!\{))*+)?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 @dataclass

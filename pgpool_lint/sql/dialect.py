@@ -57,7 +57,10 @@ _NAMED_PART = re.compile(r"([a-z][a-z0-9]*?)(?:[-_.]?v?\d+(?:[._]\d+)*)?")
 #: the dialects sqlglot is asked about, most common in PostgreSQL projects' neighbourhood first
 SQLGLOT_DIALECTS = ("mysql", "sqlite", "tsql", "clickhouse", "bigquery", "snowflake", "oracle", "duckdb")
 #: longer statements are not handed to sqlglot (pure Python): a bound on its cost per statement
-SQLGLOT_MAX_CHARS = 20_000
+SQLGLOT_MAX_CHARS = 8_000
+#: characters handed to sqlglot per linted text, all statements together: a file of 20,000 broken
+#: statements costs no more than a few
+SQLGLOT_BUDGET = 40_000
 #: dialect names the ``dialects`` config accepts
 CONFIG_DIALECTS = frozenset({POSTGRES, "postgresql", "not-sql", *NAMED_DIALECTS.values()})
 
@@ -94,9 +97,26 @@ def from_config(relpath: str, declared: tuple[tuple[object, str], ...]) -> Optio
     return None
 
 
-def judge(statement: str) -> Optional[Verdict]:
+class Budget:
+    """What sqlglot may still read for one text (characters)."""
+
+    def __init__(self, chars: int = SQLGLOT_BUDGET, statements: int = 200) -> None:
+        self.chars = chars
+        self.statements = statements
+
+    def spend(self, text: str) -> bool:
+        if len(text) > SQLGLOT_MAX_CHARS or len(text) > self.chars or self.statements <= 0:
+            return False
+        self.chars -= len(text)
+        self.statements -= 1
+        return True
+
+
+def judge(statement: str, budget: Optional[Budget] = None, error_at: Optional[int] = None) -> Optional[Verdict]:
     """For a statement pglast rejected: another dialect or no SQL (a Verdict), or None when
-    it is PostgreSQL with a mistake (a finding)."""
+    it is PostgreSQL with a mistake (a finding).  ``budget`` bounds sqlglot's reading;
+    ``error_at`` is where in ``statement`` pglast stopped."""
+    budget = budget or Budget()
     stripped = statement.strip()
     if not stripped:
         return None
@@ -104,19 +124,70 @@ def judge(statement: str) -> Optional[Verdict]:
         return Verdict("not-sql", "does not start with a SQL keyword")
     word, second, third = _first_words(stripped)
     if word in _OTHER_FIRST_WORDS:  # PRAGMA, USE db, REPLACE INTO: no PostgreSQL statement starts so
-        other = _WORD_DIALECTS.get(word) or _sqlglot_dialect(stripped[:SQLGLOT_MAX_CHARS], ask_postgres=False)
+        other = _WORD_DIALECTS.get(word) or (_sqlglot_dialect(stripped, ask_postgres=False)
+                                             if budget.spend(stripped) else None)
         return Verdict(other or "not-postgres", f"PostgreSQL has no `{word.upper()}` statement")
     if (word in ("set", "reset", "show") and second and second not in _SET_KEYWORDS and not is_parameter(second)
             and (second.startswith("@") or third not in ("", "to"))):
         # `set cluster setting ...`, `SET GLOBAL x = 1`, `SET @@session.x`: no PostgreSQL SET reads so, and
         # the name is none of its parameters (`SET x = ` is PostgreSQL with a mistake)
         return Verdict("not-postgres", f"`{second[:40]}` is not a PostgreSQL parameter")
-    if len(stripped) > SQLGLOT_MAX_CHARS:
+    foreign = _foreign_word(statement, error_at)
+    if foreign is not None:  # `AUTO_INCREMENT`, `UNSIGNED`, `TOP`, a backtick: where PostgreSQL stopped
+        other = _FOREIGN_WORD_DIALECTS.get(foreign.upper()) or (
+            _sqlglot_dialect(stripped, ask_postgres=False) if budget.spend(stripped) else None)
+        if other is not None:
+            what = "quoting names with backticks" if foreign == "`" else f"`{foreign}`"
+            return Verdict(other, f"{what} is {other} syntax, not PostgreSQL's")
+        return None
+    if not budget.spend(stripped):
         return None
     other = _sqlglot_dialect(stripped)
     if other is not None:
         return Verdict(other, f"parses as {other} SQL, not as PostgreSQL")
     return None
+
+
+#: the database a foreign word is most often from (others: the first sqlglot reader that accepts the text)
+_FOREIGN_WORD_DIALECTS = {"`": "mysql", "AUTO_INCREMENT": "mysql", "UNSIGNED": "mysql", "AUTOINCREMENT": "sqlite",
+                          "TOP": "tsql", "NVARCHAR": "tsql", "IDENTITY": "tsql"}
+_WORD_AT = re.compile(r"`|[A-Za-z_][A-Za-z_0-9]{0,63}")
+
+
+def _foreign_word(statement: str, at: Optional[int]) -> Optional[str]:
+    """The word PostgreSQL stopped at, when it is another database's keyword and none of
+    PostgreSQL's (sqlglot's PostgreSQL reader is lenient: it reads `AUTO_INCREMENT` too, so
+    where PostgreSQL itself stops says more)."""
+    if at is None or not 0 <= at < len(statement):
+        return None
+    m = _WORD_AT.match(statement, at)
+    if m is None:
+        return None
+    word = m.group().upper()
+    if word == "`":
+        return word  # PostgreSQL has no backtick at all: MySQL, SQLite or BigQuery quoting
+    if word.lower() in _postgres_keywords() or word not in _other_keywords():
+        return None
+    return m.group()
+
+
+@lru_cache(maxsize=1)
+def _postgres_keywords() -> frozenset[str]:
+    from pglast import keywords
+
+    return frozenset().union(keywords.RESERVED_KEYWORDS, keywords.UNRESERVED_KEYWORDS, keywords.COL_NAME_KEYWORDS,
+                             keywords.TYPE_FUNC_NAME_KEYWORDS)
+
+
+@lru_cache(maxsize=1)
+def _other_keywords() -> frozenset[str]:
+    """Single-word keywords of the other dialects' sqlglot tokenizers."""
+    from sqlglot.dialects.dialect import Dialect
+
+    words: set[str] = set()
+    for name in SQLGLOT_DIALECTS:
+        words.update(k for k in Dialect.get_or_raise(name).tokenizer_class.KEYWORDS if " " not in k)
+    return frozenset(words)
 
 
 #: words after SET / RESET / SHOW that are PostgreSQL syntax, not a parameter name
@@ -155,7 +226,11 @@ def _starts_like_a_statement(text: str) -> bool:
         return True
     if not first.isalpha():
         return False
-    word = (first + rest).lower()[:64]
+    return _keyword_like((first + rest).lower()[:64])
+
+
+@lru_cache(maxsize=4096)
+def _keyword_like(word: str) -> bool:
     return word in SQL_FIRST_WORDS or word in _OTHER_FIRST_WORDS or word in _SCRIPT_WORDS or bool(
         difflib.get_close_matches(word, SQL_FIRST_WORDS, n=1, cutoff=0.75))
 

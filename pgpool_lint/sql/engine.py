@@ -96,13 +96,15 @@ def _postgres_problems(text: str, problems: list[ParseProblem], ctx: LintContext
     """The parse problems that are PostgreSQL with a mistake; None when a failing statement is
     another database's SQL (the whole text is then that database's, and skipped).  Statements
     that are not SQL at all (``1 up``) are dropped and counted."""
-    from .dialect import judge
+    from .dialect import Budget, judge
 
     kept = []
+    budget = Budget()
     for problem in problems:
         start, end = problem.statement
         # an unterminated quote or comment is a mistake in any dialect
-        verdict = judge(text[start:end]) if end > start and not problem.message.startswith("unterminated") else None
+        verdict = (judge(text[start:end], budget, problem.start - start)
+                   if end > start and not problem.message.startswith("unterminated") else None)
         if verdict is None:
             kept.append(problem)
             continue

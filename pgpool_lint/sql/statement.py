@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
 from ..core.findings import Finding
-from ..core.positions import byte_to_char
+from ..core.positions import Utf8Offsets
 from ..core.profile import ConnectionTarget, Profile
 from . import nodes
 
@@ -32,6 +32,7 @@ class Statement:
     #: index of the BEGIN of the enclosing block, if any
     block_start: Optional[int] = None
     _ascii: Optional[bool] = field(default=None, repr=False)
+    _utf8: Optional[Utf8Offsets] = field(default=None, repr=False)  # byte -> character, built once
     _has_calls: bool = field(default=True, repr=False)
     _executed_calls: Optional[list[nodes.FuncCall]] = field(default=None, repr=False)
 
@@ -48,6 +49,15 @@ class Statement:
         stmt._has_calls = '"FuncCall"' in raw
         return stmt
 
+    def as_written(self, name: str) -> str:
+        """A name from the parse tree as the user wrote it: a placeholder or interpolated value
+        is parsed as ``____`` but shown as its source (``table``, ``{channel}``)."""
+        if not name or name.strip("_"):
+            return name
+        at = self.text.find(name)
+        written = " ".join(self.source[at:at + len(name)].split()) if at != -1 else ""
+        return written or name
+
     # --- positions --------------------------------------------------------------------
 
     def offset(self, byte_location: Optional[int]) -> int:
@@ -58,7 +68,9 @@ class Statement:
             self._ascii = self.text.isascii()
         if self._ascii:
             return self.start + byte_location
-        return self.start + byte_to_char(self.text, byte_location)
+        if self._utf8 is None:
+            self._utf8 = Utf8Offsets(self.text)
+        return self.start + self._utf8.char(byte_location)
 
     @property
     def in_transaction(self) -> bool:

@@ -32,6 +32,7 @@ class Reader:
         self.ctx = ctx
         self.host = HostText(ctx.text)
         self.tree = parse(spec, ctx.text)
+        self.runtime: list[tuple[Value, Any]] = []  # pgx RuntimeParams assignments: (key, value)
 
     def span(self, node: Any) -> tuple[int, int]:
         return self.host.offset(node.start_point), self.host.offset(node.end_point)
@@ -85,6 +86,29 @@ class Reader:
                     self.flyway_setting(node, value)
             elif node.type == "call_expression":
                 self.go_call(node, safe_mode)
+            elif node.type == "index_expression":
+                self.runtime_param(node)
+        if self.runtime:
+            # pgx sends ConnConfig.RuntimeParams at startup: the endpoint is the pgx config's own
+            dsn = next((f.url for f in self.ctx.facts if f.kind == "pgx" and f.url is not None), None)
+            first = self.runtime[0][0]
+            self.ctx.add(Fact("pgx-runtime-params", first.start, first.end, "ConnConfig.RuntimeParams",
+                              {str(k.value): Value(v, k.start, k.end) for k, v in self.runtime}, dsn))
+
+    def runtime_param(self, node: Any) -> None:
+        """``config.ConnConfig.RuntimeParams["statement_timeout"] = "30000"`` (Go)."""
+        operand, index = node.child_by_field_name("operand"), node.child_by_field_name("index")
+        statement = node.parent.parent if node.parent is not None else None
+        if operand is None or index is None or statement is None or statement.type != "assignment_statement":
+            return
+        if not operand.text.decode("utf-8", "replace").endswith("RuntimeParams"):
+            return
+        key = self.string(index)
+        right = statement.child_by_field_name("right")
+        if key is None or right is None or not right.named_children:
+            return
+        value = self.string(right.named_children[0])
+        self.runtime.append((key, value.value if value is not None else right.text.decode("utf-8", "replace")))
 
     def flyway_setting(self, key_node: Any, key: Value) -> None:
         """``Map.of("flyway.postgresql.transactional.lock", "false")``, ``props.setProperty(k, v)``,

@@ -14,7 +14,9 @@ from ..context import Context
 from ..model import Fact, Value
 from .envblock import url_of
 
-_LINE = re.compile(r"[ \t]*([A-Za-z0-9_.\-\[\]]+)[ \t]*[=:][ \t]*(.*?)[ \t\r]*$")
+#: the value runs to the end of the line and is stripped in Python (a lazy ``.*?`` before
+#: trailing blanks is quadratic on a line of blanks)
+_LINE = re.compile(r"[ \t]*([A-Za-z0-9_.\-\[\]]+)[ \t]*[=:][ \t]*(.*)")
 
 
 @dataclass
@@ -36,7 +38,7 @@ def parse(text: str) -> list[Entry]:
         elif stripped and stripped[0] not in "#;!":
             m = _LINE.match(line)
             if m:
-                raw, at = m.group(2), offset + m.start(2)
+                raw, at = m.group(2).rstrip(" \t\r"), offset + m.start(2)
                 if raw[:1] in ("\"", "'") and raw.find(raw[0], 1) != -1:
                     raw, at = raw[1:raw.find(raw[0], 1)], at + 1  # a quoted value; a comment may follow
                 else:

@@ -13,14 +13,15 @@ import ast
 import re
 from typing import Any, Optional
 
-from ...core.positions import LineIndex, byte_col_to_char_col
+from ...core.positions import LineIndex, Utf8Offsets
+from .. import urls
 from ..context import Context
 from ..model import Fact, UrlUse, Value, local_socket
 from .sqlcheck import session_statements
 
 #: cheap pre-test: a file without any of these cannot hold a fact (not a finding decision)
 MARKERS = ("DATABASES", "create_engine", "create_async_engine", "asyncpg", "psycopg", "withhold",
-           "listens_for", "event.listen", "postgres", "alembic")
+           "listens_for", "event.listen", "postgres", "alembic", "upgradedb", "initdb", "resetdb")
 
 SQLALCHEMY_ENGINES = ("create_engine", "create_async_engine")
 ASYNCPG = ("asyncpg.connect", "asyncpg.create_pool", "asyncpg.pool.create_pool", "asyncpg.connection.connect")
@@ -35,22 +36,32 @@ CONNECT_EVENTS = ("connect", "first_connect", "checkout")
 _SETTINGS_FIELD = re.compile(r"(?i)[a-z_]*(?:database|db|pg|postgres)[a-z_]*_(?:url|uri|dsn)")
 
 
+#: Airflow's migration entry points (airflow.utils.db)
+AIRFLOW_MIGRATIONS = frozenset({"upgradedb", "initdb", "resetdb"})
+
+
 class Reader:
     def __init__(self, ctx: Context, tree: ast.Module) -> None:
         self.ctx = ctx
         self.tree = tree
         self.index = LineIndex(ctx.text)
         self.lines = ctx.text.splitlines(keepends=True) or [""]
+        self.columns: dict[int, Utf8Offsets] = {}  # per line, converted once
         self.aliases: dict[str, str] = {}
         self.assignments: dict[str, ast.expr] = {}
+        #: CONFIG["KEY"] = value for module variables that may become a DATABASES alias
+        self.variable_updates: dict[str, list] = {}
         self.listeners: set[str] = set()
         self.nodes: list[ast.AST] = []
 
     # --- positions ---------------------------------------------------------------------
 
     def offset(self, lineno: int, col: int) -> int:
-        line_text = self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
-        return self.index.line_start(lineno) + byte_col_to_char_col(line_text, col)
+        columns = self.columns.get(lineno)
+        if columns is None:
+            line_text = self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
+            columns = self.columns[lineno] = Utf8Offsets(line_text)
+        return self.index.line_start(lineno) + columns.char(col)
 
     def span(self, node: ast.AST) -> tuple[int, int]:
         start = self.offset(node.lineno, node.col_offset)
@@ -97,6 +108,10 @@ class Reader:
                 self.assignments[stmt.targets[0].id] = stmt.value
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
                 self.assignments[stmt.target.id] = stmt.value
+        for node in self.nodes:  # dicts built in a function (server_settings = {...}) then passed by name
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                    and isinstance(node.value, ast.Dict):
+                self.assignments.setdefault(node.targets[0].id, node.value)
 
     # --- connection strings ------------------------------------------------------------
 
@@ -136,6 +151,12 @@ class Reader:
         if isinstance(node, ast.Subscript) and self.qualified(node.value) in ("os.environ", "environ"):
             key = literal(node.slice)
             return (key, None) if isinstance(key, str) else None
+        if isinstance(node, ast.Call) and isinstance(keyword(node, "name"), ast.Constant) \
+                and self.qualified(node.func).rsplit(".", 1)[-1] in ("get_string", "get_str", "get_env"):
+            # settings helpers: get_string(name="DATABASE_URL", default=...) (mitol.common.envs and alike)
+            key = literal(keyword(node, "name"))
+            if isinstance(key, str) and key.isupper():
+                return key, None
         if isinstance(node, ast.Call) and node.args:
             func = self.qualified(node.func)
             if func in ENV_GETTERS or func.endswith((".getenv", "environ.get")):
@@ -158,6 +179,9 @@ class Reader:
                 self.call(node)
             elif isinstance(node, (ast.Assign, ast.AnnAssign)):
                 self.assignment(node)
+        for fact in [f for f in self.ctx.facts if f.kind == "django-database" and f.extra.get("variable")]:
+            for path, target, changed in self.variable_updates.get(fact.extra["variable"], ()):
+                self.django_update([fact.extra["alias"]] + path, target, changed)  # in any order in the file
         self.connect_listeners()
         if self.ctx.filename.replace("\\", "/").endswith("env.py") and "alembic" in self.ctx.text:
             self.alembic_env()
@@ -187,6 +211,14 @@ class Reader:
                 for key, value in zip(node.args[0].keys, node.args[0].values):
                     if key is not None and isinstance(literal(key), str):
                         self.django_update(path[1:] + [literal(key)], node, value)
+        elif last in AIRFLOW_MIGRATIONS and ("airflow" in func or func.startswith("db.")):
+            # airflow.utils.db.upgradedb(): Airflow's migrations hold a session advisory lock
+            from .read_yaml import AIRFLOW_CONN
+
+            start, end = self.span(node.func)
+            name = next((n for n in AIRFLOW_CONN if self.ctx.resolver.lookup(n, self.ctx.filename)), AIRFLOW_CONN[0])
+            self.ctx.add(Fact("airflow-migrate", start, end, f"{last}()", {},
+                              self.ctx.env_url(name, Value(None, start, end))))
         elif func in ("sqlalchemy.event.listen", "event.listen") and len(node.args) >= 3:
             if literal(node.args[1]) in CONNECT_EVENTS and isinstance(node.args[2], ast.Name):
                 self.listeners.add(node.args[2].id)
@@ -232,12 +264,16 @@ class Reader:
                 path = subscript_path(target)
                 if path and path[0] == "DATABASES" and len(path) >= 2:
                     self.django_update(path[1:], target, node.value)
+                elif len(path) >= 2 and path[0] in self.assignments:
+                    # CONFIG["CONN_MAX_AGE"] = ...: applied if CONFIG becomes a DATABASES alias
+                    self.variable_updates.setdefault(path[0], []).append((path[1:], target, node.value))
 
     def django_alias(self, alias: str, key_node: ast.AST, value: ast.AST) -> None:
         settings: dict[str, Value] = {}
         url: Optional[UrlUse] = None
         engine_ok = None
-        entries = self.dict_entries(value)
+        variable = value.id if isinstance(value, ast.Name) and value.id in self.assignments else None
+        entries = self.dict_entries(self.assignments[variable] if variable else value)
         if entries is None:
             return
         for key, item in entries:
@@ -272,7 +308,8 @@ class Reader:
         if url is None and "HOST" not in settings and "**" not in settings:
             url = local_socket()  # Django's default HOST "" is the local Unix socket
         start, end = self.span(key_node)
-        self.ctx.add(Fact("django-database", start, end, f"DATABASES[{alias!r}]", settings, url, {"alias": alias}))
+        self.ctx.add(Fact("django-database", start, end, f"DATABASES[{alias!r}]", settings, url,
+                          {"alias": alias, "variable": variable}))
 
     def dict_entries(self, node: ast.AST) -> Optional[list[tuple[Optional[str], ast.AST]]]:
         if isinstance(node, ast.Dict):
@@ -291,7 +328,8 @@ class Reader:
         func = self.qualified(node.func)
         if func in DJ_DATABASE_URL or func.endswith(("dj_database_url.config", "dj_database_url.parse")):
             if func.endswith("parse") and node.args:
-                return self.url(node.args[0])
+                start, end = self.span(node)
+                return self.url(node.args[0]) or UrlUse(urls.Endpoint(urls.UNKNOWN, ""), Value(None, start, end))
             env = literal(keyword(node, "env")) or "DATABASE_URL"
             default = literal(keyword(node, "default"))
             start, end = self.span(node)

@@ -12,7 +12,8 @@ from typing import Any, Iterator
 from ..context import Context
 from ..model import Fact, Value
 
-_HEADER = re.compile(r"[ \t]*\[\[?[ \t]*([^\]]+?)[ \t]*\]\]?[ \t]*(?:#.*)?$")
+#: the name is stripped in Python: blanks around a lazy name made this cubic on `[` + spaces
+_HEADER = re.compile(r"[ \t]*\[\[?([^\]]*)\]\]?[ \t]*(?:#.*)?$")
 _KEYVAL = re.compile(r"[ \t]*((?:[A-Za-z0-9_\-]+|\"[^\"]*\"|'[^']*')(?:[ \t]*\.[ \t]*(?:[A-Za-z0-9_\-]+|\"[^\"]*\"|'[^']*'))*)[ \t]*=[ \t]*")
 
 
@@ -27,8 +28,8 @@ def locate(text: str) -> dict[tuple[str, ...], tuple[int, int]]:
     offset = 0
     for line in text.split("\n"):
         header = _HEADER.match(line)
-        if header and not _KEYVAL.match(line):
-            table = _split_key(header.group(1))
+        if header and header.group(1).strip(" \t") and not _KEYVAL.match(line):
+            table = _split_key(header.group(1).strip(" \t"))
         else:
             m = _KEYVAL.match(line)
             if m:
@@ -51,6 +52,11 @@ def _leaves(data: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, 
 
 def read(ctx: Context) -> None:
     import tomllib
+
+    if ctx.filename.replace("\\", "/").rsplit("/", 1)[-1].lower() == "pyproject.toml":
+        from .read_manifest import read as read_manifest
+
+        read_manifest(ctx)  # its dependencies
 
     try:
         data = tomllib.loads(ctx.text)

@@ -3,7 +3,9 @@
 connection string.
 
 ``yaml.compose`` (safe loader) gives nodes with their start and end marks, so every value
-keeps its place; merge keys (``<<: *default``) are followed by hand.  Rails files are ERB
+keeps its place; merge keys (``<<: *default``) are followed by hand.  An alias is never
+expanded: each node is converted once and shared wherever an alias names it, and every walk
+visits a node once, so an alias bomb (``&a [*a, *a, ...]`` nine levels deep) costs its size.  Rails files are ERB
 templates: ``<% %>`` tags are blanked (same length) before parsing, ``<%= ENV[...] %>``
 values are read as environment references (Ruby inside them that YAML would read as
 structure, such as a ternary's ``: ``, is defused first, again keeping lengths).
@@ -18,8 +20,6 @@ from ..context import Context
 from ..model import Fact, UrlUse, Value, local_socket
 from .envblock import env_block
 
-_ERB_STATEMENT = re.compile(r"<%(?!=)-?.*?-?%>", re.DOTALL)
-_ERB_OUTPUT = re.compile(r"<%=.*?%>", re.DOTALL)
 _ERB_ENV = re.compile(r"""ENV(?:\[\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]\s*\]|\.fetch\(\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"])""")
 
 RAILS_ADAPTERS = ("postgresql", "postgis", "pgbouncer", "postgres")
@@ -66,23 +66,36 @@ def _scalar(node: Any, text: str) -> Value:
     return Value(value, start, end, verbatim)
 
 
-def convert(node: Any, text: str, depth: int = 0) -> Any:
+def convert(node: Any, text: str, depth: int = 0, done: Optional[dict[int, Any]] = None) -> Any:
+    """Python values (``Map``, list, ``Value``) of a composed node; ``done`` holds the nodes
+    already converted (an alias is the same node object as its anchor: it is shared, not copied,
+    and a recursive alias ends at the node being built)."""
     import yaml
 
+    if done is None:
+        done = {}
+    if id(node) in done:
+        return done[id(node)]
     if depth > 60:
         return None
+    result: Any
     if isinstance(node, yaml.ScalarNode):
-        return _scalar(node, text)
+        result = done[id(node)] = _scalar(node, text)
+        return result
     if isinstance(node, yaml.SequenceNode):
-        return [convert(n, text, depth + 1) for n in node.value]
+        result = done[id(node)] = []
+        result.extend(convert(n, text, depth + 1, done) for n in node.value)
+        return result
     if isinstance(node, yaml.MappingNode):
         items: dict[str, tuple[tuple[int, int], Any]] = {}
         merged: dict[str, tuple[tuple[int, int], Any]] = {}
+        result = done[id(node)] = Map(node, items)
+        result.merge_source = id(node) in _MERGE_SOURCES
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
                 for source in sources:
-                    converted = convert(source, text, depth + 1)
+                    converted = convert(source, text, depth + 1, done)
                     if isinstance(converted, Map):
                         for k, v in converted.items.items():
                             merged.setdefault(k, v)
@@ -90,11 +103,9 @@ def convert(node: Any, text: str, depth: int = 0) -> Any:
             if not isinstance(key_node, yaml.ScalarNode):
                 continue
             items[str(key_node.value)] = ((key_node.start_mark.index, key_node.end_mark.index),
-                                          convert(value_node, text, depth + 1))
+                                          convert(value_node, text, depth + 1, done))
         for k, v in merged.items():
             items.setdefault(k, v)
-        result = Map(node, items)
-        result.merge_source = id(node) in _MERGE_SOURCES
         return result
     return None
 
@@ -112,34 +123,45 @@ def documents(text: str) -> list[Any]:
     except (yaml.YAMLError, RecursionError, ValueError):
         return []
     _MERGE_SOURCES.clear()
+    seen: set[int] = set()
     for doc in nodes:  # first pass: which mappings are merge sources (anchors used by `<<`)
-        _mark_merge_sources(doc, 0)
+        _mark_merge_sources(doc, seen)
     try:
-        return [convert(doc, text) for doc in nodes]
+        done: dict[int, Any] = {}
+        return [convert(doc, text, 0, done) for doc in nodes]
     finally:
         _MERGE_SOURCES.clear()
 
 
-def _mark_merge_sources(node: Any, depth: int) -> None:
+def _mark_merge_sources(root: Any, seen: set[int]) -> None:
     import yaml
 
-    if depth > 60:
-        return
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                for source in (value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]):
-                    _MERGE_SOURCES.add(id(source))
-            _mark_merge_sources(value_node, depth + 1)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            _mark_merge_sources(item, depth + 1)
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:  # an alias: its node was (or will be) looked at once
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    for source in (value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]):
+                        _MERGE_SOURCES.add(id(source))
+                stack.append(value_node)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
 
 
 def _walk(node: Any) -> Iterator[Any]:
+    """Every value under ``node`` once (aliases share values: a value is not visited twice)."""
     stack = [node]
+    seen: set[int] = set()
     while stack:
         current = stack.pop()
+        if isinstance(current, (Map, list)):
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
         yield current
         if isinstance(current, Map):
             stack.extend(v for _, v in current.items.values())
@@ -151,12 +173,62 @@ def _without_erb(text: str) -> str:
     """The YAML Rails sees after running ERB, with every offset kept: statement tags blanked, and in
     output tags the Ruby that YAML would read as a mapping or a comment (``a ? b : c``, `` #``)
     defused, e.g. chatwoot's ``pool: <%= Sidekiq.server? ? ENV.fetch(...) : ENV.fetch(...) %>``."""
-    text = _ERB_STATEMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
-    return _ERB_OUTPUT.sub(lambda m: m.group().replace(": ", ":_").replace(" #", "_#"), text)
+    parts = []
+    done = 0
+    for start, end in _erb_tags(text):
+        tag = text[start:end]
+        if tag.startswith("<%="):
+            tag = tag.replace(": ", ":_").replace(" #", "_#")
+        else:
+            tag = re.sub(r"[^\n]", " ", tag)
+        parts += (text[done:start], tag)
+        done = end
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+def _erb_tags(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each ``<% ... %>`` tag; ERB tags do not nest, and an unclosed ``<%``
+    ends the scan (a lazy regex retried at each ``<%`` was quadratic)."""
+    start = text.find("<%")
+    while start != -1:
+        end = text.find("%>", start + 2)
+        if end == -1:
+            return
+        yield start, end + 2
+        start = text.find("<%", end + 2)
+
+
+def without_templates(text: str) -> str:
+    """Helm / Go templates: each ``{{ ... }}`` on one line becomes as many ``x`` (offsets kept), so
+    the YAML around it parses and a URL keeps its literal parts (``{{ .Release.Name }}-pgbouncer``).
+    One pass over the text (an unclosed ``{{`` is left as it is)."""
+    out, at = [], 0
+    while True:
+        start = text.find("{{", at)
+        if start == -1:
+            break
+        line_end = text.find("\n", start)
+        line_end = len(text) if line_end == -1 else line_end
+        end = text.find("}}", start + 2, line_end)
+        if end == -1:  # not closed on its line: keep the rest of the line as it is
+            out.append(text[at:line_end])
+            at = line_end
+            continue
+        out.append(text[at:start])
+        out.append("x" * (end + 2 - start))
+        at = end + 2
+    out.append(text[at:])
+    return "".join(out)
 
 
 def read(ctx: Context) -> None:
     text = _without_erb(ctx.text) if "<%" in ctx.text else ctx.text
+    if "{{" in text:
+        text = without_templates(text)
+        if ctx.filename.lower().endswith(".tpl"):  # a helpers file: named templates, not YAML
+            _template_urls(ctx, text)
+            return
     docs = documents(text)
     for doc in docs:
         if isinstance(doc, Map):
@@ -229,6 +301,11 @@ def _rails(ctx: Context, doc: Map) -> None:
 
                 url = UrlUse(urls_mod.Endpoint(urls_mod.POOLED, "`adapter: pgbouncer` (activerecord-pgbouncer)"),
                              adapter, url.parsed if url else None)
+            if isinstance(adapter, Value) and adapter.value == "pgbouncer" and session_mode:
+                from .. import urls as urls_mod
+
+                url = UrlUse(urls_mod.Endpoint(urls_mod.DIRECT, "`pooling_mode: session` (activerecord-pgbouncer)"),
+                             mode, url.parsed if url else None)
             if url is None and env_name not in RAILS_LOCAL_ENVIRONMENTS:
                 # Rails merges DATABASE_URL into the running environment's config
                 url = ctx.env_url("DATABASE_URL", Value(None, span[0], span[1]))
@@ -287,6 +364,42 @@ def _compose(ctx: Context, doc: Map) -> None:
                     spans[key.strip()] = (item.start, item.start + len(key))
         if entries:
             env_block(ctx, entries, f"service {service}:", span, spans)
+        _airflow_migration(ctx, service, config, entries)
+
+
+#: Airflow's schema migration (``airflow db upgrade`` / ``db migrate`` / ``db init`` / 1.x ``upgradedb``)
+_AIRFLOW_MIGRATE = re.compile(r"airflow\s+(?:db\s+(?:upgrade|migrate|init|reset)|upgradedb|initdb|resetdb)\b")
+AIRFLOW_CONN = ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW__CORE__SQL_ALCHEMY_CONN")
+
+
+def _airflow_migration(ctx: Context, service: str, config: Map, entries: dict[str, Value]) -> None:
+    """A compose service that runs Airflow's migrations (its command, or the official compose file's
+    ``_AIRFLOW_DB_MIGRATE`` / ``_AIRFLOW_DB_UPGRADE``), with the metadata connection it uses."""
+    command = []
+    for key in ("command", "entrypoint"):
+        node = config.get(key)
+        command += [node] if isinstance(node, Value) else [v for v in node if isinstance(v, Value)] \
+            if isinstance(node, list) else []
+    text = " ".join(str(v.value) for v in command)
+    flag = next((entries[k] for k in ("_AIRFLOW_DB_MIGRATE", "_AIRFLOW_DB_UPGRADE") if k in entries
+                 and str(entries[k].value).lower() == "true"), None)
+    match = _AIRFLOW_MIGRATE.search(text) if len(text) < 10000 else None
+    if match is None and flag is None:
+        return
+    where = flag or next(v for v in command if _AIRFLOW_MIGRATE.search(str(v.value)))
+    conn = next((entries[k] for k in AIRFLOW_CONN if k in entries), None)
+    from .envblock import url_of
+
+    url = url_of(ctx, conn) if conn is not None else ctx.env_url(AIRFLOW_CONN[0], where)
+    ctx.add(Fact("airflow-migrate", where.start, where.end, f"service {service}: {match.group() if match else 'airflow db migrate'}",
+                 {}, url))
+
+
+def _template_urls(ctx: Context, text: str) -> None:
+    """Connection strings written in a Helm ``*.tpl`` helpers file."""
+    for m in re.finditer(r"(?:postgres|postgresql)(?:\+[a-z0-9_]+)?://[^\s\"'<>`]{1,2000}", text):
+        literal = ctx.text[m.start():m.end()]
+        ctx.url_fact(Value(literal, m.start(), m.end(), m.start()))
 
 
 def transaction_poolers(doc: Map, prepared_by_host: dict[str, bool]) -> frozenset[str]:

@@ -128,7 +128,19 @@ def _liquibase(ctx: Context, fact: Fact) -> Iterator[Finding]:
                       "warning")
 
 
+def _airflow(ctx: Context, fact: Fact) -> Iterator[Finding]:
+    report, sev = severity(fact.status)
+    if report:
+        yield finding(CODE, fact,
+                      f"Airflow's migrations (`{fact.label}`) hold a session advisory lock (`pg_advisory_lock` in "
+                      "`create_global_lock`) while they run; through a transaction pooler the lock and its unlock land "
+                      f"on different server connections: migrations hang or the lock leaks{where(fact.url)}",
+                      f"{_DIRECT}: point `AIRFLOW__DATABASE__SQL_ALCHEMY_CONN` at the database itself, not the "
+                      "pooler, for `airflow db migrate`.", sev)
+
+
 _HANDLERS = {
+    "airflow-migrate": _airflow,
     "rails-database": _rails,
     "prisma-datasource": _prisma,
     "flyway": _flyway,

@@ -30,6 +30,8 @@ STARTUP_SETTINGS = {
     # node-postgres: Pool/Client config keys sent in the startup packet (Nexus-Mods/discord-bot#77)
     "node-postgres": ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout"),
 }
+#: fact kinds whose every setting is a startup parameter (pgx ``ConnConfig.RuntimeParams[...]``)
+ALL_STARTUP = frozenset({"pgx-runtime-params"})
 #: fact kind -> settings holding a libpq ``options`` string
 OPTIONS = {
     "django-database": ("OPTIONS.options",),
@@ -69,12 +71,14 @@ def check(ctx: Context) -> Iterator[Finding]:
                     yield finding(CODE, value, f"`{name}` in `{prefix.rstrip('.')}` is sent as a startup parameter, which "
                                   f"PgBouncer rejects (`unsupported startup parameter: {name}`){where(fact.url)}",
                                   _fix(name, str(value.value)), sev)
-        for name in STARTUP_SETTINGS.get(fact.kind, ()):
+        names = tuple(fact.settings) if fact.kind in ALL_STARTUP else STARTUP_SETTINGS.get(fact.kind, ())
+        for name in names:
             value = fact.settings.get(name)
             if value is not None and _untracked(ctx, name):
                 yield finding(CODE, value, f"`{name}` in `{fact.label}` is sent as a startup parameter, which PgBouncer "
                               f"rejects (`unsupported startup parameter: {name}`){where(fact.url)}",
-                              _fix(name, str(value.value)) + " node-postgres also has the client-side `query_timeout`.",
+                              _fix(name, str(value.value)) + (" node-postgres also has the client-side `query_timeout`."
+                                                              if fact.kind == "node-postgres" else ""),
                               sev)
         for key in OPTIONS.get(fact.kind, ()):
             value = fact.settings.get(key)
