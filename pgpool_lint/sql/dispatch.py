@@ -71,15 +71,7 @@ def check_of(code: str, module: ModuleType) -> Check:
 def dispatch(checks: list[Check], ctx: LintContext) -> list[Finding]:
     """Findings of ``checks`` on the parsed statements of ``ctx``, check by check in order,
     each check's statements in file order."""
-    by_kind: dict[str, list[int]] = {}
-    by_function: dict[str, list[int]] = {}
-    for number, check in enumerate(checks):
-        if check.run is None:
-            continue
-        for kind in check.statement_kinds:
-            by_kind.setdefault(kind, []).append(number)
-        for name in check.functions:
-            by_function.setdefault(name, []).append(number)
+    by_kind, by_function = _tables(checks)
     wanted: list[list[Statement]] = [[] for _ in checks]
     for stmt in ctx.statements:  # each statement once: its kind, then the calls it executes
         interested = set(by_kind.get(stmt.kind, ()))
@@ -95,3 +87,26 @@ def dispatch(checks: list[Check], ctx: LintContext) -> list[Finding]:
         if check.run_file is not None:
             findings.extend(check.run_file(ctx))
     return findings
+
+
+#: the tables of the last list of checks (lists of checks are never changed once loaded): one linter
+#: lints thousands of texts, e.g. the SQL strings of code files
+_last: tuple = (None, None)
+
+
+def _tables(checks: list[Check]) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """statement kind -> the numbers of the checks that declared it; function name -> the same."""
+    global _last
+    if _last[0] is checks:
+        return _last[1]
+    by_kind: dict[str, list[int]] = {}
+    by_function: dict[str, list[int]] = {}
+    for number, check in enumerate(checks):
+        if check.run is None:
+            continue
+        for kind in check.statement_kinds:
+            by_kind.setdefault(kind, []).append(number)
+        for name in check.functions:
+            by_function.setdefault(name, []).append(number)
+    _last = (checks, (by_kind, by_function))
+    return by_kind, by_function
