@@ -6,11 +6,11 @@ upstream release once turned the direct path off and cost 50x on accented text."
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
 from .helpers import run_cli
+from .linear import assert_linear
 
 ACCENTED_AFTER_AN_ERROR = "SELEC 1;\n" + "INSERT INTO t VALUES ('Zürich – São Paulo');\n" * 2000 + "LISTEN x;\n"
 PATHS = {"direct": {}, "pglast": {"PGPOOL_LINT_PARSER": "pglast"}}
@@ -24,15 +24,6 @@ def backends():
     direct = pgparser._Direct.bind()
     assert direct is not None, "the direct binding does not agree with the installed pglast"
     return {"direct": direct, "pglast": pgparser._Public(pglast.parser)}
-
-
-def _best_of(runs: int, call) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        call()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -82,14 +73,5 @@ def test_an_error_quotes_the_text_as_written_on_the_stand_in_path():
 def test_split_and_scan_are_linear_on_accented_text(path):
     backend = backends()[path]
     lines = "INSERT INTO t VALUES ('Zürich – São Paulo');\n"
-    small, large = lines * 4000, lines * 16000
-
-    def work(text):
-        return lambda: (backend.scan("SELEC 1; " + text), backend.split(text.encode()))
-
-    small_best = large_best = float("inf")
-    for _ in range(5):  # interleaved, best of five: a busy machine slows single runs, not the best
-        small_best = min(small_best, _best_of(1, work(small)))
-        large_best = min(large_best, _best_of(1, work(large)))
-    ratio = large_best / small_best
-    assert ratio < 10, f"4x the text took {ratio:.1f}x the time (linear: ~4x, quadratic: ~16x)"
+    assert_linear(lambda n: lines * n, lambda text: (backend.scan("SELEC 1; " + text), backend.split(text.encode())),
+                  n=2000)

@@ -729,15 +729,24 @@ def _sql_slot(arguments: Any, spec: LanguageSpec) -> Optional[Any]:
         if arg.type in ("identifier", "selector_expression", "call_expression") and (
                 "ctx" in text or "context" in text) and not arg.type.endswith("literal"):
             continue
-        if arg.type in _NAMES and CONNECTION_NAME.fullmatch(_last_name(arg) or "") and _has_later_argument(arg):
+        if (arg.type in _NAMES and CONNECTION_NAME.fullmatch(_last_name(arg) or "")
+                and _string_follows(arg, spec)):
             continue  # TestUtil.execute(conn, "SET ..."), execute(t, db, "...")
         return arg
     return None
 
 
-def _has_later_argument(arg: Any) -> bool:
-    sibling = arg.next_named_sibling
-    return sibling is not None
+def _string_follows(arg: Any, spec: LanguageSpec) -> bool:
+    """A later argument is written as a string (a literal or a concatenation with one): the
+    connection-like names before it are not the SQL (``cur.execute(t, params)`` keeps ``t``)."""
+    sibling, seen = arg.next_named_sibling, 0
+    while sibling is not None and seen < 8:
+        if sibling.type in spec.strings or (
+                (sibling.type in spec.binaries or sibling.type in spec.adjacent)
+                and any(c.type in spec.strings for c in sibling.named_children)):
+            return True
+        sibling, seen = sibling.next_named_sibling, seen + 1
+    return False
 
 
 #: keys of a query-config object that hold the SQL (node-postgres, pg-promise, Sequelize)

@@ -220,13 +220,14 @@ class Linter:
 
         Findings' offsets must already be offsets into ``text`` (the host file).
         """
+        ignored = self._per_file_ignored(filename)
+        findings = [f for f in findings if f.code in self.active and f.code not in ignored]
+        if not findings and not comments:
+            return []  # most files: no line index needed
         index = LineIndex(text)
         suppressions = self._suppressions(text, index, comments) if comments else None
-        ignored = self._per_file_ignored(filename)
         out: list[Diagnostic] = []
         for f in findings:
-            if f.code not in self.active or f.code in ignored:
-                continue
             loc = index.position(f.start)
             lines = [loc[0]]
             for extra in (f.statement_start, f.anchor):
