@@ -1,17 +1,28 @@
-"""Benchmark pgpool-lint against squawk on the same real SQL files.
+"""Benchmark pgpool-lint against squawk on the same real SQL files, ratios side by side in one run.
 
-    python bench/make_corpus.py          # once: assemble bench/corpus/ (see that file)
-    python bench/run.py [--runs 3] [--startup-runs 20] [--no-scaling] [--json FILE]
+    bash ../shared/corpus/build_corpus.sh MIRROR ~/.cache/pgpool-corpus   # the finding-heavy corpus
+    python bench/run.py [--corpus DIR] [--runs 3] [--startup-runs 20] [--clean] [--json FILE]
 
-For each measurement the two linters run one after the other, alternating, ``--runs`` times
-each, as a user runs them (whole process, default output format, output read and thrown
-away).  Reported per tool: median wall time, MB/s and statements/s (statements counted
-once with PostgreSQL's parser), CPU time (user + system), peak memory of the largest
-process (``ru_maxrss`` from ``wait4``) and of all its processes together (sampled from
-/proc every 10 ms, so worker pools count in full), and the pgpool-lint/squawk ratio of the
-medians.  Then: start-up for one small SQL file (median of ``--startup-runs``), the scaling
-curve (1x, 4x, 16x a fixed slice of the corpus), a pg_dump with COPY data, and 10,000
-application code files (pgpool-lint only: squawk reads SQL only).
+The finding-heavy corpus (``--corpus``, default ``$PGPOOL_CORPUS`` or ``~/.cache/pgpool-corpus``:
+PostgreSQL's regression suites, extension scripts, a pg_dump, migrations, job-queue
+libraries; recipe in the shared corpus README) is linted as a list of files
+(``lists/all_sql_u8.txt`` when present: every ``.sql`` file that is valid UTF-8, since
+squawk stops the whole run at the first one that is not).  ``--clean`` adds the corpus of
+clean extension scripts that ``bench/make_corpus.py`` assembles in ``bench/corpus/`` (with its
+pg_dump COPY data, where squawk is stopped at 60 s, and its 10,000 code files).
+
+For each measurement the tools run one after the other, alternating, ``--runs`` times
+each, as a user runs them (whole process, output read and thrown away): pgpool-lint with
+``--output-format concise`` and squawk with ``--reporter gcc`` (both one line per
+finding), pgpool-lint on one worker (``--jobs 1``) and on all cores; squawk uses all cores
+by itself.  Reported per tool: median wall time, MB/s and statements/s (statements counted
+once with PostgreSQL's scanner), CPU time (user + system), peak memory of the largest
+process (``ru_maxrss``) and of all its processes together (sampled from /proc every 10 ms,
+so worker pools count in full), and the ratio of the medians to squawk's.  Then: start-up
+for one small SQL file, n vs 4n (a slice of the corpus and four hard-linked copies of it,
+all tools), and CPU time at n and 4n for inputs growing in statements, findings, line
+length and nesting (``bench/linearity.py``, in-process).  A summary against the targets of
+issue 16 ends the output.
 
 Runs use compiled bytecode as an installed package does (``PYTHONDONTWRITEBYTECODE`` is
 dropped and one warm-up run writes the .pyc files).  The machine's other load shows up in
@@ -166,12 +177,12 @@ def run_once(cmd: list[str], cwd: Path, timeout: float = 3600.0) -> Run:
 
 def pgpool(paths: list[str], jobs: int) -> list[str]:
     exe = shutil.which("pgpool-lint") or sys.exit("run: pgpool-lint is not installed (pip install -e .)")
-    return [exe, "check", "--jobs", str(jobs), *paths]
+    return [exe, "check", "--isolated", "--output-format", "concise", "--jobs", str(jobs), *paths]
 
 
-def squawk(patterns: list[str]) -> list[str]:
-    exe = shutil.which("squawk") or sys.exit("run: squawk is not installed (pip install squawk-cli)")
-    return [exe, *patterns]
+def squawk(paths: list[str]) -> list[str]:
+    exe = shutil.which("squawk") or sys.exit("run: squawk is not installed (pip install -e '.[bench]')")
+    return [exe, "--reporter", "gcc", *paths]
 
 
 def alternate(label: str, commands: dict[str, list[str]], runs: int, cwd: Path,
@@ -206,70 +217,174 @@ def corpus_stats(root: Path, pattern: str = "*.sql") -> tuple[int, int, int]:
     return len(files), size, statements
 
 
+def corpus_files(root: Path) -> list[str]:
+    """The corpus's .sql files that are valid UTF-8 (squawk stops at the first that is not)."""
+    listed = root / "lists" / "all_sql_u8.txt"
+    if listed.exists():
+        return [line for line in listed.read_text(encoding="utf-8").splitlines() if line.strip()]
+    files = []
+    for path in sorted(p for p in root.rglob("*.sql") if p.is_file()):
+        try:
+            path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        files.append(str(path))
+    return files
+
+
+def file_stats(files: list[str]) -> tuple[int, int]:
+    """(bytes, statements) of SQL files; statements by libpg_query's scanner (non-ASCII
+    characters read as a letter, as pgpool-lint's public-API path does, to stay linear)."""
+    import re
+
+    from pglast.parser import ParseError, split
+
+    non_ascii = re.compile(r"[^\x00-\x7f]")
+    size = statements = 0
+    for name in files:
+        text = Path(name).read_text(encoding="utf-8", errors="replace")
+        size += len(text.encode())
+        try:
+            statements += len(split(non_ascii.sub("x", text), with_parser=False, only_slices=True))
+        except ParseError:  # psql meta-commands the scanner rejects: count top-level ';'
+            statements += text.count(";\n")
+    return size, statements
+
+
+def linked_copies(files: list[str], folder: Path, copies: int) -> list[str]:
+    """``copies`` hard-linked (else copied) sets of ``files`` under ``folder``."""
+    out = []
+    for copy in range(copies):
+        for n, name in enumerate(files):
+            target = folder / f"{copy}" / f"{n:05d}-{Path(name).name}"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(name, target)
+            except OSError:
+                shutil.copyfile(name, target)
+            out.append(str(target))
+    return out
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description="pgpool-lint vs squawk on bench/corpus")
+    parser = argparse.ArgumentParser(description="pgpool-lint vs squawk, ratios side by side")
+    parser.add_argument("--corpus", type=Path,
+                        default=Path(os.environ.get("PGPOOL_CORPUS", Path.home() / ".cache" / "pgpool-corpus")),
+                        help="the finding-heavy corpus (shared corpus recipe)")
     parser.add_argument("--runs", type=int, default=3, help="runs of each tool per measurement (median)")
     parser.add_argument("--startup-runs", type=int, default=20)
-    parser.add_argument("--no-scaling", action="store_true", help="skip the 1x/4x/16x curve")
+    parser.add_argument("--clean", action="store_true", help="also the clean corpus of bench/make_corpus.py")
     parser.add_argument("--json", type=Path, default=HERE / "results" / "latest.json")
     args = parser.parse_args()
-    if not (CORPUS / "sql").is_dir():
-        sys.exit("run: no corpus: run `python bench/make_corpus.py` first")
+    files = corpus_files(args.corpus) if args.corpus.is_dir() else []
+    if not files:
+        sys.exit(f"run: no .sql files under {args.corpus}: build the corpus first (see this file's docstring)")
     cores = os.cpu_count() or 1
     results: dict = {"machine": machine(), "rows": []}
+    every_core = f"pgpool-lint -j{cores}"
+    small = HERE / "data" / "small.sql"
+
+    def trio(label: str, paths: list[str], runs: int) -> dict[str, Measure]:
+        return alternate(label, {"pgpool-lint -j1": pgpool(paths, 1), every_core: pgpool(paths, cores),
+                                 "squawk": squawk(paths)}, runs, Path.cwd())
 
     print("warm-up (writes .pyc files as an installed package has them)", file=sys.stderr)
-    run_once(pgpool(["small.sql"], 1), CORPUS)
+    run_once(pgpool([str(small)], 1), Path.cwd())
 
-    files, size, statements = corpus_stats(CORPUS / "sql")
-    print(f"corpus: {files} SQL files, {size / 1e6:.1f} MB, {statements} statements", file=sys.stderr)
-    rows = []
-    m = alternate("corpus", {"pgpool-lint -j1": pgpool(["sql"], 1), f"pgpool-lint -j{cores}": pgpool(["sql"], cores),
-                             "squawk": squawk(["sql/**/*.sql"])}, args.runs, CORPUS)
-    rows.append(("whole corpus", size, statements, m))
+    size, statements = file_stats(files)
+    print(f"finding-heavy corpus: {len(files)} SQL files, {size / 1e6:.1f} MB, {statements} statements",
+          file=sys.stderr)
+    rows = [(f"finding-heavy corpus ({len(files)} files, {size / 1e6:.1f} MB)", size, statements,
+             trio("corpus", files, args.runs))]
 
-    # the interpreter alone, for scale: what any Python command pays before its first import
-    m = alternate("startup", {"pgpool-lint -j1": pgpool(["small.sql"], 1), "squawk": squawk(["small.sql"]),
-                              "python -c pass": [sys.executable, "-c", "pass"]},
-                  args.startup_runs, CORPUS)
-    rows.append(("one small file", (CORPUS / "small.sql").stat().st_size, 4, m))
-    if (CORPUS / "small-finding.sql").exists():  # the full format then loads rich to show it
-        m = alternate("startup", {"pgpool-lint -j1": pgpool(["small-finding.sql"], 1),
-                                  "squawk": squawk(["small-finding.sql"])}, args.startup_runs, CORPUS)
-        rows.append(("one small file, 1 finding", (CORPUS / "small-finding.sql").stat().st_size, 5, m))
+    m = alternate("startup", {"pgpool-lint -j1": pgpool([str(small)], 1), "squawk": squawk([str(small)]),
+                              "python -c pass": [sys.executable, "-c", "pass"]}, args.startup_runs, Path.cwd())
+    rows.append(("one small file (clean)", small.stat().st_size, 0, m))
 
-    if not args.no_scaling:
-        for scale, folder in (("1x", "unit"), ("4x", "x4"), ("16x", "x16")):
-            _, s_size, s_statements = corpus_stats(CORPUS / folder)
-            m = alternate(f"scaling {scale}", {"pgpool-lint -j1": pgpool([folder], 1),
-                                               f"pgpool-lint -j{cores}": pgpool([folder], cores),
-                                               "squawk": squawk([f"{folder}/**/*.sql"])},
-                          1 if scale == "16x" else args.runs, CORPUS)
-            rows.append((f"scaling {scale}", s_size, s_statements, m))
+    # n vs 4n: every 8th file of the corpus, and four hard-linked copies of those files
+    with tempfile.TemporaryDirectory(prefix="pgpool-bench-") as tmp:
+        unit = files[::8]
+        n_size, n_statements = file_stats(unit)
+        for scale, copies in (("n", 1), ("4n", 4)):
+            paths = linked_copies(unit, Path(tmp) / scale, copies)
+            rows.append((f"slice {scale} ({len(paths)} files, {n_size * copies / 1e6:.1f} MB)", n_size * copies,
+                         n_statements * copies, trio(f"slice {scale}", paths, args.runs)))
 
-    copy_files, copy_size, copy_statements = corpus_stats(CORPUS / "copy-data")
-    if copy_files:
-        m = alternate("COPY data", {"pgpool-lint -j1": pgpool(["copy-data"], 1), "squawk": squawk(["copy-data/*.sql"])},
-                      1, CORPUS, timeout=SQUAWK_TIMEOUT)
-        rows.append(("pg_dump COPY data", copy_size, copy_statements, m))
+    if args.clean and (CORPUS / "sql").is_dir():
+        clean = sorted(str(p) for p in (CORPUS / "sql").rglob("*.sql") if p.is_file())
+        c_size, c_statements = file_stats(clean)
+        rows.append((f"clean corpus ({len(clean)} files, {c_size / 1e6:.1f} MB)", c_size, c_statements,
+                     trio("clean corpus", clean, args.runs)))
+        copy = sorted(str(p) for p in (CORPUS / "copy-data").glob("*.sql"))
+        if copy:  # squawk's time on COPY data grows faster than linearly: stopped at SQUAWK_TIMEOUT
+            copy_size, copy_statements = file_stats(copy)
+            m = alternate("COPY data", {"pgpool-lint -j1": pgpool(copy, 1), "squawk": squawk(copy)}, 1, Path.cwd(),
+                          timeout=SQUAWK_TIMEOUT)
+            rows.append(("pg_dump COPY data", copy_size, copy_statements, m))
+        if (CORPUS / "code").is_dir():  # pgpool-lint only: squawk reads SQL files only
+            code = sorted(str(p) for p in (CORPUS / "code").rglob("*") if p.is_file())
+            code_size = sum(Path(p).stat().st_size for p in code)
+            m = alternate("code files", {"pgpool-lint -j1": pgpool(["code"], 1), every_core: pgpool(["code"], cores)},
+                          args.runs, CORPUS)
+            rows.append((f"{len(code)} code files", code_size, 0, m))
 
-    if (CORPUS / "code").is_dir():
-        code_files = sum(1 for p in (CORPUS / "code").rglob("*") if p.is_file())
-        code_size = sum(p.stat().st_size for p in (CORPUS / "code").rglob("*") if p.is_file())
-        m = alternate("code files", {"pgpool-lint -j1": pgpool(["code"], 1),
-                                     f"pgpool-lint -j{cores}": pgpool(["code"], cores)}, args.runs, CORPUS)
-        rows.append((f"{code_files} code files", code_size, 0, m))
+    from linearity import ratios  # bench/linearity.py
+
+    print("linearity: CPU time at n and 4n, in-process", file=sys.stderr)
+    shapes = ratios(repeats=5)
 
     print(table(rows, cores))
+    print()
+    print("| input grows in | n: CPU | 4n: CPU | 4n / n (4.0 = linear) |\n|---|---:|---:|---:|")
+    for name, (t_small, t_large, ratio) in shapes.items():
+        print(f"| {name} | {t_small:.3f} s | {t_large:.3f} s | {ratio:.2f} |")
+    print()
+    print(summary(rows, shapes, every_core))
     for label, size, statements, measures in rows:
         results["rows"].append({"label": label, "bytes": size, "statements": statements,
                                 "tools": {t: {"median_wall_s": me.wall, "median_cpu_s": me.cpu,
                                               "max_rss_mib": me.max_rss_mib, "tree_rss_mib": me.tree_rss_mib,
                                               "timed_out": me.timed_out, "runs": [asdict(r) for r in me.runs]}
                                           for t, me in measures.items()}})
+    results["linearity"] = {name: {"n_cpu_s": a, "4n_cpu_s": b, "ratio": r} for name, (a, b, r) in shapes.items()}
+    results["machine"]["load average at end"] = os.getloadavg()
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     print(f"\nraw runs: {args.json}", file=sys.stderr)
+
+
+def summary(rows, shapes: dict, every_core: str) -> str:
+    """The targets of issue 16, each with the ratio measured in this run."""
+    corpus = rows[0][3]
+    peer = corpus["squawk"]
+    startup = rows[1][3]["pgpool-lint -j1"]
+    slices = [r[3] for r in rows if r[0].startswith("slice ")]
+    out = ["| target | measured (this run) | met |", "|---|---|---|"]
+
+    def line(target: str, measured: str, ok: bool) -> None:
+        out.append(f"| {target} | {measured} | {'yes' if ok else 'no'} |")
+
+    all_cores = corpus[every_core].wall / peer.wall
+    one = corpus["pgpool-lint -j1"].wall / peer.wall
+    line("all cores <= 1.0x squawk's wall", f"{all_cores:.2f}x ({corpus[every_core].wall:.2f} s vs {peer.wall:.2f} s)",
+         all_cores <= 1.0)
+    line("one worker <= 2.0x squawk's wall", f"{one:.2f}x ({corpus['pgpool-lint -j1'].wall:.2f} s; "
+         f"CPU {corpus['pgpool-lint -j1'].cpu:.2f} s vs squawk's {peer.cpu:.2f} s)", one <= 2.0)
+    peak = corpus["pgpool-lint -j1"].max_rss_mib
+    line("peak memory <= 64 MiB", f"{peak:.1f} MiB one worker; {corpus[every_core].max_rss_mib:.1f} MiB largest "
+         f"process and {corpus[every_core].tree_rss_mib:.1f} MiB all processes with workers "
+         f"(squawk {peer.max_rss_mib:.1f} MiB)", peak <= 64)
+    line("start-up on one small file <= 100 ms", f"{startup.wall * 1000:.0f} ms (median)", startup.wall <= 0.100)
+    if len(slices) == 2:
+        for tool in slices[0]:
+            ratio = slices[1][tool].wall / slices[0][tool].wall
+            line(f"n vs 4n, {tool} (4.0 = linear)", f"{ratio:.2f} (wall; CPU {slices[1][tool].cpu / max(slices[0][tool].cpu, 1e-9):.2f})",
+                 ratio < 5.0 if tool != "squawk" else True)
+    worst = max(shapes.items(), key=lambda kv: kv[1][2])
+    line("linear in statements, findings, line length, nesting",
+         ", ".join(f"{name} {r:.2f}" for name, (_, _, r) in shapes.items()) + f" (worst: {worst[0]})",
+         worst[1][2] < 5.0)
+    return "\n".join(out)
 
 
 def table(rows, cores: int) -> str:

@@ -235,3 +235,19 @@ def test_rule_and_rules_commands():
 def test_version():
     r = run_cli("--version")
     assert r.returncode == 0 and r.stdout.startswith(b"pgpool-lint ")
+
+
+def test_parallel_batches_take_every_file_once_largest_first():
+    """Workers get the largest files first and small files in batches; every file is in
+    exactly one batch (the report keeps the order of the files, test_gate_equivalence)."""
+    from pgpool_lint.cli import BATCH_MAX_BYTES, _batches
+
+    sizes = [10, 5_000_000, 300, 0, 40_000, 2_000_000] + [1_000] * 200
+    batches = _batches(sizes, 2)
+    assert sorted(i for b in batches for i in b) == list(range(len(sizes)))
+    assert batches[0] == [1] and batches[1] == [5]  # each large file alone, the largest first
+    firsts = [sizes[b[0]] for b in batches]
+    assert firsts == sorted(firsts, reverse=True)
+    assert all(len(b) <= 64 for b in batches)
+    assert all(sum(sizes[i] for i in b[:-1]) < BATCH_MAX_BYTES for b in batches)  # closed once full
+    assert len(batches) < len(sizes) / 4

@@ -224,3 +224,16 @@ def test_sqlglot_is_imported_only_when_a_statement_fails_to_parse(tmp_path: Path
         r = subprocess.run([sys.executable, "-c", probe, "check", "--isolated", name], cwd=tmp_path,
                            capture_output=True, timeout=60)
         assert r.stderr.decode().strip().splitlines()[-1] == loaded, (name, r.stderr)
+
+
+def test_a_file_naming_another_client_beside_a_database_layer_is_still_read(tmp_path: Path) -> None:
+    _write(tmp_path, {"export.py": """\
+        import sqlite3
+        from django.db import connection
+
+        def run():
+            with connection.cursor() as cur:
+                cur.execute("SET search_path TO reports")
+    """})
+    code, found, _ = _check(tmp_path, "export.py")
+    assert found == [("export.py", 6, 22, "PGB001")] and code == 1

@@ -337,3 +337,30 @@ def test_the_report_says_how_many_findings_fix_would_fix(tmp_path):
         "[*] 4 fixable with `pgpool-lint check --fix` (1 more with --unsafe-fixes)."]
     proc = run_cli("check", "--isolated", "--output-format", "json", "m.sql", cwd=tmp_path)
     assert proc.stderr == b"" and b"fixable" not in proc.stdout
+
+
+def _dependent_fixes_lint(text: str) -> FileResult:
+    """A toy linter whose fixes depend on each other: each of ``a b c d`` is a T01 finding
+    fixed by upper-casing it, but ``B`` needs ``A`` and ``D`` needs ``B`` (else a T02 finding
+    appears), and ``C`` is never right."""
+    from pgpool_lint.core.diagnostics import Diagnostic
+
+    found = []
+    for at, char in enumerate(text):
+        if char in "abcd":
+            fix = Fix(SAFE, f"upper-case {char}", (Edit(char.upper(), at, at + 1),))
+            found.append(Diagnostic("T01", "lower", char, "", "warning", "toy", at, at + 1, (1, at + 1),
+                                    (1, at + 2), fix=fix))
+    wrong = ("B" in text and "A" not in text) or ("D" in text and "B" not in text) or "C" in text
+    if wrong:
+        found.append(Diagnostic("T02", "order", "out of order", "", "warning", "toy", 0, 1, (1, 1), (1, 2)))
+    return FileResult("toy", found, text=text)
+
+
+def test_fixes_that_only_work_after_others_settle_in_one_run():
+    """The one-at-a-time fallback tries refused fixes again once the text changed: the run
+    reaches the fixed point a second run would (before, this took three runs)."""
+    first = fix_text("d c b a", _dependent_fixes_lint, lambda text, diagnostics: 0, {SAFE})
+    assert first.text == "D c B A" and first.converged
+    assert [(r.diagnostic.message, r.reason) for r in first.refused] == [("c", "it would add a T02 finding")]
+    assert fix_text(first.text, _dependent_fixes_lint, lambda text, diagnostics: 0, {SAFE}).text == first.text

@@ -106,6 +106,89 @@ def test_javascript_code_with_sql_strings(linter, lines):
     _check_positions(text, result.diagnostics)
 
 
+GO_TEMPLATES = ['\tdb.Exec({s})', '\ttx.QueryRow({s}, id)', '\t_, _ = conn.Exec(ctx, {s} + {s})',
+                '\tlog.Println({s})', '\t// {d}', '\tq := `{t}`\n\tdb.Exec(q)']
+JAVA_TEMPLATES = ['        st.execute({s});', '        conn.prepareStatement({s});', '        jdbc.update({s} + {s});',
+                  '        log.info({s});', '        // {d}', '        String q = """\n{t}\n""";\n        st.execute(q);']
+RUBY_TEMPLATES = ['  execute({s})', '  conn.exec({s})', '  ActiveRecord::Base.connection.execute({s} + {s})',
+                  '  puts({s})', '  # {d}', '  execute <<~SQL\n{t}\n  SQL']
+#: each code host: file name, templates, how a file starts and ends
+HOSTS = {
+    "go": ("fuzz.go", GO_TEMPLATES, "package main\n\nfunc run() {{\n", "}}\n"),
+    "java": ("Fuzz.java", JAVA_TEMPLATES, "class Fuzz {{\n    void run() throws Exception {{\n", "    }}\n}}\n"),
+    "ruby": ("fuzz.rb", RUBY_TEMPLATES, "class M < ActiveRecord::Migration[7.0]\n def up\n", " end\nend\n"),
+    "python": ("fuzz.py", PY_TEMPLATES, "", ""),
+    "javascript": ("fuzz.ts", JS_TEMPLATES, "", ""),
+}
+
+
+def _host_file(host: str, lines) -> tuple[str, str]:
+    """(file name, text) of a code file of ``host`` with SQL in its strings."""
+    name, _, head, tail = HOSTS[host]
+    body = []
+    for template, sql in lines:
+        quoted = json.dumps(sql) if host != "python" else sql  # Python's templates quote with !r
+        raw = sql.replace("`", "").replace("\\", "").replace('"""', "").replace("SQL", "")
+        body.append(template.format(s=quoted, t=raw, d=sql.replace("\n", " ").replace("\r", " ")))
+    return name, head.format() + "\n".join(body) + "\n" + tail.format()
+
+
+#: whole statements, so that strings in code often hold findings with fixes
+statement_runs = st.lists(st.sampled_from([p for p in SQL_PIECES if p[:1].isalpha()]), min_size=1, max_size=6).map(
+    "; ".join)
+host_files = st.sampled_from(sorted(HOSTS)).flatmap(lambda host: st.tuples(
+    st.just(host), st.lists(st.tuples(st.sampled_from(HOSTS[host][1]), statement_runs | sql_texts), max_size=6)))
+
+
+@FUZZ
+@given(host_files)
+def test_every_code_host_never_crashes_and_positions_stay_inside(linter, host_file):
+    name, text = _host_file(*host_file)
+    result = linter.lint_bytes(text.encode("utf-8", "surrogatepass"), name)
+    if result.text is not None:
+        _check_positions(result.text, result.diagnostics)
+
+
+@settings(max_examples=int(os.environ.get("PGPOOL_LINT_FUZZ_EXAMPLES", "150")) // 2, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(host_files, st.booleans())
+def test_fixing_code_settles_in_one_run(linter, host_file, unsafe):
+    """``--fix`` on a code file reaches its fixed point in one run: a second run changes nothing."""
+    name, text = _host_file(*host_file)
+    fixer = Fixer(linter, applicabilities(unsafe), write=False, roots=["."])
+    first = fixer.fix_text(text, name)
+    if first.skipped:
+        return
+    assert first.converged
+    assert fixer.fix_text(first.text, name).text == first.text
+
+
+#: pieces of the settings files the drivers read (dotenv, YAML, TOML, INI, .properties, Prisma)
+SETTING_PIECES = [
+    "DATABASE_URL=postgres://u:p@db:6432/app?options=-csearch_path%3Dx", "PGBOUNCER=1", "url: ${DATABASE_URL}",
+    "postgresql://db:6432/app?prepareThreshold=5", "statement_cache_size: 100", "prepared_statements: true",
+    "options: -c search_path=app", "host=db port=6432 options='-c work_mem=1MB'", "[database]", "[tool.x]",
+    "spring.datasource.url=jdbc:postgresql://db:6432/app", "datasource db {", "}", 'url = env("DATABASE_URL")',
+    "<%= ENV['DB'] %>", "${A:-postgres://x:6432/y}", "&a [*a, *a]", "*a", "- ", ": ", "= ", "#", ";", '"', "'",
+    "\\", "\t", "\n", "\r\n", "é😀", "\x00", "[", "]", "{", "}",
+]
+SETTINGS_FILES = [".env", "config/database.yml", "pgbouncer.ini", "application.properties", "schema.prisma",
+                  "settings.toml", "docker-compose.yml", "alembic.ini"]
+
+
+@FUZZ
+@given(st.sampled_from(SETTINGS_FILES), st.lists(st.sampled_from(SETTING_PIECES) | st.text(max_size=8), max_size=25))
+def test_settings_readers_never_crash_and_fixes_settle(linter, name, pieces):
+    text = "".join(pieces)
+    result = linter.lint_bytes(text.encode("utf-8", "surrogatepass"), name)
+    if result.text is None:
+        return
+    _check_positions(result.text, result.diagnostics)
+    fixer = Fixer(linter, applicabilities(True), write=False, roots=["."])
+    first = fixer.fix_text(result.text, name)
+    assert fixer.fix_text(first.text, name).text == first.text
+
+
 def _parse_errors(linter, text: str) -> int:
     return sum(1 for d in linter.lint_text(text, "fuzz.sql") if d.code == "PGB000")
 

@@ -443,3 +443,13 @@ def test_walking_a_deep_tree_is_linear(deep_dir):
 
     ratio, _ = growth(build, run, 400, max_doublings=1)  # 200 and 400 levels
     assert ratio < MAX_RATIO, f"paths 4x longer in all took {ratio:.1f}x the time"
+
+
+def test_a_parse_tree_sitter_cannot_finish_in_time_is_a_documented_skip(linter):
+    """tree-sitter-kotlin's error recovery is quadratic on `SET x=1;` repeated (8,000: 3 s, 32,000:
+    never in a CI budget): the parse gets CPU time in proportion to the text, then the file is
+    skipped with that reason (the other files are linted)."""
+    result = linter.lint_decoded("SET x=1;" * 8000, "Q.kt")
+    assert result.diagnostics == [] and "too slow to parse as kotlin" in result.skipped
+    assert [d.code for d in linter.lint_decoded('fun f() { st.execute("LISTEN x") }\n', "Q.kt").diagnostics] == [
+        "PGB002"]

@@ -1,5 +1,5 @@
 """What reaches a terminal or a CI log from a hostile repository (issue 15): every string from
-a file, a name, a config or a DSN is escaped by one function (``output.terminal_safe``), no
+a file, a name, a config or a DSN is escaped by one function (``report.terminal_safe``), no
 output line can start a GitHub workflow command, passwords are redacted, and no input error
 ends in silence or in "All checks passed!"."""
 
@@ -226,3 +226,31 @@ def test_keywords_spelled_with_escapes_in_code_are_found(tmp_path, name, text, c
     assert finding["code"] == "PGB001"
     assert finding["message"].startswith("`SET search_path TO app` stays on the server connection")
     assert finding["location"]["column"] == column
+
+
+def test_a_diff_in_github_actions_cannot_run_workflow_commands(tmp_path):
+    """A diff shows the file's own lines (a context line `` ::error::x`` cannot be escaped
+    and still apply): on GitHub Actions it is fenced with ``::stop-commands::``, and
+    ``git apply`` still takes it."""
+    import re
+
+    sql = "BEGIN;\nSELECT '\n::error::x';\nSET search_path TO app;\nCOMMIT;\n"
+    (tmp_path / "m.sql").write_text(sql)
+    plain = run_cli("check", "--isolated", "--diff", "m.sql", cwd=tmp_path, env={"GITHUB_ACTIONS": ""}).stdout.decode()
+    assert plain.startswith("--- a/m.sql\n") and "\n ::error::x';\n" in plain
+    fenced = run_cli("check", "--isolated", "--diff", "m.sql", cwd=tmp_path, env={"GITHUB_ACTIONS": "true"})
+    lines = fenced.stdout.decode().splitlines(keepends=True)
+    token = re.fullmatch(r"::stop-commands::([0-9a-f]{32})\n", lines[0]).group(1)
+    assert lines[-1] == f"::{token}::\n" and "".join(lines[1:-1]) == plain
+    if shutil.which("git"):
+        (tmp_path / "p.diff").write_bytes(fenced.stdout)
+        subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+        subprocess.run(["git", "apply", "p.diff"], cwd=tmp_path, check=True)
+        assert (tmp_path / "m.sql").read_text() == sql.replace("SET search_path", "SET LOCAL search_path")
+
+
+@pytest.mark.parametrize("unit", ["password='\\'", "Password=x'", "://a:", "://a:b@", "\n\x1b\u202e", "password = "])
+def test_the_escaping_function_is_linear_on_hostile_text(unit):
+    from .linear import assert_linear
+
+    assert_linear(lambda n: unit * n, terminal_safe, n=2000)

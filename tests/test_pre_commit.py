@@ -111,3 +111,25 @@ def test_hooks_block_bad_commits_and_pass_fixed_ones(app):
     passed = commit(repo, env, "add jobs")
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert head(repo, env) == "add jobs"
+
+
+def test_code_hook_reads_the_issue_19_languages(app):
+    """Elixir, PHP, C#, Rust and Kotlin files go to the code hook (their identify tags are in its
+    types_or) and are linted there; a file in none of them (README) is not passed."""
+    repo, env = app
+    files = {
+        "lib/jobs.ex": 'Repo.query!("LISTEN jobs")\n',
+        "src/db.php": "<?php $pdo->exec('LISTEN jobs');\n",
+        "Db.cs": 'class Db { void F() { conn.Execute("LISTEN jobs"); } }\n',
+        "src/main.rs": 'fn f() { sqlx::query("LISTEN jobs"); }\n',
+        "Db.kt": 'fun f() { stmt.execute("LISTEN jobs") }\n',
+    }
+    for name, text in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text)
+    blocked = commit(repo, env, "listeners")
+    out = blocked.stdout + blocked.stderr
+    assert blocked.returncode != 0 and head(repo, env) == "", out
+    code_part = out.partition("pgpool-lint (SQL in application code)")[2]
+    for where in ("lib/jobs.ex:1:14", "src/db.php:1:19", "Db.cs:1:37", "src/main.rs:1:23", "Db.kt:1:25"):
+        assert f"{where}: PGB002" in code_part, (where, out)

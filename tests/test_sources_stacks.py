@@ -142,6 +142,7 @@ def test_positions_point_at_the_sql_keyword() -> None:
     ("a.ex", "Repo.query('SELECT 1; ' <> \"LISTEN b\")\n", ["PGB002 1:29"]),
     ("a.ex", 'IO.inspect(x, label: "SET search_path TO x")\n@doc "SET search_path TO y"\n', []),
     ("a.ex", 'Repo.query("SELECT 1", [], timeout: 5_000, log: "LISTEN c")\n', []),
+    ("a.ex", 'Repo.query(conf, "LISTEN d", [])\nRepo.query(sql, ["LISTEN bind"])\n', ["PGB002 1:19"]),
     ("a.exs", 'case sql do\n  "LISTEN d" -> :listen\nend\nassert sql =~ "SET search_path TO x"\n', []),
     # PHP: double quotes keep unknown escapes; ${var}; nullsafe calls; exec() is a shell command
     ("a.php", '<?php $db?->query("SELECT \'\\d\'; LISTEN ${ch}");\n', ["PGB002 1:33"]),
@@ -235,3 +236,24 @@ def test_pre_commit_hook_types_cover_every_code_kind() -> None:
     for ext in (".ex", ".exs", ".php", ".cs", ".rs", ".kt", ".kts"):
         assert SOURCE_KINDS[ext] != "sql"
         assert tags_from_filename(f"x{ext}") & types, ext
+
+
+CORE_SQL = "DECLARE c CURSOR WITH HOLD FOR SELECT 1; PREPARE p AS SELECT 1; LOAD 'auto_explain'; SET ROLE admin"
+
+
+@pytest.mark.parametrize("name,template", [
+    ("a.ex", 'Repo.query!("{sql}")\n'),
+    ("a.php", "<?php DB::unprepared(\"{sql}\");\n"),
+    ("A.cs", 'class A {{ void F() {{ conn.Execute("{sql}"); }} }}\n'),
+    ("a.rs", 'fn f() {{ client.batch_execute("{sql}"); }}\n'),
+    ("A.kt", 'fun f() {{ stmt.execute("{sql}") }}\n'),
+])
+def test_every_core_rule_in_every_new_language(name: str, template: str) -> None:
+    """WITH HOLD cursors, SQL PREPARE, LOAD and SET ROLE are found inside each host's literal, each
+    at the column of its keyword."""
+    text = template.format(sql=CORE_SQL)
+    start = text.index("DECLARE")
+    columns = {code: start + CORE_SQL.index(word) + 1
+               for code, word in (("PGB003", "DECLARE"), ("PGB004", "PREPARE"), ("PGB006", "LOAD"),
+                                  ("PGB008", "SET ROLE"))}
+    assert lint(text, name) == [f"{code} 1:{col}" for code, col in columns.items()]

@@ -198,14 +198,34 @@ def test_helpers_of_the_same_package_are_call_sites(tmp_path: Path) -> None:
     """))
     (tmp_path / "conn_test.go").write_text('package x_test\n\nfunc TestListen(t *testing.T) {\n'
                                            '\tmustExec(t, conn, "listen chat")\n\tmustExec(t, conn, "select 1")\n}\n')
-    (tmp_path / "py").mkdir()
+    (tmp_path / "py" / "unit").mkdir(parents=True)
     (tmp_path / "py" / "conftest.py").write_text("def run_sql(conn, sql, *params):\n"
                                                  "    with conn.cursor() as cur:\n        cur.execute(sql, params)\n")
     (tmp_path / "py" / "test_x.py").write_text('def test_listen(conn):\n    run_sql(conn, "listen chat")\n')
+    # pytest shares helpers through the conftest.py of the directories above
+    (tmp_path / "py" / "unit" / "test_y.py").write_text('def test_listen(conn):\n    run_sql(conn, "listen more")\n')
     (tmp_path / "other").mkdir()  # another package: its own mustExec is unknown
     (tmp_path / "other" / "x_test.go").write_text('package other\n\nfunc T() {\n\tmustExec(t, conn, "listen chat")\n}\n')
     proc = run_cli("check", "--isolated", "--output-format", "json", ".", cwd=tmp_path)
     found = sorted((d["filename"], d["location"]["row"], d["location"]["column"], d["code"])
                    for d in json.loads(proc.stdout))
-    assert found == [("conn_test.go", 4, 21, "PGB002"), ("py/test_x.py", 2, 20, "PGB002")]
+    assert found == [("conn_test.go", 4, 21, "PGB002"), ("py/test_x.py", 2, 20, "PGB002"),
+                     ("py/unit/test_y.py", 2, 20, "PGB002")]
     assert proc.returncode == 1
+
+
+def test_a_connection_like_name_is_the_sql_when_no_string_follows(tmp_path: Path) -> None:
+    _, found = _found(tmp_path, "t.py", """\
+        def f(cur, params):
+            t = "SET search_path TO app"
+            cur.execute(t, params)
+    """)
+    assert found == [(2, 10, "PGB001")]
+
+
+def test_set_config_of_a_parameter_named_at_run_time_reads_well(tmp_path: Path) -> None:
+    (tmp_path / "s.sql").write_text("SELECT set_config($1, $2, false);\n")
+    proc = run_cli("check", "--isolated", "--output-format", "concise", "s.sql", cwd=tmp_path)
+    line = proc.stdout.decode().splitlines()[0]
+    assert line.startswith("s.sql:1:8: PGB001 [session-set] `set_config($1, $2, false)` sets a setting named at run "
+                           "time for the whole server session")

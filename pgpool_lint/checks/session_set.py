@@ -13,6 +13,8 @@ from ..sql.statement import Statement
 CODE = "PGB001"
 FIRST_WORDS = ("set", "reset")
 SUBSTRINGS = ("set_config", "pg_settings")
+STATEMENT_KINDS = ("VariableSetStmt", "UpdateStmt")  # SET / RESET; UPDATE pg_settings
+FUNCTIONS = ("set_config",)
 
 #: handled by session-role (PGB008)
 ROLE_PARAMETERS = frozenset({"role", "session_authorization"})
@@ -149,11 +151,13 @@ def _set_config_calls(stmt: Statement) -> Iterator[Finding]:
             continue
         finding = stmt.call_finding(CODE, call, "", "")
         written = call_source(stmt, finding.start, finding.end)
-        shown = parameter if isinstance(parameter, str) else "the setting"
+        name = stmt.as_written(parameter) if isinstance(parameter, str) else ""
+        # a parameter named at run time ($1, a variable) reads as such, not as `the setting`
+        shown = f"`{name}`" if name else "a setting named at run time"
         local_call = _with_true(written)
         finding.message = (
-            f"`{written}` sets `{shown}` for the whole server session: {consequence(str(shown))}"
-            f"{untracked_note(stmt, str(shown))}"
+            f"`{written}` sets {shown} for the whole server session: {consequence(name)}"
+            f"{untracked_note(stmt, name)}"
         )
         finding.help = (
             f"Use `{local_call}` inside the transaction: `is_local = true` ends the setting with the transaction."

@@ -116,7 +116,8 @@ _HELPER_FILE_BYTES = 512 * 1024
 
 def package_helpers(linter: "Linter", call_sites: "CallSites", filename: str, kind: str, module) -> "CallSites":
     """``call_sites`` plus the helpers the other files of the same directory and language define
-    (a Go package's ``mustExec`` in helper_test.go, a Python test package's ``run_sql``): a
+    (a Go package's ``mustExec`` in helper_test.go, a Python test package's ``run_sql``) and,
+    for Python, the ``conftest.py`` of the directories above (pytest shares helpers there): a
     function whose parameter reaches a SQL call.  Read once per directory; a host module without
     a ``helpers`` function (text -> {name: position}) contributes none."""
     finder = getattr(module, "helpers", None)
@@ -126,14 +127,28 @@ def package_helpers(linter: "Linter", call_sites: "CallSites", filename: str, ki
     cache = linter.__dict__.setdefault("_package_helpers", {})
     key = (os.path.realpath(directory), kind)
     if key not in cache:
-        cache[key] = _read_package_helpers(directory, kind, call_sites, finder)
+        found = _read_package_helpers(directory, kind, call_sites, finder)
+        if kind == "python":
+            root = os.path.realpath(getattr(linter.settings, "root", None) or os.getcwd())
+            parent = os.path.dirname(key[0])
+            for _ in range(_CONFTEST_LEVELS):
+                if parent == os.path.dirname(parent) or os.path.commonpath([parent, root]) != root:
+                    break  # never above the project (the config file's directory, or the working one)
+                for name, position in _helpers_of_file(os.path.join(parent, "conftest.py"), "conftest.py",
+                                                       call_sites, finder).items():
+                    found.setdefault(name, position)
+                parent = os.path.dirname(parent)
+        cache[key] = found
     return call_sites.with_helpers(cache[key]) if cache[key] else call_sites
+
+
+#: how many directories above a Python file are searched for a conftest.py
+_CONFTEST_LEVELS = 8
 
 
 def _read_package_helpers(directory: str, kind: str, call_sites: "CallSites", finder) -> dict[str, int]:
     from itertools import islice
 
-    words = tuple(f"{name}(" for name in call_sites.names)
     found: dict[str, int] = {}
     try:
         with os.scandir(directory) as listing:
@@ -142,21 +157,31 @@ def _read_package_helpers(directory: str, kind: str, call_sites: "CallSites", fi
         return found
     for entry in entries:
         try:
-            if (not entry.is_file(follow_symlinks=False) or source_kind(entry.name) != kind
-                    or entry.stat(follow_symlinks=False).st_size > _HELPER_FILE_BYTES):
+            if not entry.is_file(follow_symlinks=False) or source_kind(entry.name) != kind:
                 continue
-            with open(entry.path, "rb") as fh:
-                text = fh.read(_HELPER_FILE_BYTES).decode("utf-8")
-        except (OSError, UnicodeDecodeError):
+        except OSError:
             continue
-        if not any(word in text for word in words):
-            continue  # calls no SQL function: defines no helper
-        try:
-            for name, position in finder(text, call_sites, entry.name).items():
-                found.setdefault(name, position)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue
+        for name, position in _helpers_of_file(entry.path, entry.name, call_sites, finder).items():
+            found.setdefault(name, position)
     return found
+
+
+def _helpers_of_file(path: str, name: str, call_sites: "CallSites", finder) -> dict[str, int]:
+    """The helpers one file defines; nothing for a file that is missing, large, not UTF-8, not
+    valid code, or that calls no SQL function at all (then it is not parsed)."""
+    try:
+        if os.path.islink(path) or os.path.getsize(path) > _HELPER_FILE_BYTES:
+            return {}
+        with open(path, "rb") as fh:
+            text = fh.read(_HELPER_FILE_BYTES).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    if not any(f"{word}(" in text for word in call_sites.names):
+        return {}
+    try:
+        return finder(text, call_sites, name)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
 
 
 class HostSyntaxError(Exception):

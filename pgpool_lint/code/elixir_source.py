@@ -69,7 +69,11 @@ def _is_piped(call: Any) -> bool:
 def _sql_slots(ex: Any, call: Any, path: tuple[str, ...], arguments: Any) -> list[Any]:
     args = positional(arguments, skip=("keywords",))
     shift = 1 if _is_piped(call) else 0
-    return [args[i - shift] for i in _sql_indices(path) if 0 <= i - shift < len(args)]
+    indices = _sql_indices(path)
+    if indices == (0,) and not shift and len(args) > 1 and not ex._is_stringish(args[0]) \
+            and ex._is_stringish(args[1]):
+        indices = (1,)  # a repo wrapper that takes its config first: Oban's `Repo.query(conf, sql, params)`
+    return [args[i - shift] for i in indices if 0 <= i - shift < len(args)]
 
 
 def _context(ex: Any, root: Any, parent: Any) -> Optional[tuple[str, Optional[Any]]]:

@@ -304,7 +304,8 @@ def sql_arguments(call: ast.Call, name: str) -> list[ast.AST]:
     args: list[ast.AST] = []
     positional = [a for a in call.args if not isinstance(a, ast.Starred)]
     while (len(positional) > 1 and isinstance(positional[0], (ast.Name, ast.Attribute))
-           and CONNECTION_NAME.fullmatch(_name_of(positional[0]) or "")):
+           and CONNECTION_NAME.fullmatch(_name_of(positional[0]) or "")
+           and any(_is_str_expr(a) for a in positional[1:])):  # cur.execute(t, params) keeps `t`
         positional = positional[1:]  # TestUtil.execute(conn, "SET ..."): the SQL comes after the connection
     count = 2 if name in _TWO_SQL_ARGUMENTS else 1
     args.extend(positional[:count])

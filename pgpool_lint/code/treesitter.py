@@ -19,7 +19,7 @@ literals' ancestors, and concatenations are folded with explicit stacks: every s
 linear in the tree.
 
 Tree-sitter reports UTF-8 byte columns; ``HostText`` turns them into character offsets with
-``positions.Utf8Offsets`` (one per non-ASCII line, kept).
+``core.positions.Utf8Offsets`` (one per non-ASCII line, kept).
 """
 
 from __future__ import annotations
@@ -151,9 +151,34 @@ class HostText:
         return start + columns.char(col)
 
 
+#: tree-sitter's error recovery is superlinear on some text that is not code (the Kotlin grammar
+#: on `SET x=1;` repeated 8,000 times: 3 s, 4x more text 16x the time): a parse gets CPU time in
+#: proportion to the text, then is refused (ValueError: the file is skipped with that reason)
+PARSE_SECONDS = 1.0
+PARSE_SECONDS_PER_MB = 2.0
+_CHUNK = 1 << 14
+
+
 def parse(spec: LanguageSpec, text: str) -> Any:
+    import time
+
     parser, _, _ = _parser_and_queries(spec)
-    return parser.parse(text.encode("utf-8"))
+    data = text.encode("utf-8")
+    budget = PARSE_SECONDS + PARSE_SECONDS_PER_MB * len(data) / 1e6
+    started = time.process_time()
+    over = False
+
+    def read(offset: int, _point: Any) -> bytes:
+        nonlocal over
+        if over or time.process_time() - started > budget:
+            over = True
+            return b""  # the parser stops at the "end" of the text
+        return data[offset:offset + _CHUNK]
+
+    tree = parser.parse(read)
+    if over:
+        raise ValueError(f"too slow to parse as {spec.name} (more than {budget:.0f} s of CPU): not read")
+    return tree
 
 
 def comments(spec: LanguageSpec, text: str, tree: Any) -> list[CommentSpan]:
@@ -704,15 +729,24 @@ def _sql_slot(arguments: Any, spec: LanguageSpec) -> Optional[Any]:
         if arg.type in ("identifier", "selector_expression", "call_expression") and (
                 "ctx" in text or "context" in text) and not arg.type.endswith("literal"):
             continue
-        if arg.type in _NAMES and CONNECTION_NAME.fullmatch(_last_name(arg) or "") and _has_later_argument(arg):
+        if (arg.type in _NAMES and CONNECTION_NAME.fullmatch(_last_name(arg) or "")
+                and _string_follows(arg, spec)):
             continue  # TestUtil.execute(conn, "SET ..."), execute(t, db, "...")
         return arg
     return None
 
 
-def _has_later_argument(arg: Any) -> bool:
-    sibling = arg.next_named_sibling
-    return sibling is not None
+def _string_follows(arg: Any, spec: LanguageSpec) -> bool:
+    """A later argument is written as a string (a literal or a concatenation with one): the
+    connection-like names before it are not the SQL (``cur.execute(t, params)`` keeps ``t``)."""
+    sibling, seen = arg.next_named_sibling, 0
+    while sibling is not None and seen < 8:
+        if sibling.type in spec.strings or (
+                (sibling.type in spec.binaries or sibling.type in spec.adjacent)
+                and any(c.type in spec.strings for c in sibling.named_children)):
+            return True
+        sibling, seen = sibling.next_named_sibling, seen + 1
+    return False
 
 
 #: keys of a query-config object that hold the SQL (node-postgres, pg-promise, Sequelize)

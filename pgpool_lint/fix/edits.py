@@ -67,14 +67,14 @@ class Token:
 
 def tokens_between(text: str, start: int, end: int) -> list[Token]:
     """Tokens (comments left out) of ``text[start:end]``, offsets into ``text``."""
-    from ..sql.pgparser import ParseError, scan
+    from ..sql.pgparser import ParseError, scan_records
 
     try:
-        raw = scan(text[start:end])
+        records, to_char, name_of = scan_records(text[start:end])
     except ParseError:
         return []
-    return [Token(t.name, start + t.start, start + t.end + 1) for t in raw
-            if t.name not in ("SQL_COMMENT", "C_COMMENT")]
+    return [Token(name, start + to_char(first), start + to_char(stop - 1) + 1) for first, stop, kind, keyword in records
+            if (name := name_of(kind, keyword)) not in ("SQL_COMMENT", "C_COMMENT")]
 
 
 def statement_tokens(stmt: "Statement") -> list[Token]:
@@ -132,11 +132,15 @@ def call_parts(stmt: "Statement", call: "FuncCall") -> Optional[tuple[Token, lis
 
 def statement_removal(text: str, start: int, end: int) -> Edit:
     """Delete the statement ``text[start:end]`` with its ``;`` — and its whole line when it
-    stands alone on it, so no blank line is left behind.  Line endings are kept as written."""
+    stands alone on it, so no blank line is left behind.  Line endings are kept as written.
+    Comments inside the statement are not the statement's to lose: they stay in its place."""
     stop = end
     while stop < len(text) and text[stop] in " \t\r\n":
         stop += 1
     stop = stop + 1 if stop < len(text) and text[stop] == ";" else end
+    kept = _comments_between(text, start, stop)
+    if kept:
+        return replace(start, stop, kept)
     line_start = start
     while line_start > 0 and text[line_start - 1] in " \t":
         line_start -= 1
@@ -153,6 +157,23 @@ def statement_removal(text: str, start: int, end: int) -> Edit:
     if after < len(text) and text[after] not in "\r\n":
         return delete(start, after)  # more code follows on the line: take the space after
     return delete(line_start, after)  # code before it on the line: take the space before
+
+
+def _comments_between(text: str, start: int, stop: int) -> str:
+    """The comments in ``text[start:stop]``, joined so that each still ends where it did
+    (a ``--`` comment with its line break)."""
+    from ..sql.neutralise import lex_comments
+
+    if "--" not in text[start:stop] and "/*" not in text[start:stop]:
+        return ""
+    out = []
+    for comment in lex_comments(text[start:stop]):
+        out.append(comment.text.rstrip("\r\n"))
+        out.append("\n" if comment.text.startswith("--") else " ")
+    kept = "".join(out).rstrip(" ")
+    if kept.endswith("\n") and text[stop:stop + 1] in ("\r", "\n"):
+        kept = kept[:-1]  # the line break after the statement ends the last -- comment
+    return kept
 
 
 def delete_words(text: str, start: int, end: int) -> Edit:
@@ -249,10 +270,15 @@ def parse_one(text: str) -> Optional[tuple[str, dict]]:
 def used_after(stmt: "Statement", name: str, end: int) -> bool:
     """Whether a statement after span ``end`` may use the relation ``name``: as a table, or
     as a word anywhere inside any name or string (dynamic SQL, ``'name'::regclass``, DO and
-    function bodies), or it does not parse.  Errs on the side of "yes"."""
+    function bodies, the body of a function of this text that it calls), in a psql
+    meta-command (``\\copy name ...``), or it does not parse or runs what this text cannot
+    show (``EXECUTE``, ``CALL`` of a procedure defined elsewhere).  Errs on the side of "yes"."""
     last, unparseable = _last_mentions(stmt.context)
     lowered = name.lower()
     if unparseable > end or last.get(lowered, -1) > end:
+        return True
+    after = stmt.context.spans[end][1] if end < len(stmt.context.spans) else len(stmt.context.text)
+    if any(at >= after and lowered in line for at, line in _meta_commands(stmt.context)):
         return True
     if _WORD.fullmatch(lowered):
         return False
@@ -272,25 +298,68 @@ def _last_mentions(ctx: "LintContext") -> tuple[dict[str, int], int]:
 
     last: dict[str, int] = {}
     unparseable = -1
-    for index, parsed in enumerate(span_statements(ctx, ctx.spans)):
-        if parsed is None:
+    parsed_all = list(span_statements(ctx, ctx.spans))
+    bodies = _routine_bodies(parsed_all)
+    for index, parsed in enumerate(parsed_all):
+        if parsed is None or parsed[0] == "ExecuteStmt":  # EXECUTE: a plan prepared who knows where
             unparseable = index
             continue
         for kind, body in walk({parsed[0]: parsed[1]}):
             if kind == "RangeVar":
-                text = str(body.get("relname", ""))
+                texts = [str(body.get("relname", ""))]
             elif kind == "String":
-                text = str(body.get("sval", ""))
+                texts = [str(body.get("sval", ""))]
             elif kind == "A_Const":
-                text = str(body.get("sval", {}).get("sval", ""))
+                texts = [str(body.get("sval", {}).get("sval", ""))]
+            elif kind in ("FuncCall", "CallStmt"):
+                routine = _routine_name((body.get("funccall") or body).get("funcname"))
+                if kind == "CallStmt" and routine not in bodies:
+                    unparseable = index  # a procedure of another text: it may use anything
+                texts = bodies.get(routine, [])
             else:
                 continue
-            text = text.lower()
-            last[text] = index
-            for word in _WORD.findall(text):
-                last[word] = index
+            for text in texts:
+                text = text.lower()
+                last[text] = index
+                for word in _WORD.findall(text):
+                    last[word] = index
     ctx.memo["last_mentions"] = last, unparseable
     return last, unparseable
+
+
+def _routine_name(funcname: Any) -> str:
+    names = [str(item.get("String", {}).get("sval", "")) for item in funcname or [] if isinstance(item, dict)]
+    return names[-1].lower() if names else ""
+
+
+def _routine_bodies(parsed_all: list) -> dict[str, list[str]]:
+    """Function or procedure name -> the strings of its body, for those this text creates
+    (a call of one uses what its body names)."""
+    from ..sql.nodes import walk
+
+    bodies: dict[str, list[str]] = {}
+    for parsed in parsed_all:
+        if parsed is None or parsed[0] != "CreateFunctionStmt":
+            continue
+        strings = [str(body.get("sval", "")) for kind, body in walk({parsed[0]: parsed[1]}) if kind == "String"]
+        bodies.setdefault(_routine_name(parsed[1].get("funcname")), []).extend(strings)
+    return bodies
+
+
+def _meta_commands(ctx: "LintContext") -> list[tuple[int, str]]:
+    """(offset, lower-cased line) of each line of the text that starts with a backslash
+    (a psql meta-command such as ``\\copy``), once per text."""
+    memo = ctx.memo.get("meta_commands")
+    if memo is None:
+        memo = ctx.memo["meta_commands"] = []
+        text = ctx.text
+        if "\\" in text:
+            at = 0
+            for line in text.splitlines(keepends=True):
+                if line.lstrip(" \t").startswith("\\"):
+                    memo.append((at, line.lower()))
+                at += len(line)
+    return memo
 
 
 def strip_locations(node: Any) -> Any:
@@ -352,10 +421,22 @@ def with_locations(fix: Optional[Fix], position) -> Optional[Fix]:
 def in_transaction_or_display(stmt: "Statement") -> str:
     """A fix that scopes something to the transaction is safe inside one; outside, the
     statement is its own transaction and the fix would undo it at once: display only.  When
-    the transaction is only guessed (SQL in code, ``LintContext.guessed_transaction``), unsafe."""
+    the transaction is only guessed (SQL in code, ``LintContext.guessed_transaction``), or
+    ends with ``COMMIT AND CHAIN`` (the chained transaction, on the same connection, still
+    has what a session-level statement set, and would lose it), unsafe."""
     if not stmt.in_transaction:
         return DISPLAY_ONLY
-    return SAFE if transaction_is_known(stmt) else UNSAFE
+    return SAFE if transaction_is_known(stmt) and not ends_and_chains(stmt) else UNSAFE
+
+
+def ends_and_chains(stmt: "Statement") -> bool:
+    """``stmt``'s transaction ends with ``COMMIT AND CHAIN`` or ``ROLLBACK AND CHAIN``."""
+    end = _transaction_end(stmt)
+    if end >= len(stmt.context.spans):
+        return False
+    start, stop = stmt.context.spans[end]
+    parsed = parse_one(stmt.context.parsed_text[start:stop])
+    return parsed is not None and parsed[0] == "TransactionStmt" and bool(parsed[1].get("chain"))
 
 
 def transaction_is_known(stmt: "Statement") -> bool:

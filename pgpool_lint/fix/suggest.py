@@ -23,6 +23,15 @@ class SetParts:
 
 
 def set_parts(stmt: Statement) -> Optional[SetParts]:
+    """The pieces of a ``SET`` statement, cut once per statement (its finding's message,
+    help and fix all ask); None when it is not a plain ``SET``."""
+    cache = stmt.context.memo.setdefault("suggest.set_parts", {})
+    if stmt.start not in cache:
+        cache[stmt.start] = _set_parts(stmt)
+    return cache[stmt.start]
+
+
+def _set_parts(stmt: Statement) -> Optional[SetParts]:
     from ..sql.pgparser import ParseError, scan
 
     try:

@@ -4,7 +4,10 @@
   another one possible, and two fixes that touch the same text wait for the next pass.
 - Every pass is verified before it is kept: the text must parse no worse than before and
   every rule must have fewer findings by at least the number of findings the pass fixed.
-  When a pass fails, each fix is tried alone; one that fails alone is refused and reported.
+  When a pass fails, its fixes are added one at a time, each kept when the set still
+  verifies; one that fails alone is refused.  Once the text changed, refused fixes are tried
+  again (an earlier fix may have made them work), so one run reaches the fixed point: only
+  what is still refused then is reported.
 - A file is written only when its text changed, atomically (temporary file in the same
   directory, ``os.replace``), with its permissions, group, extended attributes (ACLs),
   encoding, byte-order mark and line endings kept.  It is refused (one line, the file left
@@ -84,23 +87,25 @@ def fix_text(text: str, lint: Callable[[str], "FileResult"], parse_errors: Calla
         return TextFix(text, text, first.diagnostics, skipped=first.skipped)
     state = _State(text, first.diagnostics, parse_errors(text, first.diagnostics))
     result = TextFix(text, text, state.diagnostics)
-    refused_keys: set[tuple] = set()
+    refused: dict[tuple, list[Refusal]] = {}  # fixes refused since the text last changed
     for _ in range(MAX_PASSES):
         candidates = [d for d in state.diagnostics if d.fix is not None and d.fix.applicability in allowed
-                      and d.fix.edits and _key(state.text, d.fix) not in refused_keys]
+                      and d.fix.edits and _key(state.text, d.fix) not in refused]
         fixes = choose_fixes(d.fix for d in candidates)
         if not fixes:
             break
         outcome = _verified(state, fixes, lint, parse_errors)
         if isinstance(outcome, str):
-            outcome = _one_at_a_time(state, fixes, lint, parse_errors, result, refused_keys)
+            outcome = _one_at_a_time(state, fixes, lint, parse_errors, refused)
             if outcome is None:
                 continue  # every fix of this pass was refused: the next pass tries what is left
         new_state, kept = outcome
         result.applied.extend(d for d in state.diagnostics if d.fix in kept)
         state = new_state
+        refused.clear()  # the text changed: a fix refused before may work now
     else:
         result.converged = False
+    result.refused = [r for refusals in refused.values() for r in refusals]
     result.text = state.text
     result.remaining = state.diagnostics
     return result
@@ -131,27 +136,23 @@ def _verified(state: _State, fixes: list[Fix], lint, parse_errors) -> "tuple[_St
     return _State(text, result.diagnostics, errors), fixes
 
 
-def _one_at_a_time(state: _State, fixes: list[Fix], lint, parse_errors, result: TextFix,
-                   refused_keys: set) -> "tuple[_State, list[Fix]] | None":
-    """Try each fix alone; refuse (and report) the ones that fail alone; keep the others —
-    all together when that verifies, else the first of them (the next pass does the rest)."""
-    good: list[tuple[_State, Fix]] = []
+def _one_at_a_time(state: _State, fixes: list[Fix], lint, parse_errors,
+                   refused: dict) -> "tuple[_State, list[Fix]] | None":
+    """Add the fixes one at a time, keeping each one with which the set still verifies.  One
+    that fails alone is refused (recorded in ``refused``); one that works alone but not with
+    those kept waits for the next pass.  None when nothing could be kept."""
+    kept: "tuple[_State, list[Fix]] | None" = None
     for fix in fixes:
-        outcome = _verified(state, [fix], lint, parse_errors)
-        if isinstance(outcome, str):
-            refused_keys.add(_key(state.text, fix))
-            for d in state.diagnostics:
-                if d.fix == fix:
-                    result.refused.append(Refusal(d, outcome))
-        else:
-            good.append((outcome[0], fix))
-    if not good:
-        return None
-    if len(good) > 1:
-        together = _verified(state, [f for _, f in good], lint, parse_errors)
-        if not isinstance(together, str):
-            return together
-    return good[0][0], [good[0][1]]
+        outcome = _verified(state, (kept[1] if kept else []) + [fix], lint, parse_errors)
+        if not isinstance(outcome, str):
+            kept = outcome
+            continue
+        if kept is not None:
+            outcome = _verified(state, [fix], lint, parse_errors)
+            if not isinstance(outcome, str):
+                continue
+        refused[_key(state.text, fix)] = [Refusal(d, outcome) for d in state.diagnostics if d.fix == fix]
+    return kept
 
 
 # --- files -----------------------------------------------------------------------------

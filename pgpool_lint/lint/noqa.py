@@ -34,7 +34,7 @@ NOT_SUPPRESSED = frozenset({"PGB100", "PGB101", "PGB900"})
 LOOK_BACK = 12  # earlier lines tried, for SQL inside a multi-line string
 #: line-comment markers of the settings readers (``settings.settings_kind``); SQL files use
 #: ``--`` and code files their language's (``comment_marker``)
-SETTINGS_MARKERS = {"prisma": "//", "ini": "#"}
+SETTINGS_MARKERS = {"prisma": "//", "ini": "#", "json": "//"}
 CODE_MARKERS = {"python": "#", "ruby": "#", "elixir": "#", "php": "//", "javascript": "//", "typescript": "//",
                 "go": "//", "java": "//", "kotlin": "//", "csharp": "//", "rust": "//"}
 

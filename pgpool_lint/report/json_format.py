@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from . import RenderContext, json_text
+from ..core.diagnostics import Diagnostic
+from . import RenderContext, write_json_list
 
 
 def render(diagnostics, out, ctx: RenderContext) -> None:
-    out.write(json_text([d.to_json() for d in diagnostics], indent=2))
+    write_json_list(map(Diagnostic.to_json, diagnostics), out, indent=2)
     out.write("\n")

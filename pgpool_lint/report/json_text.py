@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 from json.encoder import encode_basestring  # C: ensure_ascii=False's string encoder
-from typing import Any, TextIO
+from itertools import islice
+from typing import Any, Iterable, TextIO
 
 _FLOAT = json.JSONEncoder(ensure_ascii=False).encode  # float repr, NaN and Infinity as json writes them
 _TEMPLATES: dict[tuple, str] = {}
@@ -25,7 +26,32 @@ def dumps_indented(obj: Any, indent: int = 2) -> str:
 
 
 def dump_indented(obj: Any, out: TextIO, indent: int = 2) -> None:
-    out.write(dumps_indented(obj, indent))
+    """``json.dump(obj, out, indent=indent, ensure_ascii=False)``; a top-level list is written
+    as ``dump_indented_list`` writes it."""
+    if isinstance(obj, list):
+        dump_indented_list(obj, out, indent)
+    else:
+        out.write(dumps_indented(obj, indent))
+
+
+def dump_indented_list(items: Iterable[Any], out: TextIO, indent: int = 2) -> None:
+    """``json.dump(list(items), out, indent=indent, ensure_ascii=False)``, a few hundred items
+    at a time: a large report is never held as one string, nor its items all at once."""
+    step = " " * indent
+    separator = ",\n" + step
+    iterator = iter(items)
+    written = False
+    while True:
+        chunk = [encode_basestring(v) if type(v) is str else _encode(v, 1, step)
+                 for v in islice(iterator, _ITEMS_PER_WRITE)]
+        if not chunk:
+            break
+        out.write((separator if written else "[\n" + step) + separator.join(chunk))
+        written = True
+    out.write("\n]" if written else "[]")
+
+
+_ITEMS_PER_WRITE = 256
 
 
 def _encode(obj: Any, level: int, step: str) -> str:

@@ -47,6 +47,12 @@ READERS = {
     "typescript": "read_js",
     "go": "read_go_java",
     "java": "read_go_java",
+    "elixir": "read_elixir",
+    "php": "read_php",
+    "csharp": "read_csharp",
+    "rust": "read_rust",
+    "kotlin": "read_kotlin",
+    "json": "read_json",
     "manifest": "read_manifest",
 }
 
@@ -56,12 +62,14 @@ _EXTENSIONS = {
     ".prisma": "prisma", ".py": "python", ".pyw": "python",
     ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
     ".ts": "typescript", ".tsx": "typescript", ".mts": "typescript", ".cts": "typescript",
-    ".go": "go", ".java": "java",
+    ".go": "go", ".java": "java", ".ex": "elixir", ".exs": "elixir", ".php": "php", ".cs": "csharp", ".rs": "rust",
+    ".kt": "kotlin", ".kts": "kotlin",
 }
 #: dependency manifests read by name (pyproject.toml: the TOML reader hands it on)
 _MANIFEST_NAMES = frozenset({"gemfile", "gemfile.lock", "package.json", "go.mod", "mix.exs"})
 #: settings kinds that are also code files linted for SQL (the driver findings are added there)
-CODE_KINDS = frozenset({"python", "javascript", "typescript", "go", "java"})
+CODE_KINDS = frozenset({"python", "javascript", "typescript", "go", "java", "elixir", "php", "csharp", "rust",
+                        "kotlin"})
 
 
 def settings_kind(filename: str) -> Optional[str]:
@@ -71,6 +79,8 @@ def settings_kind(filename: str) -> Optional[str]:
         return "dotenv"
     if name in _MANIFEST_NAMES or (name.startswith("requirements") and name.endswith(".txt")):
         return "manifest"
+    if name.startswith("appsettings") and name.endswith(".json"):  # .NET connection strings
+        return "json"
     return _EXTENSIONS.get(os.path.splitext(name)[1])
 
 
@@ -159,8 +169,10 @@ def comments(text: str, kind: str) -> list["CommentSpan"]:
         return []
     if kind == "python":
         return _python_comments(text)
-    leaders = {"prisma": ("//",), "ini": ("#", ";", "!"), "properties": ("#", "!"), "javascript": ("//", "/*"),
-               "typescript": ("//", "/*"), "go": ("//", "/*"), "java": ("//", "/*")}.get(kind, ("#",))
+    leaders = {"prisma": ("//",), "ini": ("#", ";", "!"), "properties": ("#", "!"),
+               "javascript": ("//", "/*"),
+               "typescript": ("//", "/*"), "go": ("//", "/*"), "java": ("//", "/*"), "php": ("//", "#", "/*"),
+               "csharp": ("//", "/*"), "rust": ("//", "/*"), "kotlin": ("//", "/*"), "json": ("//",)}.get(kind, ("#",))
     out = []
     offset = 0
     for line in text.splitlines(keepends=True):

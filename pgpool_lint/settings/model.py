@@ -202,6 +202,11 @@ def configured_off(value: Optional[Value]) -> bool:
     return value is not None and (dynamic(value) or truthy(value.value) is False)
 
 
+def configured_on(value: Optional[Value]) -> bool:
+    """The setting turns the feature on (true / 1), or is set to something dynamic."""
+    return value is not None and (dynamic(value) or truthy(value.value) is True)
+
+
 def prepared_statements_survive(url: Optional[UrlUse], profile: Any) -> Optional[bool]:
     """Do protocol-level prepared statements work through this pooler?  None: not known.
 

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 POOLED, MAYBE, DIRECT, UNKNOWN = "pooled", "maybe", "direct", "unknown"
 
 _SCHEMES = ("postgres", "postgresql", "pgx", "pgx4", "pgx5", "cockroachdb")
-_URL_START = re.compile(r"(?:jdbc:)?(?:postgres|postgresql|pgx[45]?|pgbouncer)(?:\+[a-z0-9_]+)?://", re.IGNORECASE)
+_URL_START = re.compile(r"(?:jdbc:)?(?:postgres|postgresql|pgx[45]?|pgbouncer|ecto)(?:\+[a-z0-9_]+)?://", re.IGNORECASE)
 #: words a libpq key/value DSN is made of (``host=... dbname=...``)
 _DSN_KEYS = ("host", "hostaddr", "port", "dbname", "user", "password", "sslmode", "options")
 _DSN_PAIR = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*")
@@ -67,7 +67,7 @@ def looks_like_connection_string(value: str) -> bool:
     value = value.strip()
     if _URL_START.match(value):
         return True
-    return _is_keyword_dsn(value)
+    return _is_keyword_dsn(value) or _semicolon(value) is not None
 
 
 def _is_keyword_dsn(value: str) -> bool:
@@ -84,7 +84,21 @@ def parse(value: str) -> Optional[ParsedUrl]:
         return _parse_url(value, lead)
     if _is_keyword_dsn(value):
         return _parse_dsn(value)
-    return None
+    return _semicolon(value)
+
+
+def _semicolon(value: str) -> Optional[ParsedUrl]:
+    """Npgsql ``Host=...;Port=...`` and PDO ``pgsql:host=...;port=...`` (semicolon_dsn.py)."""
+    if ";" not in value:
+        return None
+    from .semicolon_dsn import parse as parse_semicolon
+
+    pieces = parse_semicolon(value)
+    if pieces is None:
+        return None
+    url = ParsedUrl(value, pieces.scheme, pieces.host, pieces.port, host_offset=pieces.host_offset)
+    url.params = [Param(key, raw, at, end) for key, raw, at, end in pieces.params]
+    return url
 
 
 def _parse_url(value: str, lead: int) -> Optional[ParsedUrl]:

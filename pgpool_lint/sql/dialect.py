@@ -318,7 +318,9 @@ _OTHER_CLIENTS = re.compile(
 _POSTGRES_CLIENTS = re.compile(
     r"""['"](?:pg|postgres|postgresql|pg-promise|@neondatabase/serverless|@vercel/postgres)['"]"""
     r"""|\b(?:psycopg2?|asyncpg|pg8000|postgresql)\b|jdbc:postgresql|github\.com/(?:jackc/pgx|lib/pq)"""
-    r"""|\bpg::connection\b""",
+    r"""|\bpg::connection\b"""
+    # database layers that may well talk to PostgreSQL too: the other client is then one of several
+    r"""|\bdjango\.db\b|\bsqlalchemy\b|gorm\.io/driver/postgres|\bactiverecord\b|['"]@prisma/client['"]""",
 )
 _CLIENT_NAMES = {"mysql2": "mysql", "mariadb": "mysql", "sqlite3": "sqlite", "better-sqlite3": "sqlite",
                  "mssql": "tsql", "tedious": "tsql", "oracledb": "oracle", "pymysql": "mysql", "mysqldb": "mysql",

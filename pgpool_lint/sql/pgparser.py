@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import sys
 from types import ModuleType
-from typing import Optional
+from typing import Any, Callable, Iterable, Optional
 
 _LAZY_SUBMODULES = ("enums", "ast")
 
@@ -74,6 +74,14 @@ def scan(text: str) -> list:
     (or, where that binding is not to be had, gives pglast an ASCII stand-in of the text).
     """
     return _backend().scan(text)
+
+
+def scan_records(text: str) -> tuple[Iterable[tuple[int, int, Any, Any]], Callable[[int], int], Callable[[Any, Any], str]]:
+    """The tokens of ``scan(text)`` without a Python object each, for a loop over every token:
+    ``(records, to_char, name_of)``; a record is ``(start, end, kind, keyword)`` with ``end``
+    exclusive, offsets for ``to_char`` (bytes of the UTF-8 text, or characters), and
+    ``name_of(kind, keyword)`` is the token's name (``ASCII_59``, ``BEGIN_P``, ``SQL_COMMENT``)."""
+    return _backend().scan_records(text)
 
 
 def split_utf8(data: bytes) -> Optional[list[tuple[int, int]]]:
@@ -136,6 +144,9 @@ class _Public:
             return self._parser.scan(standin)
         except self._parser.ParseError as err:
             raise _as_written(self._parser, err, text, standin) from None
+
+    def scan_records(self, text: str):
+        return ((t.start, t.end + 1, t.name, None) for t in self.scan(text)), _same, _first
 
     def split(self, data: bytes) -> list[tuple[int, int]]:
         text = data.decode("utf-8")
@@ -262,7 +273,7 @@ class _Direct:
         at = error.cursorpos - 1 if error.cursorpos > 0 else None
         return self._parser.ParseError(error.message.decode("utf-8", "replace"), at)
 
-    def scan(self, text: str) -> list:
+    def scan_records(self, text: str):
         data = text.encode("utf-8")
         to_char = _same if data.isascii() else char_offsets(data)
         result = self._scan(data)
@@ -274,14 +285,26 @@ class _Direct:
             self._free_scan(result)
         import struct
 
-        token, names = self._parser.Token, self._names
+        return struct.iter_unpack("4i", raw), to_char, self._token_name_of
+
+    def _names_of(self, kind: int, keyword: int) -> tuple[str, str]:
+        """(token name, keyword kind name) of libpg_query's numbers, looked up once each."""
+        name = self._names.get((kind, keyword))
+        if name is None:
+            tname = self._token_name(kind)
+            name = self._names[(kind, keyword)] = (tname.decode("ascii") if tname is not None else "UNKNOWN",
+                                                   self._keyword_kind_name(keyword).decode("ascii"))
+        return name
+
+    def _token_name_of(self, kind: int, keyword: int) -> str:
+        return self._names_of(kind, keyword)[0]
+
+    def scan(self, text: str) -> list:
+        records, to_char, _ = self.scan_records(text)
+        token, names, names_of = self._parser.Token, self._names, self._names_of
         tokens = []
-        for start, end, kind, keyword in struct.iter_unpack("4i", raw):
-            name = names.get((kind, keyword))
-            if name is None:
-                tname = self._token_name(kind)
-                name = names[(kind, keyword)] = (tname.decode("ascii") if tname is not None else "UNKNOWN",
-                                                 self._keyword_kind_name(keyword).decode("ascii"))
+        for start, end, kind, keyword in records:
+            name = names.get((kind, keyword)) or names_of(kind, keyword)
             tokens.append(token(to_char(start), to_char(end - 1), *name))
         return tokens
 
@@ -297,6 +320,10 @@ def _error_args(call) -> Optional[tuple]:
 
 def _same(offset: int) -> int:
     return offset
+
+
+def _first(name: str, _keyword: object) -> str:
+    return name
 
 
 #: what str.strip() removes among ASCII bytes (bytes.strip() leaves \x1c-\x1f)

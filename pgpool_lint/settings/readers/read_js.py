@@ -1,5 +1,5 @@
 """JavaScript / TypeScript connection code, read with tree-sitter (the grammars and parser
-helper of ``sources.treesitter``; nothing is run).
+helper of ``code.treesitter``; nothing is run).
 
 Facts: node-postgres ``new Pool({...})`` / ``new Client({...})`` (startup parameters such as
 ``statement_timeout`` and ``options``) and named queries ``query({ name, text })``,
@@ -11,13 +11,15 @@ Sequelize ``dialectOptions.prependSearchPath``, pg-boss ``useListenNotify``, gra
 
 from __future__ import annotations
 
+import os
+
 from typing import Any, Optional
 
 from ..context import Context
 from ..model import Fact, UrlUse, Value
 
 #: cheap pre-test: a file without any of these holds no fact (not a finding decision)
-MARKERS = ("pg", "postgres", "knex", "Sequelize", "PgBoss", "pg-boss", "graphile-worker", "searchPath", "name:")
+MARKERS = ("pg", "postgres", "dbCredentials", "knex", "Sequelize", "PgBoss", "pg-boss", "graphile-worker", "searchPath", "name:")
 KNEX_CLIENTS = ("pg", "postgres", "postgresql", "pg-native", "pgnative")
 ENV_ROOTS = (("process", "env"), ("import", "meta", "env"), ("Bun", "env"))
 
@@ -169,6 +171,7 @@ class Reader:
                 self.call(node)
             elif node.type == "object":
                 self.knex(node)
+                self.drizzle_config(node)
 
     def call(self, node: Any) -> None:
         callee = node.child_by_field_name("constructor" if node.type == "new_expression" else "function")
@@ -210,6 +213,20 @@ class Reader:
             settings = {k: v for k, (_, v) in first_obj.items()}
             self.ctx.add(Fact("graphile-worker", start, end, f"{name}()", settings,
                               self.url(settings.get("connectionString"))))
+
+    def drizzle_config(self, node: Any) -> None:
+        """drizzle-kit's ``drizzle.config.*``: the object with ``dbCredentials`` (``defineConfig({...})``
+        or ``export default {...} satisfies Config``) is what ``push`` / ``migrate`` connect with."""
+        if not os.path.basename(self.ctx.filename).lower().startswith("drizzle.config"):
+            return
+        entries = self.object(node, 0)
+        credentials = entries.get("dbCredentials")
+        if credentials is None or not isinstance(credentials[1].value, dict):
+            return
+        url_entry = credentials[1].value.get("url") or credentials[1].value.get("connectionString")
+        url = self.url(url_entry[1]) if url_entry is not None else None
+        key_span = credentials[0]
+        self.ctx.add(Fact("drizzle-kit", key_span[0], key_span[1], "dbCredentials", {}, url))
 
     def is_node_postgres(self, node: Any) -> bool:
         """``new Pool(...)`` / ``new Client(...)`` of node-postgres."""

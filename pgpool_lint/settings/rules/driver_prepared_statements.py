@@ -19,6 +19,7 @@ from ..model import (
     Fact,
     Value,
     configured_off,
+    configured_on,
     dynamic,
     finding,
     prepared_statements_survive,
@@ -57,6 +58,8 @@ def _why(fact: Fact, ctx: Context, verdict: Optional[bool]) -> str:
 def check(ctx: Context) -> Iterator[Finding]:
     for fact in ctx.facts:
         report, sev = severity(fact.status, explicit=fact.kind in EXPLICIT)
+        if report and fact.kind == "url":
+            yield from _binary_parameters(fact, sev)
         verdict = prepared_statements_survive(fact.url, ctx.profile)
         if report and verdict is True and fact.kind == "prisma-datasource":
             yield from _prisma_flag_unneeded(fact, ctx)
@@ -185,10 +188,40 @@ def _url(fact: Fact):
                f"({threshold.value if threshold else 5}) executions",
                "Add `prepareThreshold=0` to the JDBC URL (PgBouncer FAQ).")
         return
+    if parsed.scheme == "npgsql":
+        yield from _npgsql(fact, parsed)
+        return
     mode = parsed.get("default_query_exec_mode")
     if mode is not None and mode.value.strip().lower() == "cache_statement":
         yield (fact.url.param_span(mode), "pgx `default_query_exec_mode=cache_statement` caches named prepared statements",
                "Use `default_query_exec_mode=exec` (or `simple_protocol`) on the pooled URL (pgx docs).")
+
+
+def _binary_parameters(fact: Fact, sev: Optional[str]) -> Iterator[Finding]:
+    """lib/pq splits Parse and Bind of an unnamed statement over two round trips (two Syncs):
+    the pooler may hand the Bind to another server connection.  PgBouncer's prepared-statement
+    tracking covers named statements only, so no version keeps this working."""
+    parsed = fact.url.parsed if fact.url else None
+    binary = parsed.get("binary_parameters") if parsed is not None and fact.url.literal else None
+    if binary is not None and truthy(binary.value) is True:
+        yield finding(CODE, fact.url.param_span(binary),
+                      "lib/pq `binary_parameters=yes` sends the unnamed statement's Parse and Bind in separate "
+                      "round trips, which a transaction pooler may route to different server connections "
+                      f"(`unnamed prepared statement does not exist`, lib/pq#1195){where(fact.url)}",
+                      "Drop `binary_parameters` from the pooled connection string (or use pgx).", sev)
+
+
+def _npgsql(fact: Fact, parsed: Any):
+    """Npgsql prepares automatically once ``Max Auto Prepare`` > 0 (``_auto1`` ... statements)."""
+    from ..semicolon_dsn import canonical
+
+    auto = next((p for p in parsed.params if canonical(p.key) == "max_auto_prepare"), None)
+    if auto is None or not auto.value.strip().isdigit() or int(auto.value.strip()) == 0:
+        return
+    yield (fact.url.param_span(auto), f"Npgsql `{auto.key}={auto.value}` prepares frequently used statements "
+           "as named statements on the server connection (`prepared statement \"_auto1\" does not exist` / "
+           "`already exists`, npgsql#1636)",
+           f"Remove `{auto.key}` (or set it to 0) on the pooled connection string.")
 
 
 def _tool_setting(setting: str, tool: str, fix: str):
@@ -227,6 +260,39 @@ def _named_query(fact: Fact):
            "Drop `name` so node-postgres sends an unnamed statement.")
 
 
+def _ecto(fact: Fact):
+    prepare = fact.settings.get("prepare")
+    if prepare is not None and (dynamic(prepare) and not str(prepare.value).startswith(":")
+                                or str(prepare.value) == ":unnamed"):
+        return
+    yield (prepare or fact, f"Ecto repo `{fact.label}` prepares every query as a named statement (`prepare` "
+           f"{'is ' + str(prepare.value) if prepare else 'defaults to :named'}; `prepared statement \"ecto_162\" "
+           "does not exist`, postgrex#297)",
+           "Add `prepare: :unnamed` to the repo's config (Ecto.Adapters.Postgres docs, \"PgBouncer\").")
+
+
+def _pdo(fact: Fact):
+    emulate = fact.settings.get("ATTR_EMULATE_PREPARES")
+    disable = fact.settings.get("PGSQL_ATTR_DISABLE_PREPARES")
+    if configured_on(emulate) or configured_on(disable):
+        return
+    what = f"`PDO::ATTR_EMULATE_PREPARES` is {emulate.value}" if emulate is not None else \
+        "`PDO::ATTR_EMULATE_PREPARES` defaults to false"
+    yield (emulate or fact, f"{fact.label} prepares statements on the server ({what}; `prepared statement "
+           "\"pdo_stmt_00000001\" does not exist`, pgbouncer#1129)",
+           "Pass `PDO::ATTR_EMULATE_PREPARES => true` in the options (or `PDO::PGSQL_ATTR_DISABLE_PREPARES => true`).")
+
+
+def _sqlx(fact: Fact):
+    capacity = fact.url.param("statement-cache-capacity") if fact.url else None
+    if fact.extra.get("cache_off") or (capacity is not None and capacity.value.strip() == "0"):
+        return
+    yield (fact, f"sqlx `{fact.label}` caches every query as a named prepared statement (`statement_cache_capacity` "
+           "defaults to 100; `prepared statement \"sqlx_s_2\" does not exist`, sqlx#67)",
+           "Call `.statement_cache_capacity(0)` on the `PgConnectOptions` (or add `?statement-cache-capacity=0` "
+           "to the URL).")
+
+
 #: fact kinds that use prepared statements explicitly (reported as warnings when the URL is not visible)
 EXPLICIT = frozenset({"named-query"})
 
@@ -240,6 +306,9 @@ _HANDLERS = {
     "django-database": _django,
     "rails-database": _rails,
     "prisma-datasource": _prisma,
+    "ecto-repo": _ecto,
+    "pdo": _pdo,
+    "sqlx": _sqlx,
     "url": _url,
     "hasura": _tool_setting("use_prepared_statements", "Hasura",
                             "Set `{name}` to false for this source (hasura/graphql-engine#7741)."),

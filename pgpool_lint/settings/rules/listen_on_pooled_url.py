@@ -55,6 +55,27 @@ def check(ctx: Context) -> Iterator[Finding]:
                               f"graphile-worker LISTENs (`jobs:insert`, `worker:migrate`) on its connection"
                               f"{where(fact.url)}",
                               "Give the worker a direct or session-mode connection string (graphile-worker FAQ).", sev)
+        elif fact.kind == "sqlx-listener":
+            report, sev = severity(fact.status, explicit=False)
+            if report:
+                yield finding(CODE, fact,
+                              f"sqlx `PgListener` LISTENs on its connection: through a transaction pooler the "
+                              f"notifications never arrive{where(fact.url)}",
+                              "Connect the listener to a direct (non-pooled) URL: `PgListener::connect(&direct_url)`.",
+                              sev)
+        elif fact.kind == "oban":
+            notifier = fact.settings.get("notifier")
+            if notifier is not None and str(notifier.value).rsplit(".", 1)[-1] != "Postgres":
+                continue  # Oban.Notifiers.PG (distributed Erlang) or a custom one
+            report, sev = severity(fact.status, explicit=False)
+            if report:
+                yield finding(CODE, notifier or fact,
+                              f"Oban's notifier is `Oban.Notifiers.Postgres` "
+                              f"({'set here' if notifier else 'the default'}): it LISTENs on the repo's connection, "
+                              f"so through a transaction pooler jobs are only picked up by polling and "
+                              f"pause/scale/cancel signals are lost (oban#642){where(fact.url)}",
+                              "Use `notifier: Oban.Notifiers.PG` (needs clustered nodes), or give Oban a repo on a "
+                              "direct connection.", sev)
         elif fact.kind == "rails-database":
             if _has_direct_sibling(ctx, fact):
                 continue  # good_job / que documented setup: a second, direct database for the jobs

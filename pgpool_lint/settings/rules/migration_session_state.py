@@ -47,6 +47,16 @@ def _rails(ctx: Context, fact: Fact) -> Iterator[Finding]:
                       "(a separate `database_tasks` config or DATABASE_URL for `db:migrate`).", sev)
 
 
+def _drizzle_kit(ctx: Context, fact: Fact) -> Iterator[Finding]:
+    report, sev = severity(fact.status, explicit=False)
+    if report:
+        yield finding(CODE, fact,
+                      f"drizzle-kit runs `push`, `pull` and `migrate` over the `dbCredentials` URL: through a "
+                      f"transaction pooler their introspection and migrations fail (drizzle-orm#3156){where(fact.url)}",
+                      f"{_DIRECT} for drizzle-kit: a separate `DIRECT_URL` (Supabase :5432, Neon without `-pooler`) in "
+                      "drizzle.config.*, while the application keeps the pooled URL.", sev)
+
+
 def _prisma(ctx: Context, fact: Fact) -> Iterator[Finding]:
     if "directUrl" in fact.settings:
         return
@@ -148,4 +158,5 @@ _HANDLERS = {
     "url": _golang_migrate,
     "liquibase": _liquibase,
     "golang-migrate": _golang_migrate_call,
+    "drizzle-kit": _drizzle_kit,
 }

@@ -89,18 +89,27 @@ def check(ctx: Context) -> Iterator[Finding]:
 def _url_params(ctx: Context, fact: Fact, sev: Optional[str]) -> Iterator[Finding]:
     use = fact.url
     for param in use.parsed.params:
-        key = param.key.lower()
+        key = _startup_name(use.parsed.scheme, param.key)
         if key == "options":
             start, end = use.param_span(param)
             yield from _options(ctx, fact, Value(param.value, start, end), param.value, 0, sev, "options")
         elif (key in urls.STARTUP_GUCS or key == "currentschema") and _untracked(ctx, key):
             start, end = use.param_span(param)
-            sent = "search_path" if key == "currentschema" else param.key
+            sent = "search_path" if key in ("currentschema", "search_path") else param.key
             yield finding(CODE, (start, end),
                           f"`{param.key}={param.value}` in the connection string is sent as the startup parameter "
                           f"`{sent}`: PgBouncer rejects it (`unsupported startup parameter: {sent}`) or, if it is in "
                           f"`ignore_startup_parameters`, silently drops it{where(use)}",
                           _fix(sent, param.value), sev)
+
+
+def _startup_name(scheme: str, key: str) -> str:
+    """The parameter a connection-string key is sent as (Npgsql ``Search Path`` -> ``search_path``)."""
+    if scheme == "npgsql":
+        from ..semicolon_dsn import canonical
+
+        return canonical(key)
+    return key.lower()
 
 
 def _pgx_runtime_params(ctx: Context, fact: Fact, sev: Optional[str]) -> Iterator[Finding]:

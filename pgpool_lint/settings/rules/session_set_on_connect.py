@@ -68,6 +68,8 @@ def check(ctx: Context) -> Iterator[Finding]:
                               f"`prependSearchPath` makes Sequelize prepend a session `SET search_path` to queries: it "
                               f"stays on the server connection and leaks to other clients{where(fact.url)}",
                               _ALTER_ROLE.format(name="search_path") + " Sequelize: the per-model `schema` option.", sev)
+        elif fact.kind == "laravel-session-set":
+            yield from _laravel(ctx, fact)
         elif fact.kind == "django-database":
             role = fact.setting("OPTIONS.assume_role")
             report, sev = severity(fact.status, explicit=True)
@@ -78,6 +80,26 @@ def check(ctx: Context) -> Iterator[Finding]:
                               f"later transactions may run without it{where(fact.url)}",
                               "Log in as the role you need (USER), or set privileges with `ALTER ROLE`; use "
                               "`SET LOCAL ROLE` inside a transaction where a per-transaction role is needed.", sev)
+
+
+#: search_path values every client of a database shares anyway (Laravel's default is 'public')
+_DEFAULT_SEARCH_PATHS = frozenset({"public", '"$user", public', "$user, public", "'$user', public"})
+
+
+def _laravel(ctx: Context, fact: Fact) -> Iterator[Finding]:
+    report, sev = severity(fact.status, explicit=True)
+    if not report:
+        return
+    for name, value in fact.settings.items():
+        shown = _shown(ctx, value)
+        if name.lower() in ctx.profile.tracked_parameters or (
+                name == "search_path" and shown.strip().strip("'\"") in _DEFAULT_SEARCH_PATHS | {"public"}):
+            continue
+        yield finding(CODE, value,
+                      f"Laravel runs `set {name} to {shown}` on each new connection of its `{fact.label}` connection "
+                      f"(`'{name}'` in config/database.php): later transactions may run on another server connection "
+                      f"without it, and it leaks to other clients on this one{where(fact.url)}",
+                      _ALTER_ROLE.format(name=name) + " Laravel: schema-qualify table names and remove the key.", sev)
 
 
 def _rails(ctx: Context, fact: Fact) -> Iterator[Finding]:

@@ -1,0 +1,134 @@
+"""Driver and framework settings of the Elixir, PHP, C# and Rust stacks (issue 19), through
+the CLI on small projects: the endpoint comes from the file, from ``.env`` files, or (Oban) from
+the repo's configuration in a sibling config file; direct endpoints are never reported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from .helpers import run_cli
+
+SUPAVISOR = "postgresql://postgres.abcd:pw@aws-0-eu-west-1.pooler.supabase.com:6543/postgres"
+DIRECT = "postgresql://postgres:pw@db.abcd.supabase.co:5432/postgres"
+
+
+def findings(root: Path, *args: str) -> list[tuple[str, int, int, str]]:
+    proc = run_cli("check", "--isolated", "--output-format", "json", *args, ".", cwd=root)
+    assert proc.returncode in (0, 1), proc.stderr
+    return sorted((Path(d["filename"]).as_posix(), d["location"]["row"], d["location"]["column"], d["code"])
+                  for d in json.loads(proc.stdout))
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+PHOENIX = {
+    "config/config.exs": "import Config\n\nconfig :shop, Oban,\n  repo: Shop.Repo,\n  queues: [default: 10]\n",
+    "config/runtime.exs": (
+        "import Config\n\nif config_env() == :prod do\n  database_url =\n    System.get_env(\"DATABASE_URL\") ||\n"
+        "      raise \"DATABASE_URL is missing\"\n\n  config :shop, Shop.Repo,\n    url: database_url,\n"
+        "    pool_size: 10\nend\n"),
+}
+
+
+def test_phoenix_app_on_supavisor(tmp_path: Path) -> None:
+    root = write(tmp_path, {**PHOENIX, ".env": f"DATABASE_URL={SUPAVISOR}\n"})
+    assert findings(root) == [
+        ("config/config.exs", 3, 15, "PGB205"),  # Oban's default notifier LISTENs; the repo is in runtime.exs
+        ("config/runtime.exs", 8, 17, "PGB201"),  # no prepare: :unnamed
+    ]
+
+
+def test_phoenix_app_with_the_documented_settings_is_clean(tmp_path: Path) -> None:
+    files = {name: text.replace("pool_size: 10", "pool_size: 10,\n    prepare: :unnamed")
+             .replace("queues:", "notifier: Oban.Notifiers.PG,\n  queues:") for name, text in PHOENIX.items()}
+    assert findings(write(tmp_path, {**files, ".env": f"DATABASE_URL={SUPAVISOR}\n"})) == []
+
+
+def test_phoenix_app_on_a_direct_url_is_clean(tmp_path: Path) -> None:
+    assert findings(write(tmp_path, {**PHOENIX, ".env": f"DATABASE_URL={DIRECT}\n"})) == []
+
+
+def test_elixir_suppression_comment(tmp_path: Path) -> None:
+    files = dict(PHOENIX)
+    files["config/runtime.exs"] = files["config/runtime.exs"].replace(
+        "config :shop, Shop.Repo,", "# pgpool-lint: ignore[driver-prepared-statements] (PgBouncer 1.24 here)\n"
+        "  config :shop, Shop.Repo,")
+    assert findings(write(tmp_path, {**files, ".env": f"DATABASE_URL={SUPAVISOR}\n"})) == [
+        ("config/config.exs", 3, 15, "PGB205")]
+
+
+LARAVEL = """<?php
+
+return [
+    'default' => env('DB_CONNECTION', 'pgsql'),
+    'connections' => [
+        'pgsql' => [
+            'driver' => 'pgsql',
+            'url' => env('DB_URL'),
+            'host' => env('DB_HOST', '127.0.0.1'),
+            'port' => env('DB_PORT', '5432'),
+            'database' => env('DB_DATABASE', 'laravel'),
+            'search_path' => 'billing',
+            'sslmode' => 'prefer',
+        ],
+    ],
+];
+"""
+
+
+def test_laravel_on_supavisor_from_env(tmp_path: Path) -> None:
+    env = "DB_CONNECTION=pgsql\nDB_HOST=aws-0-eu-west-1.pooler.supabase.com\nDB_PORT=6543\n"
+    root = write(tmp_path, {"config/database.php": LARAVEL, ".env": env})
+    assert findings(root) == [
+        ("config/database.php", 7, 13, "PGB201"),  # PDO prepares on the server by default
+        ("config/database.php", 12, 30, "PGB203"),  # set search_path to billing on connect
+    ]
+
+
+def test_laravel_on_localhost_is_clean(tmp_path: Path) -> None:
+    root = write(tmp_path, {"config/database.php": LARAVEL, ".env": "DB_HOST=127.0.0.1\nDB_PORT=5432\n"})
+    assert findings(root) == []
+
+
+def test_sqlx_and_npgsql(tmp_path: Path) -> None:
+    root = write(tmp_path, {
+        "src/main.rs": ('async fn main() -> anyhow::Result<()> {\n'
+                        '    let url = std::env::var("DATABASE_URL")?;\n'
+                        '    let pool = PgPoolOptions::new().connect(&url).await?;\n    Ok(())\n}\n'),
+        "appsettings.json": ('{\n  "ConnectionStrings": {\n    "Db": "Host=aws-0-eu-west-1.pooler.supabase.com;'
+                             'Port=6543;Database=postgres;Options=-c search_path=app;Max Auto Prepare=10"\n  }\n}\n'),
+        ".env": f"DATABASE_URL={SUPAVISOR}\n",
+    })
+    assert findings(root) == [
+        ("appsettings.json", 3, 81, "PGB200"),  # Options=-c search_path=app
+        ("appsettings.json", 3, 108, "PGB201"),  # Max Auto Prepare=10
+        ("src/main.rs", 3, 16, "PGB201"),  # no statement_cache_capacity(0)
+    ]
+
+
+@pytest.mark.parametrize("name,content", [
+    ("appsettings.json", '{"a": "' + '\\"' * 200_000 + "\n}"),  # an unterminated string full of escapes
+    ("appsettings.json", '{"Db": "Host=a;' + "Port=1;" * 50_000 + '"}'),
+    ("Db.cs", 'var s = "Host=db;' + "a b c=1;" * 50_000 + '";\n'),
+    ("db.php", "<?php $pdo = new PDO('pgsql:host=x;' . " + "$a . " * 20_000 + "'');\n"),
+    ("config/runtime.exs", "config :app, App.Repo, url: " + "a = " * 20_000 + "System.get_env(\"X\")\n"),
+    ("main.rs", "let url = " + "&" * 50_000 + "std::env::var(\"X\")?;\nPgPool::connect(&url);\n"),
+    ("Db.kt", 'val s = "' + "$x" * 100_000 + ' jdbc:postgresql://h/db"\n'),
+])
+def test_pathological_settings_finish(tmp_path: Path, name: str, content: str) -> None:
+    """Each would take minutes with a quadratic step in a reader; the suite has a timeout."""
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content)
+    proc = run_cli("check", "--isolated", "--output-format", "json", name, cwd=tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    json.loads(proc.stdout)
