@@ -9,7 +9,7 @@
   file, re-read when it changes; excluded files get no diagnostics.
 
 Positions cross the protocol in the negotiated encoding (UTF-16 unless the client offers
-another); ``positions.offset_to_lsp`` / ``lsp_to_offset`` do every conversion.
+another); ``core.positions.offset_to_lsp`` / ``lsp_to_offset`` do every conversion.
 Needs the ``lsp`` extra (pygls); imported only by the ``server`` command.
 """
 

@@ -62,14 +62,40 @@ def _imports(tree: ast.AST):
         stack.extend(ast.iter_child_nodes(node))
 
 
+def defined_names(tree: ast.Module) -> set[str]:
+    """Names a module defines at its top level (also inside top-level if/try blocks); "*" when
+    it has a module ``__getattr__``."""
+    names: set[str] = set()
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.If, ast.Try)):
+            stack.extend(ast.iter_child_nodes(node))
+    if "__getattr__" in names:
+        names.add("*")
+    return names
+
+
 def import_graph(root: Path) -> dict[str, set[str]]:
-    """module -> the modules of the same package it imports (module-level and inside functions)."""
+    """module -> the modules of the same package it imports (module-level and inside functions).
+
+    Fails on an import of a module or a name that does not exist: a lazy import only breaks
+    when its function runs."""
     top = root.name
     modules = {module_name(p, root): p for p in root.rglob("*.py")}
+    trees = {name: ast.parse(path.read_text(encoding="utf-8"), str(path)) for name, path in modules.items()}
+    defined = {name: defined_names(tree) for name, tree in trees.items()}
     graph: dict[str, set[str]] = {m: set() for m in modules}
     for name, path in modules.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        for node in _imports(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        for node in _imports(trees[name]):
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
             else:
@@ -80,6 +106,11 @@ def import_graph(root: Path) -> dict[str, set[str]]:
                     source = node.module or ""
                 # `from pkg import mod` imports the module pkg.mod; `from mod import name`, mod
                 targets = [f"{source}.{a.name}" if f"{source}.{a.name}" in modules else source for a in node.names]
+                if source in modules:
+                    for a in node.names:
+                        assert (f"{source}.{a.name}" in modules or a.name in defined[source]
+                                or "*" in defined[source]), \
+                            f"{path}:{node.lineno} imports {a.name} from {source}, which has no such name"
             for target in targets:
                 if target == top or target.startswith(top + "."):
                     assert target in modules, f"{path}:{node.lineno} imports {target}, which does not exist"
@@ -181,8 +212,8 @@ def test_a_circle_through_a_lazy_import_is_found(tmp_path):
     root = _write(tmp_path / "pgpool_lint", {
         "__init__.py": "",
         "sql/__init__.py": "",
-        "sql/engine.py": "from .statement import Statement\n",
-        "sql/statement.py": "def parse():\n    from .engine import run\n",
+        "sql/engine.py": "from .statement import Statement\n\ndef run():\n    pass\n",
+        "sql/statement.py": "class Statement:\n    def parse(self):\n        from .engine import run\n",
         "core/__init__.py": "",
         "core/findings.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..sql.engine import run\n",
         "core/positions.py": "def f():\n    from pgpool_lint.lint import linter\n",
@@ -200,4 +231,18 @@ def test_a_circle_through_a_lazy_import_is_found(tmp_path):
 def test_an_import_of_a_missing_module_is_reported(tmp_path):
     root = _write(tmp_path / "pgpool_lint", {"__init__.py": "", "cli.py": "from .engine import x\n"})
     with pytest.raises(AssertionError, match="pgpool_lint.engine, which does not exist"):
+        import_graph(root)
+
+
+def test_a_lazy_import_of_a_missing_name_is_reported(tmp_path):
+    """A relative import one dot short inside a function (``from . import urls`` in a
+    sub-folder) fails only when the function runs; the reading catches it."""
+    root = _write(tmp_path / "pgpool_lint", {
+        "__init__.py": "",
+        "settings/__init__.py": "",
+        "settings/urls.py": "POOLED = 1\n",
+        "settings/readers/__init__.py": "",
+        "settings/readers/read_yaml.py": "def read():\n    from . import urls\n",
+    })
+    with pytest.raises(AssertionError, match="imports urls from pgpool_lint.settings.readers, which has no such name"):
         import_graph(root)

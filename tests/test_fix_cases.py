@@ -1,6 +1,6 @@
 """Every catalogue case with ``fixed`` (and optionally ``unsafe_fixed``) is a fix test.
 
-As ``check --fix`` does (``fixer.fix_text``, the same verified passes): the case's SQL with
+As ``check --fix`` does (``lint.fixer.fix_text``, the same verified passes): the case's SQL with
 the safe fixes applied must equal ``fixed`` (``unsafe_fixed``: safe and unsafe fixes). A text
 that changed must then parse (pglast), re-lint clean for the case's rule, and a second
 ``--fix`` must change nothing (squawk's ``fix_sql`` idea, plus convergence).

@@ -1,5 +1,5 @@
 """What reaches a terminal or a CI log from a hostile repository (issue 15): every string from
-a file, a name, a config or a DSN is escaped by one function (``output.terminal_safe``), no
+a file, a name, a config or a DSN is escaped by one function (``report.terminal_safe``), no
 output line can start a GitHub workflow command, passwords are redacted, and no input error
 ends in silence or in "All checks passed!"."""
 

@@ -11,11 +11,12 @@ from ..sql.statement import Statement
 
 CODE = "PGB003"
 FIRST_WORDS = ("declare",)
+STATEMENT_KINDS = ("DeclareCursorStmt",)
 CURSOR_OPT_HOLD = 0x20  # pglast.enums.parsenodes.CURSOR_OPT_HOLD
 
 
 def check(stmt: Statement) -> Iterator[Finding]:
-    if stmt.kind != "DeclareCursorStmt" or stmt.rolled_back:
+    if stmt.rolled_back:
         return
     if not stmt.body.get("options", 0) & CURSOR_OPT_HOLD:
         return

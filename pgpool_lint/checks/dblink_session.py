@@ -12,6 +12,7 @@ CODE = "PGB012"
 SUBSTRINGS = ("dblink_connect",)
 
 CONNECT_FUNCTIONS = ("dblink_connect", "dblink_connect_u")
+FUNCTIONS = CONNECT_FUNCTIONS
 
 
 def check(stmt: Statement) -> Iterator[Finding]:

@@ -9,6 +9,7 @@ from ..sql.statement import Statement
 
 CODE = "PGB013"
 FIRST_WORDS = ("discard",)
+STATEMENT_KINDS = ("DiscardStmt",)
 
 _WHAT = {
     "DISCARD_ALL": ("ALL", "resets every piece of session state (settings, prepared statements, temporary tables, "
@@ -19,8 +20,6 @@ _WHAT = {
 
 
 def check(stmt: Statement) -> Iterator[Finding]:
-    if stmt.kind != "DiscardStmt":
-        return
     target = stmt.body.get("target", "DISCARD_ALL")
     if target not in _WHAT:
         return  # DISCARD PLANS: cached plans are rebuilt on demand; nothing a client can observe is lost

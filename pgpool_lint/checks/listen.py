@@ -10,10 +10,11 @@ from ..sql.statement import Statement
 
 CODE = "PGB002"
 FIRST_WORDS = ("listen", "unlisten")
+STATEMENT_KINDS = ("ListenStmt", "UnlistenStmt")
 
 
 def check(stmt: Statement) -> Iterator[Finding]:
-    if stmt.kind not in ("ListenStmt", "UnlistenStmt") or stmt.rolled_back:
+    if stmt.rolled_back:
         return  # LISTEN takes effect at commit: a rolled-back one registers nothing
     if ended_by_prepare_transaction(stmt):
         return  # PREPARE TRANSACTION refuses a block with LISTEN/UNLISTEN and rolls it back

@@ -9,11 +9,10 @@ from ..sql.statement import Statement
 
 CODE = "PGB006"
 FIRST_WORDS = ("load",)
+STATEMENT_KINDS = ("LoadStmt",)
 
 
 def check(stmt: Statement) -> Iterator[Finding]:
-    if stmt.kind != "LoadStmt":
-        return
     library = stmt.body.get("filename", "")
     yield stmt.finding(
         CODE,

@@ -14,6 +14,9 @@ SUBSTRINGS = ("set_config", "advisory_xact", "temp")
 
 XACT_LOCK_FUNCTIONS = frozenset({"pg_advisory_xact_lock", "pg_advisory_xact_lock_shared",
                                  "pg_try_advisory_xact_lock", "pg_try_advisory_xact_lock_shared"})
+#: SET LOCAL; CREATE TEMP TABLE ... ON COMMIT DROP (also AS SELECT); set_config(..., true), xact locks
+STATEMENT_KINDS = ("VariableSetStmt", "CreateStmt", "CreateTableAsStmt")
+FUNCTIONS = ("set_config", *sorted(XACT_LOCK_FUNCTIONS))
 _HELP = ("Put it inside BEGIN ... COMMIT with the statements it is for; if your migration tool runs each file "
          "in a transaction, set `migration-tool` or `assume-in-transaction = true`.")
 

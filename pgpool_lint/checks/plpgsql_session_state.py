@@ -28,6 +28,7 @@ CODE = "PGB015"
 FIRST_WORDS = ("do",)
 #: PL/pgSQL bodies; SQL-language bodies that could hold a hazard (the other checks' words)
 SUBSTRINGS = ("plpgsql", "language sql", "language 'sql'", "language \"sql\"")
+STATEMENT_KINDS = ("DoStmt", "CreateFunctionStmt")
 
 #: lock-taking session functions (the unlocks in a body usually balance a lock in the same body)
 LOCKING_FUNCTIONS = frozenset(name for name, xact in SESSION_LOCK_FUNCTIONS.items() if xact is not None)

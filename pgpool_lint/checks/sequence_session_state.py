@@ -10,6 +10,7 @@ from ..sql.statement import Statement
 
 CODE = "PGB010"
 SUBSTRINGS = ("currval", "lastval", "nextval")
+FUNCTIONS = ("lastval", "currval")
 
 
 def _sequence(call: nodes.FuncCall) -> Optional[str]:

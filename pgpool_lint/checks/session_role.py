@@ -13,6 +13,8 @@ from ..sql.statement import Statement
 CODE = "PGB008"
 FIRST_WORDS = ("set", "reset")
 SUBSTRINGS = ("set_config",)
+STATEMENT_KINDS = ("VariableSetStmt",)
+FUNCTIONS = ("set_config",)
 ROLE_PARAMETERS = {"role": "ROLE", "session_authorization": "SESSION AUTHORIZATION"}
 
 

@@ -13,6 +13,8 @@ from ..sql.statement import Statement
 CODE = "PGB001"
 FIRST_WORDS = ("set", "reset")
 SUBSTRINGS = ("set_config", "pg_settings")
+STATEMENT_KINDS = ("VariableSetStmt", "UpdateStmt")  # SET / RESET; UPDATE pg_settings
+FUNCTIONS = ("set_config",)
 
 #: handled by session-role (PGB008)
 ROLE_PARAMETERS = frozenset({"role", "session_authorization"})

@@ -11,6 +11,7 @@ from ..sql.statement import Statement
 CODE = "PGB004"
 FIRST_WORDS = ("prepare", "execute", "deallocate")
 SUBSTRINGS = ("execute",)  # EXPLAIN EXECUTE p, CREATE TABLE t AS EXECUTE p
+STATEMENT_KINDS = ("PrepareStmt", "DeallocateStmt", "ExecuteStmt", "ExplainStmt", "CreateTableAsStmt")
 
 _HELP = (
     "Use your driver's protocol-level prepared statements (PgBouncer ≥ 1.21 with max_prepared_statements > 0 "

@@ -9,14 +9,13 @@ from ..sql.statement import Statement
 
 CODE = "PGB009"
 FIRST_WORDS = ("begin", "start", "commit", "end")
+STATEMENT_KINDS = ("TransactionStmt",)
 
 _OPENS_BLOCK = ("TRANS_STMT_BEGIN", "TRANS_STMT_START")
 
 
 def check(stmt: Statement) -> Iterator[Finding]:
     # the catalogue's pool_modes = ["statement"] keeps this rule off in the other modes
-    if stmt.kind != "TransactionStmt":
-        return
     kind = stmt.body.get("kind")
     chained = kind == "TRANS_STMT_COMMIT" and stmt.body.get("chain")
     if kind not in _OPENS_BLOCK and not chained:

@@ -12,6 +12,8 @@ from ..sql.statement import Statement
 
 CODE = "PGB005"
 SUBSTRINGS = ("temp",)  # TEMP, TEMPORARY, pg_temp.
+#: CREATE TABLE, CREATE TABLE AS, SELECT INTO, CREATE VIEW, CREATE SEQUENCE, CREATE FUNCTION pg_temp.f
+STATEMENT_KINDS = ("CreateStmt", "CreateTableAsStmt", "SelectStmt", "ViewStmt", "CreateSeqStmt", "CreateFunctionStmt")
 
 
 def temporary_object(stmt: Statement) -> Optional[tuple[str, str, bool]]:

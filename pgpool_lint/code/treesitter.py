@@ -19,7 +19,7 @@ literals' ancestors, and concatenations are folded with explicit stacks: every s
 linear in the tree.
 
 Tree-sitter reports UTF-8 byte columns; ``HostText`` turns them into character offsets with
-``positions.Utf8Offsets`` (one per non-ASCII line, kept).
+``core.positions.Utf8Offsets`` (one per non-ASCII line, kept).
 """
 
 from __future__ import annotations

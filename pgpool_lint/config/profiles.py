@@ -1,4 +1,4 @@
-"""Pooler presets and the version rules that turn settings into an ``engine.Profile``.
+"""Pooler presets and the version rules that turn settings into an ``core.profile.Profile``.
 
 Every default here has its source next to it (the facts are collected in
 shared/reference/pooling-semantics.md §1 and §5).  Resolution order, later wins:

@@ -14,7 +14,7 @@ from typing import Iterable, Optional
 class Profile:
     """What the pooler in front of the database does.
 
-    Built from a preset and settings by ``profiles.build_profile``; the defaults here are
+    Built from a preset and settings by ``config.profiles.build_profile``; the defaults here are
     the ``pgbouncer`` preset (latest stable PgBouncer, 1.25.x, in transaction mode).
     """
 

@@ -1,8 +1,8 @@
 """Files in, diagnostics out: reading, decoding, suppressions, positions and rule selection.
 
-The engine (``engine.analyse_sql``) works on SQL text; this layer turns a file into SQL
+The engine (``sql.engine.analyse_sql``) works on SQL text; this layer turns a file into SQL
 text(s), maps each finding's offsets to 1-based lines and code-point columns of the file
-(``positions.LineIndex``), applies suppression comments and per-file ignores, and fills in
+(``core.positions.LineIndex``), applies suppression comments and per-file ignores, and fills in
 each rule's name and severity from the catalogue.
 """
 
@@ -21,7 +21,8 @@ from ..core.findings import Finding
 from ..core.positions import LineIndex
 from ..core.profile import ConnectionTarget, Profile
 from ..sql.comments import sql_comments
-from ..sql.engine import analyse_sql, load_checks
+from ..sql.dispatch import load_checks
+from ..sql.engine import analyse_sql
 from ..sql.gate import Gate
 
 if TYPE_CHECKING:  # suppress and edits are imported when a file has directives or fixes
@@ -46,7 +47,7 @@ class Settings:
     target: ConnectionTarget = field(default_factory=ConnectionTarget)  # role / database settings
     gate: bool = True
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
-    #: SQL call sites in code (``sources.callsites``): None keeps the built-in list
+    #: SQL call sites in code (``code.callsites``): None keeps the built-in list
     sql_call_sites: Optional[tuple[str, ...]] = None
     extend_sql_call_sites: tuple[str, ...] = ()
     #: hosts (``name`` or ``*.suffix``) that are transaction-mode pooler endpoints (``pooled-hosts``)
@@ -144,7 +145,7 @@ class Linter:
         return result
 
     def lint_settings(self, text: str, filename: str, kind: str) -> list[Diagnostic]:
-        """Driver, ORM and migration-tool settings (``drivers``): dotenv, YAML, TOML, INI, Prisma, Python."""
+        """Driver, ORM and migration-tool settings (``settings``): dotenv, YAML, TOML, INI, Prisma, Python."""
         from .. import settings as drivers
         from ..settings.envfiles import EnvResolver
 

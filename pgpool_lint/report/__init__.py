@@ -28,7 +28,7 @@ class RenderContext:
     files_checked: int
     color: bool
     quiet: bool = False
-    #: the pooler profile the files were checked against (``engine.Profile``), for metadata
+    #: the pooler profile the files were checked against (``core.profile.Profile``), for metadata
     profile: object = None
     #: paths or sources that could not be read (the run exits 2)
     errors: int = 0

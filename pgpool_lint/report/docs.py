@@ -4,7 +4,7 @@
     python -m pgpool_lint.report.docs --check    # exit 1 when docs/rules.md is stale
 
 Each rule's section heading is ``PGBnnn rule-name``, so its anchor is ``#pgbnnn-rule-name``:
-the link every output format and the language server give (``output.rule_url``).
+the link every output format and the language server give (``report.rule_url``).
 """
 
 from __future__ import annotations

@@ -1,65 +1,33 @@
 """The rule engine: SQL text in, findings (with offsets into that text) out.
 
-1. ``neutralise`` makes psql meta-commands, psql variables and template placeholders
-   parseable without moving a character.
-2. ``split_with_recovery`` asks libpg_query to split the whole text (a C parse, no Python
-   objects).  When that fails, the text is cut on top-level semicolons (pglast's scanner, or
-   our own splitter when the scanner rejects the text), every piece is parsed on its own,
-   and each piece that still fails becomes one parse-error finding: the statements around
-   it are still linted.
-3. A cheap gate, built from what the enabled checks declare they can look at, picks the
-   statements that could be a finding; only those are parsed into a tree.
-4. Transaction blocks (BEGIN ... COMMIT/ROLLBACK) are tracked in file order, then every
-   enabled check looks at every parsed statement.
+``analyse_sql`` runs the stages in order, each in its own module of this folder:
+
+1. ``neutralise``: psql meta-commands, psql variables and template placeholders become
+   parseable text of the same length (no character moves).
+2. ``split``: statement spans, libpg_query splitting the whole text; when that fails, each
+   piece is parsed on its own and each piece that still fails becomes one parse problem
+   (``dialect`` tells another database's SQL from PostgreSQL with a mistake): the
+   statements around it are still linted.
+3. ``gate``: from what the enabled checks declare they could find, the statements worth
+   parsing; only those are parsed into a tree (``statement.Statement.parse``).
+4. Transaction blocks (BEGIN ... COMMIT/ROLLBACK) are tracked in file order (here), then
+   ``dispatch`` hands each parsed statement once to the checks that declared interest.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
-from dataclasses import dataclass
-from typing import Callable, Iterable, Optional
+from typing import Optional
 
 from ..core.findings import Finding
 from ..core.profile import ConnectionTarget, Profile
+from .dispatch import Check, dispatch
 from .gate import Gate
 from .neutralise import NeutralText, neutral_text
 from .split import ParseProblem, split_with_recovery
 from .statement import LintContext, Statement
 
 PARSE_ERROR = "PGB000"
-
-
-@dataclass(frozen=True)
-class Check:
-    code: str
-    run: Callable[[Statement], Iterable[Finding]]
-    first_words: frozenset[str]
-    substrings: tuple[str, ...]
-    run_file: Optional[Callable[[LintContext], Iterable[Finding]]] = None
-
-
-def load_checks(codes: Iterable[str]) -> list[Check]:
-    """Import the detection module of each enabled rule (engine-level rules have none)."""
-    from ..core import catalogue
-
-    cat = catalogue.load()
-    checks = []
-    for code in sorted(codes):
-        rule = cat.get(code)
-        if rule.kind != "check":
-            continue
-        module = importlib.import_module(rule.module)
-        checks.append(
-            Check(
-                code=rule.code,
-                run=getattr(module, "check", None) or (lambda stmt: ()),
-                first_words=frozenset(getattr(module, "FIRST_WORDS", ())),
-                substrings=tuple(getattr(module, "SUBSTRINGS", ())),
-                run_file=getattr(module, "check_file", None),
-            )
-        )
-    return checks
 
 
 def analyse_sql(
@@ -120,11 +88,7 @@ def analyse_sql(
             continue
         ctx.statements.append(stmt)
     track_transactions(ctx.statements)
-    for check in checks:
-        for stmt in ctx.statements:
-            findings.extend(check.run(stmt))
-        if check.run_file is not None:
-            findings.extend(check.run_file(ctx))
+    findings.extend(dispatch(checks, ctx))
     return absorb(findings), ctx
 
 

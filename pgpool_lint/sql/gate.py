@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import Check
+    from .dispatch import Check
     from .neutralise import NeutralText
 
 

@@ -1,4 +1,4 @@
-"""Go and Java connection code, read with tree-sitter (``sources.treesitter``; never run).
+"""Go and Java connection code, read with tree-sitter (``code.treesitter``; never run).
 
 Go facts: pgx ``pgxpool.New`` / ``pgx.Connect`` / ``ParseConfig`` / ``sql.Open("pgx", ...)``
 (and whether the file sets ``DefaultQueryExecMode`` to a mode without named statements),

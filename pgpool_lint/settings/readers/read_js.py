@@ -1,5 +1,5 @@
 """JavaScript / TypeScript connection code, read with tree-sitter (the grammars and parser
-helper of ``sources.treesitter``; nothing is run).
+helper of ``code.treesitter``; nothing is run).
 
 Facts: node-postgres ``new Pool({...})`` / ``new Client({...})`` (startup parameters such as
 ``statement_timeout`` and ``options``) and named queries ``query({ name, text })``,

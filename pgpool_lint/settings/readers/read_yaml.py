@@ -302,7 +302,7 @@ def _rails(ctx: Context, doc: Map) -> None:
                 url = UrlUse(urls_mod.Endpoint(urls_mod.POOLED, "`adapter: pgbouncer` (activerecord-pgbouncer)"),
                              adapter, url.parsed if url else None)
             if isinstance(adapter, Value) and adapter.value == "pgbouncer" and session_mode:
-                from . import urls as urls_mod
+                from .. import urls as urls_mod
 
                 url = UrlUse(urls_mod.Endpoint(urls_mod.DIRECT, "`pooling_mode: session` (activerecord-pgbouncer)"),
                              mode, url.parsed if url else None)

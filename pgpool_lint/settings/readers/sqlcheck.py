@@ -13,7 +13,7 @@ _PLACEHOLDER = re.compile(r"%\([A-Za-z_]\w*\)s|%s|\{[^{}]*\}")
 
 @functools.lru_cache(maxsize=1)
 def _checks() -> tuple[Any, Any]:
-    from ...sql.engine import load_checks
+    from ...sql.dispatch import load_checks
     from ...sql.gate import Gate
 
     checks = load_checks(["PGB001", "PGB008"])

@@ -1,0 +1,112 @@
+"""Dispatch: each parsed statement goes once to the checks that declared interest in it.
+
+A check module declares what it looks at, as sqlfluff's crawl declarations and pylint's
+``visit_*`` methods do, and the engine calls it for nothing else:
+
+- ``STATEMENT_KINDS``: the top-level node types (``"VariableSetStmt"``) ``check(stmt)`` reads;
+- ``FUNCTIONS``: function names; a statement that executes a call to one of them (not a
+  definition's body: ``Statement.executed_calls``) goes to ``check(stmt)`` whatever its kind;
+- ``check_file(ctx)``: one look at the whole text (runs of statements, pairs of calls);
+- ``FIRST_WORDS`` / ``SUBSTRINGS``: text that could be a finding, read by the gate
+  (``gate.py``) before anything is parsed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Callable, Iterable, Optional
+
+from ..core.findings import Finding
+from .statement import LintContext, Statement
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    run: Optional[Callable[[Statement], Iterable[Finding]]]
+    first_words: frozenset[str]
+    substrings: tuple[str, ...]
+    run_file: Optional[Callable[[LintContext], Iterable[Finding]]] = None
+    statement_kinds: frozenset[str] = frozenset()
+    functions: frozenset[str] = frozenset()
+
+
+class DeclarationError(Exception):
+    """A check module's ``check`` declares nothing to look at."""
+
+
+def load_checks(codes: Iterable[str]) -> list[Check]:
+    """Import the detection module of each enabled rule (engine-level rules have none)."""
+    from ..core import catalogue
+
+    cat = catalogue.load()
+    checks = []
+    for code in sorted(codes):
+        rule = cat.get(code)
+        if rule.kind == "check":
+            checks.append(check_of(rule.code, importlib.import_module(rule.module)))
+    return checks
+
+
+def check_of(code: str, module: ModuleType) -> Check:
+    """What one check module declares.  Raises DeclarationError."""
+    run = getattr(module, "check", None)
+    kinds = frozenset(getattr(module, "STATEMENT_KINDS", ()))
+    functions = frozenset(getattr(module, "FUNCTIONS", ()))
+    if run is not None and not (kinds or functions):
+        raise DeclarationError(f"{module.__name__}.check declares neither STATEMENT_KINDS nor FUNCTIONS")
+    return Check(
+        code=code,
+        run=run,
+        first_words=frozenset(getattr(module, "FIRST_WORDS", ())),
+        substrings=tuple(getattr(module, "SUBSTRINGS", ())),
+        run_file=getattr(module, "check_file", None),
+        statement_kinds=kinds,
+        functions=functions,
+    )
+
+
+def dispatch(checks: list[Check], ctx: LintContext) -> list[Finding]:
+    """Findings of ``checks`` on the parsed statements of ``ctx``, check by check in order,
+    each check's statements in file order."""
+    by_kind, by_function = _tables(checks)
+    wanted: list[list[Statement]] = [[] for _ in checks]
+    for stmt in ctx.statements:  # each statement once: its kind, then the calls it executes
+        interested = set(by_kind.get(stmt.kind, ()))
+        if by_function:
+            for call in stmt.executed_calls():
+                interested.update(by_function.get(call.name, ()))
+        for number in interested:
+            wanted[number].append(stmt)
+    findings: list[Finding] = []
+    for check, statements in zip(checks, wanted):
+        for stmt in statements:
+            findings.extend(check.run(stmt))
+        if check.run_file is not None:
+            findings.extend(check.run_file(ctx))
+    return findings
+
+
+#: the tables of the last list of checks (lists of checks are never changed once loaded): one linter
+#: lints thousands of texts, e.g. the SQL strings of code files
+_last: tuple = (None, None)
+
+
+def _tables(checks: list[Check]) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """statement kind -> the numbers of the checks that declared it; function name -> the same."""
+    global _last
+    if _last[0] is checks:
+        return _last[1]
+    by_kind: dict[str, list[int]] = {}
+    by_function: dict[str, list[int]] = {}
+    for number, check in enumerate(checks):
+        if check.run is None:
+            continue
+        for kind in check.statement_kinds:
+            by_kind.setdefault(kind, []).append(number)
+        for name in check.functions:
+            by_function.setdefault(name, []).append(number)
+    _last = (checks, (by_kind, by_function))
+    return by_kind, by_function
