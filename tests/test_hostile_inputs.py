@@ -162,7 +162,8 @@ LINEAR_READERS = {
     "yaml-erb-openers": ("config/database.yml", lambda n: "production:\n  url: " + "<%" * n + "\n", 2000),
     "dotenv-defaults": (".env", lambda n: "A=" + "${A:-" * n + "\n", 2000),
     "ini-trailing-blanks": ("flyway.conf", lambda n: "flyway.url=a" + " \t" * n + "x\n", 2000),
-    "toml-header-blanks": ("flyway.toml", lambda n: "[" + " " * n + "\n", 2000),
+    # valid TOML (the line is inside a string), so the key locator reads it too
+    "toml-header-blanks": ("flyway.toml", lambda n: 'x = """\n[' + " " * n + '\n"""\n', 2000),
     "python-noqa-repeats": ("q.py", lambda n: "cur.execute('LISTEN x')  # " + "noqa:" * n + "\n", 2000),
     "js-concatenation": ("q.js", _concat("const pg = require('pg');\nclient.query('LISTEN x'{});\n", " + 'a'"), 500),
     "ts-concatenation": ("q.ts", _concat("client.query('LISTEN x'{});\n", " + 'a'"), 500),
