@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .literals import doubled, node_text, plain, positional, read_parts
+from .literals import doubled, named_or_first_positional, node_text, plain, positional, read_parts
 from .treesitter import LanguageSpec, scan_with
 
 _BRACES = doubled({"{{": "{", "}}": "}"})
@@ -41,17 +41,8 @@ def _read_literal(ex: Any, node: Any, out: Any) -> None:
     read_parts(ex, node, out, content=("string_literal_content",), holes=())
 
 
-def _argument_name(arg: Any) -> Optional[str]:
-    name = arg.child_by_field_name("name")
-    return node_text(name) if name is not None else None
-
-
 def _sql_slots(ex: Any, call: Any, path: tuple[str, ...], arguments: Any) -> list[Any]:
-    args = positional(arguments)
-    named = [a for a in args if _argument_name(a) in _SQL_ARGUMENT_NAMES]
-    if named:
-        return named[:1]
-    return [a for a in args[:1] if _argument_name(a) is None]
+    return named_or_first_positional(positional(arguments), _SQL_ARGUMENT_NAMES)
 
 
 def _context(ex: Any, root: Any, parent: Any) -> Optional[tuple[str, Optional[Any]]]:

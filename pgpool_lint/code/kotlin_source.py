@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
-from .literals import holes_at, node_text, positional, read_parts
+from .literals import holes_at, named_or_first_positional, node_text, positional, read_parts
 from .treesitter import LanguageSpec, _path, scan_with
 
 #: ``$name`` in a string (the grammar reads it as text); ``$1`` and ``\\$`` are not interpolation
@@ -66,11 +66,7 @@ def _argument_name(arg: Any) -> Optional[str]:
 
 
 def _sql_slots(ex: Any, call: Any, path: tuple[str, ...], arguments: Any) -> list[Any]:
-    args = positional(arguments)
-    named = [a for a in args if _argument_name(a) in _SQL_ARGUMENT_NAMES]
-    if named:
-        return named[:1]
-    return [a for a in args[:1] if _argument_name(a) is None]
+    return named_or_first_positional(positional(arguments), _SQL_ARGUMENT_NAMES, _argument_name)
 
 
 def _context(ex: Any, root: Any, parent: Any) -> Optional[tuple[str, Optional[Any]]]:

@@ -146,6 +146,24 @@ def brace_fields(inner: FragmentBuilder) -> FragmentBuilder:
     return out
 
 
+def argument_name(arg: Any) -> Optional[str]:
+    """The name of a named argument (C# ``sql: "..."``, PHP ``query: '...'``), or None."""
+    name = arg.child_by_field_name("name")
+    return node_text(name) if name is not None else None
+
+
+def named_argument(args: list[Any], names: Iterable[str],
+                   name_of: Callable[[Any], Optional[str]] = argument_name) -> list[Any]:
+    """The first argument named one of ``names`` (a list of at most one)."""
+    return [a for a in args if name_of(a) in names][:1]
+
+
+def named_or_first_positional(args: list[Any], names: Iterable[str],
+                              name_of: Callable[[Any], Optional[str]] = argument_name) -> list[Any]:
+    """The argument named one of ``names``, else the first argument if it is not a named one."""
+    return named_argument(args, names, name_of) or [a for a in args[:1] if name_of(a) is None]
+
+
 def positional(arguments: Any, skip: Iterable[str] = ()) -> list[Any]:
     """The argument nodes of a call in order (comments and ``skip`` node types left out)."""
     skipped = frozenset(skip) | {"comment", "line_comment", "block_comment"}

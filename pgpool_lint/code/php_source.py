@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from .fragments import decode_escape
-from .literals import node_text, positional, read_parts
+from .literals import named_argument, node_text, positional, read_parts
 from .treesitter import LanguageSpec, scan_with
 
 #: the pgsql extension's functions: (index of the SQL with a connection, without one)
@@ -45,16 +45,11 @@ def _read_literal(ex: Any, node: Any, out: Any) -> None:
                decode=_double_quoted_escape if interpolates else _single_quoted_escape)
 
 
-def _argument_name(arg: Any) -> Optional[str]:
-    name = arg.child_by_field_name("name")
-    return node_text(name) if name is not None else None
-
-
 def _sql_slots(ex: Any, call: Any, path: tuple[str, ...], arguments: Any) -> list[Any]:
     args = positional(arguments)
-    named = [a for a in args if _argument_name(a) in _SQL_ARGUMENT_NAMES]
+    named = named_argument(args, _SQL_ARGUMENT_NAMES)
     if named:
-        return named[:1]
+        return named
     if call.type == "function_call_expression":
         name = path[-1]
         if name in _NOT_SQL_FUNCTIONS:

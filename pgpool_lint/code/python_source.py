@@ -19,6 +19,7 @@ from ..core.comments import CommentSpan
 from ..core.positions import LineIndex, Utf8Offsets
 from .callsites import COMPOSED_PIECES, CONNECTION_NAME, CallSites, is_message_call
 from .fragments import Fragment, FragmentBuilder, Keywords
+from .literals import brace_fields
 
 #: keyword arguments that carry SQL at a known call site (Django RunSQL, SQLAlchemy, ...)
 SQL_KEYWORDS = frozenset({"sql", "reverse_sql", "query", "statement", "stmt", "operation"})
@@ -182,7 +183,7 @@ def extract(text: str, call_sites: CallSites, keywords: Optional[Keywords] = Non
                 anchor = pos.offset(call.lineno, call.col_offset) if call is not None else start  # type: ignore[attr-defined]
                 piece = call is not None and callee_path(call.func)[-1] in COMPOSED_PIECES  # type: ignore[attr-defined]
                 if piece:
-                    builder = format_fields(builder)
+                    builder = brace_fields(builder)
                 fragments.append(builder.build(start, end, anchor, known=call is not None, partial=piece,
                                                dialect=branch_of.get(nid)))
             for child in ast.walk(node):
@@ -375,7 +376,7 @@ def build(node: ast.AST, pos: HostPositions) -> Optional[FragmentBuilder]:
         return out
     if isinstance(node, ast.Call):  # "...{}...".format(...)
         inner = build(node.func.value, pos)  # type: ignore[attr-defined]
-        return None if inner is None else format_fields(inner)
+        return None if inner is None else brace_fields(inner)
     return None
 
 
@@ -508,25 +509,3 @@ def _replacement_field_end(text: str, pos: int, end: int) -> int:
             i = close
         i += 1
     return -1
-
-
-def format_fields(inner: FragmentBuilder) -> FragmentBuilder:
-    """``str.format`` fields of an already read string become holes; {{ and }} become braces."""
-    value = inner.value
-    out = FragmentBuilder()
-    i = 0
-    while i < len(value):
-        ch = value[i]
-        if ch in "{}" and value[i:i + 2] in ("{{", "}}"):
-            out.char(ch, inner.starts[i], inner.ends[i + 1])
-            i += 2
-        elif ch == "{":
-            close = value.find("}", i)
-            if close < 0:
-                return inner
-            out.hole(inner.starts[i], inner.ends[close])
-            i = close + 1
-        else:
-            out.char(ch, inner.starts[i], inner.ends[i])
-            i += 1
-    return out
