@@ -9,12 +9,10 @@ import sys
 import pytest
 
 from .helpers import REPO
+from .linear import assert_linear
 
 sys.path.insert(0, str(REPO / "bench"))
 import linearity  # noqa: E402  (bench/ is not a package)
-
-#: between linear (4) and quadratic (16), with room for a machine shared with other jobs
-BOUND = 10.0
 
 
 @pytest.fixture(scope="module")
@@ -27,13 +25,4 @@ def linter():
 @pytest.mark.parametrize("shape", sorted(linearity.SHAPES))
 def test_four_times_the_input_takes_about_four_times_the_time(linter, shape):
     make, n = linearity.SHAPES[shape]
-    n = max(1, n // 2)
-    small_text, large_text = make(n), make(4 * n)
-    ratio = float("inf")
-    for _ in range(3):  # a busy machine can slow one measurement; a quadratic stage stays slow
-        small = linearity.cpu_seconds(linter, small_text, repeats=3)
-        large = linearity.cpu_seconds(linter, large_text, repeats=3)
-        ratio = min(ratio, large / max(small, 1e-3))
-        if ratio < BOUND:
-            break
-    assert ratio < BOUND, f"{shape}: 4x the input took {ratio:.1f}x the CPU time"
+    assert_linear(make, lambda text: linter.lint_text(text, "bench.sql"), n=max(1, n // 2))
