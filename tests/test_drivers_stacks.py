@@ -109,6 +109,7 @@ def test_sqlx_and_npgsql(tmp_path: Path) -> None:
         ".env": f"DATABASE_URL={SUPAVISOR}\n",
     })
     assert findings(root) == [
+        ("appsettings.json", 3, 11, "PGB208"),  # Npgsql's pool sends DISCARD ALL (no No Reset On Close=true)
         ("appsettings.json", 3, 81, "PGB200"),  # Options=-c search_path=app
         ("appsettings.json", 3, 108, "PGB201"),  # Max Auto Prepare=10
         ("src/main.rs", 3, 16, "PGB201"),  # no statement_cache_capacity(0)
