@@ -297,7 +297,7 @@ def analyse_fragment(linter: "Linter", fragment: "Fragment", host_text: str,
     # The transaction around one string in code is not visible (psycopg, Alembic, Django, Rails,
     # goose and Flyway open one; node-postgres and JDBC autocommit): assume one, so that rules
     # which only fire outside a transaction do not guess.
-    findings, ctx = analyse_sql(fragment.shown(host_text), linter.checks, linter.gate, linter.settings.profile,
+    findings, ctx = analyse_sql(fragment.shown(host_text), linter.checks, linter.gate, linter.profile,
                                 True, report_parse_errors=report_parse_errors, parsed=sql,
                                 target=getattr(linter.settings, "target", None),
                                 guessed_transaction=not linter.settings.assume_in_transaction)
