@@ -184,3 +184,15 @@ def test_repo_init_reader_is_linear() -> None:
     line = '    c = c |> Keyword.put(:url, System.get_env("X")) |> Keyword.merge(prepare: :named)\n'
     assert_linear(lambda n: "defmodule X.Repo do\n  use Ecto.Repo\n  def init(_, c) do\n" + line * n + "  end\nend\n",
                   lambda text: linter.lint_decoded(text, "lib/x/repo.ex"), 200)
+
+
+def test_ecto_repo_module_not_named_by_convention(tmp_path: Path) -> None:
+    """hexpm's layout: `Shop.RepoBase` lives in lib/shop/repo.ex, no mix.exs beside config/ and lib/:
+    the init/2 URL still reaches the configuration, and the repo is reported once."""
+    module = REPO_WITH_INIT.replace("defmodule Shop.Repo do", "defmodule Shop.RepoBase do")
+    root = write(tmp_path, {
+        "config/config.exs": "import Config\nconfig :shop, Shop.RepoBase, priv: \"priv/repo\"\n",
+        "lib/shop/repo.ex": module,
+        ".env": f"DATABASE_URL={SUPAVISOR}\n",
+    })
+    assert findings(root) == [("config/config.exs", 2, 15, "PGB201")]

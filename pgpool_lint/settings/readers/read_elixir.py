@@ -28,6 +28,8 @@ MARKERS = ("Repo", "Oban")
 #: where a Phoenix app configures its production repo, when Oban is configured elsewhere
 _SIBLINGS = ("runtime.exs", "prod.exs", "config.exs")
 _MAX_SIBLING_BYTES = 1_000_000
+#: files of a module's folder looked at for a repo module not named by convention
+_MAX_FOLDER_FILES = 500
 #: keys only a repo's configuration has
 _REPO_KEYS = frozenset({"database", "hostname", "username", "password", "pool_size", "prepare", "socket_dir",
                         "ssl", "migration_timestamps", "priv"})
@@ -244,16 +246,24 @@ def _module_init(ctx: Context, repo: str) -> Optional[Fact]:
     (``lib/`` of the project, or of an umbrella's ``apps/*``)."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(ctx.filename)))
     relative = module_path(repo)
-    candidates = [os.path.join(root, "lib", relative)]
+    libs = [os.path.join(root, "lib")]
     apps = os.path.join(root, "apps")
     if os.path.isdir(apps):
         try:
-            candidates += [os.path.join(apps, app, "lib", relative) for app in sorted(os.listdir(apps))[:200]]
+            libs += [os.path.join(apps, app, "lib") for app in sorted(os.listdir(apps))[:200]]
         except OSError:
             pass
-    for path in candidates:
+    candidates = [os.path.join(lib, relative) for lib in libs]
+    for lib in libs:  # a repo module in another file of its folder (hexpm's Hexpm.RepoBase in repo.ex)
+        folder = os.path.dirname(os.path.join(lib, relative))
+        try:
+            names = sorted(os.listdir(folder))[:_MAX_FOLDER_FILES] if os.path.isdir(folder) else []
+        except OSError:
+            names = []
+        candidates += [os.path.join(folder, n) for n in names if n.endswith(".ex") and "repo" in n.lower()]
+    for path in dict.fromkeys(candidates):
         text = _read_file(path)
-        if text is None or "init" not in text or repo not in text:
+        if text is None or "init" not in text or f"defmodule {repo} " not in text:
             continue
         reader = _read_facts(ctx, path, text)
         found = next((f for f in reader.inits if f.label == repo), None) if reader is not None else None
@@ -266,10 +276,11 @@ def _module_init(ctx: Context, repo: str) -> Optional[Fact]:
 
 def _project_configs(ctx: Context, repo: str) -> list[Fact]:
     """The configurations of ``repo`` in the project's ``config/*.exs`` (the project is the
-    nearest folder above the module with a mix.exs)."""
+    nearest folder above the module with a mix.exs, or with both ``lib/`` and ``config/``)."""
     folder = os.path.dirname(os.path.abspath(ctx.filename))
     for _ in range(8):
-        if os.path.isfile(os.path.join(folder, "mix.exs")):
+        if os.path.isfile(os.path.join(folder, "mix.exs")) or (
+                os.path.isdir(os.path.join(folder, "lib")) and os.path.isdir(os.path.join(folder, "config"))):
             break
         parent = os.path.dirname(folder)
         if parent == folder:
