@@ -46,8 +46,7 @@ def _report(truth: set, found: set) -> str:
 def measured() -> tuple[set, set, list[dict]]:
     truth = ev.labels(_expected()["files"])
     diagnostics = ev.lint(CORPUS, CORPUS, LABELLED_CODES, _slices())
-    claims = ev.found_labels([d for d in diagnostics if not conditional(d)])
-    asking = ev.found_labels([d for d in diagnostics if conditional(d)])
+    claims, asking = ev.claims_and_questions(diagnostics, conditional)
     print("\n" + _report(truth, claims))
     print(f"conditional warnings: {len(asking)} ({len(asking & truth)} of them labelled)")
     return truth, claims, diagnostics
@@ -80,6 +79,4 @@ def test_recall(measured) -> None:
 
 def test_slices_following_the_advice_lint_clean(measured) -> None:
     _, _, diagnostics = measured
-    advised = tuple(name + "/" for name in _expected()["follows_advice"])
-    assert [(d["filename"], d["location"]["row"], d["code"]) for d in diagnostics
-            if d["filename"].startswith(advised)] == []
+    assert ev.findings_under(diagnostics, _expected()["follows_advice"]) == []
