@@ -89,7 +89,7 @@ def test_laravel_on_supavisor_from_env(tmp_path: Path) -> None:
     env = "DB_CONNECTION=pgsql\nDB_HOST=aws-0-eu-west-1.pooler.supabase.com\nDB_PORT=6543\n"
     root = write(tmp_path, {"config/database.php": LARAVEL, ".env": env})
     assert findings(root) == [
-        ("config/database.php", 7, 13, "PGB201"),  # PDO prepares on the server by default
+        ("config/database.php", 6, 9, "PGB201"),  # the `pgsql` connection: PDO prepares on the server by default
         ("config/database.php", 12, 30, "PGB203"),  # set search_path to billing on connect
     ]
 
