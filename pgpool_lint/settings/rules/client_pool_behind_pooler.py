@@ -11,8 +11,8 @@ Two cases, judged by what each really costs (ecosystems.md §2):
 - SQLAlchemy's default ``QueuePool`` (``AsyncAdaptedQueuePool`` for ``create_async_engine``) keeps
   up to ``pool_size + max_overflow`` connections per process open to the pooler, which already
   shares server connections: double pooling.  Nothing breaks by itself (SQLAlchemy's maintainer
-  runs it that way), and ``pool_pre_ping`` neither causes nor prevents a breakage (its ``SELECT 1``
-  runs in autocommit).  The seeds' and the providers' advice is ``poolclass=NullPool``; reported as
+  runs it that way), and ``pool_pre_ping`` neither causes nor prevents a breakage (the psycopg
+  dialects run its ``SELECT 1`` in autocommit).  The seeds' and the providers' advice is ``poolclass=NullPool``; reported as
   ``info`` and only when the URL is known to be pooled.
 """
 
