@@ -257,3 +257,25 @@ def test_every_core_rule_in_every_new_language(name: str, template: str) -> None
                for code, word in (("PGB003", "DECLARE"), ("PGB004", "PREPARE"), ("PGB006", "LOAD"),
                                   ("PGB008", "SET ROLE"))}
     assert lint(text, name) == [f"{code} 1:{col}" for code, col in columns.items()]
+
+
+def test_host_registration_takes_each_modules_own_hooks() -> None:
+    """code/hosts.py: a tree-sitter module's spec carries exactly the `_<hook>` functions it defines,
+    and only the languages whose helpers count across a directory (Go, Java, Ruby) offer them."""
+    import importlib
+
+    from pgpool_lint.code.hosts import HOOKS
+    from pgpool_lint.code.treesitter import LanguageSpec
+
+    expected = {"elixir": {"read_literal", "callee", "sql_slots", "context"},
+                "php": {"read_literal", "unwrap", "read_unwrapped", "sql_slots", "context"},
+                "csharp": {"read_literal", "sql_slots", "context"},
+                "rust": {"read_literal", "unwrap", "read_unwrapped", "sql_slots"},
+                "kotlin": set(HOOKS), "go": set(), "java": set(), "ruby": set()}
+    for name, hooks in expected.items():
+        module = importlib.import_module(f"pgpool_lint.code.{name}_source")
+        spec = module.HOST.spec
+        assert isinstance(spec, LanguageSpec) and spec.name == name
+        assert {hook for hook in HOOKS if getattr(spec, hook) is not None} == hooks, name
+        assert all(getattr(spec, hook) is getattr(module, f"_{hook}") for hook in hooks)
+        assert (module.HOST.helpers is not None) == (name in ("go", "java", "ruby")), name
