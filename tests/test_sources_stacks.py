@@ -279,3 +279,14 @@ def test_host_registration_takes_each_modules_own_hooks() -> None:
         assert {hook for hook in HOOKS if getattr(spec, hook) is not None} == hooks, name
         assert all(getattr(spec, hook) is getattr(module, f"_{hook}") for hook in hooks)
         assert (module.HOST.helpers is not None) == (name in ("go", "java", "ruby")), name
+
+
+def test_csharp_question_marks_are_bind_parameters() -> None:
+    """ODBC and Marten (`session.QueryAsync<int>("select nextval(?)", ...)`) bind with `?` in C# too:
+    after `(`, an operator or a keyword it is a parameter, not broken SQL; after a name it stays
+    PostgreSQL's jsonb operator."""
+    text = ('var id = await session.QueryAsync<int>("select nextval(?)", "mt_seq");\n'
+            'var rows = await conn.QueryAsync<Doc>("select * from docs where data ? \'tags\' limit ?", 10);\n'
+            'await conn.ExecuteAsync("SET search_path TO ?", schema);\n')
+    result = Linter(Settings(enabled=RULES | {"PGB010"})).lint_bytes(text.encode("utf-8"), "Marten.cs")
+    assert [f"{d.code} {d.location[0]}:{d.location[1]}" for d in result.diagnostics] == ["PGB001 3:26"]

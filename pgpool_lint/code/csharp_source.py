@@ -72,6 +72,5 @@ CSHARP = host_language(
     messages=frozenset({"WriteLine", "Write", "LogInformation", "LogWarning", "LogError", "LogDebug", "LogTrace",
                         "LogCritical", "Information", "Warning", "Debug", "Verbose", "Fatal", "Equal", "AreEqual",
                         "NotEqual", "Contains", "StartsWith", "EndsWith", "Should", "Be", "WithMessage"}),
-    question_marks=False,
 )
 HOST = Host(CSHARP)
