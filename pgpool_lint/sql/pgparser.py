@@ -391,6 +391,10 @@ def char_offsets(data: bytes):
 
 def __getattr__(name: str):
     """``from .pgparser import split`` is ``from pglast.parser import split``."""
+    if name.startswith("__"):
+        # every ``from .pgparser import x`` asks for ``__path__`` (is this a package?): answered
+        # here, not by pglast's module (a hot path: checks import inside their functions)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     parser = _load()
     try:
         value = getattr(parser, name)
