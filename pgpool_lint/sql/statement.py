@@ -163,7 +163,7 @@ def _parse_tree(text: str) -> _Tree:
 #: (``SET search_path = ...``, ``BEGIN``, ``EXECUTE q``: three in five statements parsed on a
 #: corpus of real files); bounded in entries and in the length of a text kept
 _PARSED: dict[str, _Tree] = {}
-_PARSED_ENTRIES = 256
+_PARSED_ENTRIES = 128
 _PARSED_TEXT_LIMIT = 200
 
 
