@@ -10,6 +10,7 @@ import io
 import os
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable, Iterator, NoReturn, Optional
 
 import click
@@ -454,13 +455,27 @@ def _read_deployment(settings, paths, exclude_globs, root: Path) -> None:
 
     deployment = collect(roots, lambda path: exclude_globs.matches(relative_posix(path, root)))
     settings.deployment = deployment
-    for key, value, origin in deployment.profile_values():
-        if key in settings.profile_origins:
-            continue  # the config file and the command line win
-        try:
-            apply_setting(settings, key, KEYS[key](key, value), origin=origin)
-        except ConfigError:
-            continue  # a value the repository's own file states wrongly: keep the preset's
+    base = settings.profile
+    first = None
+    for project in deployment.projects:  # each linted directory is a project with its own pooler
+        values = project.profile_values()
+        if not values:
+            continue
+        scratch = SimpleNamespace(profile=base, profile_values=dict(settings.profile_values),
+                                  profile_origins=dict(settings.profile_origins))
+        for key, value, origin in values:
+            if key in settings.profile_origins:
+                continue  # the config file and the command line win
+            try:
+                apply_setting(scratch, key, KEYS[key](key, value), origin=origin)
+            except ConfigError:
+                continue  # a value the repository's own file states wrongly: keep the preset's
+        settings.project_profiles[project.root] = scratch.profile
+        first = first or scratch
+    if first is not None:  # --verbose and the report name the first project's profile, as with one project
+        settings.base_profile = base
+        settings.profile, settings.profile_values, settings.profile_origins = (
+            first.profile, first.profile_values, first.profile_origins)
 
 
 def _print_profile(settings, cat) -> None:
