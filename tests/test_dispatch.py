@@ -78,3 +78,31 @@ def test_every_shipped_check_declares_real_statement_kinds_and_function_names():
             assert isinstance(getattr(pglast.ast, kind, None), type), f"{check.code}: {kind} is not a parse node"
         for name in check.functions:
             assert name == name.lower() and name.isidentifier(), f"{check.code}: {name}"
+
+
+GATE_TEXTS = [
+    # a psql line between statements, a psql variable inside one (read as parsed), a word cut at the span end
+    "\\set n 1\nSELECT 1;\nSET a = :n;\nselect nextval('s');\n\\echo x\nBEGIN;\nSELECT 2",
+    # a needle across a short edit is no hit; ſ (long s) is no ASCII s
+    "SELECT 'set_' || :'v' || 'config';\nſet a = 1;\nSeT b = 2;\nselect 1 -- temp\n;",
+    # COPY data is blanked: a needle in it is no hit
+    "COPY t FROM stdin;\nexecute\ttemp\n\\.\nEXECUTE q;\nSELECT 3;",
+    "START TRANSACTION; set_config; RESET ALL; setx = 1; do $$ begin end $$;",
+]
+
+
+@pytest.mark.parametrize("text", GATE_TEXTS)
+def test_the_gate_passes_what_it_says_of_each_statement_alone(text):
+    """``Gate.candidates`` reads the whole text in one pass (needles found over stretches that
+    step over short edits, first words by one regex); it must say what ``Gate(statement)``
+    says of each statement on its own, as parsed."""
+    from pgpool_lint.sql.neutralise import neutral_text
+    from pgpool_lint.sql.split import split_with_recovery
+
+    checks = load_checks(catalogue.load().expand(["ALL"]))
+    gate = Gate(checks)
+    parsed = neutral_text(text)
+    spans, _ = split_with_recovery(parsed)
+    expected = [i for i, (start, end) in enumerate(spans) if gate(parsed[start:end])]
+    assert list(gate.candidates(parsed, spans)) == expected
+    assert expected  # each text has statements that pass

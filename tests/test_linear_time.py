@@ -26,3 +26,10 @@ def linter():
 def test_four_times_the_input_takes_about_four_times_the_time(linter, shape):
     make, n = linearity.SHAPES[shape]
     assert_linear(make, lambda text: linter.lint_text(text, "bench.sql"), n=max(1, n // 2))
+
+
+def test_many_executes_of_one_prepared_statement_are_linear(linter):
+    """Each EXECUTE quotes the query of the last PREPARE of its name: looked up, not searched
+    for among every statement before it."""
+    assert_linear(lambda n: "PREPARE q AS SELECT 1;\n" + "EXECUTE q;\n" * n,
+                  lambda text: linter.lint_text(text, "bench.sql"), n=6000)

@@ -75,3 +75,27 @@ def test_split_and_scan_are_linear_on_accented_text(path):
     lines = "INSERT INTO t VALUES ('Zürich – São Paulo');\n"
     assert_linear(lambda n: lines * n, lambda text: (backend.scan("SELEC 1; " + text), backend.split(text.encode())),
                   n=2000)
+
+
+COARSE_SPLITS = [
+    ("-- lead\nSELECT 1; /* mid */ ;; SELECT (2; 3); x)) ; SELECT 4 -- tail\n",
+     [(8, 16), (31, 44), (46, 50), (52, 60)]),
+    ("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN /* c */ ATOMIC SELECT 1; SELECT CASE WHEN true THEN 2 END; "
+     "END; bad stmt; SELECT 5", [(0, 113), (115, 123), (125, 133)]),
+    ("BEGIN; ATOMIC; BEGIN (ATOMIC; x; END; y", [(0, 5), (7, 13), (15, 39)]),  # parentheses do not part BEGIN ATOMIC
+    ('SELECT \'é\' AS "ü"; garbage ü here; /* only a comment */', [(0, 17), (19, 33)]),
+    ("-- nothing but a comment", []),
+]
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize(("text", "spans"), COARSE_SPLITS)
+def test_the_coarse_split_cuts_the_same_on_both_paths(monkeypatch, path, text, spans):
+    """The split used for recovery reads the scanner's tokens as columns (views of
+    libpg_query's token array, or lists on the stand-in path): top-level semicolons only,
+    comments never start or end a statement, BEGIN ATOMIC bodies kept whole."""
+    from pgpool_lint.sql import pgparser
+    from pgpool_lint.sql.split import _coarse_split
+
+    monkeypatch.setattr(pgparser, "_BACKEND", [backends()[path]])
+    assert _coarse_split(text) == spans

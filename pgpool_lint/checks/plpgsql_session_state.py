@@ -53,7 +53,7 @@ def check(stmt: Statement) -> Iterator[Finding]:
     if found is None:
         return
     body, literal_at, routine, language = found
-    if stmt.context.gated and _HAZARD_TEXT.search(body) is None:
+    if stmt.context.gated and not _may_spell_hazard(body):
         return  # no statement of this body can be a hazard: not parsed (see _may_be_hazard)
     # a DO block in a rolled-back transaction leaves no setting or LISTEN behind, but a
     # session-level advisory lock stays held (verified behind PgBouncer)
@@ -189,12 +189,22 @@ def _parse_expr(expr: dict) -> Optional[dict]:
 #: an expression can only be a hazard if its text has one of these (SET and set_config,
 #: LISTEN, LOAD, advisory locks), or an escape that could spell one in a string (E'\\123', U&'\\0053')
 _HAZARD_TEXT = re.compile(r"set|listen|advisory|load|\\|uescape", re.IGNORECASE)
+_HAZARD_WORDS = ("set", "listen", "advisory", "load", "\\", "uescape")
+
+
+def _may_spell_hazard(text: str) -> bool:
+    """``_HAZARD_TEXT.search(text)``: a case-blind regex stops at every character, so an ASCII
+    text (where lower() folds case as the regex does) is lowered and searched with ``in``."""
+    if text.isascii():
+        lowered = text.lower()
+        return any(word in lowered for word in _HAZARD_WORDS)
+    return _HAZARD_TEXT.search(text) is not None
 
 
 def _may_be_hazard(expr: dict, stmt: Statement) -> bool:
     """False when the expression cannot be a hazard: it is then not parsed (the gate's job,
     off with ``--no-gate``)."""
-    return not stmt.context.gated or _HAZARD_TEXT.search(expr.get("query", "")) is not None
+    return not stmt.context.gated or _may_spell_hazard(expr.get("query", ""))
 
 
 def _expression_hazards(expr: dict, stmt: Statement, via_execute: bool = False) -> Iterator[Hazard]:

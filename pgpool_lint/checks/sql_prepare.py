@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from typing import Iterator
 
 from ..core.findings import Finding
@@ -52,13 +53,17 @@ def check(stmt: Statement) -> Iterator[Finding]:
 
 def _query_prepared_as(stmt: Statement, name: str) -> str | None:
     """The query of the last ``PREPARE name`` before ``stmt`` in the same text."""
-    found = None
-    for other in stmt.context.statements:
-        if other.index >= stmt.index:
-            break
-        if other.kind == "PrepareStmt" and other.body.get("name") == name:
-            found = other
-    return prepared_query(found) if found is not None else None
+    prepares = stmt.context.memo.get("sql_prepare.prepares")
+    if prepares is None:  # name -> (indexes, statements) of the PREPAREs of that name: one pass per text
+        prepares = stmt.context.memo["sql_prepare.prepares"] = {}
+        for other in stmt.context.statements:
+            if other.kind == "PrepareStmt":
+                indexes, statements = prepares.setdefault(other.body.get("name"), ([], []))
+                indexes.append(other.index)
+                statements.append(other)
+    indexes, statements = prepares.get(name, ((), ()))
+    before = bisect.bisect_left(indexes, stmt.index)
+    return prepared_query(statements[before - 1]) if before else None
 
 
 def _execute_values(stmt: Statement) -> str | None:
@@ -84,7 +89,15 @@ def _execute_of(kind: str, body: dict) -> dict | None:
 
 
 def prepared_query(stmt: Statement) -> str | None:
-    """The query of ``PREPARE name [(types)] AS <query>`` as written, on one line."""
+    """The query of ``PREPARE name [(types)] AS <query>`` as written, on one line (read once
+    per statement: every ``EXECUTE name`` after it quotes it)."""
+    queries = stmt.context.memo.setdefault("sql_prepare.queries", {})
+    if stmt.start not in queries:
+        queries[stmt.start] = _prepared_query(stmt)
+    return queries[stmt.start]
+
+
+def _prepared_query(stmt: Statement) -> str | None:
     tokens = edits.statement_tokens(stmt)
     as_index = next((i for i, tok in edits.top_level(tokens) if tok.name == "AS"), None)
     if as_index is None or as_index + 1 >= len(tokens):

@@ -25,10 +25,20 @@ class SetParts:
 def set_parts(stmt: Statement) -> Optional[SetParts]:
     """The pieces of a ``SET`` statement, cut once per statement (its finding's message,
     help and fix all ask); None when it is not a plain ``SET``."""
-    cache = stmt.context.memo.setdefault("suggest.set_parts", {})
-    if stmt.start not in cache:
-        cache[stmt.start] = _set_parts(stmt)
-    return cache[stmt.start]
+    if len(stmt.text) > _SHORT:
+        cache, key = stmt.context.memo.setdefault("suggest.set_parts", {}), stmt.start
+    else:  # the pieces are offsets into the statement and its words as written: the same for the same text
+        cache, key = _SET_PARTS, (stmt.text, stmt.source)
+        if key not in cache and len(cache) >= 256:
+            cache.clear()
+    if key not in cache:
+        cache[key] = _set_parts(stmt)
+    return cache[key]
+
+
+#: the pieces of the short SET statements seen last, by text: the same SET comes back in file after file
+_SET_PARTS: dict[object, Optional[SetParts]] = {}
+_SHORT = 200
 
 
 def _set_parts(stmt: Statement) -> Optional[SetParts]:

@@ -6,8 +6,9 @@ the statements it lets through are parsed into a tree.
 
 from __future__ import annotations
 
+import bisect
 import re
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 if TYPE_CHECKING:  # pragma: no cover
     from .dispatch import Check
@@ -39,6 +40,11 @@ class Gate:
 
         # a substring that contains another one adds nothing: the shorter one is found too
         self._needles = tuple(s for s in self.substrings if not any(o != s and o in s for o in self.substrings))
+        # ``_FIRST_WORD`` then ``.lower() in first_words``, as one match that fails at once on
+        # most statements (the words are ASCII letters: ASCII case folding, as ``lower`` does on them)
+        self._first_word = re.compile(
+            "(?:" + "|".join(re.escape(w) for w in sorted(self.first_words)) + ")(?![A-Za-z_])",
+            re.IGNORECASE | re.ASCII)
 
     def __call__(self, text: str) -> bool:
         if not self.enabled:
@@ -62,29 +68,61 @@ class Gate:
         if "\u0130" in written:  # İ is the one character whose lower case is longer: offsets would move
             yield from (i for i, (start, end) in enumerate(spans) if self(text[start:end]))
             return
-        # stretches with edits in them are read per statement below: COPY data is not searched
-        hits = sorted(hit for a, b in text.unedited()
-                      for hit in _occurrences(lower_case(written[a:b]), self._needles, a))
-        first_words, word = self.first_words, _FIRST_WORD.match
-        h, n_hits = 0, len(hits)
-        edited = text.edit_over if text.edits else None
-        for index, (start, end) in enumerate(spans):
-            if edited is not None and edited(start, end) is not None:
-                if self(text[start:end]):
-                    yield index
-                continue
-            m = word(written, start, end)
-            if m is not None and m.group().lower() in first_words:
-                yield index
-                continue
-            while h < n_hits and hits[h][0] < start:
-                h += 1
-            k = h
-            while k < n_hits and hits[k][0] < end:
-                if hits[k][1] <= end:
-                    yield index
-                    break
-                k += 1
+        # the text outside the edits (statements with edits in them are read per statement
+        # below), searched in stretches that step over large edits only (COPY data is not searched)
+        hits = sorted(hit for a, b in _stretches(text) for hit in _occurrences(lower_case(written[a:b]), self._needles, a))
+        if text.edits:
+            edit_over = text.edit_over
+            hits = [hit for hit in hits if edit_over(*hit) is None]
+        first_word = self._first_word.match
+        passed = bytearray(len(spans))  # 1: the span passes
+        for index in [index for index, (start, end) in enumerate(spans) if first_word(written, start, end)]:
+            passed[index] = 1
+        if hits:
+            starts = [start for start, _ in spans]
+            for hit_start, hit_end in hits:  # the span a hit starts in passes if the hit ends in it too
+                index = bisect.bisect_right(starts, hit_start) - 1
+                if index >= 0 and hit_end <= spans[index][1]:
+                    passed[index] = 1
+        for index in _edited(text, spans):  # read as parsed, on its own
+            start, end = spans[index]
+            passed[index] = self(text[start:end])
+        yield from (index for index, value in enumerate(passed) if value)
+
+
+#: edits shorter than this are searched over with the text around them (their hits dropped):
+#: a regression suite has thousands of psql lines, each a stretch of its own otherwise
+_SEARCHED_OVER = 1 << 12
+
+
+def _stretches(text: NeutralText) -> Iterator[tuple[int, int]]:
+    """``text.unedited()`` with the stretches on either side of a short edit joined."""
+    joined: Optional[tuple[int, int]] = None
+    for start, end in text.unedited():
+        if joined is not None and start - joined[1] < _SEARCHED_OVER:
+            joined = (joined[0], end)
+            continue
+        if joined is not None:
+            yield joined
+        joined = (start, end)
+    if joined is not None:
+        yield joined
+
+
+def _edited(text: NeutralText, spans: list[tuple[int, int]]) -> list[int]:
+    """Indexes of the spans (sorted, disjoint) that overlap an edit of ``text``."""
+    if not text.edits:
+        return []
+    ends = [end for _, end in spans]
+    found: list[int] = []
+    for edit_start, edit_end, _, _ in text.edits:
+        index = bisect.bisect_right(ends, edit_start)  # the first span ending after the edit starts
+        if found and index <= found[-1]:
+            index = found[-1] + 1  # an earlier edit already took it
+        while index < len(spans) and spans[index][0] < edit_end:
+            found.append(index)
+            index += 1
+    return found
 
 
 def lower_case(text: str) -> str:

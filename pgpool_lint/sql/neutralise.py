@@ -37,27 +37,29 @@ _QUOTES_AND_COMMENTS = r"""
 # alternative starts with its literal first character (lookbehinds after it, names after it):
 # then the regex engine finds candidate positions with its fast first-character search
 # instead of trying the pattern at every character (half the time on regression suites).
-# ``m.lastgroup`` names the token; ``m.start()``/``m.end()``/``m.group()`` are the whole token.
-_LEX = re.compile(
-    r"""
+# An E'' string starts at its quote, the E read behind it: an E as first character would stop
+# the search at every letter e of the text.
+# ``m.lastgroup`` names the token; ``m.start()``/``m.end()``/``m.group()`` are the whole token
+# (of an E'' string, from its quote).
+_LEX_TOKENS = r"""
     -(?P<line_comment>-[^\n\r]*)
   | /(?P<block_comment>\*)
-  | E(?<![\w$]E)(?P<estring>'(?:[^'\\]|\\.|'')*(?:'|\Z))
-  | e(?<![\w$]e)(?P<estring_lower>'(?:[^'\\]|\\.|'')*(?:'|\Z))
+  | '(?<=[Ee]')(?<![\w$][Ee]')(?P<estring>(?:[^'\\]|\\.|'')*(?:'|\Z))
   | '(?P<string>(?:[^']|'')*(?:'|\Z))
   | "(?P<quoted_ident>(?:[^"]|"")*(?:"|\Z))
   | \$(?<![\w$]\$)(?P<dollar>(?:[^\W\d]\w*)?\$)
   | :(?P<cast>:)
   | :(?P<psql_var>'[A-Za-z_]\w*'|"[A-Za-z_]\w*"|[A-Za-z_]\w*)
   | \\(?P<backslash>)
-  | ;(?P<semicolon>)
   | \{(?P<template>\{[^{}\n]{0,500}\}\}|%[^{}\n]{0,500}%\}|\#[^{}\n]{0,500}\#\})
   | \$(?P<substitution>\{[A-Za-z_]\w{0,100}(?::?[-=?+][^{}\n]{0,200})?\})
   | \{(?P<substitution_brace>[A-Za-z_]\w{0,100}\})
   | @(?P<ext_placeholder>extschema(?::\w+)?@|extowner@)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+"""
+_LEX = re.compile(_LEX_TOKENS + r"| ;(?P<semicolon>)", re.VERBOSE | re.DOTALL)
+#: the same without semicolons, for texts where a ';' needs no look (no COPY ... FROM stdin):
+#: a third of the tokens of a regression suite are semicolons
+_LEX_NO_SEMICOLON = re.compile(_LEX_TOKENS, re.VERBOSE | re.DOTALL)
 
 # psql commands that send the query buffer, i.e. end a statement like ';' does.
 _EXECUTING_META = re.compile(r"\\(?:g|gx|gset|gexec|gdesc|crosstabview|watch|;)(?![A-Za-z])")
@@ -69,7 +71,7 @@ _END_OF_COPY_DATA = re.compile(r"^\\\.[ \t]*\r?$", re.MULTILINE)
 _BLOCK_COMMENT_PART = re.compile(r"/\*|\*/")
 
 #: tokens of ``_LEX`` that only hide what they hold (nothing to edit or record)
-_PASSIVE = frozenset({"string", "estring", "estring_lower", "quoted_ident", "cast"})
+_PASSIVE = frozenset({"string", "estring", "quoted_ident", "cast"})
 
 _VARIABLE_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_'\"")
 
@@ -222,6 +224,8 @@ class NeutralText:
             pos = end
 
     def __getitem__(self, key: slice) -> str:
+        if not self.edits and key.step is None:
+            return self.text[key]  # most texts have no edit: the text as written
         start, stop, step = key.indices(len(self.text))
         if step != 1:
             raise ValueError("NeutralText slices have no step")
@@ -295,7 +299,8 @@ _MANY_COMMENT_OPENERS = 256
 
 def _scan(text: str, want_comments: bool, blank_comments: bool = False) -> tuple[NeutralText, list[Comment]]:
     edits = _Edits(text)
-    copy_possible = _STDIN.search(text) is not None  # else no statement is COPY ... FROM stdin
+    stdin_at = _stdin_positions(text)  # where 'stdin' is written: no COPY ... FROM stdin ends elsewhere
+    copy_possible = bool(stdin_at)
     comments: list[Comment] = []
     statement_start = 0
     pos = 0
@@ -305,9 +310,10 @@ def _scan(text: str, want_comments: bool, blank_comments: bool = False) -> tuple
         # anything: an extension script's one `\echo ... \quit` line is lexed, not the file
         n = _last_edit_end(text)
     # tokens that only hide what they hold: lexed past in C, no Python work each
-    passive = _PASSIVE | ({"line_comment"} if not want_comments else set()) | ({"semicolon"} if not copy_possible else set())
+    passive = _PASSIVE | ({"line_comment"} if not want_comments else set())
+    lex = _LEX if copy_possible else _LEX_NO_SEMICOLON
     while pos < n:
-        for m in _LEX.finditer(text, pos):
+        for m in lex.finditer(text, pos):
             start = m.start()
             if start >= n:
                 pos = n
@@ -351,11 +357,11 @@ def _scan(text: str, want_comments: bool, blank_comments: bool = False) -> tuple
                 command = text[start:end]
                 executes = _EXECUTING_META.match(command) is not None
                 edits.blank(start, end, ";" if executes else "")
-                if copy_possible and _is_copy_from_stdin(text, start, end):
+                if copy_possible and _holds(stdin_at, start, end) and _is_copy_from_stdin(text, start, end):
                     end = _skip_copy_data(text, edits, end)
                 statement_start = end
             elif kind == "semicolon":
-                if _is_copy_from_stdin(text, statement_start, start):
+                if _holds(stdin_at, statement_start, start) and _is_copy_from_stdin(text, statement_start, start):
                     end = _skip_copy_data(text, edits, end)
                 statement_start = end
             if end != m.end():  # the token reaches further than the match: lex on from its end
@@ -364,6 +370,29 @@ def _scan(text: str, want_comments: bool, blank_comments: bool = False) -> tuple
         else:
             break
     return edits.result(), comments
+
+
+def _stdin_positions(text: str) -> list[int]:
+    """Where ``_STDIN`` matches (in order).  A case-blind regex search stops at every
+    character; an ASCII text is lowered a piece at a time and searched with str.find."""
+    if not text.isascii():
+        return [m.start() for m in _STDIN.finditer(text)]
+    found: list[int] = []
+    step = 1 << 16
+    for base in range(0, len(text), step):
+        piece = text[base:base + step + 4].lower()  # 4 more: a match that starts in this piece
+        at = piece.find("stdin")
+        while at != -1 and at < step:
+            found.append(base + at)
+            at = piece.find("stdin", at + 1)
+    return found
+
+
+def _holds(positions: list[int], start: int, end: int) -> bool:
+    """Whether a 'stdin' of ``positions`` lies in text[start:end]: else that text cannot be
+    ``COPY ... FROM stdin``, and ``_is_copy_from_stdin`` is not asked (a question per ';')."""
+    i = bisect.bisect_left(positions, start)
+    return i < len(positions) and positions[i] + 5 <= end
 
 
 def _is_copy_from_stdin(text: str, start: int, end: int) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import sys
 from types import ModuleType
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, NamedTuple, Optional, Sequence
 
 _LAZY_SUBMODULES = ("enums", "ast")
 
@@ -84,6 +84,25 @@ def scan_records(text: str) -> tuple[Iterable[tuple[int, int, Any, Any]], Callab
     return _backend().scan_records(text)
 
 
+class TokenColumns(NamedTuple):
+    """The tokens of ``scan(text)`` as columns, for a pass that looks at few of them:
+    ``starts[i]``/``ends[i]`` (``ends`` exclusive) are offsets for ``to_char``, ``kinds[i]`` is
+    a token kind whose name ``name_of(kind)`` gives (``ASCII_59``, ``BEGIN_P``, ``SQL_COMMENT``).
+    The columns are views of libpg_query's token array where the binding has it: no Python
+    object per token until one is read."""
+
+    starts: Sequence[int]
+    ends: Sequence[int]
+    kinds: Sequence[Any]
+    to_char: Callable[[int], int]
+    name_of: Callable[[Any], str]
+
+
+def scan_columns(text: str) -> TokenColumns:
+    """``scan(text)`` as ``TokenColumns``; ``ParseError`` as ``scan`` raises it."""
+    return _backend().scan_columns(text)
+
+
 def split_utf8(data: bytes) -> Optional[list[tuple[int, int]]]:
     """Statement spans (in characters) of a text given as UTF-8, exactly the (start, stop) of
     ``split(text, with_parser=True, only_slices=True)``; None when it does not parse.
@@ -147,6 +166,11 @@ class _Public:
 
     def scan_records(self, text: str):
         return ((t.start, t.end + 1, t.name, None) for t in self.scan(text)), _same, _first
+
+    def scan_columns(self, text: str) -> TokenColumns:
+        tokens = self.scan(text)
+        return TokenColumns([t.start for t in tokens], [t.end + 1 for t in tokens], [t.name for t in tokens],
+                            _same, _same)
 
     def split(self, data: bytes) -> list[tuple[int, int]]:
         text = data.decode("utf-8")
@@ -273,7 +297,8 @@ class _Direct:
         at = error.cursorpos - 1 if error.cursorpos > 0 else None
         return self._parser.ParseError(error.message.decode("utf-8", "replace"), at)
 
-    def scan_records(self, text: str):
+    def _scan_raw(self, text: str) -> tuple[bytes, Callable[[int], int]]:
+        """libpg_query's token array (four ints a token) and the byte -> character map."""
         data = text.encode("utf-8")
         to_char = _same if data.isascii() else char_offsets(data)
         result = self._scan(data)
@@ -283,9 +308,21 @@ class _Direct:
             raw = self._string_at(result.tokens, result.n_tokens * 16) if result.n_tokens else b""
         finally:
             self._free_scan(result)
+        return raw, to_char
+
+    def scan_records(self, text: str):
         import struct
 
+        raw, to_char = self._scan_raw(text)
         return struct.iter_unpack("4i", raw), to_char, self._token_name_of
+
+    def scan_columns(self, text: str) -> TokenColumns:
+        raw, to_char = self._scan_raw(text)
+        ints = memoryview(raw).cast("i")
+        return TokenColumns(ints[0::4], ints[1::4], ints[2::4], to_char, self._kind_name)
+
+    def _kind_name(self, kind: int) -> str:
+        return self._names_of(kind, 0)[0]  # the name of a token kind does not depend on its keyword kind
 
     def _names_of(self, kind: int, keyword: int) -> tuple[str, str]:
         """(token name, keyword kind name) of libpg_query's numbers, looked up once each."""
@@ -391,6 +428,10 @@ def char_offsets(data: bytes):
 
 def __getattr__(name: str):
     """``from .pgparser import split`` is ``from pglast.parser import split``."""
+    if name.startswith("__"):
+        # every ``from .pgparser import x`` asks for ``__path__`` (is this a package?): answered
+        # here, not by pglast's module (a hot path: checks import inside their functions)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     parser = _load()
     try:
         value = getattr(parser, name)

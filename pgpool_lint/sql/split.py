@@ -9,6 +9,7 @@ still linted.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import Optional
 
@@ -27,50 +28,74 @@ def _coarse_split(text: str) -> list[tuple[int, int]]:
     """Top-level statements by PostgreSQL's own scanner; our splitter if it rejects the text.
 
     A ``;`` ends a statement outside parentheses and ``BEGIN ATOMIC ... END`` bodies (as
-    ``AtomicBodyDepth`` counts them).  One pass over the scanner's token records, with each
-    token kind classified once: a regression-test file has tens of thousands of tokens."""
-    from .pgparser import ParseError, scan_records
+    ``AtomicBodyDepth`` counts them).  The scanner's tokens are read as columns and only those
+    that can matter are looked at (semicolons, parentheses, BEGIN, ATOMIC, CASE, END): a
+    regression-test file has tens of thousands of tokens, nearly all of them other words."""
+    from .pgparser import ParseError, scan_columns
 
     try:
-        records, to_char, name_of = scan_records(text)
+        starts, ends, kinds, to_char, name_of = scan_columns(text)
     except ParseError:
         return split_statements(text)
-    classes: dict = {}
+    classes = {kind: _TOKEN_CLASSES.get(name_of(kind), _TOK_OTHER) for kind in set(kinds)}
+    comment = {kind for kind, cls in classes.items() if cls is _TOK_COMMENT}
+    marks = {kind for kind, cls in classes.items() if cls is not _TOK_OTHER and cls is not _TOK_COMMENT}
     spans: list[tuple[int, int]] = []
     depth = body = 0
-    previous = _TOK_OTHER  # the token before, for BEGIN ATOMIC (parentheses and comments do not count)
     start: Optional[int] = None
-    last_end = 0
-    for tok_start, tok_end, kind, keyword in records:
-        cls = classes.get(kind)
-        if cls is None:
-            cls = classes[kind] = _TOKEN_CLASSES.get(name_of(kind, keyword), _TOK_OTHER)
-        if cls is _TOK_COMMENT:
-            continue
+    seek = 0  # with no statement started: the first token that may start one
+    for i in [i for i, kind in enumerate(kinds) if kind in marks]:
+        cls = classes[kinds[i]]
+        if start is None:  # the statement starts at its first token that is not a comment
+            first = _first_not_in(kinds, comment, seek, i)
+            if first is not None:
+                start = to_char(starts[first])
         if cls is _TOK_SEMICOLON and depth == 0 and body == 0:
             if start is not None:
-                spans.append((start, to_char(tok_start)))
+                spans.append((start, to_char(starts[i])))
             start = None
-            previous = _TOK_OTHER
+            seek = i + 1
             continue
         if start is None:
-            start = to_char(tok_start)
+            start = to_char(starts[i])
         if cls is _TOK_OPEN:
             depth += 1
         elif cls is _TOK_CLOSE:
             depth = max(0, depth - 1)
-        else:
-            if cls is _TOK_ATOMIC and previous is _TOK_BEGIN:
+        elif cls is _TOK_ATOMIC:
+            if _follows_begin(kinds, classes, i):
                 body += 1
-            elif body and cls is _TOK_CASE:  # CASE ... END inside the body
-                body += 1
-            elif body and cls is _TOK_END:
-                body -= 1
-            previous = cls
-        last_end = tok_end
+        elif body and cls is _TOK_CASE:  # CASE ... END inside the body
+            body += 1
+        elif body and cls is _TOK_END:
+            body -= 1
+    if start is None:
+        first = _first_not_in(kinds, comment, seek, len(kinds))
+        if first is not None:
+            start = to_char(starts[first])
     if start is not None:
-        spans.append((start, to_char(last_end - 1) + 1))
+        last = len(kinds) - 1
+        while kinds[last] in comment:
+            last -= 1
+        spans.append((start, to_char(ends[last] - 1) + 1))
     return spans
+
+
+def _first_not_in(kinds, skipped: set, lo: int, hi: int) -> Optional[int]:
+    """The first index in [lo, hi) whose kind is not in ``skipped``."""
+    for i in range(lo, hi):
+        if kinds[i] not in skipped:
+            return i
+    return None
+
+
+def _follows_begin(kinds, classes: dict, i: int) -> bool:
+    """Token ``i`` comes right after BEGIN, comments and parentheses aside (``BEGIN ATOMIC``).
+    The walk back stops at the first other token, so the walks of all tokens are disjoint."""
+    i -= 1
+    while i >= 0 and classes[kinds[i]] in (_TOK_COMMENT, _TOK_OPEN, _TOK_CLOSE):
+        i -= 1
+    return i >= 0 and classes[kinds[i]] is _TOK_BEGIN
 
 
 # token classes of the coarse split (names as libpg_query's scanner gives them)
@@ -168,12 +193,24 @@ _RECOVER_BATCH = 32
 
 def _recover_run(text: str, base: int, pieces: list[tuple[int, int]], i: int, j: int, spans: list, problems: list,
                  respect_parens: bool) -> None:
-    """``pieces[i:j]``: parsed together when they all parse, else halved down to one piece."""
+    """``pieces[i:j]``: parsed together when they all parse; else the piece the parser's error
+    points at goes alone, the pieces before it together, the pieces after it in halves (or,
+    with no position to go by, halves down to one piece)."""
     if j - i > 1:
-        found = _run_spans(text, pieces, i, j)
+        found, error_at = _run_spans(text, pieces, i, j)
         if found is not None:
             spans.extend((base + start, base + stop) for start, stop in found)
             return
+        k = _piece_at(pieces, i, j, error_at)
+        if k is not None:
+            if k > i:
+                _recover_run(text, base, pieces, i, k, spans, problems, respect_parens)
+            _recover_piece(text, base, pieces[k], spans, problems, respect_parens)
+            i = k + 1
+            if j - i <= 1:
+                if i < j:
+                    _recover_piece(text, base, pieces[i], spans, problems, respect_parens)
+                return
         middle = (i + j) // 2
         _recover_run(text, base, pieces, i, middle, spans, problems, respect_parens)
         _recover_run(text, base, pieces, middle, j, spans, problems, respect_parens)
@@ -181,27 +218,38 @@ def _recover_run(text: str, base: int, pieces: list[tuple[int, int]], i: int, j:
     _recover_piece(text, base, pieces[i], spans, problems, respect_parens)
 
 
-def _run_spans(text: str, pieces: list[tuple[int, int]], i: int, j: int) -> Optional[list[tuple[int, int]]]:
+def _piece_at(pieces: list[tuple[int, int]], i: int, j: int, error_at: Optional[int]) -> Optional[int]:
+    """Which of ``pieces[i:j]`` holds ``error_at`` (an offset into the text the pieces were
+    parsed as, from the start of ``pieces[i]``); the last piece starting at or before it.
+    Whichever piece this names, each piece is still linted as on its own: the pieces before it
+    are verified together (``_run_spans``) and any piece that fails is parsed alone."""
+    if error_at is None:
+        return None
+    return max(i, bisect.bisect_right(pieces, (pieces[i][0] + error_at, float("inf")), i, j) - 1)
+
+
+def _run_spans(text: str, pieces: list[tuple[int, int]], i: int, j: int) -> tuple[Optional[list[tuple[int, int]]], Optional[int]]:
     """Spans of ``pieces[i:j]`` parsed as one text, if that gives exactly one statement per
     piece, starting where the piece starts and ending inside it: then each piece parses on
     its own to that same statement (a statement's tokens parse the same followed by ``;`` or
-    by the end of the text), so the spans are what parsing piece by piece gives.  Else None."""
+    by the end of the text), so the spans are what parsing piece by piece gives.  Else None,
+    with the position of the parser's error in that text when it failed with one."""
     from .pgparser import ParseError, split_spans
 
     first = pieces[i][0]
     try:
         found = split_spans(text[first:pieces[j - 1][1]])
-    except ParseError:
-        return None
+    except ParseError as err:
+        return None, err.args[1] if len(err.args) > 1 else None
     if len(found) != j - i:
-        return None
+        return None, None
     out = []
     for (start, stop), (piece_start, piece_end) in zip(found, pieces[i:j]):
         start, stop = start + first, stop + first
         if start != piece_start or stop > piece_end:
-            return None
+            return None, None
         out.append((start, stop))
-    return out
+    return out, None
 
 
 def _recover_piece(text: str, base: int, piece: tuple[int, int], spans: list, problems: list,
@@ -215,7 +263,7 @@ def _recover_piece(text: str, base: int, piece: tuple[int, int], spans: list, pr
         for s_start, s_stop in split_spans(chunk):
             spans.append((base + start + s_start, base + start + s_stop))
     except ParseError as err:
-        if respect_parens:
+        if respect_parens and chunk.find(";", 0, len(chunk) - 1) != -1:  # else the splitter below finds no second statement
             finer = split_statements(chunk, respect_parens=False)
             if len(finer) > 1:  # a ';' inside unbalanced parentheses: cut there too
                 _recover(chunk, base + start, finer, spans, problems, respect_parens=False)

@@ -33,20 +33,19 @@ class Statement:
     block_start: Optional[int] = None
     _ascii: Optional[bool] = field(default=None, repr=False)
     _utf8: Optional[Utf8Offsets] = field(default=None, repr=False)  # byte -> character, built once
-    _has_calls: bool = field(default=True, repr=False)
-    _executed_calls: Optional[list[nodes.FuncCall]] = field(default=None, repr=False)
+    _tree: Optional["_Tree"] = field(default=None, repr=False)
 
     @classmethod
     def parse(cls, text: str, source: str, start: int, index: int, context: "LintContext") -> "Statement":
-        from .pgparser import parse_sql_json
-
-        raw = parse_sql_json(text)
-        tree = json.loads(raw)
-        stmts = tree.get("stmts") or [{}]
-        node = stmts[0].get("stmt") or {"EmptyStmt": {}}
-        ((kind, body),) = node.items()
-        stmt = cls(source, text, start, start + len(text), kind, body, index, context)
-        stmt._has_calls = '"FuncCall"' in raw
+        tree = _PARSED.get(text)
+        if tree is None:
+            tree = _parse_tree(text)
+            if len(text) <= _PARSED_TEXT_LIMIT:
+                if len(_PARSED) >= _PARSED_ENTRIES:
+                    _PARSED.clear()
+                _PARSED[text] = tree
+        stmt = cls(source, text, start, start + len(text), tree.kind, tree.body, index, context)
+        stmt._tree = tree
         return stmt
 
     def as_written(self, name: str) -> str:
@@ -93,10 +92,13 @@ class Statement:
         Walked once per statement and shared by every check; a tree without any call
         (known from the parser's JSON text) is not walked at all.
         """
-        if self._executed_calls is None:
-            part = nodes.executed_part(self.kind, self.body) if self._has_calls else None
-            self._executed_calls = [] if part is None else list(nodes.func_calls(part))
-        return self._executed_calls
+        tree = self._tree
+        if tree is None:  # built by hand, not by ``parse``
+            tree = self._tree = _Tree(self.kind, self.body, True)
+        if tree.executed_calls is None:
+            part = nodes.executed_part(self.kind, self.body) if tree.has_calls else None
+            tree.executed_calls = [] if part is None else list(nodes.func_calls(part))
+        return tree.executed_calls
 
     def finding(self, code: str, message: str, help: str, start: Optional[int] = None,
                 end: Optional[int] = None, fix: Any = None) -> Finding:
@@ -134,6 +136,35 @@ class Statement:
         """The statement on one line, shortened for a message."""
         one_line = " ".join(self.source.split())
         return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+
+
+@dataclass(slots=True)
+class _Tree:
+    """What a statement's text parses to: the same for every statement of that text, so
+    shared between them (nothing changes a parse tree once read)."""
+
+    kind: str
+    body: dict[str, Any]
+    has_calls: bool  # a FuncCall anywhere in the tree (known from the parser's JSON text)
+    executed_calls: Optional[list[nodes.FuncCall]] = None  # filled on first use
+
+
+def _parse_tree(text: str) -> _Tree:
+    from .pgparser import parse_sql_json
+
+    raw = parse_sql_json(text)
+    stmts = json.loads(raw).get("stmts") or [{}]
+    node = stmts[0].get("stmt") or {"EmptyStmt": {}}
+    ((kind, body),) = node.items()
+    return _Tree(kind, body, '"FuncCall"' in raw)
+
+
+#: parse trees by statement text: the same short statements come back again and again
+#: (``SET search_path = ...``, ``BEGIN``, ``EXECUTE q``: three in five statements parsed on a
+#: corpus of real files); bounded in entries and in the length of a text kept
+_PARSED: dict[str, _Tree] = {}
+_PARSED_ENTRIES = 128
+_PARSED_TEXT_LIMIT = 200
 
 
 @dataclass
