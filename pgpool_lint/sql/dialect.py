@@ -251,13 +251,28 @@ _SCRIPT_WORDS = frozenset({"if", "while", "for", "get", "put", "list", "remove",
 
 def _sqlglot_dialect(text: str, ask_postgres: bool = True) -> Optional[str]:
     """The first other dialect whose sqlglot reader accepts ``text`` while its PostgreSQL reader
-    does not (``ask_postgres``: PostgreSQL has already refused it for a reason of its own)."""
-    if ask_postgres and _sqlglot_accepts(text, POSTGRES):
-        return None
-    for dialect in SQLGLOT_DIALECTS:
-        if _sqlglot_accepts(text, dialect):
-            return dialect
-    return None
+    does not (``ask_postgres``: PostgreSQL has already refused it for a reason of its own).
+
+    Remembered per process: the same statement comes back in many files (extension scripts'
+    ``AS :MODULE_PATHNAME`` functions, regression tests' copies), and nine sqlglot readers each
+    cost about a millisecond."""
+    import hashlib
+
+    key = (hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest(), ask_postgres)
+    if key in _SQLGLOT_ANSWERS:
+        return _SQLGLOT_ANSWERS[key]
+    answer = None
+    if not (ask_postgres and _sqlglot_accepts(text, POSTGRES)):
+        answer = next((dialect for dialect in SQLGLOT_DIALECTS if _sqlglot_accepts(text, dialect)), None)
+    if len(_SQLGLOT_ANSWERS) >= _SQLGLOT_ANSWERS_MAX:
+        _SQLGLOT_ANSWERS.clear()
+    _SQLGLOT_ANSWERS[key] = answer
+    return answer
+
+
+#: sqlglot's answers by a digest of the statement (memory stays small whatever the statements' length)
+_SQLGLOT_ANSWERS: dict[tuple[bytes, bool], Optional[str]] = {}
+_SQLGLOT_ANSWERS_MAX = 4096
 
 
 def _sqlglot_accepts(text: str, dialect: str) -> bool:
