@@ -79,6 +79,7 @@ class Linter:
         self.active = active_codes(settings.enabled, settings.profile, self.catalogue)
         self.checks = load_checks(self.active)
         self.gate = Gate(self.checks, enabled=settings.gate)
+        self._rules: dict[str, object] = {}  # finding code -> catalogue rule
 
     # --- reading --------------------------------------------------------------------------
 
@@ -275,16 +276,20 @@ class Linter:
         return out
 
     def _diagnostic(self, f: Finding, filename: str, text: str, index: LineIndex, source_kind: str) -> Diagnostic:
-        from ..fix.edits import with_locations
-
-        rule = self.catalogue.get(f.code)
+        rule = self._rules.get(f.code)
+        if rule is None:
+            rule = self._rules[f.code] = self.catalogue.get(f.code)
         location = index.position(f.start)
-        return Diagnostic(
-            code=rule.code, name=rule.name, message=f.message, help=f.help, severity=f.severity or rule.severity,
-            filename=filename, start=f.start, end=max(f.end, f.start),
-            location=location, end_location=index.position(max(f.end, f.start)),
-            fix=with_locations(f.fix, index.position), source_kind=source_kind, source_line=index.line_text(text, location[0]),
-        )
+        end = f.end if f.end > f.start else f.start
+        fix = f.fix
+        if fix is not None:
+            from ..fix.edits import with_locations
+
+            fix = with_locations(fix, index.position)
+        # positional, in the field order of Diagnostic (a finding-heavy run makes thousands)
+        return Diagnostic(rule.code, rule.name, f.message, f.help, f.severity or rule.severity, filename, f.start, end,
+                          location, index.position(end) if end != f.start else location, fix, source_kind,
+                          index.line_text(text, location[0]))
 
     def _suppressions(self, text: str, index: LineIndex, comments: list[CommentSpan]) -> Suppressions:
         from .suppress import parse_suppressions
