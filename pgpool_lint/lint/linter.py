@@ -200,7 +200,7 @@ class Linter:
         from ..config import relative_posix
         from ..sql.dialect import POSTGRES, Verdict, from_config, from_path
 
-        rel = relative_posix(Path(filename), self.settings.root)
+        rel = relative_posix(filename, self.settings.root)  # type: ignore[arg-type]  # abspath reads str
         declared = from_config(rel, self.settings.dialects)
         if declared is not None:
             return None if declared == POSTGRES else Verdict(declared, "`dialects` in the configuration")

@@ -26,7 +26,6 @@ import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import PurePosixPath
 from typing import Optional
 
 POSTGRES = "postgres"
@@ -80,10 +79,21 @@ class Verdict:
 
 def from_path(relpath: str) -> Optional[Verdict]:
     """A folder or a dotted file-name part that names another database."""
-    path = PurePosixPath(relpath.replace("\\", "/"))
-    parts = [p.lower() for p in path.parts[:-1]]
-    name_parts = path.name.lower().split(".")[:-1]  # schema.mysql.sql -> schema, mysql
-    for part, where in [*((p, "folder") for p in parts), *((p, "file name") for p in name_parts[1:])]:
+    parts = [p for p in relpath.replace("\\", "/").split("/") if p and p != "."]  # as PurePosixPath reads it
+    if not parts:
+        return None
+    folder = _named_in("/".join(parts[:-1]).lower(), "folder")  # the same for every file of a folder
+    if folder is not None:
+        return folder
+    name_parts = parts[-1].lower().split(".")[:-1]  # schema.mysql.sql -> schema, mysql
+    return _named_in(".".join(name_parts[1:]), "file name")
+
+
+@lru_cache(maxsize=1024)
+def _named_in(joined: str, where: str) -> Optional[Verdict]:
+    """The first part of ``joined`` (folders joined by ``/``, or file-name parts by ``.``) that
+    names another database."""
+    for part in joined.split("/" if where == "folder" else ".") if joined else ():
         m = _NAMED_PART.fullmatch(part)
         if m is not None and m.group(1) in NAMED_DIALECTS:
             return Verdict(NAMED_DIALECTS[m.group(1)], f"{where} `{part}`")
