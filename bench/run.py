@@ -1,7 +1,10 @@
 """Benchmark pgpool-lint against squawk on the same real SQL files, ratios side by side in one run.
 
     bash ../shared/corpus/build_corpus.sh MIRROR ~/.cache/pgpool-corpus   # the finding-heavy corpus
-    python bench/run.py [--corpus DIR] [--runs 3] [--startup-runs 20] [--clean] [--json FILE]
+    python bench/run.py [--corpus DIR] [--runs 3] [--startup-runs 20] [--clean] [--code] [--json FILE]
+
+With the defaults (three runs of each tool) it takes 3-5 minutes on two quiet cores; the
+10,000 code files (``--code``, pgpool-lint only) add a few more.
 
 The finding-heavy corpus (``--corpus``, default ``$PGPOOL_CORPUS`` or ``~/.cache/pgpool-corpus``:
 PostgreSQL's regression suites, extension scripts, a pg_dump, migrations, job-queue
@@ -9,7 +12,7 @@ libraries; recipe in the shared corpus README) is linted as a list of files
 (``lists/all_sql_u8.txt`` when present: every ``.sql`` file that is valid UTF-8, since
 squawk stops the whole run at the first one that is not).  ``--clean`` adds the corpus of
 clean extension scripts that ``bench/make_corpus.py`` assembles in ``bench/corpus/`` (with its
-pg_dump COPY data, where squawk is stopped at 60 s, and its 10,000 code files).
+pg_dump COPY data, where squawk is stopped at 60 s); ``--code`` its 10,000 code files.
 
 For each measurement the tools run one after the other, alternating, ``--runs`` times
 each, as a user runs them (whole process, output read and thrown away): pgpool-lint with
@@ -274,12 +277,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of each tool per measurement (median)")
     parser.add_argument("--startup-runs", type=int, default=20)
     parser.add_argument("--clean", action="store_true", help="also the clean corpus of bench/make_corpus.py")
+    parser.add_argument("--code", action="store_true", help="also bench/make_corpus.py's 10,000 code files")
     parser.add_argument("--json", type=Path, default=HERE / "results" / "latest.json")
     args = parser.parse_args()
     files = corpus_files(args.corpus) if args.corpus.is_dir() else []
     if not files:
         sys.exit(f"run: no .sql files under {args.corpus}: build the corpus first (see this file's docstring)")
     cores = os.cpu_count() or 1
+    load_at_start = os.getloadavg()
     results: dict = {"machine": machine(), "rows": []}
     every_core = f"pgpool-lint -j{cores}"
     small = HERE / "data" / "small.sql"
@@ -321,18 +326,21 @@ def main() -> None:
             m = alternate("COPY data", {"pgpool-lint -j1": pgpool(copy, 1), "squawk": squawk(copy)}, 1, Path.cwd(),
                           timeout=SQUAWK_TIMEOUT)
             rows.append(("pg_dump COPY data", copy_size, copy_statements, m))
-        if (CORPUS / "code").is_dir():  # pgpool-lint only: squawk reads SQL files only
-            code = sorted(str(p) for p in (CORPUS / "code").rglob("*") if p.is_file())
-            code_size = sum(Path(p).stat().st_size for p in code)
-            m = alternate("code files", {"pgpool-lint -j1": pgpool(["code"], 1), every_core: pgpool(["code"], cores)},
-                          args.runs, CORPUS)
-            rows.append((f"{len(code)} code files", code_size, 0, m))
+    if args.code and (CORPUS / "code").is_dir():  # pgpool-lint only: squawk reads SQL files only
+        code = sorted(str(p) for p in (CORPUS / "code").rglob("*") if p.is_file())
+        code_size = sum(Path(p).stat().st_size for p in code)
+        m = alternate("code files", {"pgpool-lint -j1": pgpool(["code"], 1), every_core: pgpool(["code"], cores)},
+                      args.runs, CORPUS)
+        rows.append((f"{len(code)} code files", code_size, 0, m))
 
     from linearity import ratios  # bench/linearity.py
 
     print("linearity: CPU time at n and 4n, in-process", file=sys.stderr)
     shapes = ratios(repeats=5)
 
+    load_at_end = os.getloadavg()
+    print(f"Load average (1, 5, 15 min): {_load(load_at_start)} at the start, {_load(load_at_end)} at the end "
+          f"({cores} cores); compare wall-time ratios only from a quiet machine.\n")
     print(table(rows, cores))
     print()
     print("| input grows in | n: CPU | 4n: CPU | 4n / n (4.0 = linear) |\n|---|---:|---:|---:|")
@@ -347,10 +355,15 @@ def main() -> None:
                                               "timed_out": me.timed_out, "runs": [asdict(r) for r in me.runs]}
                                           for t, me in measures.items()}})
     results["linearity"] = {name: {"n_cpu_s": a, "4n_cpu_s": b, "ratio": r} for name, (a, b, r) in shapes.items()}
-    results["machine"]["load average at end"] = os.getloadavg()
+    results["machine"]["load average at start"] = load_at_start
+    results["machine"]["load average at end"] = load_at_end
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     print(f"\nraw runs: {args.json}", file=sys.stderr)
+
+
+def _load(averages: tuple[float, float, float]) -> str:
+    return ", ".join(f"{a:.2f}" for a in averages)
 
 
 def summary(rows, shapes: dict, every_core: str) -> str:

@@ -197,9 +197,6 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
     linter = Linter(settings)
     if add_noqa:
         _add_noqa(linter, items)
-    results = []
-    errors = 0
-    files_checked = 0
     fixing = None
     not_postgres: dict[str, int] = {}  # why text was skipped as not PostgreSQL -> how often
     if fix or diff:
@@ -208,34 +205,45 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
         fixing = FixRun(Fixer(linter, applicabilities(unsafe_fixes), write=not diff, roots=paths), cat, diff,
                         show_fixes)
     parallel = _lint_in_parallel(settings, items, jobs) if fixing is None else None
+    from .report import RenderContext
     from .report.progress import RunProgress
 
     bar = RunProgress(sum(1 for item in items if not isinstance(item, str)), progress)
-    for item in items:
-        bar.advance()
-        if isinstance(item, str):  # an error message about a path
-            click.echo(terminal_safe(f"pgpool-lint: error: {item}"), err=True)
-            errors += 1
-            continue
-        path, display = item
-        if parallel is not None and path is not None:
-            result = next(parallel)
-        elif fixing is not None:
-            result = fixing.lint_stdin(sys.stdin.buffer.read(), display) if path is None else fixing.lint_path(path, display)
-        elif path is None:
-            result = linter.lint_bytes(sys.stdin.buffer.read(), display)
-        else:
-            result = linter.lint_path(path, display)
-        if result.skipped:
-            click.echo(terminal_safe(f"pgpool-lint: warning: skipped {display}: {result.skipped}"), err=True)
-            continue
-        if result.not_postgres:
-            _note_not_postgres(display, result.not_postgres, not_postgres, verbose)
-        files_checked += 1
-        result.text = None  # keep only the diagnostics: memory stays flat whatever the number of files
-        results.append(result)
-    bar.close()
+    run = RenderContext(files_checked=0, color=_use_color() and not output_file, quiet=quiet,
+                        profile=settings.profile, errors=0)
 
+    def linted() -> Iterator:
+        """Each file's result, in the order of ``items``; errors and skips are said on stderr."""
+        for item in items:
+            bar.advance()
+            if isinstance(item, str):  # an error message about a path
+                click.echo(terminal_safe(f"pgpool-lint: error: {item}"), err=True)
+                run.errors += 1
+                continue
+            path, display = item
+            if parallel is not None and path is not None:
+                result = next(parallel)
+            elif fixing is not None:
+                result = (fixing.lint_stdin(sys.stdin.buffer.read(), display) if path is None
+                          else fixing.lint_path(path, display))
+            elif path is None:
+                result = linter.lint_bytes(sys.stdin.buffer.read(), display)
+            else:
+                result = linter.lint_path(path, display)
+            if result.skipped:
+                click.echo(terminal_safe(f"pgpool-lint: warning: skipped {display}: {result.skipped}"), err=True)
+                continue
+            if result.not_postgres:
+                _note_not_postgres(display, result.not_postgres, not_postgres, verbose)
+            run.files_checked += 1
+            result.text = None  # keep only the diagnostics: memory stays flat whatever the number of files
+            yield result
+        bar.close()
+
+    if (fixing is None and not statistics and output_format in STREAMED_FORMATS and output_file is None
+            and not run.color and not sys.stdout.isatty()):
+        _report_streamed(linted(), output_format, run, exit_zero)
+    results = list(linted())
     diagnostics = [d for r in results for d in r.diagnostics]
     hint = None
     if not quiet:
@@ -245,13 +253,45 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
         if summary:
             click.echo(terminal_safe(f"pgpool-lint: {summary}"), err=True)
     if fixing is not None:
-        output_file = _report_fixes(fixing, output_format, output_file, quiet, errors)
+        output_file = _report_fixes(fixing, output_format, output_file, quiet, run.errors)
     elif not quiet and not statistics and output_format in ("full", "concise"):
         hint = _fixable_hint(diagnostics)
     if statistics and not_postgres and output_format != "json":
         _print_not_postgres(not_postgres)
-    _report(diagnostics, output_format, output_file, quiet, statistics, files_checked, cat, settings.profile,
-            errors, exit_zero, hint)
+    _report(diagnostics, output_format, output_file, quiet, statistics, run.files_checked, cat, settings.profile,
+            run.errors, exit_zero, hint)
+
+
+#: formats written finding by finding while the files are linted (a finding-heavy run keeps
+#: none of them in memory); the others need the whole run first (json-lines starts with the
+#: number of files checked, SARIF and JUnit group by rule or file, GitLab fingerprints repeats)
+STREAMED_FORMATS = ("full", "concise", "json", "github")
+
+
+def _report_streamed(results: Iterator, output_format: str, ctx, exit_zero: bool) -> NoReturn:
+    """The report written as the files are linted (stdout, no colour), then the lines that
+    need the whole run: the settings summary (stderr) and the fixable hint; exit as ``_report``."""
+    from .report import DiagnosticStream, renderer
+    from .settings import CODES, conditional_summary
+
+    stream = DiagnosticStream(results, keep_codes=CODES)
+    out = _utf8_stdout()
+    try:
+        renderer(output_format)(stream, out, ctx)
+        stream.drain()
+        hint = (_fixable_text(stream.fixable["safe"], stream.fixable["unsafe"])
+                if not ctx.quiet and output_format in ("full", "concise") else None)
+        if hint is not None:
+            out.write(hint + "\n")
+        out.flush()
+    except OSError as exc:
+        raise _fail(f"cannot write the report: {exc.strerror or exc}")
+    summary = None if ctx.quiet else conditional_summary(stream.kept)
+    if summary:
+        click.echo(terminal_safe(f"pgpool-lint: {summary}"), err=True)
+    if ctx.errors:
+        raise click.exceptions.Exit(EXIT_ERROR)
+    raise click.exceptions.Exit(EXIT_FINDINGS if stream.count and not exit_zero else EXIT_CLEAN)
 
 
 def _note_not_postgres(display: str, reasons: list[str], counts: dict[str, int], verbose: bool) -> None:
@@ -278,6 +318,10 @@ def _fixable_hint(diagnostics) -> Optional[str]:
     """``[*] N fixable with --fix``, printed after the findings and the summary (as ruff does)."""
     safe = sum(1 for d in diagnostics if d.fix is not None and d.fix.edits and d.fix.applicability == "safe")
     unsafe = sum(1 for d in diagnostics if d.fix is not None and d.fix.edits and d.fix.applicability == "unsafe")
+    return _fixable_text(safe, unsafe)
+
+
+def _fixable_text(safe: int, unsafe: int) -> Optional[str]:
     if safe:
         more = f" ({unsafe} more with --unsafe-fixes)" if unsafe else ""
         return f"[*] {safe} fixable with `pgpool-lint check --fix`{more}."

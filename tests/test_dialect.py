@@ -237,3 +237,57 @@ def test_a_file_naming_another_client_beside_a_database_layer_is_still_read(tmp_
     """})
     code, found, _ = _check(tmp_path, "export.py")
     assert found == [("export.py", 6, 22, "PGB001")] and code == 1
+
+
+#: T-SQL written for this test in the shape of SQL Server projects' scripts (bracket-quoted names,
+#: `@` parameters, no semicolons, `GO` between batches, a BOM)
+TSQL_PROCEDURE = ("\ufeffCREATE PROCEDURE [dbo].[Widget_DeleteById]\n    @Id UNIQUEIDENTIFIER\nAS\nBEGIN\n"
+                  "    SET NOCOUNT ON\n\n    DELETE FROM [dbo].[Widget] WHERE [Id] = @Id\nEND\n")
+TSQL_SCRIPTS = {
+    "proc_params.sql": "CREATE PROCEDURE dbo.Widget_Create\n    @Id UNIQUEIDENTIFIER OUTPUT,\n    @Name NVARCHAR(50)\n"
+                       "AS\nBEGIN\n    SET NOCOUNT ON\nEND\n",
+    "proc_short.sql": "CREATE PROC dbo.Widget_Update\nAS\nSELECT 1\n",
+    "create_or_alter.sql": "CREATE OR ALTER VIEW dbo.WidgetView\nAS\nSELECT 1 AS one\n",
+    "if_exists.sql": "IF OBJECT_ID('dbo.Widget_Read') IS NOT NULL\nBEGIN\n    DROP PROCEDURE dbo.Widget_Read\nEND\n",
+    "batches.sql": "UPDATE widget SET a = 1\nGO\nUPDATE widget SET b = 2\nGO\n",
+    "declare.sql": "DECLARE @BatchSize INT = 100;\nSELECT 1;\n",
+    "begin_if.sql": "BEGIN\n    IF EXISTS (SELECT 1 FROM sys.foreign_keys WHERE name = 'FK_Widget')\n    BEGIN\n"
+                    "        ALTER TABLE dbo.Widget DROP CONSTRAINT FK_Widget\n    END\nEND\n",
+    # a folder named after a database and what it holds: SQLite's temporary tables are no PGB005
+    "util/SqliteMigrations/2024_widgets.sql": "CREATE TEMPORARY TABLE TempWidgets AS SELECT 1 AS id;\n",
+}
+
+
+def test_tsql_scripts_are_skipped_by_what_postgres_stopped_at(tmp_path: Path) -> None:
+    _write(tmp_path, {"Stored Procedures/Widget_DeleteById.sql": TSQL_PROCEDURE, **TSQL_SCRIPTS})
+    code, found, err = _check(tmp_path, "--verbose", ".")
+    assert (code, found) == (0, [])
+    for name, reason in [("Stored Procedures/Widget_DeleteById.sql", "quoting names with brackets"),
+                         ("proc_params.sql", "an `@name` variable or parameter"),
+                         ("proc_short.sql", "`PROC` for PROCEDURE"), ("create_or_alter.sql", "`CREATE OR ALTER`"),
+                         ("if_exists.sql", "`IF ... BEGIN` without THEN"),
+                         ("batches.sql", "a `GO` line (the batch separator)"),
+                         ("declare.sql", "an `@name` variable or parameter"),
+                         ("begin_if.sql", "`IF ... BEGIN` without THEN")]:
+        assert f"skipped text in {name}: tsql SQL: {reason} is T-SQL syntax, not PostgreSQL's" in err
+    assert "skipped text in util/SqliteMigrations/2024_widgets.sql: sqlite SQL: folder `sqlitemigrations`" in err
+
+
+def test_postgres_mistakes_near_tsql_shapes_stay_parse_errors(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "subscript.sql": "UPDATE t SET (f1[2])[1] = array[98];\n",  # PostgreSQL stops at `[1]`: a subscript
+        "plpgsql_cut_loose.sql": "IF x > 0 THEN\n  BEGIN\n  RAISE NOTICE 'x';\nEND IF;\n",  # PL/pgSQL's IF has THEN
+        "go_word.sql": "SELECT 1 go 2;\n",  # `go` not alone on its line
+    })
+    code, found, _ = _check(tmp_path, ".")
+    assert code == 1
+    assert {(name, rule) for name, _, _, rule in found} == {
+        ("go_word.sql", "PGB000"), ("plpgsql_cut_loose.sql", "PGB000"), ("subscript.sql", "PGB000")}
+
+
+def test_blanks_before_a_symbol_take_linear_time() -> None:
+    """``SET`` + a run of blanks + ``=``: the first-words reader once tried every split of the
+    run (a 45-byte file did not finish)."""
+    from .linear import assert_linear
+
+    assert_linear(lambda n: "SET" + " " * n + "= 1", lambda text: dialect.judge(text, error_at=len(text) - 3), n=2000)

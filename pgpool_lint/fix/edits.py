@@ -69,18 +69,33 @@ def tokens_between(text: str, start: int, end: int) -> list[Token]:
     """Tokens (comments left out) of ``text[start:end]``, offsets into ``text``."""
     from ..sql.pgparser import ParseError, scan_records
 
+    piece = text[start:end]
     try:
-        records, to_char, name_of = scan_records(text[start:end])
+        records, to_char, name_of = scan_records(piece)
     except ParseError:
         return []
-    return [Token(name, start + to_char(first), start + to_char(stop - 1) + 1) for first, stop, kind, keyword in records
-            if (name := name_of(kind, keyword)) not in ("SQL_COMMENT", "C_COMMENT")]
+    names: dict[tuple[int, int], str] = {}  # a statement repeats few (kind, keyword) pairs
+    same = piece.isascii()  # offsets are then characters already
+    out = []
+    for first, stop, kind, keyword in records:
+        name = names.get((kind, keyword))
+        if name is None:
+            name = names[(kind, keyword)] = name_of(kind, keyword)
+        if name != "SQL_COMMENT" and name != "C_COMMENT":
+            out.append(Token(name, start + first, start + stop) if same else
+                       Token(name, start + to_char(first), start + to_char(stop - 1) + 1))
+    return out
 
 
 def statement_tokens(stmt: "Statement") -> list[Token]:
     """The statement's tokens, offsets into the linted text; scanned on the parsed text so
-    psql variables and template placeholders count as the identifiers they stand for."""
-    return tokens_between(stmt.context.parsed_text, stmt.start, stmt.end)
+    psql variables and template placeholders count as the identifiers they stand for.
+    Scanned once per statement (a PREPARE is read again for each EXECUTE of it); read-only."""
+    memo = stmt.context.memo.setdefault("statement_tokens", {})
+    tokens = memo.get((stmt.start, stmt.end))
+    if tokens is None:
+        tokens = memo[(stmt.start, stmt.end)] = tokens_between(stmt.context.parsed_text, stmt.start, stmt.end)
+    return tokens
 
 
 def top_level(tokens: Sequence[Token]) -> list[tuple[int, Token]]:

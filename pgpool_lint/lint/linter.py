@@ -85,6 +85,7 @@ class Linter:
         self.active = active_codes(settings.enabled, settings.profile, self.catalogue)
         self.checks = load_checks(self.active)
         self.gate = Gate(self.checks, enabled=settings.gate)
+        self._rules: dict[str, object] = {}  # finding code -> catalogue rule
         self._by_profile = {id(self.profile): (self.profile, self.active, self.checks, self.gate)}
 
     def use_profile_of(self, filename: str) -> None:
@@ -225,7 +226,7 @@ class Linter:
         from ..config import relative_posix
         from ..sql.dialect import POSTGRES, Verdict, from_config, from_path
 
-        rel = relative_posix(Path(filename), self.settings.root)
+        rel = relative_posix(filename, self.settings.root)  # type: ignore[arg-type]  # abspath reads str
         declared = from_config(rel, self.settings.dialects)
         if declared is not None:
             return None if declared == POSTGRES else Verdict(declared, "`dialects` in the configuration")
@@ -301,16 +302,20 @@ class Linter:
         return out
 
     def _diagnostic(self, f: Finding, filename: str, text: str, index: LineIndex, source_kind: str) -> Diagnostic:
-        from ..fix.edits import with_locations
-
-        rule = self.catalogue.get(f.code)
+        rule = self._rules.get(f.code)
+        if rule is None:
+            rule = self._rules[f.code] = self.catalogue.get(f.code)
         location = index.position(f.start)
-        return Diagnostic(
-            code=rule.code, name=rule.name, message=f.message, help=f.help, severity=f.severity or rule.severity,
-            filename=filename, start=f.start, end=max(f.end, f.start),
-            location=location, end_location=index.position(max(f.end, f.start)),
-            fix=with_locations(f.fix, index.position), source_kind=source_kind, source_line=index.line_text(text, location[0]),
-        )
+        end = f.end if f.end > f.start else f.start
+        fix = f.fix
+        if fix is not None:
+            from ..fix.edits import with_locations
+
+            fix = with_locations(fix, index.position)
+        # positional, in the field order of Diagnostic (a finding-heavy run makes thousands)
+        return Diagnostic(rule.code, rule.name, f.message, f.help, f.severity or rule.severity, filename, f.start, end,
+                          location, index.position(end) if end != f.start else location, fix, source_kind,
+                          index.line_text(text, location[0]))
 
     def _suppressions(self, text: str, index: LineIndex, comments: list[CommentSpan]) -> Suppressions:
         from .suppress import parse_suppressions

@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass
-from typing import Callable, Optional, TextIO
+from typing import Callable, Iterable, Iterator, Optional, TextIO
 
 from ..core.version import PROJECT_URL, code_url, docs_url, rule_url, tool_version  # noqa: F401 (re-exported)
 
@@ -137,6 +137,40 @@ class _JsonSafeWriter:
         self._out.write(_json_escaped(text))
 
 
+class DiagnosticStream:
+    """A run's findings as its files are linted, for a report written finding by finding: the
+    report iterates it once, and what the lines after the findings need (how many, in how many
+    files, how many fixable, the warnings the settings summary reads) is counted on the way."""
+
+    def __init__(self, results: Iterable, keep_codes: frozenset[str] = frozenset()) -> None:
+        self._results = iter(results)  # objects with ``diagnostics`` (``lint.linter.FileResult``)
+        self._keep_codes = keep_codes
+        self.count = 0
+        self.filenames: set[str] = set()
+        self.fixable = {"safe": 0, "unsafe": 0}
+        #: the findings of ``keep_codes`` (few: the settings rules, for their summary line)
+        self.kept: list = []
+
+    def __iter__(self) -> Iterator:
+        for result in self._results:
+            for d in result.diagnostics:
+                self.count += 1
+                self.filenames.add(d.filename)
+                if d.fix is not None and d.fix.edits and d.fix.applicability in self.fixable:
+                    self.fixable[d.fix.applicability] += 1
+                if d.code in self._keep_codes:
+                    self.kept.append(d)
+                yield d
+
+    def __len__(self) -> int:
+        return self.count
+
+    def drain(self) -> None:
+        """Lint what a report left unread (every report reads to the end; this is the guard)."""
+        for _ in self:
+            pass
+
+
 def summary_line(diagnostics, ctx: RenderContext) -> str:
     """The last line of the human formats; after input errors it never says all checks passed."""
     count, files_checked = len(diagnostics), ctx.files_checked
@@ -146,7 +180,8 @@ def summary_line(diagnostics, ctx: RenderContext) -> str:
         return f"Found {count} finding{'s' if count != 1 else ''} ({checked}); {not_all}."
     if count == 0:
         return f"All checks passed! ({checked})"
-    files_with = len({d.filename for d in diagnostics})
+    files_with = len(diagnostics.filenames if isinstance(diagnostics, DiagnosticStream)
+                     else {d.filename for d in diagnostics})
     return (f"Found {count} finding{'s' if count != 1 else ''} in {files_with} file{'s' if files_with != 1 else ''} "
             f"({files_checked} checked).")
 

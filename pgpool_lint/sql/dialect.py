@@ -26,7 +26,6 @@ import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import PurePosixPath
 from typing import Optional
 
 POSTGRES = "postgres"
@@ -52,8 +51,9 @@ NAMED_DIALECTS = {
     "derby": "derby", "db2": "db2", "trino": "trino", "presto": "presto", "hive": "hive",
     "databricks": "databricks", "firebird": "firebird", "cassandra": "cassandra", "cql": "cassandra",
 }
-#: a folder named after a database, maybe with a version: ``mysql``, ``mysql8``, ``sqlite-3``
-_NAMED_PART = re.compile(r"([a-z][a-z0-9]*?)(?:[-_.]?v?\d+(?:[._]\d+)*)?")
+#: a folder named after a database, maybe with a version or what it holds: ``mysql``, ``mysql8``,
+#: ``sqlite-3``, ``MySqlMigrations``
+_NAMED_PART = re.compile(r"([a-z][a-z0-9]*?)(?:[-_.]?v?\d+(?:[._]\d+)*)?(?:[-_.]?(?:migrations?|scripts?|schemas?))?")
 #: the dialects sqlglot is asked about, most common in PostgreSQL projects' neighbourhood first
 SQLGLOT_DIALECTS = ("mysql", "sqlite", "tsql", "clickhouse", "bigquery", "snowflake", "oracle", "duckdb")
 #: longer statements are not handed to sqlglot (pure Python): a bound on its cost per statement
@@ -79,10 +79,21 @@ class Verdict:
 
 def from_path(relpath: str) -> Optional[Verdict]:
     """A folder or a dotted file-name part that names another database."""
-    path = PurePosixPath(relpath.replace("\\", "/"))
-    parts = [p.lower() for p in path.parts[:-1]]
-    name_parts = path.name.lower().split(".")[:-1]  # schema.mysql.sql -> schema, mysql
-    for part, where in [*((p, "folder") for p in parts), *((p, "file name") for p in name_parts[1:])]:
+    parts = [p for p in relpath.replace("\\", "/").split("/") if p and p != "."]  # as PurePosixPath reads it
+    if not parts:
+        return None
+    folder = _named_in("/".join(parts[:-1]).lower(), "folder")  # the same for every file of a folder
+    if folder is not None:
+        return folder
+    name_parts = parts[-1].lower().split(".")[:-1]  # schema.mysql.sql -> schema, mysql
+    return _named_in(".".join(name_parts[1:]), "file name")
+
+
+@lru_cache(maxsize=1024)
+def _named_in(joined: str, where: str) -> Optional[Verdict]:
+    """The first part of ``joined`` (folders joined by ``/``, or file-name parts by ``.``) that
+    names another database."""
+    for part in joined.split("/" if where == "folder" else ".") if joined else ():
         m = _NAMED_PART.fullmatch(part)
         if m is not None and m.group(1) in NAMED_DIALECTS:
             return Verdict(NAMED_DIALECTS[m.group(1)], f"{where} `{part}`")
@@ -132,6 +143,9 @@ def judge(statement: str, budget: Optional[Budget] = None, error_at: Optional[in
         # `set cluster setting ...`, `SET GLOBAL x = 1`, `SET @@session.x`: no PostgreSQL SET reads so, and
         # the name is none of its parameters (`SET x = ` is PostgreSQL with a mistake)
         return Verdict("not-postgres", f"`{second[:40]}` is not a PostgreSQL parameter")
+    tsql = _tsql_syntax(statement, error_at)
+    if tsql is not None:  # `[dbo].[Name]`, a `GO` line, `CREATE OR ALTER`: where PostgreSQL stopped
+        return Verdict("tsql", f"{tsql} is T-SQL syntax, not PostgreSQL's")
     foreign = _foreign_word(statement, error_at)
     if foreign is not None:  # `AUTO_INCREMENT`, `UNSIGNED`, `TOP`, a backtick: where PostgreSQL stopped
         other = _FOREIGN_WORD_DIALECTS.get(foreign.upper()) or (
@@ -152,6 +166,51 @@ def judge(statement: str, budget: Optional[Budget] = None, error_at: Optional[in
 _FOREIGN_WORD_DIALECTS = {"`": "mysql", "AUTO_INCREMENT": "mysql", "UNSIGNED": "mysql", "AUTOINCREMENT": "sqlite",
                           "TOP": "tsql", "NVARCHAR": "tsql", "IDENTITY": "tsql"}
 _WORD_AT = re.compile(r"`|[A-Za-z_][A-Za-z_0-9]{0,63}")
+
+
+#: a name in brackets (T-SQL's quoting): a letter or underscore first, then up to the bracket
+#: closing it on the same line, followed by what follows a name (``(f1[2])[1]`` is an array subscript)
+_BRACKET_NAME = re.compile(r"\[[A-Za-z_][^\[\]\r\n]{0,127}\](?=[.\s,()]|$)")
+#: ``GO`` alone on its line: the batch separator of SQL Server's tools
+_GO_LINE = re.compile(r"GO[ \t]*(?:--[^\n]*)?(?:\r?\n|$)", re.IGNORECASE)
+_CREATE_OR = re.compile(r"\bCREATE\s+OR\s+$", re.IGNORECASE)
+_PROC_VERB = re.compile(r"\b(?:CREATE|ALTER|DROP)\s+(?:OR\s+ALTER\s+)?$", re.IGNORECASE)
+_VARIABLE = re.compile(r"@[A-Za-z_]")
+#: statements in which T-SQL writes ``@name`` where PostgreSQL stops (MySQL's procedures take no ``@``)
+_DECLARES_VARIABLES = re.compile(r"(?:DECLARE\b|(?:CREATE|ALTER)\s+(?:OR\s+ALTER\s+)?PROC(?:EDURE)?\b)",
+                                 re.IGNORECASE)
+_BEGIN = re.compile(r"\bBEGIN\b", re.IGNORECASE)
+_THEN = re.compile(r"\bTHEN\b", re.IGNORECASE)
+
+
+def _tsql_syntax(statement: str, at: Optional[int]) -> Optional[str]:
+    """What is T-SQL where PostgreSQL stopped, or None: a bracket-quoted name, a ``GO`` line,
+    ``CREATE OR ALTER``, ``CREATE PROC``, ``@name`` in a DECLARE or a procedure's parameters,
+    ``IF cond BEGIN`` (PL/pgSQL's IF has THEN).  PostgreSQL has none of them, so none is
+    PostgreSQL with a mistake."""
+    if at is None or not 0 <= at < len(statement):
+        return None
+    char = statement[at]
+    if char == "[":
+        return "quoting names with brackets" if _BRACKET_NAME.match(statement, at) else None
+    if char in "gG" and _GO_LINE.match(statement, at) and statement[statement.rfind("\n", 0, at) + 1:at].strip() == "":
+        return "a `GO` line (the batch separator)"
+    before = statement[max(0, at - 40):at]
+    word = statement[at:at + 9].upper()
+    if word.startswith("ALTER") and _CREATE_OR.search(before):
+        return "`CREATE OR ALTER`"
+    if word.startswith("PROC") and not word[4:5].isalnum() and _PROC_VERB.search(before):
+        return "`PROC` for PROCEDURE"
+    first = _WORDS.match(statement, 1 if statement.startswith("\ufeff") else 0)  # after a BOM, blanks, comments
+    head = first.start(1) if first is not None else 0
+    if char == "@" and _VARIABLE.match(statement, at) and _DECLARES_VARIABLES.match(statement, head):
+        return "an `@name` variable or parameter"
+    if word.startswith("IF") and not word[2:3].isalnum() and (at == head or statement[head:at].strip().upper() == "BEGIN"):
+        window = statement[at:at + 4096]
+        begin = _BEGIN.search(window)
+        if begin is not None and _THEN.search(window, 0, begin.start()) is None:
+            return "`IF ... BEGIN` without THEN"
+    return None
 
 
 def _foreign_word(statement: str, at: Optional[int]) -> Optional[str]:
@@ -193,7 +252,9 @@ def _other_keywords() -> frozenset[str]:
 #: words after SET / RESET / SHOW that are PostgreSQL syntax, not a parameter name
 _SET_KEYWORDS = frozenset({"session", "local", "time", "transaction", "role", "names", "constraints", "schema",
                            "xml", "all", "characteristics", "seed"})
-_WORDS = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*([A-Za-z_@][\w@.$]*)", re.DOTALL)
+#: blanks and comments are skipped possessively: a run of blanks before a symbol fails at once
+#: instead of trying every way to split the run (exponential), and no word is read from inside a comment
+_WORDS = re.compile(r"(?:\s++|--[^\n]*+|/\*.*?\*/)*+([A-Za-z_@][\w@.$]*)", re.DOTALL)
 
 
 def _first_words(text: str) -> tuple[str, str, str]:
@@ -211,7 +272,7 @@ def _first_words(text: str) -> tuple[str, str, str]:
     return words[0], words[1], words[2]
 
 
-_FIRST_TOKEN = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*(\S)(\w*)", re.DOTALL)
+_FIRST_TOKEN = re.compile(r"(?:\s++|--[^\n]*+|/\*.*?\*/)*+(\S)(\w*)", re.DOTALL)
 
 
 def _starts_like_a_statement(text: str) -> bool:
@@ -251,13 +312,28 @@ _SCRIPT_WORDS = frozenset({"if", "while", "for", "get", "put", "list", "remove",
 
 def _sqlglot_dialect(text: str, ask_postgres: bool = True) -> Optional[str]:
     """The first other dialect whose sqlglot reader accepts ``text`` while its PostgreSQL reader
-    does not (``ask_postgres``: PostgreSQL has already refused it for a reason of its own)."""
-    if ask_postgres and _sqlglot_accepts(text, POSTGRES):
-        return None
-    for dialect in SQLGLOT_DIALECTS:
-        if _sqlglot_accepts(text, dialect):
-            return dialect
-    return None
+    does not (``ask_postgres``: PostgreSQL has already refused it for a reason of its own).
+
+    Remembered per process: the same statement comes back in many files (extension scripts'
+    ``AS :MODULE_PATHNAME`` functions, regression tests' copies), and nine sqlglot readers each
+    cost about a millisecond."""
+    import hashlib
+
+    key = (hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest(), ask_postgres)
+    if key in _SQLGLOT_ANSWERS:
+        return _SQLGLOT_ANSWERS[key]
+    answer = None
+    if not (ask_postgres and _sqlglot_accepts(text, POSTGRES)):
+        answer = next((dialect for dialect in SQLGLOT_DIALECTS if _sqlglot_accepts(text, dialect)), None)
+    if len(_SQLGLOT_ANSWERS) >= _SQLGLOT_ANSWERS_MAX:
+        _SQLGLOT_ANSWERS.clear()
+    _SQLGLOT_ANSWERS[key] = answer
+    return answer
+
+
+#: sqlglot's answers by a digest of the statement (memory stays small whatever the statements' length)
+_SQLGLOT_ANSWERS: dict[tuple[bytes, bool], Optional[str]] = {}
+_SQLGLOT_ANSWERS_MAX = 4096
 
 
 def _sqlglot_accepts(text: str, dialect: str) -> bool:
