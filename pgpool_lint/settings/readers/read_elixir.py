@@ -79,9 +79,9 @@ class Reader(StackReader):
         if not uses_repo or init is None:
             return None
         put: dict[str, tuple[Any, Any]] = {}
-        for node in self.subtree(init):
+        for node, parent in self.subtree(init):
             if node.type == "call":
-                put.update(self.keyword_calls(node))
+                put.update(self.keyword_calls(node, parent))
         settings = {key: self.value(self.resolve(value)) for key, (_, value) in put.items()
                     if key in ("prepare", "url", "hostname", "port")}
         name_node = self.arguments(init)[0]
@@ -89,22 +89,23 @@ class Reader(StackReader):
         return Fact("ecto-repo", start, end, args[0].text.decode("utf-8", "replace"), settings,
                     self.endpoint(put) if ("url" in put or "hostname" in put) else None, {"init": True})
 
-    def subtree(self, node: Any) -> list[Any]:
-        out, stack = [], [node]
+    def subtree(self, node: Any) -> list[tuple[Any, Any]]:
+        """(node, its parent) below ``node``: the parent is carried down because tree-sitter's
+        ``Node.parent`` searches from the root (linear in the siblings: quadratic over a long body)."""
+        out, stack = [], [(node, None)]
         while stack and len(out) < 10_000:
-            current = stack.pop()
-            out.append(current)
-            stack.extend(current.named_children)
+            current, parent = stack.pop()
+            out.append((current, parent))
+            stack.extend((child, current) for child in current.named_children)
         return out
 
-    def keyword_calls(self, call: Any) -> dict[str, tuple[Any, Any]]:
+    def keyword_calls(self, call: Any, parent: Any) -> dict[str, tuple[Any, Any]]:
         """key -> (key node, value node) that ``Keyword.put/put_new/merge`` adds to the config
-        (the config argument may come through ``|>``)."""
+        (the config argument may come through ``|>``: ``parent`` is the call's parent node)."""
         callee = self.callee(call)
         if len(callee) != 2 or callee[0] != "Keyword" or callee[1] not in ("put", "put_new", "merge"):
             return {}
         args = self.arguments(call)
-        parent = call.parent
         piped = parent is not None and parent.type == "binary_operator" \
             and parent.child_by_field_name("operator") is not None \
             and parent.child_by_field_name("operator").type == "|>" and parent.child_by_field_name("right") == call
