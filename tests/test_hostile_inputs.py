@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -165,12 +167,6 @@ LINEAR_READERS = {
     # valid TOML (the line is inside a string), so the key locator reads it too
     "toml-header-blanks": ("flyway.toml", lambda n: 'x = """\n[' + " " * n + '\n"""\n', 2000),
     "python-noqa-repeats": ("q.py", lambda n: "cur.execute('LISTEN x')  # " + "noqa:" * n + "\n", 2000),
-    "js-concatenation": ("q.js", _concat("const pg = require('pg');\nclient.query('LISTEN x'{});\n", " + 'a'"), 500),
-    "ts-concatenation": ("q.ts", _concat("client.query('LISTEN x'{});\n", " + 'a'"), 500),
-    "java-concatenation": ("Q.java", _concat('class Q {{ void f() {{ st.execute("LISTEN x"{}); }} }}\n', ' + "a"'), 500),
-    "go-concatenation": ("q.go", _concat('package q\nfunc f() {{ db.Exec("LISTEN x"{}) }}\n', ' + "a"'), 500),
-    "ruby-concatenation": ("q.rb", _concat('conn.exec("LISTEN x"{})\n', ' + "a"'), 500),
-    "ruby-adjacent-literals": ("q.rb", _concat('conn.exec("LISTEN x"{})\n', ' "a"'), 500),
     "js-deep-receiver-chain": ("q.js", lambda n: "client" + ".then()" * n + ".query('LISTEN x');\n", 500),
     "non-ascii-concatenation": ("q.js", _concat("client.query('LISTEN é'{});\n", " + 'é'"), 500),
 }
@@ -191,21 +187,64 @@ def test_readers_are_linear(linter, name):
     assert_linear(build, lambda text: linter.lint_decoded(text, filename), n)
 
 
-@pytest.mark.parametrize("filename,template,term", [
-    ("q.js", "const pg = require('pg');\nclient.query('LISTEN x'{});\n", " + 'a'"),
-    ("Q.java", 'class Q {{ void f() {{\nst.execute("LISTEN x"{}); }} }}\n', ' + "a"'),
-    ("q.go", 'package q\nfunc f() {{ db.Exec("LISTEN x"{}) }}\n', ' + "a"'),
-    ("q.rb", 'x = 1\nconn.exec("LISTEN x"{})\n', ' + "a"'),
-], ids=["js", "java", "go", "ruby"])
-@pytest.mark.skip(reason="after the merge with the what-runs extractor a 50,000-term chain does not finish in minutes "
-                         "(Extractor.run's candidate scan); open follow-up of issue 15")
-def test_a_50000_term_concatenation_is_read_whole(linter, filename, template, term):
-    """Folded with explicit stacks: not skipped as "nested too deeply", the finding is where it was."""
+#: one long concatenation per host language: (file name, template with the chain's place, term)
+CONCATENATIONS = {
+    "js": ("q.js", "const pg = require('pg');\nclient.query('LISTEN x'{});\n", " + 'a'"),
+    "ts": ("q.ts", "x = 1;\nclient.query('LISTEN x'{});\n", " + 'a'"),
+    "java": ("Q.java", 'class Q {{ void f() {{\nst.execute("LISTEN x"{}); }} }}\n', ' + "a"'),
+    "go": ("q.go", 'package q\nfunc f() {{ db.Exec("LISTEN x"{}) }}\n', ' + "a"'),
+    "ruby": ("q.rb", 'x = 1\nconn.exec("LISTEN x"{})\n', ' + "a"'),
+    "ruby-adjacent": ("q.rb", 'x = 1\nconn.exec("LISTEN x"{})\n', ' "a"'),
+    "python": ("q.py", 'x = 1\ncur.execute("LISTEN x"{})\n', ' + "a"'),
+    "python-adjacent": ("q.py", 'x = 1\ncur.execute("LISTEN x"{})\n', ' "a"'),
+    "elixir": ("q.ex", 'x = 1\nRepo.query!("LISTEN x"{})\n', ' <> "a"'),
+    "php": ("q.php", '<?php\npg_query("LISTEN x"{});\n', ' . "a"'),
+    "csharp": ("Q.cs", 'class A {{ void F() {{\nconn.Execute("LISTEN x"{}); }} }}\n', ' + "a"'),
+    "rust": ("q.rs", 'fn f() {{\nclient.batch_execute(&("LISTEN x".to_string(){})); }}\n', ' + "a"'),
+    "kotlin": ("Q.kt", 'fun f() {{\nstmt.execute("LISTEN x"{}) }}\n', ' + "a"'),
+}
+
+
+@pytest.mark.parametrize("host", sorted(CONCATENATIONS))
+def test_a_long_concatenation_is_linear_in_every_host(linter, host):
+    """4x the terms cost about 4x the CPU time (a chain's literals were each read 16 KB at a time
+    through the parse's reader: quadratic, and a hang once the parse budget ran out)."""
+    from .linear import assert_linear
+
+    filename, template, term = CONCATENATIONS[host]
+    assert_linear(_concat(template, term), lambda text: linter.lint_decoded(text, filename), 500)
+
+
+@pytest.mark.parametrize("host", sorted(CONCATENATIONS))
+def test_a_50000_term_concatenation_is_read_whole(linter, host):
+    """Folded with explicit stacks (Python: tree-sitter when ``ast`` is too deep): not skipped as
+    "nested too deeply", the finding is where it was."""
+    filename, template, term = CONCATENATIONS[host]
     text = template.format(term * 50_000)
     result = linter.lint_decoded(text, filename)
     assert result.skipped is None
     column = text.splitlines()[1].index("LISTEN") + 1
     assert [(d.code, d.location) for d in result.diagnostics] == [("PGB002", (2, column))]
+
+
+def test_a_tree_reads_its_text_after_the_parse_budget_is_spent():
+    """The budgeted parse reads through a callable that stops answering once the CPU budget is
+    spent; a tree kept that callable as its source, so ``node.text`` read after the budget (a long
+    file's extraction) looped for ever.  A real process, so that the old behaviour fails by timing out."""
+    source = 'package q\\nvar s = "LISTEN x"\\n'
+    script = (
+        "import time\n"
+        "from pgpool_lint.code import treesitter\n"
+        "from pgpool_lint.code.go_source import GO\n"
+        "treesitter.PARSE_SECONDS, treesitter.PARSE_SECONDS_PER_MB = 0.2, 0.0\n"
+        f"tree = treesitter.parse(GO, '{source}')\n"
+        "started = time.process_time()\n"
+        "while time.process_time() - started < 0.3:\n"
+        "    pass\n"
+        "print(tree.root_node.text.decode(), end='')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, b'package q\nvar s = "LISTEN x"\n', b"")
 
 
 def test_yaml_alias_bomb_beside_a_good_file(tmp_path):
