@@ -251,6 +251,7 @@ class Linter:
         if suppressions is not None and UNUSED_SUPPRESSION in self.active and UNUSED_SUPPRESSION not in ignored:
             for f in self._unused(suppressions, text, index, ignored):
                 out.append(self._diagnostic(f, filename, text, index, source_kind))
+        _redact_passwords(out, text)
         out.sort(key=Diagnostic.sort_key)
         return out
 
@@ -303,6 +304,20 @@ class Linter:
             if globs.matches(rel):  # type: ignore[attr-defined]
                 codes |= rule_codes
         return frozenset(codes)
+
+
+def _redact_passwords(diagnostics: list[Diagnostic], text: str) -> None:
+    """Messages, help and fix titles quote SQL (and a parse error the literal it stopped at):
+    the passwords written in it never reach an output, an editor or a log (the edits keep them)."""
+    from dataclasses import replace
+
+    from ..report import passwords_in, redact
+
+    secrets = passwords_in(text) if diagnostics else ()
+    for d in diagnostics:
+        d.message, d.help = redact(d.message, *secrets), redact(d.help, *secrets)
+        if d.fix is not None and d.fix.message != redact(d.fix.message, *secrets):
+            d.fix = replace(d.fix, message=redact(d.fix.message, *secrets))
 
 
 def active_codes(enabled: Iterable[str], profile: Profile, cat: "catalogue_mod.Catalogue") -> frozenset[str]:
