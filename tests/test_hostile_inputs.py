@@ -460,6 +460,27 @@ def test_a_file_whose_lint_fails_is_its_own_finding(linter, monkeypatch):
         linter.lint_decoded(GOOD, "bad.sql")
 
 
+def test_a_settings_reader_that_fails_is_one_line_and_exit_2_not_a_clean_file(tmp_path):
+    """Found by running the readers on hostile input: arrays nested deeper than tomllib goes
+    (RecursionError) in a settings TOML were swallowed, and the file read as clean ("All checks
+    passed!", exit 0).  The other files are still linted; ``PGPOOL_LINT_DEBUG=1`` shows the traceback."""
+    (tmp_path / "settings.toml").write_text(
+        '[default]\ndatabase_url = "postgresql://u@db:6432/app?options=-csearch_path%3Dx"\n'
+        "x = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    (tmp_path / "good.sql").write_text(GOOD)
+    r = run_cli("check", "--output-format", "concise", "settings.toml", "good.sql", cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr == (b"pgpool-lint: error: settings.toml: cannot read as toml settings: nested too deeply "
+                        b"(set PGPOOL_LINT_DEBUG=1 to see the traceback)\n")
+    assert r.stdout.decode().splitlines()[0].startswith("good.sql:1:1: PGB002 [listen]")
+    assert r.stdout.decode().splitlines()[-1] == "Found 1 finding (2 files checked); 1 error above: not every file was checked."
+    # --fix leaves a file it could not read whole as it is, and says so the same way
+    fixed = run_cli("check", "--fix", "settings.toml", cwd=tmp_path)
+    assert fixed.returncode == 2 and b"settings.toml: cannot read as toml settings" in fixed.stderr
+    debug = run_cli("check", "settings.toml", cwd=tmp_path, env={"PGPOOL_LINT_DEBUG": "1"})
+    assert b"Traceback" in debug.stderr and b"RecursionError" in debug.stderr
+
+
 def test_walking_a_deep_tree_is_linear(deep_dir):
     import itertools
 

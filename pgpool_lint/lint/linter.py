@@ -69,6 +69,8 @@ class FileResult:
     skipped: Optional[str] = None  # why the file was not linted (documented skips)
     #: text of the file that is not PostgreSQL and was skipped: why, per statement or string
     not_postgres: list[str] = field(default_factory=list)
+    #: part of the file could not be read (a settings reader failed): the run exits 2
+    error: Optional[str] = None
 
 
 class Linter:
@@ -122,14 +124,17 @@ class Linter:
 
     def _lint_decoded(self, text: str, display: str) -> FileResult:
         from ..code import HostSyntaxError, lint_code, source_kind
-        from ..settings import settings_kind
+        from ..settings import ReaderError, settings_kind
 
         kind = source_kind(display)
         settings = settings_kind(display)  # driver/ORM settings files and connection code
         self.not_postgres = []  # filled by lint_text / lint_code through ``skip``
         if kind == "sql":
             if settings is not None:
-                return FileResult(display, self.lint_settings(text, display, settings), text=text)
+                try:
+                    return FileResult(display, self.lint_settings(text, display, settings), text=text)
+                except ReaderError as exc:
+                    return FileResult(display, [], text=text, error=str(exc))
             return FileResult(display, self.lint_text(text, display), text=text, not_postgres=self.not_postgres)
         try:
             diagnostics = lint_code(self, text, display, kind)
@@ -137,7 +142,11 @@ class Linter:
         except HostSyntaxError as exc:
             return FileResult(display, [], text=text, skipped=str(exc))
         if settings is not None:
-            from_settings = self.lint_settings(text, display, settings)
+            try:
+                from_settings = self.lint_settings(text, display, settings)
+            except ReaderError as exc:  # the code's own findings still count
+                result.error = str(exc)
+                return result
             # a directive silences findings of either pass: unused only when unused in both
             idle_in_both = {d.start for d in from_settings if d.code == UNUSED_SUPPRESSION}
             extra = [d for d in from_settings if d.code not in (BAD_SUPPRESSION, UNUSED_SUPPRESSION)]
