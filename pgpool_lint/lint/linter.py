@@ -320,9 +320,11 @@ def _redact_passwords(diagnostics: list[Diagnostic], text: str) -> None:
     the passwords written in it never reach an output, an editor or a log (the edits keep them)."""
     from dataclasses import replace
 
-    from ..report import passwords_in, redact
+    from ..report import may_hold_secret, passwords_in, redact
 
-    secrets = passwords_in(text) if diagnostics else ()
+    if not diagnostics or not may_hold_secret(text):
+        return  # messages quote the file: no password in it, none in them (most files)
+    secrets = passwords_in(text)
     for d in diagnostics:
         d.message, d.help = redact(d.message, *secrets), redact(d.help, *secrets)
         if d.fix is not None and d.fix.message != redact(d.fix.message, *secrets):
