@@ -177,7 +177,11 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
     if not paths:
         paths = (".",)
     if settings_values.get("deployment-evidence", True):
-        _read_deployment(settings, paths, exclude_globs, cfg.root)
+        from .config import relative_posix
+        from .lint.options import read_deployment
+
+        read_deployment(settings, [Path(p) for p in paths if p != "-" and os.path.isdir(p)],
+                        lambda path: exclude_globs.matches(relative_posix(path, cfg.root)))
     if verbose:
         click.echo(terminal_safe(f"pgpool-lint: config: {cfg.path}" if cfg.path else
                                  "pgpool-lint: config: none (" + ("--isolated" if isolated else "no .pgpool-lint.toml "
@@ -442,29 +446,6 @@ def _report(diagnostics: list, output_format: str, output_file: Optional[Path], 
 def _open_output(path: Path) -> io.TextIOWrapper:
     path.parent.mkdir(parents=True, exist_ok=True)
     return open(path, "w", encoding="utf-8", errors="replace", newline="\n")
-
-
-def _read_deployment(settings, paths, exclude_globs, root: Path) -> None:
-    """Deployment evidence of the directories being linted (``settings.deployment``): it resolves
-    endpoints for the settings rules, and a pooler's configuration sets the profile values the
-    config file and the command line leave open (``--verbose`` names the file)."""
-    from .config import KEYS, ConfigError, apply_setting, relative_posix
-    from .settings import CODES
-
-    roots = [Path(p) for p in paths if p != "-" and os.path.isdir(p)]
-    if not roots or not (CODES & settings.enabled):
-        return
-    from .settings.deployment import collect
-
-    deployment = collect(roots, lambda path: exclude_globs.matches(relative_posix(path, root)))
-    settings.deployment = deployment
-    for key, value, origin in deployment.profile_values():
-        if key in settings.profile_origins:
-            continue  # the config file and the command line win
-        try:
-            apply_setting(settings, key, KEYS[key](key, value), origin=origin)
-        except ConfigError:
-            continue  # a value the repository's own file states wrongly: keep the preset's
 
 
 def _print_profile(settings, cat) -> None:

@@ -13,7 +13,9 @@
   never opened is ignored (logged), not an error popup;
 - hover: the rule's documentation from the catalogue;
 - the project's config: the nearest ``.pgpool-lint.toml`` / ``pyproject.toml`` above each
-  file, re-read when it changes; excluded files get no diagnostics.
+  file, re-read when it changes; excluded files get no diagnostics.  The project's deployment
+  evidence (pooler config, deployment files: as ``check`` reads them) is read with it, so the
+  settings rules speak in the editor as on the command line.
 
 Positions cross the protocol in the negotiated encoding (UTF-16 unless the client offers
 another); ``core.positions.offset_to_lsp`` / ``lsp_to_offset`` do every conversion.
@@ -45,7 +47,7 @@ from .core import catalogue as catalogue_mod
 from .core.diagnostics import Diagnostic
 from .core.positions import LineIndex, lsp_to_offset, offset_to_lsp
 from .lint.linter import Linter
-from .lint.options import build_settings
+from .lint.options import build_settings, read_deployment
 from .report import rule_url, tool_version
 
 SOURCE = "pgpool-lint"
@@ -243,14 +245,21 @@ class PgpoolLanguageServer(LanguageServer):
         if project is None:
             try:
                 cat = catalogue_mod.load()
-                linter = Linter(build_settings(cfg, cat))
+                settings = build_settings(cfg, cat)
+                excludes = GlobSet(list(cfg.values.get("exclude", DEFAULT_EXCLUDE))
+                                   + list(cfg.values.get("extend-exclude", [])))
+                if cfg.values.get("deployment-evidence", True):
+                    # as `check` on the project's directory: its pooler file and deployment
+                    # files tell the settings rules what the endpoints are
+                    root = Path(cfg.root if cfg.path else (self.workspace.root_path or directory))
+                    read_deployment(settings, [root], lambda p: excludes.matches(relative_posix(p, root)))
+                linter = Linter(settings)
             except ConfigError as exc:
                 return Project(None, GlobSet([]), cfg.root, error=str(exc))
             except catalogue_mod.UnknownRule as exc:
                 return Project(None, GlobSet([]), cfg.root,
                                error=f"{cfg.path}: unknown rule selector `{exc.selector}`")
-            excludes = list(cfg.values.get("exclude", DEFAULT_EXCLUDE)) + list(cfg.values.get("extend-exclude", []))
-            project = Project(linter, GlobSet(excludes), cfg.root)
+            project = Project(linter, excludes, cfg.root)
             self._projects[key] = project
         return project
 

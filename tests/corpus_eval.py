@@ -93,3 +93,15 @@ def report(corpus: Path, tables: list[list[str]], truth: set[Label], found: set[
         rows.append(f"\n{title}: {len(group)}")
         rows += [f"  {name}:{line}: {code}  {source_line(corpus, name, line)}" for name, line, code in sorted(group)]
     return "\n".join(rows)
+
+
+def claims_and_questions(diagnostics: list[dict], conditional: Callable[[dict], bool]) -> tuple[set[Label], set[Label]]:
+    """The findings that claim a hazard, and the warnings that state their condition (counted apart)."""
+    return (found_labels([d for d in diagnostics if not conditional(d)]),
+            found_labels([d for d in diagnostics if conditional(d)]))
+
+
+def findings_under(diagnostics: list[dict], folders: Iterable[str]) -> list[tuple[str, int, str]]:
+    """(file, line, code) of every finding in ``folders`` (slices that follow their vendor's advice)."""
+    prefixes = tuple(folder.rstrip("/") + "/" for folder in folders)
+    return [(d["filename"], d["location"]["row"], d["code"]) for d in diagnostics if d["filename"].startswith(prefixes)]

@@ -290,3 +290,33 @@ def test_a_pgcat_configuration_states_the_mode_and_port(tmp_path):
     assert "pgcat.toml runs pgcat in transaction mode on port 6432" in findings[0]["message"]
     verbose = run_cli("check", "--verbose", ".", cwd=root).stderr.decode()
     assert "pool-mode                         transaction  (pgcat.toml)" in verbose
+
+
+def test_each_project_of_a_run_keeps_its_own_pooler_profile(tmp_path):
+    """Two projects in one run: `a` runs PgBouncer in session mode, `b` says nothing.  `a`'s file
+    turns the transaction-mode rules off for `a` only (before, for both: `b`'s SET went unreported,
+    in whichever order the paths were given)."""
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "q.sql").write_text("SET search_path TO app;\n")
+    (tmp_path / "a" / "pgbouncer.ini").write_text("[databases]\n* = host=db\n[pgbouncer]\npool_mode = session\n")
+    for order in (("a", "b"), ("b", "a")):
+        proc = run_cli("check", "--isolated", "--jobs", "1", "--output-format", "json", *order, cwd=tmp_path)
+        assert proc.returncode == 1, proc.stderr.decode()
+        assert [(f["filename"], f["code"], f["location"]["row"]) for f in json.loads(proc.stdout)] == [
+            ("b/q.sql", "PGB001", 1)]
+
+
+def test_a_project_without_a_pooler_file_keeps_the_configured_profile(tmp_path):
+    """`a`'s pgbouncer.ini (1.18, max_prepared_statements = 0) makes its asyncpg pool an error;
+    `b`, with the same code and no pooler file, is judged with the default profile (a warning)."""
+    for name in ("a", "b"):
+        (tmp_path / name / "app").mkdir(parents=True)
+        (tmp_path / name / "app" / "db.py").write_text(ASYNCPG_APP)
+        (tmp_path / name / ".env").write_text("DATABASE_URL=postgres://app:pw@db-proxy.internal:6432/app\n")
+    (tmp_path / "a" / "pgbouncer.ini").write_text(PGBOUNCER_INI)
+    proc = run_cli("check", "--isolated", "--jobs", "2", "--select", "PGB201", "--output-format", "json",
+                   "a", "b", cwd=tmp_path)
+    rows = sorted((f["filename"], f["location"]["row"], f["location"]["column"], f["severity"])
+                  for f in json.loads(proc.stdout))
+    assert rows == [("a/app/db.py", 4, 8, "error"), ("b/app/db.py", 4, 8, "warning")]

@@ -89,7 +89,7 @@ def test_laravel_on_supavisor_from_env(tmp_path: Path) -> None:
     env = "DB_CONNECTION=pgsql\nDB_HOST=aws-0-eu-west-1.pooler.supabase.com\nDB_PORT=6543\n"
     root = write(tmp_path, {"config/database.php": LARAVEL, ".env": env})
     assert findings(root) == [
-        ("config/database.php", 7, 13, "PGB201"),  # PDO prepares on the server by default
+        ("config/database.php", 6, 9, "PGB201"),  # the `pgsql` connection: PDO prepares on the server by default
         ("config/database.php", 12, 30, "PGB203"),  # set search_path to billing on connect
     ]
 
@@ -109,6 +109,7 @@ def test_sqlx_and_npgsql(tmp_path: Path) -> None:
         ".env": f"DATABASE_URL={SUPAVISOR}\n",
     })
     assert findings(root) == [
+        ("appsettings.json", 3, 11, "PGB208"),  # Npgsql's pool sends DISCARD ALL (no No Reset On Close=true)
         ("appsettings.json", 3, 81, "PGB200"),  # Options=-c search_path=app
         ("appsettings.json", 3, 108, "PGB201"),  # Max Auto Prepare=10
         ("src/main.rs", 3, 16, "PGB201"),  # no statement_cache_capacity(0)
@@ -121,6 +122,9 @@ def test_sqlx_and_npgsql(tmp_path: Path) -> None:
     ("Db.cs", 'var s = "Host=db;' + "a b c=1;" * 50_000 + '";\n'),
     ("db.php", "<?php $pdo = new PDO('pgsql:host=x;' . " + "$a . " * 20_000 + "'');\n"),
     ("config/runtime.exs", "config :app, App.Repo, url: " + "a = " * 20_000 + "System.get_env(\"X\")\n"),
+    ("lib/x/repo.ex", "defmodule X.Repo do\n  use Ecto.Repo\n  def init(_, c) do\n"
+     + "    c = c |> Keyword.put(:url, System.get_env(\"X\")) |> Keyword.merge(prepare: :named)\n" * 20_000
+     + "  end\nend\n"),
     ("main.rs", "let url = " + "&" * 50_000 + "std::env::var(\"X\")?;\nPgPool::connect(&url);\n"),
     ("Db.kt", 'val s = "' + "$x" * 100_000 + ' jdbc:postgresql://h/db"\n'),
 ])
@@ -132,3 +136,63 @@ def test_pathological_settings_finish(tmp_path: Path, name: str, content: str) -
     proc = run_cli("check", "--isolated", "--output-format", "json", name, cwd=tmp_path)
     assert proc.returncode in (0, 1), proc.stderr
     json.loads(proc.stdout)
+
+
+REPO_WITH_INIT = ("defmodule Shop.Repo do\n  use Ecto.Repo, otp_app: :shop, adapter: Ecto.Adapters.Postgres\n\n"
+                  "  @impl true\n  def init(_type, config) do\n    config =\n      config\n"
+                  "      |> Keyword.put(:url, System.fetch_env!(\"DATABASE_URL\"))\n"
+                  "      |> Keyword.merge(pool_size: 5)\n\n    {:ok, config}\n  end\nend\n")
+
+
+def test_ecto_url_set_by_the_repo_init_callback(tmp_path: Path) -> None:
+    """The config names no endpoint; lib/shop/repo.ex's init/2 sets DATABASE_URL: judged at the config
+    (once), and Oban's notifier on that repo too."""
+    root = write(tmp_path, {
+        "mix.exs": "defmodule Shop.MixProject do\nend\n",
+        "config/config.exs": "import Config\nconfig :shop, Oban, repo: Shop.Repo, queues: [default: 10]\n",
+        "config/runtime.exs": "import Config\nconfig :shop, Shop.Repo, pool_size: 10\n",
+        "lib/shop/repo.ex": REPO_WITH_INIT,
+        ".env": f"DATABASE_URL={SUPAVISOR}\n",
+    })
+    assert findings(root) == [("config/config.exs", 2, 15, "PGB205"), ("config/runtime.exs", 2, 15, "PGB201")]
+    (root / "lib/shop/repo.ex").write_text(REPO_WITH_INIT.replace("merge(pool_size", "merge(prepare: :unnamed, pool_size"))
+    assert findings(root) == [("config/config.exs", 2, 15, "PGB205")]
+    (root / ".env").write_text(f"DATABASE_URL={DIRECT}\n")
+    assert findings(root) == []
+
+
+def test_ecto_repo_init_without_a_config_is_judged_in_the_module(tmp_path: Path) -> None:
+    root = write(tmp_path, {"mix.exs": "defmodule Shop.MixProject do\nend\n", "lib/shop/repo.ex": REPO_WITH_INIT,
+                            ".env": f"DATABASE_URL={SUPAVISOR}\n"})
+    assert findings(root) == [("lib/shop/repo.ex", 5, 7, "PGB201")]
+
+
+def test_module_path_follows_elixirs_convention() -> None:
+    from pgpool_lint.settings.readers.read_elixir import module_path
+
+    assert module_path("MyApp.Repo") == "my_app/repo.ex"
+    assert module_path("HTTPServer.PGRepo") == "http_server/pg_repo.ex"
+    assert module_path("Shop.Repo2") == "shop/repo2.ex"
+
+
+def test_repo_init_reader_is_linear() -> None:
+    """n `Keyword.put` lines in init/2 (piped, nested in a module): n vs 4n CPU time (a ratio)."""
+    from .helpers import linter_for_case
+    from .linear import assert_linear
+
+    linter = linter_for_case({})
+    line = '    c = c |> Keyword.put(:url, System.get_env("X")) |> Keyword.merge(prepare: :named)\n'
+    assert_linear(lambda n: "defmodule X.Repo do\n  use Ecto.Repo\n  def init(_, c) do\n" + line * n + "  end\nend\n",
+                  lambda text: linter.lint_decoded(text, "lib/x/repo.ex"), 200)
+
+
+def test_ecto_repo_module_not_named_by_convention(tmp_path: Path) -> None:
+    """hexpm's layout: `Shop.RepoBase` lives in lib/shop/repo.ex, no mix.exs beside config/ and lib/:
+    the init/2 URL still reaches the configuration, and the repo is reported once."""
+    module = REPO_WITH_INIT.replace("defmodule Shop.Repo do", "defmodule Shop.RepoBase do")
+    root = write(tmp_path, {
+        "config/config.exs": "import Config\nconfig :shop, Shop.RepoBase, priv: \"priv/repo\"\n",
+        "lib/shop/repo.ex": module,
+        ".env": f"DATABASE_URL={SUPAVISOR}\n",
+    })
+    assert findings(root) == [("config/config.exs", 2, 15, "PGB201")]

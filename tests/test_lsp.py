@@ -345,3 +345,29 @@ def test_a_lone_surrogate_in_the_buffer_hides_no_finding(client, project):
     client.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
     client.proc.stdin.flush()
     assert summary(client.diagnostics(uri, 1)) == [("PGB002", 1, 0, 1, 11), ("PGB001", 2, 0, 2, 22)]
+
+
+ASYNCPG_APP = "import os\nimport asyncpg\n\npool = asyncpg.create_pool(os.environ['DATABASE_URL'])\n"
+SUPABASE_POOLED = "DATABASE_URL=postgres://app.ref:pw@aws-0-eu-west-1.pooler.supabase.com:6543/postgres\n"
+
+
+@pytest.mark.parametrize("config", [None, ""], ids=["workspace-root", "config-file"])
+def test_deployment_evidence_of_the_project_speaks_in_the_editor(tmp_path, config):
+    """As `check .` does: an .env in another folder says DATABASE_URL is Supabase's transaction
+    pooler, so the editor shows the same error, not a warning with a condition."""
+    root = tmp_path / "proj"
+    (root / "app").mkdir(parents=True)
+    (root / ".git").mkdir()
+    (root / "deploy").mkdir()
+    (root / "deploy" / ".env.production").write_text(SUPABASE_POOLED)
+    if config is not None:
+        (root / ".pgpool-lint.toml").write_text(config)
+    client, _ = start(root, tmp_path)
+    try:
+        uri = open_doc(client, root / "app" / "db.py", ASYNCPG_APP, language="python")
+        diagnostics = client.diagnostics(uri, 1)
+        assert [(d["code"], d["range"]["start"]["line"], d["range"]["start"]["character"], d["severity"])
+                for d in diagnostics] == [("PGB201", 3, 7, 1)]
+        assert "(value from deploy/.env.production)" in diagnostics[0]["message"]
+    finally:
+        client.close()

@@ -62,8 +62,7 @@ def _report(truth: set[ev.Label], found: set[ev.Label]) -> str:
 def measured() -> tuple[set[ev.Label], set[ev.Label], list[dict]]:
     truth, _ = _truth()
     diagnostics = ev.lint(CORPUS, CORPUS, LABELLED_CODES, list(GROUPS))
-    claims = ev.found_labels([d for d in diagnostics if not conditional(d)])
-    asking = ev.found_labels([d for d in diagnostics if conditional(d)])
+    claims, asking = ev.claims_and_questions(diagnostics, conditional)
     print("\n" + _report(truth, claims))
     print(f"conditional warnings: {len(asking)} ({len(asking & truth)} of them labelled)")
     return truth, claims, diagnostics
@@ -112,6 +111,4 @@ def test_recall(measured) -> None:
 def test_slices_following_the_advice_lint_clean(measured) -> None:
     """A configuration that does what its vendor documents gets no finding, not even a warning."""
     _, _, diagnostics = measured
-    advised = tuple(project + "/" for project in _expected()["follows_advice"])
-    assert [(d["filename"], d["location"]["row"], d["code"]) for d in diagnostics
-            if d["filename"].startswith(advised)] == []
+    assert ev.findings_under(diagnostics, _expected()["follows_advice"]) == []

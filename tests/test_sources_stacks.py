@@ -257,3 +257,36 @@ def test_every_core_rule_in_every_new_language(name: str, template: str) -> None
                for code, word in (("PGB003", "DECLARE"), ("PGB004", "PREPARE"), ("PGB006", "LOAD"),
                                   ("PGB008", "SET ROLE"))}
     assert lint(text, name) == [f"{code} 1:{col}" for code, col in columns.items()]
+
+
+def test_host_registration_takes_each_modules_own_hooks() -> None:
+    """code/hosts.py: a tree-sitter module's spec carries exactly the `_<hook>` functions it defines,
+    and only the languages whose helpers count across a directory (Go, Java, Ruby) offer them."""
+    import importlib
+
+    from pgpool_lint.code.hosts import HOOKS
+    from pgpool_lint.code.treesitter import LanguageSpec
+
+    expected = {"elixir": {"read_literal", "callee", "sql_slots", "context"},
+                "php": {"read_literal", "unwrap", "read_unwrapped", "sql_slots", "context"},
+                "csharp": {"read_literal", "sql_slots", "context"},
+                "rust": {"read_literal", "unwrap", "read_unwrapped", "sql_slots"},
+                "kotlin": set(HOOKS), "go": set(), "java": set(), "ruby": set()}
+    for name, hooks in expected.items():
+        module = importlib.import_module(f"pgpool_lint.code.{name}_source")
+        spec = module.HOST.spec
+        assert isinstance(spec, LanguageSpec) and spec.name == name
+        assert {hook for hook in HOOKS if getattr(spec, hook) is not None} == hooks, name
+        assert all(getattr(spec, hook) is getattr(module, f"_{hook}") for hook in hooks)
+        assert (module.HOST.helpers is not None) == (name in ("go", "java", "ruby")), name
+
+
+def test_csharp_question_marks_are_bind_parameters() -> None:
+    """ODBC and Marten (`session.QueryAsync<int>("select nextval(?)", ...)`) bind with `?` in C# too:
+    after `(`, an operator or a keyword it is a parameter, not broken SQL; after a name it stays
+    PostgreSQL's jsonb operator."""
+    text = ('var id = await session.QueryAsync<int>("select nextval(?)", "mt_seq");\n'
+            'var rows = await conn.QueryAsync<Doc>("select * from docs where data ? \'tags\' limit ?", 10);\n'
+            'await conn.ExecuteAsync("SET search_path TO ?", schema);\n')
+    result = Linter(Settings(enabled=RULES | {"PGB010"})).lint_bytes(text.encode("utf-8"), "Marten.cs")
+    assert [f"{d.code} {d.location[0]}:{d.location[1]}" for d in result.diagnostics] == ["PGB001 3:26"]

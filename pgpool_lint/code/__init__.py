@@ -64,6 +64,14 @@ _MODULES = {
 PARSE_ERROR = "PGB000"
 
 
+def host_module(kind: str):
+    """What reads a code file of ``kind``: ``scan`` (and ``helpers``, when the language shares
+    helpers across a directory) — a tree-sitter module's ``HOST``, or the module itself."""
+    from .hosts import host_of
+
+    return host_of(importlib.import_module(f"{__name__}.{_MODULES[kind]}"))
+
+
 #: code files known by their whole name (pre-commit's ``types_or: [ruby]`` hands them over)
 SOURCE_NAMES = {"rakefile": "ruby", "gemfile": "ruby", "guardfile": "ruby", "capfile": "ruby", "podfile": "ruby",
                 "vagrantfile": "ruby", "brewfile": "ruby", "fastfile": "ruby", "dangerfile": "ruby"}
@@ -201,11 +209,11 @@ def lint_code(linter: "Linter", text: str, filename: str, kind: str) -> list["Di
         linter.skip([other])
         return []
     call_sites = _call_sites(linter, kind)
-    module = importlib.import_module(f"{__name__}.{_MODULES[kind]}")
-    call_sites = package_helpers(linter, call_sites, filename, kind, module)
+    host = host_module(kind)
+    call_sites = package_helpers(linter, call_sites, filename, kind, host)
     want_comments = "pgpool-lint" in lowered or _names_our_noqa(lowered)
     try:
-        fragments, comments = module.scan(text, call_sites, keywords, want_comments, filename)
+        fragments, comments = host.scan(text, call_sites, keywords, want_comments, filename)
     except RecursionError:
         raise HostSyntaxError("nested too deeply to read (e.g. thousands of concatenated strings)") from None
     except (SyntaxError, ValueError, MemoryError) as exc:
@@ -297,7 +305,7 @@ def analyse_fragment(linter: "Linter", fragment: "Fragment", host_text: str,
     # The transaction around one string in code is not visible (psycopg, Alembic, Django, Rails,
     # goose and Flyway open one; node-postgres and JDBC autocommit): assume one, so that rules
     # which only fire outside a transaction do not guess.
-    findings, ctx = analyse_sql(fragment.shown(host_text), linter.checks, linter.gate, linter.settings.profile,
+    findings, ctx = analyse_sql(fragment.shown(host_text), linter.checks, linter.gate, linter.profile,
                                 True, report_parse_errors=report_parse_errors, parsed=sql,
                                 target=getattr(linter.settings, "target", None),
                                 guessed_transaction=not linter.settings.assume_in_transaction)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from .hosts import Host, host_language
 from .literals import doubled, named_or_first_positional, node_text, plain, positional, read_parts
-from .treesitter import LanguageSpec, scan_with
 
 _BRACES = doubled({"{{": "{", "}}": "}"})
 _VERBATIM = doubled({'""': '"'})
@@ -58,8 +58,8 @@ def _context(ex: Any, root: Any, parent: Any) -> Optional[tuple[str, Optional[An
     return None
 
 
-CSHARP = LanguageSpec(
-    "csharp", "tree_sitter_c_sharp",
+CSHARP = host_language(
+    "csharp", "tree_sitter_c_sharp", globals(),
     strings=("string_literal", "verbatim_string_literal", "raw_string_literal", "interpolated_string_expression"),
     interpolations=frozenset({"interpolation"}),
     calls={"invocation_expression": ("function", None, "arguments")},
@@ -72,12 +72,5 @@ CSHARP = LanguageSpec(
     messages=frozenset({"WriteLine", "Write", "LogInformation", "LogWarning", "LogError", "LogDebug", "LogTrace",
                         "LogCritical", "Information", "Warning", "Debug", "Verbose", "Fatal", "Equal", "AreEqual",
                         "NotEqual", "Contains", "StartsWith", "EndsWith", "Should", "Be", "WithMessage"}),
-    question_marks=False,
-    read_literal=_read_literal,
-    sql_slots=_sql_slots,
-    context=_context,
 )
-
-
-def scan(text, call_sites, keywords, want_comments, filename=""):
-    return scan_with(CSHARP, text, call_sites, keywords, want_comments)
+HOST = Host(CSHARP)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from .hosts import Host, host_language
 from .literals import node_text, positional, read_parts
-from .treesitter import LanguageSpec, scan_with
 
 #: sigils whose content is a plain string (``~r`` regexes, ``~w`` word lists, ``~H`` markup are not)
 _TEXT_SIGILS = frozenset({"s", "S"})
@@ -95,8 +95,8 @@ def _context(ex: Any, root: Any, parent: Any) -> Optional[tuple[str, Optional[An
     return None
 
 
-ELIXIR = LanguageSpec(
-    "elixir", "tree_sitter_elixir",
+ELIXIR = host_language(
+    "elixir", "tree_sitter_elixir", globals(),
     strings=("string", "charlist", "sigil"),
     interpolations=frozenset({"interpolation"}),
     binaries=frozenset({"binary_operator"}),
@@ -108,12 +108,5 @@ ELIXIR = LanguageSpec(
     messages=frozenset({"doc", "moduledoc", "typedoc", "shortdoc", "deprecated", "put_flash", "dgettext",
                         "dngettext", "inspect", "notice", "emergency", "alert"}),
     question_marks=False,
-    read_literal=_read_literal,
-    callee=_callee,
-    sql_slots=_sql_slots,
-    context=_context,
 )
-
-
-def scan(text, call_sites, keywords, want_comments, filename=""):
-    return scan_with(ELIXIR, text, call_sites, keywords, want_comments)
+HOST = Host(ELIXIR)

@@ -3,18 +3,11 @@
 
 from __future__ import annotations
 
-from .treesitter import LanguageSpec, helpers_with, scan_with
+from .hosts import Host, host_language
 
-GO = LanguageSpec(
-    "go", "tree_sitter_go",
+GO = host_language(
+    "go", "tree_sitter_go", globals(),
     strings=("interpreted_string_literal", "raw_string_literal"),
     calls={"call_expression": ("function", None, "arguments")},
 )
-
-
-def scan(text, call_sites, keywords, want_comments, filename=""):
-    return scan_with(GO, text, call_sites, keywords, want_comments)
-
-
-def helpers(text, call_sites, filename=""):
-    return helpers_with(GO, text, call_sites)
+HOST = Host(GO, package_helpers=True)

@@ -3,20 +3,13 @@ native queries; string literals, text blocks and ``+`` concatenation."""
 
 from __future__ import annotations
 
-from .treesitter import LanguageSpec, helpers_with, scan_with
+from .hosts import Host, host_language
 
-JAVA = LanguageSpec(
-    "java", "tree_sitter_java",
+JAVA = host_language(
+    "java", "tree_sitter_java", globals(),
     strings=("string_literal",),
     calls={"method_invocation": ("object", "name", "arguments")},
     constructors={"object_creation_expression": "type"},
     comments=("line_comment", "block_comment"),
 )
-
-
-def scan(text, call_sites, keywords, want_comments, filename=""):
-    return scan_with(JAVA, text, call_sites, keywords, want_comments)
-
-
-def helpers(text, call_sites, filename=""):
-    return helpers_with(JAVA, text, call_sites)
+HOST = Host(JAVA, package_helpers=True)

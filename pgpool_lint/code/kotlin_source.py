@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
+from .hosts import Host, host_language
 from .literals import holes_at, named_or_first_positional, node_text, positional, read_parts
-from .treesitter import LanguageSpec, _path, scan_with
+from .treesitter import _path
 
 #: ``$name`` in a string (the grammar reads it as text); ``$1`` and ``\\$`` are not interpolation
 _SIMPLE_TEMPLATE = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
@@ -81,8 +82,8 @@ def _context(ex: Any, root: Any, parent: Any) -> Optional[tuple[str, Optional[An
     return None
 
 
-KOTLIN = LanguageSpec(
-    "kotlin", "tree_sitter_kotlin",
+KOTLIN = host_language(
+    "kotlin", "tree_sitter_kotlin", globals(),
     strings=("string_literal", "multiline_string_literal"),
     interpolations=frozenset({"interpolation"}),
     calls={"call_expression": (None, None, "value_arguments")},
@@ -93,14 +94,5 @@ KOTLIN = LanguageSpec(
     comparisons=frozenset({"==", "!=", "===", "!=="}),
     messages=frozenset({"require", "check", "requireNotNull", "checkNotNull", "TODO", "assertEquals",
                         "assertThat", "isEqualTo", "shouldBe", "assertNotEquals"}),
-    read_literal=_read_literal,
-    unwrap=_unwrap,
-    read_unwrapped=_read_unwrapped,
-    callee=_callee,
-    sql_slots=_sql_slots,
-    context=_context,
 )
-
-
-def scan(text, call_sites, keywords, want_comments, filename=""):
-    return scan_with(KOTLIN, text, call_sites, keywords, want_comments)
+HOST = Host(KOTLIN)

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from .fragments import decode_escape
+from .hosts import Host, host_language
 from .literals import named_argument, node_text, positional, read_parts
-from .treesitter import LanguageSpec, scan_with
 
 #: the pgsql extension's functions: (index of the SQL with a connection, without one)
 _PG_FUNCTIONS = {"pg_query": (1, 0), "pg_send_query": (1, 0), "pg_query_params": (1, 0),
@@ -89,8 +89,9 @@ def _context(ex: Any, root: Any, parent: Any) -> Optional[tuple[str, Optional[An
     return None
 
 
-PHP = LanguageSpec(
-    "php", "tree_sitter_php", "language_php",
+PHP = host_language(
+    "php", "tree_sitter_php", globals(),
+    function="language_php",
     strings=("string", "encapsed_string", "heredoc", "nowdoc"),
     concat_operators=frozenset({"."}),
     calls={"member_call_expression": ("object", "name", "arguments"),
@@ -106,13 +107,5 @@ PHP = LanguageSpec(
                         "assertStringContainsString", "expectExceptionMessage",
                         # shell commands, never SQL
                         "shell_exec", "system", "passthru", "popen", "proc_open", "escapeshellarg"}),
-    read_literal=_read_literal,
-    unwrap=_unwrap,
-    read_unwrapped=_read_unwrapped,
-    sql_slots=_sql_slots,
-    context=_context,
 )
-
-
-def scan(text, call_sites, keywords, want_comments, filename=""):
-    return scan_with(PHP, text, call_sites, keywords, want_comments)
+HOST = Host(PHP)

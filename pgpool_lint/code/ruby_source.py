@@ -3,10 +3,10 @@ gem, Sequel; ``#{}`` interpolation in strings and heredocs becomes a hole."""
 
 from __future__ import annotations
 
-from .treesitter import LanguageSpec, helpers_with, scan_with
+from .hosts import Host, host_language
 
-RUBY = LanguageSpec(
-    "ruby", "tree_sitter_ruby",
+RUBY = host_language(
+    "ruby", "tree_sitter_ruby", globals(),
     strings=("string", "heredoc_body", "heredoc_beginning"),
     interpolations=frozenset({"interpolation"}),
     stops=frozenset({"heredoc_end"}),
@@ -16,11 +16,4 @@ RUBY = LanguageSpec(
     calls={"call": ("receiver", "method", "arguments")},
     argument_lists=frozenset({"argument_list"}),
 )
-
-
-def scan(text, call_sites, keywords, want_comments, filename=""):
-    return scan_with(RUBY, text, call_sites, keywords, want_comments)
-
-
-def helpers(text, call_sites, filename=""):
-    return helpers_with(RUBY, text, call_sites)
+HOST = Host(RUBY, package_helpers=True)

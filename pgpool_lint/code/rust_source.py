@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from .hosts import Host, host_language
 from .literals import brace_fields, node_text, positional, read_parts
-from .treesitter import LanguageSpec, scan_with
 
 #: macros whose first string argument is the string they produce (format fields aside)
 _FORMAT_MACROS = frozenset({"format"})
@@ -99,8 +99,8 @@ def _sql_slots(ex: Any, call: Any, path: tuple[str, ...], arguments: Any) -> lis
     return args[index:index + 1]
 
 
-RUST = LanguageSpec(
-    "rust", "tree_sitter_rust",
+RUST = host_language(
+    "rust", "tree_sitter_rust", globals(),
     strings=("string_literal", "raw_string_literal"),
     calls={"call_expression": ("function", None, "arguments"), "macro_invocation": ("macro", None, "token_tree")},
     argument_lists=frozenset({"arguments", "token_tree"}),
@@ -113,12 +113,5 @@ RUST = LanguageSpec(
                         "debug_assert", "debug_assert_eq", "format_args", "wrap_err", "eyre", "instrument",
                         "span", "info_span", "debug_span"}),
     question_marks=False,
-    read_literal=_read_literal,
-    unwrap=_unwrap,
-    read_unwrapped=_read_unwrapped,
-    sql_slots=_sql_slots,
 )
-
-
-def scan(text, call_sites, keywords, want_comments, filename=""):
-    return scan_with(RUST, text, call_sites, keywords, want_comments)
+HOST = Host(RUST)

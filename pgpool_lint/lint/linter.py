@@ -59,6 +59,10 @@ class Settings:
     direct_hosts: tuple[str, ...] = ()
     #: what the repository says about its pooler (``settings.deployment.collect``); None: not read
     deployment: Optional[object] = None
+    #: project root -> the profile its own pooler configuration states (``cli._read_deployment``);
+    #: a file of another project is linted with ``base_profile`` (the config file's and the command line's)
+    project_profiles: dict = field(default_factory=dict)
+    base_profile: Optional[Profile] = None
 
 
 @dataclass
@@ -77,10 +81,31 @@ class Linter:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.catalogue = catalogue_mod.load()
+        #: the pooler profile of the file being linted (its project's; ``use_profile_of``)
+        self.profile = settings.profile
         #: enabled rules that matter under the profile's pool mode (catalogue field ``pool_modes``)
         self.active = active_codes(settings.enabled, settings.profile, self.catalogue)
         self.checks = load_checks(self.active)
         self.gate = Gate(self.checks, enabled=settings.gate)
+        self._by_profile = {id(self.profile): (self.profile, self.active, self.checks, self.gate)}
+
+    def use_profile_of(self, filename: str) -> None:
+        """Lint ``filename`` with its own project's profile: when one run covers several projects, a
+        pooler configuration found in one of them says nothing about the others."""
+        settings = self.settings
+        if not settings.project_profiles or settings.deployment is None:
+            return
+        project = settings.deployment.for_file(filename)
+        profile = settings.project_profiles.get(project.root) if project is not None else None
+        profile = profile or settings.base_profile or settings.profile
+        if profile is self.profile:
+            return
+        known = self._by_profile.get(id(profile))
+        if known is None:
+            active = active_codes(settings.enabled, profile, self.catalogue)
+            checks = load_checks(active)
+            known = self._by_profile[id(profile)] = (profile, active, checks, Gate(checks, enabled=settings.gate))
+        self.profile, self.active, self.checks, self.gate = known
 
     # --- reading --------------------------------------------------------------------------
 
@@ -126,6 +151,7 @@ class Linter:
         from ..code import HostSyntaxError, lint_code, source_kind
         from ..settings import ReaderError, settings_kind
 
+        self.use_profile_of(display)
         kind = source_kind(display)
         settings = settings_kind(display)  # driver/ORM settings files and connection code
         self.not_postgres = []  # filled by lint_text / lint_code through ``skip``
@@ -166,7 +192,7 @@ class Linter:
         if getattr(self, "_env_resolver", None) is None:
             deployment = self.settings.deployment
             self._env_resolver = EnvResolver(self.settings.root, getattr(deployment, "env_values", None))
-        findings = drivers.lint(text, filename, kind, self.settings.profile, self._env_resolver,
+        findings = drivers.lint(text, filename, kind, self.profile, self._env_resolver,
                                 self.settings.pooled_hosts, self.active, self.settings.deployment,
                                 self.settings.direct_hosts)
         return self.finish(findings, text, filename, drivers.comments(text, kind), kind)
@@ -189,7 +215,7 @@ class Linter:
         if dialect is not None:
             self.skip([dialect])
             return []
-        findings, ctx = analyse_sql(text, self.checks, self.gate, self.settings.profile,
+        findings, ctx = analyse_sql(text, self.checks, self.gate, self.profile,
                                     self.settings.assume_in_transaction,
                                     report_parse_errors="PGB000" in self.active, target=self.settings.target,
                                     judge_dialect=not self._declared_postgres(filename))

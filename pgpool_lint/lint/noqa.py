@@ -70,13 +70,10 @@ def host_comments(linter: "Linter", text: str, filename: str) -> list[tuple[int,
 
             return [(c.start, c.end) for c in lex_comments(text)]
         return [(c.start, c.end) for c in settings_comments(text, settings)]
-    import importlib
+    from ..code import _call_sites, candidate_keywords, host_module
 
-    from ..code import _MODULES, _call_sites, candidate_keywords
-
-    module = importlib.import_module(f"pgpool_lint.code.{_MODULES[kind]}")
     try:
-        _, found = module.scan(text, _call_sites(linter, kind), candidate_keywords(linter), True, filename)
+        _, found = host_module(kind).scan(text, _call_sites(linter, kind), candidate_keywords(linter), True, filename)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     return [(c.start, c.end) for c in found]

@@ -29,10 +29,12 @@ RULES = (
     "listen_on_pooled_url",
     "pooler_config",
     "session_dependencies",
+    "client_pool_behind_pooler",
 )
 
 #: their codes, in the same order (kept here so that nothing is imported to know them)
-CODES = frozenset({"PGB200", "PGB201", "PGB202", "PGB203", "PGB204", "PGB205", "PGB206", "PGB207"})
+CODES = frozenset({"PGB200", "PGB201", "PGB202", "PGB203", "PGB204", "PGB205", "PGB206", "PGB207",
+                   "PGB208"})
 
 #: settings-file kind -> reader module
 READERS = {

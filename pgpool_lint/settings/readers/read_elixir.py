@@ -5,11 +5,19 @@ Facts: each Ecto repo's ``config :app, MyApp.Repo, ...`` (``prepare``, ``url`` o
 ``database_url = System.get_env("DATABASE_URL") || raise ...``) and Oban's
 ``config :app, Oban, repo: MyApp.Repo, ...`` (its ``notifier``).  An Oban repo configured in
 a sibling file (``runtime.exs``, ``prod.exs``) is looked up there.
+
+A repo module's ``init/2`` callback (``use Ecto.Repo`` ... ``def init(_type, config)``) may set the
+URL, host or ``prepare`` at run time (``Keyword.put(config, :url, System.get_env("DATABASE_URL"))``,
+``Keyword.merge(config, url: ..., prepare: :unnamed)``, piped or not).  A repo configuration that
+names no endpoint takes the one its module's ``init/2`` sets (``lib/my_app/repo.ex`` by Elixir's
+naming convention); a repo module whose ``init/2`` sets an endpoint that no configuration of the
+project is left to carry is judged in the module itself.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Optional
 
 from ..context import Context
@@ -20,6 +28,8 @@ MARKERS = ("Repo", "Oban")
 #: where a Phoenix app configures its production repo, when Oban is configured elsewhere
 _SIBLINGS = ("runtime.exs", "prod.exs", "config.exs")
 _MAX_SIBLING_BYTES = 1_000_000
+#: files of a module's folder looked at for a repo module not named by convention
+_MAX_FOLDER_FILES = 500
 #: keys only a repo's configuration has
 _REPO_KEYS = frozenset({"database", "hostname", "username", "password", "pool_size", "prepare", "socket_dir",
                         "ssl", "migration_timestamps", "priv"})
@@ -35,16 +45,77 @@ class Reader(StackReader):
         self.variables: dict[str, Any] = {}
 
     def read(self) -> list[Fact]:
-        configs = []
+        configs, modules = [], []
         for node in self.nodes():
             if node.type == "binary_operator":
                 self.assignment(node)
             elif node.type == "call" and self.callee(node) == ("config",):
                 configs.append(node)
+            elif node.type == "call" and self.callee(node) == ("defmodule",):
+                modules.append(node)
         self.literal_urls(lambda n: n.type == "string")
         for node in configs:
             self.config(node)
+        self.inits = [init for init in (self.repo_init(node) for node in modules) if init is not None]
         return self.ctx.facts
+
+    # --- a repo module's init/2 -----------------------------------------------------------
+
+    def repo_init(self, module: Any) -> Optional[Fact]:
+        """The ``ecto-repo`` fact of ``def init(_type, config)`` in a ``use Ecto.Repo`` module (not
+        added to the file's facts: ``read`` decides where it is judged), or None."""
+        args = self.arguments(module)
+        body = next((c for c in module.named_children if c.type == "do_block"), None)
+        if not args or args[0].type != "alias" or body is None:
+            return None
+        uses_repo, init = False, None
+        for call in (c for c in body.named_children if c.type == "call"):
+            callee, call_args = self.callee(call), self.arguments(call)
+            if callee == ("use",) and call_args and call_args[0].text.startswith(b"Ecto.Repo"):
+                uses_repo = True
+            elif callee in (("def",), ("defp",)) and call_args and call_args[0].type == "call" \
+                    and self.callee(call_args[0]) == ("init",) and len(self.arguments(call_args[0])) == 2:
+                init = call
+        if not uses_repo or init is None:
+            return None
+        put: dict[str, tuple[Any, Any]] = {}
+        for node in self.subtree(init):
+            if node.type == "call":
+                put.update(self.keyword_calls(node))
+        settings = {key: self.value(self.resolve(value)) for key, (_, value) in put.items()
+                    if key in ("prepare", "url", "hostname", "port")}
+        name_node = self.arguments(init)[0]
+        start, end = self.span(name_node.named_children[0] if name_node.named_children else name_node)
+        return Fact("ecto-repo", start, end, args[0].text.decode("utf-8", "replace"), settings,
+                    self.endpoint(put) if ("url" in put or "hostname" in put) else None, {"init": True})
+
+    def subtree(self, node: Any) -> list[Any]:
+        out, stack = [], [node]
+        while stack and len(out) < 10_000:
+            current = stack.pop()
+            out.append(current)
+            stack.extend(current.named_children)
+        return out
+
+    def keyword_calls(self, call: Any) -> dict[str, tuple[Any, Any]]:
+        """key -> (key node, value node) that ``Keyword.put/put_new/merge`` adds to the config
+        (the config argument may come through ``|>``)."""
+        callee = self.callee(call)
+        if len(callee) != 2 or callee[0] != "Keyword" or callee[1] not in ("put", "put_new", "merge"):
+            return {}
+        args = self.arguments(call)
+        parent = call.parent
+        piped = parent is not None and parent.type == "binary_operator" \
+            and parent.child_by_field_name("operator") is not None \
+            and parent.child_by_field_name("operator").type == "|>" and parent.child_by_field_name("right") == call
+        if not piped:
+            args = args[1:]  # the config being changed
+        if callee[1] == "merge":
+            return self.keywords(args[0]) if args and args[0].type in ("keywords", "list") else {}
+        if len(args) >= 2 and args[0].type == "atom":
+            key = args[0].text.decode("utf-8", "replace").lstrip(":")
+            return {key: (args[0], args[1])}
+        return {}
 
     def assignment(self, node: Any) -> None:
         op, left, right = (node.child_by_field_name(f) for f in ("operator", "left", "right"))
@@ -122,38 +193,147 @@ class Reader(StackReader):
 
 
 def _sibling_repo(ctx: Context, repo: str) -> Optional[Fact]:
-    """The repo's configuration in runtime.exs / prod.exs / config.exs next to this file."""
+    """The repo's configuration in runtime.exs / prod.exs / config.exs next to this file, with the
+    endpoint it names or the one its module's ``init/2`` sets."""
     folder = os.path.dirname(ctx.filename)
     here = os.path.basename(ctx.filename)
     for name in _SIBLINGS:
-        if name == here:
-            continue
         path = os.path.join(folder, name)
-        try:
-            if not os.path.isfile(path) or os.path.getsize(path) > _MAX_SIBLING_BYTES:
-                continue
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                text = fh.read()
-        except OSError:
+        text = _read_file(path) if name != here else None
+        if text is None or repo not in text:
             continue
-        if repo not in text:
-            continue
-        other = Context(text, path, ctx.profile, ctx.resolver, ctx.pooled_hosts)
-        try:
-            facts = Reader(other).read()
-        except (RecursionError, ValueError):
-            continue
+        reader = _read_facts(ctx, path, text)
+        facts = reader.ctx.facts if reader is not None else []
         found = next((f for f in facts if f.kind == "ecto-repo" and f.label == repo and f.url is not None), None)
         if found is not None:
             if found.url.value is not None and found.url.literal:
                 found.url.literal = False  # its parameters are reported in its own file
             return found
+    return _module_init(ctx, repo)
+
+
+_UNDERSCORE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def module_path(module: str) -> str:
+    """Elixir's file naming convention for a module (``Macro.underscore``): ``MyApp.Repo`` ->
+    ``my_app/repo.ex``."""
+    return "/".join(_UNDERSCORE.sub("_", part).lower() for part in module.split(".")) + ".ex"
+
+
+def _read_file(path: str) -> Optional[str]:
+    try:
+        if not os.path.isfile(path) or os.path.getsize(path) > _MAX_SIBLING_BYTES:
+            return None
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
+def _read_facts(ctx: Context, path: str, text: str) -> Optional[Reader]:
+    reader = Reader(Context(text, path, ctx.profile, ctx.resolver, ctx.pooled_hosts,
+                            deployment=ctx.deployment, direct_hosts=ctx.direct_hosts))
+    try:
+        reader.read()
+    except (RecursionError, ValueError, ImportError):
+        return None
+    return reader
+
+
+def _module_init(ctx: Context, repo: str) -> Optional[Fact]:
+    """``init/2`` of the repo module, found by naming convention from the config folder
+    (``lib/`` of the project, or of an umbrella's ``apps/*``)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(ctx.filename)))
+    relative = module_path(repo)
+    libs = [os.path.join(root, "lib")]
+    apps = os.path.join(root, "apps")
+    if os.path.isdir(apps):
+        try:
+            libs += [os.path.join(apps, app, "lib") for app in sorted(os.listdir(apps))[:200]]
+        except OSError:
+            pass
+    candidates = [os.path.join(lib, relative) for lib in libs]
+    for lib in libs:  # a repo module in another file of its folder (hexpm's Hexpm.RepoBase in repo.ex)
+        folder = os.path.dirname(os.path.join(lib, relative))
+        try:
+            names = sorted(os.listdir(folder))[:_MAX_FOLDER_FILES] if os.path.isdir(folder) else []
+        except OSError:
+            names = []
+        candidates += [os.path.join(folder, n) for n in names if n.endswith(".ex") and "repo" in n.lower()]
+    for path in dict.fromkeys(candidates):
+        text = _read_file(path)
+        if text is None or "init" not in text or f"defmodule {repo} " not in text:
+            continue
+        reader = _read_facts(ctx, path, text)
+        found = next((f for f in reader.inits if f.label == repo), None) if reader is not None else None
+        if found is not None:
+            if found.url is not None:
+                found.url.literal = False  # its own parameters are reported in its own file
+            return found
     return None
 
 
+def _project_configs(ctx: Context, repo: str) -> list[Fact]:
+    """The configurations of ``repo`` in the project's ``config/*.exs`` (the project is the
+    nearest folder above the module with a mix.exs, or with both ``lib/`` and ``config/``)."""
+    folder = os.path.dirname(os.path.abspath(ctx.filename))
+    for _ in range(8):
+        if os.path.isfile(os.path.join(folder, "mix.exs")) or (
+                os.path.isdir(os.path.join(folder, "lib")) and os.path.isdir(os.path.join(folder, "config"))):
+            break
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return []
+        folder = parent
+    else:
+        return []
+    config_dir = os.path.join(folder, "config")
+    if not os.path.isdir(os.path.join(folder, "lib")) or not os.path.isdir(config_dir):
+        return []
+    facts = []
+    for name in ("config.exs", "prod.exs", "runtime.exs"):
+        path = os.path.join(config_dir, name)
+        text = _read_file(path)
+        if text is None or repo not in text:
+            continue
+        reader = _read_facts(ctx, path, text)
+        if reader is not None:
+            facts += [f for f in reader.ctx.facts if f.kind == "ecto-repo" and f.label == repo]
+    return facts
+
+
+def _apply_init(fact: Fact, init: Fact) -> None:
+    """A configuration without an endpoint runs with the one ``init/2`` sets (and its ``prepare``)."""
+    fact.url = init.url
+    if "prepare" in init.settings:
+        fact.settings["prepare"] = init.settings["prepare"]
+
+
 def read(ctx: Context) -> None:
-    if not run(ctx, MARKERS, Reader):
+    readers: list[Reader] = []
+
+    def reader(context: Context) -> Reader:
+        readers.append(Reader(context))
+        return readers[-1]
+
+    if not run(ctx, MARKERS, reader):
         return
+    for init in readers[0].inits:
+        if init.url is None:
+            continue
+        configs = _project_configs(ctx, init.label)
+        if any(f.url is None for f in configs):
+            continue  # that configuration runs with this URL: it is judged there
+        if any(str(f.settings["prepare"].value) == ":unnamed" for f in configs if "prepare" in f.settings):
+            init.settings.setdefault("prepare", next(f.settings["prepare"] for f in configs
+                                                     if "prepare" in f.settings))
+        ctx.add(init)
+    for fact in ctx.facts:
+        if fact.kind == "ecto-repo" and fact.url is None and not fact.extra.get("init"):
+            init = _module_init(ctx, fact.label)
+            if init is not None and init.url is not None:
+                _apply_init(fact, init)
     repos = {f.label: f for f in ctx.facts if f.kind == "ecto-repo"}
     for fact in ctx.facts:
         if fact.kind == "oban" and fact.extra.get("repo"):

@@ -21,6 +21,8 @@ from ..model import Fact, UrlUse, Value
 #: cheap pre-test: a file without any of these holds no fact (not a finding decision)
 MARKERS = ("pg", "postgres", "dbCredentials", "knex", "Sequelize", "PgBoss", "pg-boss", "graphile-worker", "searchPath", "name:")
 KNEX_CLIENTS = ("pg", "postgres", "postgresql", "pg-native", "pgnative")
+#: how deep object and array literals are read (a config nests a few levels; minified bundles nest hundreds)
+MAX_DEPTH = 6
 ENV_ROOTS = (("process", "env"), ("import", "meta", "env"), ("Bun", "env"))
 
 
@@ -74,9 +76,9 @@ class Reader:
             raw = kind == "true"
         elif kind == "null":
             raw = None
-        elif kind == "object":
+        elif kind == "object" and depth < MAX_DEPTH:
             raw = self.object(node, depth)
-        elif kind == "array" and depth < 5:
+        elif kind == "array" and depth < MAX_DEPTH:
             raw = [self.value(child, depth + 1) for child in node.named_children if child.type != "comment"]
         elif kind in ("member_expression", "subscript_expression"):
             path = self.path(node)
@@ -219,6 +221,8 @@ class Reader:
         or ``export default {...} satisfies Config``) is what ``push`` / ``migrate`` connect with."""
         if not os.path.basename(self.ctx.filename).lower().startswith("drizzle.config"):
             return
+        if "dbCredentials" not in _keys(node):
+            return
         entries = self.object(node, 0)
         credentials = entries.get("dbCredentials")
         if credentials is None or not isinstance(credentials[1].value, dict):
@@ -249,6 +253,9 @@ class Reader:
 
     def knex(self, node: Any) -> None:
         """A Knex config object: ``{ client: 'pg', connection, searchPath }``."""
+        # the keys first: valuing every object of a file (and its nested ones again) is quadratic
+        if not {"client", "searchPath"} <= _keys(node):
+            return
         obj = self.object(node, 0)
         client = obj.get("client")
         if client is None or "searchPath" not in obj or str(client[1].value).lower() not in KNEX_CLIENTS:
@@ -268,6 +275,18 @@ class Reader:
             return  # the code itself leaves searchPath unset on some connections (e.g. on its pooled pool)
         key_span, value = obj["searchPath"]
         self.ctx.add(Fact("knex", key_span[0], key_span[1], "searchPath", {"searchPath": value}, url))
+
+
+def _keys(node: Any) -> set[str]:
+    """The literal keys of an object node, without valuing what they hold."""
+    keys = set()
+    for pair in node.named_children:
+        key = pair.child_by_field_name("key") if pair.type == "pair" else None
+        if key is not None:
+            keys.add(key.text.decode("utf-8", "replace").strip("'\"`"))
+        elif pair.type == "shorthand_property_identifier":
+            keys.add(pair.text.decode("utf-8", "replace"))
+    return keys
 
 
 def _sometimes_unset(node: Any) -> bool:

@@ -112,11 +112,14 @@ class Reader(StackReader):
         if driver is None or (self.string(driver[1]) or Value(None, 0, 0)).value != "pgsql":
             return
         label = "Laravel connection"
+        start, end = self.span(driver[0])
         parent = node.parent
         if parent is not None and parent.type == "array_element_initializer" and parent.named_children:
             key = self.string(parent.named_children[0])
             if key is not None and not isinstance(key.value, Computed):
                 label = f"Laravel connection `{key.value}`"
+                # reported at the connection's name, as a Rails environment or an Ecto repo is
+                start, end = self.span(parent.named_children[0])
         url = None
         if "url" in entries:
             url = self.url(entries["url"][1])
@@ -128,7 +131,6 @@ class Reader(StackReader):
             url = self.ctx.env_host_url(host_env[:2] if host_env else None, self.scalar(host_node),
                                         port_env[:2] if port_env else None,
                                         self.scalar(port_node) if port_node is not None else None) or url
-        start, end = self.span(driver[0])
         settings: dict[str, Value] = {}
         for name in LARAVEL_SESSION_SETS:
             if name in entries:

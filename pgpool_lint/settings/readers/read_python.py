@@ -246,9 +246,13 @@ class Reader:
                             for k2, v2 in zip(value.keys, value.values):
                                 if k2 is not None and isinstance(literal(k2), str):
                                     settings[f"{kw.arg}.{literal(key)}.{literal(k2)}"] = self.value(v2)
+        extra = dict(extra or {})
+        poolclass = keyword(node, "poolclass")
+        if poolclass is not None:  # the pool class by name (``NullPool``, ``pool.QueuePool``)
+            extra["poolclass"] = self.qualified(poolclass).rsplit(".", 1)[-1] or None
         start, end = self.span(node.func)
         self.ctx.add(Fact(kind, start, end, self.qualified(node.func).rsplit(".", 1)[-1] + "()", settings,
-                          self.url(url_node), extra or {}))
+                          self.url(url_node), extra))
 
     # --- Django ------------------------------------------------------------------------
 

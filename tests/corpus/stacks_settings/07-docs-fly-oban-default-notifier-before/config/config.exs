@@ -1,0 +1,3 @@
+config :my_app, Oban,
+  repo: MyApp.Repo,
+  queues: [default: 10]
