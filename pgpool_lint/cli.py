@@ -233,6 +233,10 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
             if result.skipped:
                 click.echo(terminal_safe(f"pgpool-lint: warning: skipped {display}: {result.skipped}"), err=True)
                 continue
+            if result.error:  # part of the file was not read: not a clean file
+                click.echo(terminal_safe(f"pgpool-lint: error: {display}: {result.error} "
+                                         "(set PGPOOL_LINT_DEBUG=1 to see the traceback)"), err=True)
+                run.errors += 1
             if result.not_postgres:
                 _note_not_postgres(display, result.not_postgres, not_postgres, verbose)
             run.files_checked += 1

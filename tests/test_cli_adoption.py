@@ -94,6 +94,93 @@ def test_show_files_lists_what_a_run_would_check(repo):
     assert (r.returncode, r.stderr) == (2, b"pgpool-lint: error: nowhere.sql: no such file or directory\n")
 
 
+# --- what git reads besides .gitignore: info/exclude and the global excludes file -----------
+
+@pytest.fixture
+def git_repo(tmp_path):
+    """A real repository, with a home of its own (no user or system git config leaks in)."""
+    import shutil
+
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    home = tmp_path / "home"
+    (home / ".config" / "git").mkdir(parents=True)
+    env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "GIT_CONFIG_NOSYSTEM": "1"}
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for name in ("app/q.sql", "gen/dump.sql", "gen/keep.sql", "scratch.local.sql", "notes/x.sql"):
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(SET)
+    git(repo, env, "init", "-q")
+    return repo, home, env
+
+
+def git(repo, env, *args) -> str:
+    done = subprocess.run(["git", *args], cwd=repo, env={**os.environ, **env}, capture_output=True, check=True)
+    return done.stdout.decode()
+
+
+def shown_files(cwd, env, *paths) -> list[str]:
+    r = run_cli("check", "--show-files", *paths, cwd=cwd, env=env)
+    assert r.returncode == 0, r.stderr
+    return sorted(r.stdout.decode().splitlines())  # the order is tested elsewhere
+
+
+def test_info_exclude_and_the_global_excludes_file_rank_below_gitignore_as_in_git(git_repo):
+    repo, home, env = git_repo
+    (repo / ".git" / "info" / "exclude").write_text("gen/*\n")
+    (repo / ".gitignore").write_text("!gen/keep.sql\n")  # a .gitignore outranks info/exclude
+    (home / ".config" / "git" / "ignore").write_text("*.local.sql\n")  # the default global file
+    expected = ["app/q.sql", "gen/keep.sql", "notes/x.sql"]
+    assert shown_files(repo, env) == expected
+    # what git itself would list: tracked or untracked, not ignored
+    assert sorted(git(repo, env, "ls-files", "-co", "--exclude-standard", "*.sql").split()) == expected
+    assert shown_files(repo, env, "gen") == ["gen/keep.sql"]  # a walk below the root reads them too
+    r = run_cli("check", "--show-files", "--no-respect-gitignore", cwd=repo, env=env)
+    assert len(r.stdout.splitlines()) == 5
+
+
+def test_core_excludes_file_from_git_config_replaces_the_default(git_repo):
+    repo, home, env = git_repo
+    (home / ".config" / "git" / "ignore").write_text("*.local.sql\n")
+    (home / "my-ignore").write_text("notes/\n")
+    git(repo, env, "config", "core.excludesFile", "~/my-ignore")  # '~' is expanded as git does
+    assert shown_files(repo, env) == ["app/q.sql", "gen/dump.sql", "gen/keep.sql", "scratch.local.sql"]
+    assert sorted(git(repo, env, "ls-files", "-co", "--exclude-standard", "*.sql").split()) == [
+        "app/q.sql", "gen/dump.sql", "gen/keep.sql", "scratch.local.sql"]
+
+
+def test_a_linked_worktree_reads_the_common_info_exclude(git_repo):
+    repo, home, env = git_repo
+    (repo / ".git" / "info" / "exclude").write_text("gen/\n")
+    git(repo, env, "add", "app")
+    git(repo, env, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "x")
+    git(repo, env, "worktree", "add", "-q", str(repo.parent / "linked"))
+    linked = repo.parent / "linked"
+    assert (linked / ".git").is_file()
+    (linked / "gen").mkdir()
+    (linked / "gen" / "dump.sql").write_text(SET)
+    assert shown_files(linked, env) == ["app/q.sql"]
+
+
+def test_without_git_the_default_places_are_read(git_repo):
+    repo, home, env = git_repo
+    (repo / ".git" / "info" / "exclude").write_text("gen/\n")
+    (home / ".config" / "git" / "ignore").write_text("*.local.sql\n")
+    no_git = repo.parent / "empty-bin"
+    no_git.mkdir()
+    assert shown_files(repo, {**env, "PATH": str(no_git)}) == ["app/q.sql", "notes/x.sql"]
+
+
+def test_an_excludes_file_that_is_a_fifo_is_not_waited_on(git_repo):
+    repo, home, env = git_repo
+    os.mkfifo(home / "fifo")
+    git(repo, env, "config", "core.excludesFile", str(home / "fifo"))
+    os.mkfifo(repo / ".gitignore")
+    assert shown_files(repo, env) == ["app/q.sql", "gen/dump.sql", "gen/keep.sql", "notes/x.sql",
+                                      "scratch.local.sql"]
+
+
 # --- exclude globs: gitignore semantics, linear time ---------------------------------------
 
 def test_exclude_globs_have_gitignore_semantics(repo):

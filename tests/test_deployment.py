@@ -210,6 +210,19 @@ def test_evidence_reading_can_be_turned_off(tmp_path):
 GEMFILE = 'source "https://rubygems.org"\n\ngem "rails", "~> 7.1"\ngem "good_job", "~> 3.26"\ngem "statement_timeout"\n'
 
 
+def test_a_manifest_with_form_feeds_points_at_the_library(tmp_path):
+    """Found by fuzzing the readers: a form feed ends a line for ``str.splitlines`` (the manifest
+    lines) but not for the offsets, counted at newlines: an IndexError the settings pass
+    swallowed (the file read as clean), or a finding at the wrong place."""
+    root = repo(tmp_path, {
+        "Gemfile": "source 'https://rubygems.org'\x0cgem 'rails'\x0cgem 'pg'\x0cgem 'good_job'\n"
+                   "gem 'rails'\x0cgem 'que'\n",
+        "deploy/pgbouncer.ini": "[pgbouncer]\npool_mode = transaction\n",
+    })
+    code, rows, _, stderr = check(root)
+    assert (code, rows, stderr) == (1, [("Gemfile", "PGB207", 1, 57, "error"), ("Gemfile", "PGB207", 2, 18, "error")], "")
+
+
 def test_session_libraries_in_manifests_of_a_pooled_deployment(tmp_path):
     root = repo(tmp_path, {
         "Gemfile": GEMFILE,

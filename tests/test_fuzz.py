@@ -171,9 +171,11 @@ SETTING_PIECES = [
     "spring.datasource.url=jdbc:postgresql://db:6432/app", "datasource db {", "}", 'url = env("DATABASE_URL")',
     "<%= ENV['DB'] %>", "${A:-postgres://x:6432/y}", "&a [*a, *a]", "*a", "- ", ": ", "= ", "#", ";", '"', "'",
     "\\", "\t", "\n", "\r\n", "é😀", "\x00", "[", "]", "{", "}",
+    "\x0c", "\u2028", "gem 'good_job'", "{:oban, \"~> 2.17\"}", "psycopg2==2.9", '"pg": "^8"',
 ]
 SETTINGS_FILES = [".env", "config/database.yml", "pgbouncer.ini", "application.properties", "schema.prisma",
-                  "settings.toml", "docker-compose.yml", "alembic.ini"]
+                  "settings.toml", "docker-compose.yml", "alembic.ini", "Gemfile", "requirements.txt", "mix.exs",
+                  "package.json", "appsettings.json"]
 
 
 @FUZZ
@@ -181,6 +183,7 @@ SETTINGS_FILES = [".env", "config/database.yml", "pgbouncer.ini", "application.p
 def test_settings_readers_never_crash_and_fixes_settle(linter, name, pieces):
     text = "".join(pieces)
     result = linter.lint_bytes(text.encode("utf-8", "surrogatepass"), name)
+    assert result.error is None, result.error  # a reader's failure is no longer hidden: none may fail
     if result.text is None:
         return
     _check_positions(result.text, result.diagnostics)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -165,12 +167,6 @@ LINEAR_READERS = {
     # valid TOML (the line is inside a string), so the key locator reads it too
     "toml-header-blanks": ("flyway.toml", lambda n: 'x = """\n[' + " " * n + '\n"""\n', 2000),
     "python-noqa-repeats": ("q.py", lambda n: "cur.execute('LISTEN x')  # " + "noqa:" * n + "\n", 2000),
-    "js-concatenation": ("q.js", _concat("const pg = require('pg');\nclient.query('LISTEN x'{});\n", " + 'a'"), 500),
-    "ts-concatenation": ("q.ts", _concat("client.query('LISTEN x'{});\n", " + 'a'"), 500),
-    "java-concatenation": ("Q.java", _concat('class Q {{ void f() {{ st.execute("LISTEN x"{}); }} }}\n', ' + "a"'), 500),
-    "go-concatenation": ("q.go", _concat('package q\nfunc f() {{ db.Exec("LISTEN x"{}) }}\n', ' + "a"'), 500),
-    "ruby-concatenation": ("q.rb", _concat('conn.exec("LISTEN x"{})\n', ' + "a"'), 500),
-    "ruby-adjacent-literals": ("q.rb", _concat('conn.exec("LISTEN x"{})\n', ' "a"'), 500),
     "js-deep-receiver-chain": ("q.js", lambda n: "client" + ".then()" * n + ".query('LISTEN x');\n", 500),
     "non-ascii-concatenation": ("q.js", _concat("client.query('LISTEN é'{});\n", " + 'é'"), 500),
 }
@@ -191,21 +187,64 @@ def test_readers_are_linear(linter, name):
     assert_linear(build, lambda text: linter.lint_decoded(text, filename), n)
 
 
-@pytest.mark.parametrize("filename,template,term", [
-    ("q.js", "const pg = require('pg');\nclient.query('LISTEN x'{});\n", " + 'a'"),
-    ("Q.java", 'class Q {{ void f() {{\nst.execute("LISTEN x"{}); }} }}\n', ' + "a"'),
-    ("q.go", 'package q\nfunc f() {{ db.Exec("LISTEN x"{}) }}\n', ' + "a"'),
-    ("q.rb", 'x = 1\nconn.exec("LISTEN x"{})\n', ' + "a"'),
-], ids=["js", "java", "go", "ruby"])
-@pytest.mark.skip(reason="after the merge with the what-runs extractor a 50,000-term chain does not finish in minutes "
-                         "(Extractor.run's candidate scan); open follow-up of issue 15")
-def test_a_50000_term_concatenation_is_read_whole(linter, filename, template, term):
-    """Folded with explicit stacks: not skipped as "nested too deeply", the finding is where it was."""
+#: one long concatenation per host language: (file name, template with the chain's place, term)
+CONCATENATIONS = {
+    "js": ("q.js", "const pg = require('pg');\nclient.query('LISTEN x'{});\n", " + 'a'"),
+    "ts": ("q.ts", "x = 1;\nclient.query('LISTEN x'{});\n", " + 'a'"),
+    "java": ("Q.java", 'class Q {{ void f() {{\nst.execute("LISTEN x"{}); }} }}\n', ' + "a"'),
+    "go": ("q.go", 'package q\nfunc f() {{ db.Exec("LISTEN x"{}) }}\n', ' + "a"'),
+    "ruby": ("q.rb", 'x = 1\nconn.exec("LISTEN x"{})\n', ' + "a"'),
+    "ruby-adjacent": ("q.rb", 'x = 1\nconn.exec("LISTEN x"{})\n', ' "a"'),
+    "python": ("q.py", 'x = 1\ncur.execute("LISTEN x"{})\n', ' + "a"'),
+    "python-adjacent": ("q.py", 'x = 1\ncur.execute("LISTEN x"{})\n', ' "a"'),
+    "elixir": ("q.ex", 'x = 1\nRepo.query!("LISTEN x"{})\n', ' <> "a"'),
+    "php": ("q.php", '<?php\npg_query("LISTEN x"{});\n', ' . "a"'),
+    "csharp": ("Q.cs", 'class A {{ void F() {{\nconn.Execute("LISTEN x"{}); }} }}\n', ' + "a"'),
+    "rust": ("q.rs", 'fn f() {{\nclient.batch_execute(&("LISTEN x".to_string(){})); }}\n', ' + "a"'),
+    "kotlin": ("Q.kt", 'fun f() {{\nstmt.execute("LISTEN x"{}) }}\n', ' + "a"'),
+}
+
+
+@pytest.mark.parametrize("host", sorted(CONCATENATIONS))
+def test_a_long_concatenation_is_linear_in_every_host(linter, host):
+    """4x the terms cost about 4x the CPU time (a chain's literals were each read 16 KB at a time
+    through the parse's reader: quadratic, and a hang once the parse budget ran out)."""
+    from .linear import assert_linear
+
+    filename, template, term = CONCATENATIONS[host]
+    assert_linear(_concat(template, term), lambda text: linter.lint_decoded(text, filename), 500)
+
+
+@pytest.mark.parametrize("host", sorted(CONCATENATIONS))
+def test_a_50000_term_concatenation_is_read_whole(linter, host):
+    """Folded with explicit stacks (Python: tree-sitter when ``ast`` is too deep): not skipped as
+    "nested too deeply", the finding is where it was."""
+    filename, template, term = CONCATENATIONS[host]
     text = template.format(term * 50_000)
     result = linter.lint_decoded(text, filename)
     assert result.skipped is None
     column = text.splitlines()[1].index("LISTEN") + 1
     assert [(d.code, d.location) for d in result.diagnostics] == [("PGB002", (2, column))]
+
+
+def test_a_tree_reads_its_text_after_the_parse_budget_is_spent():
+    """The budgeted parse reads through a callable that stops answering once the CPU budget is
+    spent; a tree kept that callable as its source, so ``node.text`` read after the budget (a long
+    file's extraction) looped for ever.  A real process, so that the old behaviour fails by timing out."""
+    source = 'package q\\nvar s = "LISTEN x"\\n'
+    script = (
+        "import time\n"
+        "from pgpool_lint.code import treesitter\n"
+        "from pgpool_lint.code.go_source import GO\n"
+        "treesitter.PARSE_SECONDS, treesitter.PARSE_SECONDS_PER_MB = 0.2, 0.0\n"
+        f"tree = treesitter.parse(GO, '{source}')\n"
+        "started = time.process_time()\n"
+        "while time.process_time() - started < 0.3:\n"
+        "    pass\n"
+        "print(tree.root_node.text.decode(), end='')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, b'package q\nvar s = "LISTEN x"\n', b"")
 
 
 def test_yaml_alias_bomb_beside_a_good_file(tmp_path):
@@ -419,6 +458,57 @@ def test_a_file_whose_lint_fails_is_its_own_finding(linter, monkeypatch):
     monkeypatch.setenv("PGPOOL_LINT_DEBUG", "1")
     with pytest.raises(RecursionError):
         linter.lint_decoded(GOOD, "bad.sql")
+
+
+def test_walks_skip_yarns_vendored_releases_and_pnp_loaders(tmp_path):
+    """Yarn Berry repositories commit .yarn/releases/yarn-4.x.cjs (2.7 MB minified) and the
+    Plug'n'Play loaders: other people's generated code, like vendor/ (a file named on the
+    command line is still linted)."""
+    for name in (".yarn/releases/yarn-4.6.0.cjs", ".yarn/plugins/p.cjs", ".pnp.cjs", ".pnp.loader.mjs", "app.js"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text('db.query("LISTEN a")\n')
+    r = run_cli("check", "--show-files", cwd=tmp_path)
+    assert (r.returncode, r.stdout) == (0, b"app.js\n")
+    r = run_cli("check", "--show-files", ".pnp.cjs", cwd=tmp_path)
+    assert r.stdout == b".pnp.cjs\n"
+
+
+def _minified_bundle(n: int) -> str:
+    """One line of minified JavaScript: functions, member-call chains, strings that spell SQL
+    keywords, config-like objects (what the code host and the settings reader both read)."""
+    piece = ("function a{i}(e,t){{return e.db.query('SELECT '+t).then(function(r){{return r.rows.map(n.f)}})}}"
+             "var c{i}={{client:'pg',connection:{{host:t.h,port:5432}},pool:{{min:0}}}},"
+             "s{i}=o.a(e).b(t).c('select x').d({{set:1}});")
+    return "(function(){" + "".join(piece.format(i=i) for i in range(n)) + "})();\n"
+
+
+def test_a_big_minified_bundle_is_read_in_linear_time(linter):
+    """yarn-4.6.0.cjs (2.7 MB on one line) took > 600 s: every callee path and literal was read
+    through the parse's reader 16 KB at a time; now about 2 s of CPU a MB."""
+    from .linear import assert_linear
+
+    assert_linear(_minified_bundle, lambda text: linter.lint_decoded(text, "bundle.cjs"), 100)
+
+
+def test_a_settings_reader_that_fails_is_one_line_and_exit_2_not_a_clean_file(tmp_path):
+    """Found by running the readers on hostile input: arrays nested deeper than tomllib goes
+    (RecursionError) in a settings TOML were swallowed, and the file read as clean ("All checks
+    passed!", exit 0).  The other files are still linted; ``PGPOOL_LINT_DEBUG=1`` shows the traceback."""
+    (tmp_path / "settings.toml").write_text(
+        '[default]\ndatabase_url = "postgresql://u@db:6432/app?options=-csearch_path%3Dx"\n'
+        "x = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    (tmp_path / "good.sql").write_text(GOOD)
+    r = run_cli("check", "--output-format", "concise", "settings.toml", "good.sql", cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr == (b"pgpool-lint: error: settings.toml: cannot read as toml settings: nested too deeply "
+                        b"(set PGPOOL_LINT_DEBUG=1 to see the traceback)\n")
+    assert r.stdout.decode().splitlines()[0].startswith("good.sql:1:1: PGB002 [listen]")
+    assert r.stdout.decode().splitlines()[-1] == "Found 1 finding (2 files checked); 1 error above: not every file was checked."
+    # --fix leaves a file it could not read whole as it is, and says so the same way
+    fixed = run_cli("check", "--fix", "settings.toml", cwd=tmp_path)
+    assert fixed.returncode == 2 and b"settings.toml: cannot read as toml settings" in fixed.stderr
+    debug = run_cli("check", "settings.toml", cwd=tmp_path, env={"PGPOOL_LINT_DEBUG": "1"})
+    assert b"Traceback" in debug.stderr and b"RecursionError" in debug.stderr
 
 
 def test_walking_a_deep_tree_is_linear(deep_dir):

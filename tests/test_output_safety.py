@@ -117,10 +117,74 @@ def test_the_escaping_function():
     ("host=db password = 'S3c ret\\' pw' user=alice", "host=db password = *** user=alice"),
     ("jdbc:postgresql://db/app?user=a&password=S3cretPW&x=1", "jdbc:postgresql://db/app?user=a&password=***"),
     ("postgresql://alice@db/app", "postgresql://alice@db/app"),
+    # quoted SQL: a role's password, a setting named like one, a DSN inside a literal, MySQL
+    ("`ALTER ROLE x PASSWORD 'S3cret''PW'` resets", "`ALTER ROLE x PASSWORD '***'` resets"),
+    ("CREATE USER u WITH ENCRYPTED PASSWORD E'S3cret\\'PW' VALID UNTIL 'x'",
+     "CREATE USER u WITH ENCRYPTED PASSWORD E'***' VALID UNTIL 'x'"),
+    ("`SET app.db_password TO 'S3cretPW'` stays", "`SET app.db_password TO '***'` stays"),
+    ("OPTIONS (user 'bob', password 'S3cretPW')", "OPTIONS (user 'bob', password '***')"),
+    ("dblink_connect('host=db password=''S3cret PW'' dbname=x')", "dblink_connect('host=db password=*** dbname=x')"),
+    ("ALTER USER 'u'@'%' IDENTIFIED BY 'S3cretPW';", "ALTER USER 'u'@'%' IDENTIFIED BY '***';"),
+    ("`SET ROLE x PASSWORD 'S3cretPW…` cut short", "`SET ROLE x PASSWORD '***'"),  # hidden to the end
+    ("SET password_encryption = 'scram-sha-256'", "SET password_encryption = 'scram-sha-256'"),
 ])
 def test_passwords_are_redacted(text, shown):
     assert redact(text) == shown
-    assert "S3cretPW" not in terminal_safe(text)
+    assert redact(shown) == shown  # every human format redacts again what the linter already did
+    assert "S3cret" not in terminal_safe(text)
+
+
+ROLES_SQL = ("SET LOCAL myapp.password = 'S3cretPW';\n"
+             "SET app.db_password TO 'S3cret''PW';\n"
+             "SELECT dblink_connect('c', 'host=db password=''S3cret PW''');\n"
+             "CREATE USER bob PASSWORD 'S3cretPW\n")
+
+
+def test_a_password_in_quoted_sql_never_reaches_an_output(tmp_path):
+    """Messages quote statements (and a parse error the literal it stopped at): the passwords in
+    them are redacted in every format, and in the source lines of ``full``."""
+    (tmp_path / "roles.sql").write_text(ROLES_SQL)
+    concise = run_cli("check", "--isolated", "--output-format", "concise", "roles.sql", cwd=tmp_path)
+    assert concise.stdout == (
+        b"roles.sql:1:1: PGB011 [no-effect-outside-transaction] `SET LOCAL myapp.password = '***'` outside a "
+        b"transaction block does nothing (PostgreSQL: `SET LOCAL can only be used in transaction blocks`): the "
+        b"setting ends with this one-statement transaction\n"
+        b"roles.sql:2:1: PGB001 [session-set] `SET app.db_password TO '***'` stays on the server connection after "
+        b"this transaction: the next transaction may run on another server connection without it, and another "
+        b"client may inherit it\n"
+        b"roles.sql:3:8: PGB012 [dblink-session] `dblink_connect` opens the dblink connection `c` on this server "
+        b"session: under transaction pooling your next transaction may run on another server connection without "
+        b"it (`could not establish connection` / `connection ... not available`), and another client may use or "
+        b"close it\n"
+        b"roles.sql:4:26: PGB000 [parse-error] Could not parse this statement: unterminated quoted string at or "
+        b"near \"'***\"\n"
+        b"Found 4 findings in 1 file (1 checked).\n")
+    outputs = [concise.stdout]
+    for fmt in ("full", "json", "sarif", "github", "gitlab", "junit", "json-lines"):
+        proc = run_cli("check", "--isolated", "--output-format", fmt, "roles.sql", cwd=tmp_path)
+        assert proc.returncode == 1, fmt
+        outputs.append(proc.stdout + proc.stderr)
+    assert [out.count(b"S3cret") for out in outputs] == [0] * 8
+    full = outputs[1].decode()
+    assert "2 | SET app.db_password TO '***';" in full and "4 | CREATE USER bob PASSWORD '***'" in full
+
+
+def test_diagnostics_hold_no_password_whatever_reads_them():
+    """The LSP, logs and every format read the linter's diagnostics: redacted there, once."""
+    from .helpers import linter_for_case
+
+    diagnostics = linter_for_case({}).lint_text(ROLES_SQL, "roles.sql")
+    shown = [d.message + d.help + (d.fix.message if d.fix else "") for d in diagnostics]
+    assert len(shown) == 4 and not any("S3cret" in m for m in shown)
+
+
+def test_redacting_is_linear_on_hostile_text():
+    from .linear import assert_linear
+
+    for build in (lambda n: "password " * n, lambda n: "PASSWORD '" + "''\\" * n,
+                  lambda n: "password=''" + "\\" * n, lambda n: "identified " * n + "by",
+                  lambda n: "x password" + " " * n + "=", lambda n: "db_password TO" * n):
+        assert_linear(build, redact, 2000)
 
 
 def test_dsn_password_and_exact_redaction():

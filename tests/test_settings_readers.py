@@ -62,3 +62,20 @@ TOML_CASES = {
 def test_toml_values_in_inline_tables_and_multi_line_strings(tmp_path, case):
     text, expected = TOML_CASES[case]
     assert findings(tmp_path, "flyway.toml", text) == expected
+
+
+def test_activerecord_pgbouncer_in_session_mode_is_read_as_a_direct_connection():
+    """The reader failed on this file (a local import made ``UrlUse`` unbound in the session-mode
+    branch) and the settings pass swallowed it: the catalogue's "session mode is clean" case
+    passed because nothing was read.  Read now: the connection is direct."""
+    from pathlib import Path
+
+    from pgpool_lint.core.profile import Profile
+    from pgpool_lint.settings.context import Context
+    from pgpool_lint.settings.envfiles import EnvResolver
+    from pgpool_lint.settings.readers import read_yaml
+
+    ctx = Context("production:\n  adapter: pgbouncer\n  pooling_mode: session\n", "config/database.yml",
+                  Profile(), EnvResolver(Path("."), None))
+    read_yaml.read(ctx)
+    assert [(f.kind, f.label, f.url.status) for f in ctx.facts] == [("rails-database", "production", "direct")]

@@ -60,12 +60,13 @@ def scan(text: str, call_sites: CallSites, keywords: Keywords, want_comments: bo
     """SQL-candidate strings of a Python file (and its comments when ``want_comments``).
 
     The interpreter's ``ast`` reads the file when it can; Python newer than the interpreter
-    (3.12 f-strings nesting quotes, 3.14 t-strings) is read by tree-sitter-python instead, so
-    such a file is never skipped.  Raises SyntaxError when neither reads it.
+    (3.12 f-strings nesting quotes, 3.14 t-strings), and code nested deeper than ``ast`` goes (a
+    50,000-term ``+`` chain), are read by tree-sitter-python instead (no recursion there), so
+    such a file is never skipped.  Raises SyntaxError (RecursionError) when neither reads it.
     """
     try:
         fragments = extract(text, call_sites, keywords)
-    except SyntaxError as refused:
+    except (SyntaxError, RecursionError) as refused:
         found = _scan_with_tree_sitter(text, call_sites, keywords, want_comments)
         if found is None:  # not Python in any version: the caller skips the file, as before
             raise refused
@@ -79,11 +80,11 @@ def helpers(text: str, call_sites: CallSites, filename: str = "") -> dict[str, i
         warnings.simplefilter("ignore")
         try:
             tree = ast.parse(text)
-        except SyntaxError:
+            return _follow_names(tree, call_sites)[1]
+        except (SyntaxError, RecursionError):
             from .treesitter import helpers_with
 
             return helpers_with(_python_grammar(), text, call_sites)
-    return _follow_names(tree, call_sites)[1]
 
 
 def _scan_with_tree_sitter(text: str, call_sites: CallSites, keywords: Keywords,

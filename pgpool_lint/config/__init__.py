@@ -23,8 +23,9 @@ class ConfigError(Exception):
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".tox", ".nox", "node_modules", "__pycache__",
     ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", "build", "dist", "_build",
-    # other people's code: vendored dependencies and minified bundles
-    "vendor", "*.min.js",
+    # other people's code: vendored dependencies and minified bundles; Yarn Berry's committed
+    # releases, plugins and SDKs (.yarn/) and Plug'n'Play loaders (multi-MB generated JS)
+    "vendor", "*.min.js", ".yarn", ".pnp.cjs", ".pnp.js", ".pnp.loader.mjs",
 )
 
 

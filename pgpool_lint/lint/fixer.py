@@ -55,6 +55,7 @@ class TextFix:
     refused: list[Refusal] = field(default_factory=list)
     converged: bool = True
     skipped: Optional[str] = None  # the re-lint could not read the text (should not happen)
+    error: Optional[str] = None  # part of the text could not be read: left unfixed, the run exits 2
 
     @property
     def changed(self) -> bool:
@@ -83,8 +84,8 @@ def fix_text(text: str, lint: Callable[[str], "FileResult"], parse_errors: Calla
     """
     allowed = frozenset(allowed)
     first = lint(text)
-    if first.skipped:
-        return TextFix(text, text, first.diagnostics, skipped=first.skipped)
+    if first.skipped or first.error:
+        return TextFix(text, text, first.diagnostics, skipped=first.skipped, error=first.error)
     state = _State(text, first.diagnostics, parse_errors(text, first.diagnostics))
     result = TextFix(text, text, state.diagnostics)
     refused: dict[tuple, list[Refusal]] = {}  # fixes refused since the text last changed
@@ -222,7 +223,7 @@ class Fixer:
             return FileFix(display, result=self.linter.lint_bytes(data, display)), data
         fixed = self.fix_text(text, display)
         out = encoding_of(data).encode(fixed.text) if fixed.changed else data
-        return FileFix(display, fixed, FileResult(display, fixed.remaining, text=fixed.text, skipped=fixed.skipped)), out
+        return FileFix(display, fixed, FileResult(display, fixed.remaining, text=fixed.text, skipped=fixed.skipped, error=fixed.error)), out
 
     def fix_path(self, path: str, display: str) -> FileFix:
         from .linter import FileResult, decode
@@ -240,7 +241,7 @@ class Fixer:
         if text is None or len(data) > settings.max_file_size:
             return FileFix(display, result=self.linter.lint_bytes(data, display))
         fixed = self.fix_text(text, display)
-        outcome = FileFix(display, fixed, FileResult(display, fixed.remaining, text=fixed.text, skipped=fixed.skipped))
+        outcome = FileFix(display, fixed, FileResult(display, fixed.remaining, text=fixed.text, skipped=fixed.skipped, error=fixed.error))
         if not fixed.changed or not self.write:
             return outcome
         encoding = encoding_of(data)

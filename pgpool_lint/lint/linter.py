@@ -73,6 +73,8 @@ class FileResult:
     skipped: Optional[str] = None  # why the file was not linted (documented skips)
     #: text of the file that is not PostgreSQL and was skipped: why, per statement or string
     not_postgres: list[str] = field(default_factory=list)
+    #: part of the file could not be read (a settings reader failed): the run exits 2
+    error: Optional[str] = None
 
 
 class Linter:
@@ -148,7 +150,7 @@ class Linter:
 
     def _lint_decoded(self, text: str, display: str) -> FileResult:
         from ..code import HostSyntaxError, lint_code, source_kind
-        from ..settings import settings_kind
+        from ..settings import ReaderError, settings_kind
 
         self.use_profile_of(display)
         kind = source_kind(display)
@@ -156,7 +158,10 @@ class Linter:
         self.not_postgres = []  # filled by lint_text / lint_code through ``skip``
         if kind == "sql":
             if settings is not None:
-                return FileResult(display, self.lint_settings(text, display, settings), text=text)
+                try:
+                    return FileResult(display, self.lint_settings(text, display, settings), text=text)
+                except ReaderError as exc:
+                    return FileResult(display, [], text=text, error=str(exc))
             return FileResult(display, self.lint_text(text, display), text=text, not_postgres=self.not_postgres)
         try:
             diagnostics = lint_code(self, text, display, kind)
@@ -164,7 +169,11 @@ class Linter:
         except HostSyntaxError as exc:
             return FileResult(display, [], text=text, skipped=str(exc))
         if settings is not None:
-            from_settings = self.lint_settings(text, display, settings)
+            try:
+                from_settings = self.lint_settings(text, display, settings)
+            except ReaderError as exc:  # the code's own findings still count
+                result.error = str(exc)
+                return result
             # a directive silences findings of either pass: unused only when unused in both
             idle_in_both = {d.start for d in from_settings if d.code == UNUSED_SUPPRESSION}
             extra = [d for d in from_settings if d.code not in (BAD_SUPPRESSION, UNUSED_SUPPRESSION)]
@@ -278,6 +287,7 @@ class Linter:
         if suppressions is not None and UNUSED_SUPPRESSION in self.active and UNUSED_SUPPRESSION not in ignored:
             for f in self._unused(suppressions, text, index, ignored):
                 out.append(self._diagnostic(f, filename, text, index, source_kind))
+        _redact_passwords(out, text)
         out.sort(key=Diagnostic.sort_key)
         return out
 
@@ -334,6 +344,22 @@ class Linter:
             if globs.matches(rel):  # type: ignore[attr-defined]
                 codes |= rule_codes
         return frozenset(codes)
+
+
+def _redact_passwords(diagnostics: list[Diagnostic], text: str) -> None:
+    """Messages, help and fix titles quote SQL (and a parse error the literal it stopped at):
+    the passwords written in it never reach an output, an editor or a log (the edits keep them)."""
+    from dataclasses import replace
+
+    from ..report import may_hold_secret, passwords_in, redact
+
+    if not diagnostics or not may_hold_secret(text):
+        return  # messages quote the file: no password in it, none in them (most files)
+    secrets = passwords_in(text)
+    for d in diagnostics:
+        d.message, d.help = redact(d.message, *secrets), redact(d.help, *secrets)
+        if d.fix is not None and d.fix.message != redact(d.fix.message, *secrets):
+            d.fix = replace(d.fix, message=redact(d.fix.message, *secrets))
 
 
 def active_codes(enabled: Iterable[str], profile: Profile, cat: "catalogue_mod.Catalogue") -> frozenset[str]:

@@ -92,10 +92,20 @@ def walked(name: str) -> bool:
     return kind is not None and kind not in CODE_KINDS
 
 
+class ReaderError(Exception):
+    """A settings reader failed on a file (its own bug, or input it cannot hold, such as arrays
+    nested deeper than the parser goes).  Not a clean file: the run says so and exits 2."""
+
+    def __init__(self, kind: str, cause: BaseException) -> None:
+        what = "nested too deeply" if isinstance(cause, RecursionError) else f"internal error ({type(cause).__name__})"
+        super().__init__(f"cannot read as {kind} settings: {what}")
+
+
 def lint(text: str, filename: str, kind: str, profile: Any, resolver: Any,
          pooled_hosts: Iterable[str] = (), enabled: Optional[frozenset[str]] = None, deployment: Any = None,
          direct_hosts: Iterable[str] = ()) -> list["Finding"]:
-    """Findings (offsets into ``text``) of the driver rules for one settings file."""
+    """Findings (offsets into ``text``) of the driver rules for one settings file.  Raises
+    ReaderError when the reader fails (``PGPOOL_LINT_DEBUG=1``: the reader's own exception)."""
     from .context import Context
 
     if enabled is not None and not (CODES & enabled):
@@ -105,8 +115,10 @@ def lint(text: str, filename: str, kind: str, profile: Any, resolver: Any,
                   direct_hosts=frozenset(h.lower() for h in direct_hosts))
     try:
         importlib.import_module(f"{__name__}.readers.{READERS[kind]}").read(ctx)
-    except Exception:  # noqa: BLE001 - a file we cannot read as settings must not stop the run
-        return []  # (readers catch their parsers' errors; this covers pathological input)
+    except Exception as exc:  # noqa: BLE001 - readers catch their parsers' errors: this is a reader's bug
+        if os.environ.get("PGPOOL_LINT_DEBUG"):
+            raise
+        raise ReaderError(kind, exc) from None
     if not ctx.facts:
         return []
     findings: list["Finding"] = []

@@ -27,9 +27,9 @@ def read(ctx: Context) -> None:
     lowered = os.path.basename(ctx.filename.replace("\\", "/")).lower()
     if lowered == "gemfile.lock" and os.path.exists(os.path.join(os.path.dirname(ctx.filename), "Gemfile")):
         return  # the Gemfile names the same gems: report them once, where they are chosen
-    starts = [0]
-    for line in ctx.text.split("\n"):
-        starts.append(starts[-1] + len(line) + 1)
+    starts = [0]  # the lines manifest_names counts: str.splitlines' (a form feed ends one too)
+    for line in ctx.text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
     ecosystem = _ECOSYSTEM.get(manifest_kind(lowered))
     for line, column, name in manifest_names(ctx.text, lowered):
         library = LIBRARIES.get((ecosystem, name))

@@ -297,7 +297,6 @@ def _rails(ctx: Context, doc: Map) -> None:
                     and (url is None or url.status != "direct"):
                 # activerecord-pgbouncer: this config goes through PgBouncer whatever the host
                 from .. import urls as urls_mod
-                from ..model import UrlUse
 
                 url = UrlUse(urls_mod.Endpoint(urls_mod.POOLED, "`adapter: pgbouncer` (activerecord-pgbouncer)"),
                              adapter, url.parsed if url else None)
