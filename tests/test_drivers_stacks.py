@@ -116,6 +116,26 @@ def test_sqlx_and_npgsql(tmp_path: Path) -> None:
     ]
 
 
+DRIZZLE_KIT = ('import type {{ Config }} from "drizzle-kit";\n\n'
+               'const direct = process.env.POSTGRES_URL!{rewrite};\n\n'
+               'export default {{\n  dialect: "postgresql",\n  dbCredentials: {{ url: direct }},\n}} satisfies Config;\n')
+
+
+@pytest.mark.parametrize("rewrite,expected", [
+    ("", [("packages/db/drizzle.config.ts", 7, 3, "PGB204")]),  # drizzle-kit through Supavisor :6543
+    ('.replace(":6543", ":5432")', []),  # create-t3-turbo's rewrite: the session port
+    ('.replaceAll(":6543", ":5432")', []),
+    ('.replace("supabase.com", "supabase.com")', [("packages/db/drizzle.config.ts", 7, 3, "PGB204")]),
+    ('.replace(/6543/, "5432")', [("packages/db/drizzle.config.ts", 7, 3, "PGB204")]),  # a regex: not evaluated
+])
+def test_drizzle_kit_url_rewritten_with_replace(tmp_path: Path, rewrite: str, expected: list) -> None:
+    """`.replace(old, new)` with literal arguments applies to the value the .env gives the variable;
+    a replacement the reader does not evaluate leaves the endpoint unknown (a conditional warning)."""
+    root = write(tmp_path, {"packages/db/drizzle.config.ts": DRIZZLE_KIT.format(rewrite=rewrite),
+                            ".env.example": f'POSTGRES_URL="{SUPAVISOR}"\n'})
+    assert findings(root) == expected
+
+
 @pytest.mark.parametrize("name,content", [
     ("appsettings.json", '{"a": "' + '\\"' * 200_000 + "\n}"),  # an unterminated string full of escapes
     ("appsettings.json", '{"Db": "Host=a;' + "Port=1;" * 50_000 + '"}'),
@@ -127,6 +147,9 @@ def test_sqlx_and_npgsql(tmp_path: Path) -> None:
      + "  end\nend\n"),
     ("main.rs", "let url = " + "&" * 50_000 + "std::env::var(\"X\")?;\nPgPool::connect(&url);\n"),
     ("Db.kt", 'val s = "' + "$x" * 100_000 + ' jdbc:postgresql://h/db"\n'),
+    # a chain of replacements that would multiply a long literal: not evaluated past URL size
+    ("drizzle.config.ts", 'const u = "' + "a" * 500_000 + '"' + '.replaceAll("a", "aaaaaaaaaa")' * 6
+     + ";\nexport default { dbCredentials: { url: u } };\n"),
 ])
 def test_pathological_settings_finish(tmp_path: Path, name: str, content: str) -> None:
     """Each would take minutes with a quadratic step in a reader; the suite has a timeout."""

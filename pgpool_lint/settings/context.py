@@ -47,8 +47,9 @@ class Context:
         use = UrlUse(urls.classify(parsed, self.pooled_hosts), value, parsed, literal=literal)
         return self.judge(use)
 
-    def env_url(self, name: str, reference: Value, default: Optional[str] = None) -> UrlUse:
-        return self.judge(self.resolver.url_use(name, self.filename, reference, self.pooled_hosts, default))
+    def env_url(self, name: str, reference: Value, default: Optional[str] = None,
+                rewrite: Optional[tuple[str, str, int]] = None) -> UrlUse:
+        return self.judge(self.resolver.url_use(name, self.filename, reference, self.pooled_hosts, default, rewrite))
 
     def judge(self, use: UrlUse) -> UrlUse:
         """An endpoint as the whole repository and the config see it: declarations (``direct-hosts``,

@@ -163,11 +163,16 @@ class EnvResolver:
         return out
 
     def url_use(self, name: str, filename: str, reference: Optional[Value],
-                pooled_hosts: frozenset[str], default: Optional[str] = None) -> UrlUse:
-        """The endpoint an environment variable points at, from the .env files (else unknown)."""
+                pooled_hosts: frozenset[str], default: Optional[str] = None,
+                rewrite: Optional[tuple[str, str, int]] = None) -> UrlUse:
+        """The endpoint an environment variable points at, from the .env files (else unknown).
+        ``rewrite`` is a ``(old, new, count)`` replacement the code applies to the value first."""
+        if rewrite is not None:
+            default = _rewritten(default, rewrite)
         candidates = []
         for value, where in self.lookup(name, filename):
-            parsed = urls.parse(value)
+            text = _rewritten(value, rewrite) if rewrite is not None else value
+            parsed = urls.parse(text) if text is not None else None
             if parsed is not None:
                 candidates.append((urls.classify(parsed, pooled_hosts), parsed, where))
         rank = {urls.POOLED: 0, urls.MAYBE: 1, urls.UNKNOWN: 2, urls.DIRECT: 3}
@@ -181,3 +186,11 @@ class EnvResolver:
         if urls.direct_by_name(name):
             return UrlUse(urls.Endpoint(urls.DIRECT, f"`{name}` names a direct connection"), reference, None, name)
         return UrlUse(urls.Endpoint(urls.UNKNOWN, ""), reference, None, name)
+
+
+def _rewritten(value: Optional[str], rewrite: tuple[str, str, int]) -> Optional[str]:
+    """``value.replace(old, new, count)`` on connection-string-sized values only (a replacement on a
+    huge value of a hostile .env could multiply its size); None (unknown) otherwise."""
+    if value is None or len(value) > 4096:
+        return None
+    return value.replace(*rewrite)

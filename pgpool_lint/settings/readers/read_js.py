@@ -24,11 +24,15 @@ KNEX_CLIENTS = ("pg", "postgres", "postgresql", "pg-native", "pgnative")
 #: how deep object and array literals are read (a config nests a few levels; minified bundles nest hundreds)
 MAX_DEPTH = 6
 ENV_ROOTS = (("process", "env"), ("import", "meta", "env"), ("Bun", "env"))
+#: ``.replace()`` is evaluated on connection-string-sized text only (a chain cannot grow a value)
+MAX_REWRITE = 2048
 
 
 class EnvRef:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, rewrite: Optional[tuple[str, str, int]] = None) -> None:
         self.name = name
+        #: ``.replace(old, new)`` the code applies to the variable's value (count -1: ``replaceAll``)
+        self.rewrite = rewrite
 
 
 class Reader:
@@ -95,7 +99,34 @@ class Reader:
         elif kind == "binary_expression" and node.child_by_field_name("operator") is not None \
                 and node.child_by_field_name("operator").type in ("||", "??"):
             return self.value(node.child_by_field_name("left"), depth)
+        elif kind == "call_expression" and depth < MAX_DEPTH:
+            raw = self.string_replace(node, depth)
         return Value(raw, start, end, verbatim)
+
+    def string_replace(self, node: Any, depth: int) -> Any:
+        """``url.replace(":6543", ":5432")`` with literal arguments, on a literal or an environment
+        variable: the rewritten text (or the variable with its rewrite), as drizzle configs turn the
+        pooled URL into the session one; anything else is unknown (None)."""
+        callee = node.child_by_field_name("function")
+        args_node = node.child_by_field_name("arguments")
+        if callee is None or args_node is None or callee.type != "member_expression":
+            return None
+        method = callee.child_by_field_name("property")
+        if method is None or method.text not in (b"replace", b"replaceAll"):
+            return None
+        args = [a for a in args_node.named_children if a.type != "comment"]
+        if len(args) != 2 or any(a.type != "string" for a in args):
+            return None  # a regex, a callback or a computed argument: not evaluated
+        old, new = (self.value(a, depth + 1).value for a in args)
+        if not isinstance(old, str) or not isinstance(new, str) or not old or len(new) > MAX_REWRITE:
+            return None  # an empty pattern inserts between every character: no URL is written that way
+        count = 1 if method.text == b"replace" else -1  # String.prototype.replace: the first match only
+        target = self.value(callee.child_by_field_name("object"), depth + 1).value
+        if isinstance(target, str) and len(target) <= MAX_REWRITE:
+            return target.replace(old, new, count)
+        if isinstance(target, EnvRef) and target.rewrite is None:
+            return EnvRef(target.name, (old, new, count))
+        return None
 
     def object(self, node: Any, depth: int) -> dict[str, tuple[tuple[int, int], Value]]:
         out = {}
@@ -136,7 +167,7 @@ class Reader:
         if value is None:
             return None
         if isinstance(value.value, EnvRef):
-            return self.ctx.env_url(value.value.name, value)
+            return self.ctx.env_url(value.value.name, value, rewrite=value.value.rewrite)
         if isinstance(value.value, str):
             return self.ctx.literal_url(value)
         return None
