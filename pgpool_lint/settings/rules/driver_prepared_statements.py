@@ -290,7 +290,8 @@ def _sqlx(fact: Fact):
     yield (fact, f"sqlx `{fact.label}` caches every query as a named prepared statement (`statement_cache_capacity` "
            "defaults to 100; `prepared statement \"sqlx_s_2\" does not exist`, sqlx#67)",
            "Call `.statement_cache_capacity(0)` on the `PgConnectOptions` (or add `?statement-cache-capacity=0` "
-           "to the URL).")
+           "to the URL), on a sqlx release with the fix of sqlx#4328 (older ones still name every statement "
+           "when the cache is off: there, connect sqlx through a session-mode pool or directly).")
 
 
 #: fact kinds that use prepared statements explicitly (reported as warnings when the URL is not visible)
