@@ -1,7 +1,10 @@
 """``pgpool-lint server``: a language server (LSP over stdio) for editors.
 
-- diagnostics on open, change and save, for SQL files and for every language ``check``
-  lints (the linter picks the language from the file name, as on the command line).
+- diagnostics on open, change and save, for SQL files, for every language ``check``
+  lints and for the settings files it reads (``.env``, ``database.yml``, ``appsettings.json``,
+  ...; the linter picks the kind from the file name, as on the command line).  A file the
+  linter could not read whole (a settings reader failed) is said once in a message, as
+  ``check`` says it with exit 2.
   Linting runs off the message loop, in one worker thread; changes are coalesced: while a
   document is being linted, further edits only mark it stale, and only its newest version
   is linted and published next (30 quick edits cost two lints, not thirty);
@@ -77,6 +80,14 @@ def supported_extensions() -> tuple[str, ...]:
     return tuple(DIRECTORY_EXTENSIONS)
 
 
+def _settings_file(filename: str) -> bool:
+    """A driver / ORM / deployment settings file (``database.yml``, ``.env``, ``appsettings.json``,
+    ``settings.toml``, ...): ``check`` reads these for the PGB2xx rules, so the editor does too."""
+    from .settings import settings_kind
+
+    return settings_kind(filename) is not None
+
+
 @dataclass
 class Project:
     """One config file (or none) and the linter built from it."""
@@ -98,6 +109,8 @@ class Linted:
     diagnostics: list[Diagnostic]
     project: Optional[Project]
     index: LineIndex = field(init=False)
+    #: why part of the document was not read (a settings reader failed), as `check` says it
+    read_error: Optional[str] = None
     published: list = field(default_factory=list, repr=False)  # as LSP diagnostics, when published
 
     def __post_init__(self) -> None:
@@ -227,10 +240,15 @@ class PgpoolLanguageServer(LanguageServer):
         return linted
 
     def show_errors(self, linted: Linted) -> None:
-        error = linted.project.error if linted.project else None
-        if error and error not in self._shown_errors:
-            self._shown_errors.add(error)
-            self.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error, f"pgpool-lint: {error}"))
+        """A config error, or a document the linter could not read whole, once per message (not per
+        keystroke): its findings alone would look like a clean file."""
+        errors = [linted.project.error if linted.project else None]
+        if linted.read_error:
+            errors.append(f"{os.path.basename(linted.filename)}: {linted.read_error}")
+        for error in errors:
+            if error and error not in self._shown_errors:
+                self._shown_errors.add(error)
+                self.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error, f"pgpool-lint: {error}"))
 
     # --- configuration ------------------------------------------------------------------
 
@@ -282,12 +300,13 @@ class PgpoolLanguageServer(LanguageServer):
             directory = Path(self.workspace.root_path or os.getcwd())
         shift = 1 if text.startswith("\ufeff") else 0
         linted = Linted(version, text, shift, filename, [], None)
-        if filename.lower().endswith(supported_extensions()):
+        if filename.lower().endswith(supported_extensions()) or _settings_file(filename):
             project = self.project_for(directory)
             linted.project = project
             if not project.error and not (path and project.excludes.matches(relative_posix(Path(path), project.root))):
                 result = project.linter.lint_decoded(editor_text(text[shift:]), filename)
                 linted.diagnostics = result.diagnostics
+                linted.read_error = result.error
         if publish:
             linted.published = [self.to_lsp(linted, d) for d in linted.diagnostics]
         return linted

@@ -371,3 +371,40 @@ def test_deployment_evidence_of_the_project_speaks_in_the_editor(tmp_path, confi
         assert "(value from deploy/.env.production)" in diagnostics[0]["message"]
     finally:
         client.close()
+
+
+def test_a_settings_file_the_linter_cannot_read_whole_says_so(tmp_path):
+    """As `check` exits 2 with one line: arrays nested deeper than the TOML parser goes make the
+    settings reader fail; the editor shows why once, not an empty (clean-looking) list only."""
+    root = tmp_path / "proj"
+    root.mkdir()
+    text = ('[default]\ndatabase_url = "postgresql://u@db:6432/app?options=-csearch_path%3Dx"\n'
+            "x = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    client, _ = start(root, tmp_path)
+    try:
+        uri = open_doc(client, root / "settings.toml", text, language="toml")
+        assert client.diagnostics(uri, 1) == []
+        shown = [n["params"] for n in client.received if n["method"] == "window/showMessage"]
+        assert shown == [{"type": 1, "message": "pgpool-lint: settings.toml: cannot read as toml settings: "
+                                                "nested too deeply"}]
+        client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                                                 "contentChanges": [{"text": text + "\n"}]})
+        assert client.diagnostics(uri, 2) == []
+        assert len([n for n in client.received if n["method"] == "window/showMessage"]) == 1  # once, not per edit
+    finally:
+        client.close()
+
+
+def test_settings_files_get_the_settings_findings_check_reports(tmp_path):
+    """`.env`, `database.yml`, `appsettings.json`: what `check` reads for PGB2xx, the editor lints too."""
+    root = tmp_path / "proj"
+    root.mkdir()
+    env = ("DATABASE_URL=postgres://app.ref:pw@aws-0-eu-west-1.pooler.supabase.com:6543/postgres"
+           "?options=-c%20search_path%3Dapp\n")
+    client, _ = start(root, tmp_path)
+    try:
+        uri = open_doc(client, root / ".env", env, language="dotenv")
+        assert [(d["code"], d["range"]["start"]["line"], d["range"]["start"]["character"], d["severity"])
+                for d in client.diagnostics(uri, 1)] == [("PGB200", 0, 85, 1)]
+    finally:
+        client.close()
