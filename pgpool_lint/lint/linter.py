@@ -59,7 +59,7 @@ class Settings:
     direct_hosts: tuple[str, ...] = ()
     #: what the repository says about its pooler (``settings.deployment.collect``); None: not read
     deployment: Optional[object] = None
-    #: project root -> the profile its own pooler configuration states (``cli._read_deployment``);
+    #: project root -> the profile its own pooler configuration states (``lint.options.read_deployment``);
     #: a file of another project is linted with ``base_profile`` (the config file's and the command line's)
     project_profiles: dict = field(default_factory=dict)
     base_profile: Optional[Profile] = None
@@ -358,8 +358,10 @@ def _redact_passwords(diagnostics: list[Diagnostic], text: str) -> None:
     secrets = passwords_in(text)
     for d in diagnostics:
         d.message, d.help = redact(d.message, *secrets), redact(d.help, *secrets)
-        if d.fix is not None and d.fix.message != redact(d.fix.message, *secrets):
-            d.fix = replace(d.fix, message=redact(d.fix.message, *secrets))
+        if d.fix is not None:
+            message = redact(d.fix.message, *secrets)
+            if message != d.fix.message:
+                d.fix = replace(d.fix, message=message)
 
 
 def active_codes(enabled: Iterable[str], profile: Profile, cat: "catalogue_mod.Catalogue") -> frozenset[str]:
