@@ -136,8 +136,7 @@ class Reader:
                 value_node = pair.child_by_field_name("value")
                 if key_node is None or value_node is None:
                     continue
-                key = key_node.text.decode("utf-8", "replace").strip("'\"`")
-                out[key] = (self.span(key_node), self.value(value_node, depth + 1))
+                out[_key_name(key_node)] = (self.span(key_node), self.value(value_node, depth + 1))
             elif pair.type == "shorthand_property_identifier":
                 name = pair.text.decode("utf-8", "replace")
                 target = self.consts.get(name)
@@ -302,10 +301,15 @@ class Reader:
                 url = self.url(conn)
         if any(_sometimes_unset(pair.child_by_field_name("value")) for pair in node.named_children
                if pair.type == "pair" and pair.child_by_field_name("key") is not None
-               and pair.child_by_field_name("key").text.decode("utf-8", "replace").strip("'\"`") == "searchPath"):
+               and _key_name(pair.child_by_field_name("key")) == "searchPath"):
             return  # the code itself leaves searchPath unset on some connections (e.g. on its pooled pool)
         key_span, value = obj["searchPath"]
         self.ctx.add(Fact("knex", key_span[0], key_span[1], "searchPath", {"searchPath": value}, url))
+
+
+def _key_name(key: Any) -> str:
+    """The name of an object key node (``host``, ``'host'``, ``"host"``)."""
+    return key.text.decode("utf-8", "replace").strip("'\"`")
 
 
 def _keys(node: Any) -> set[str]:
@@ -314,7 +318,7 @@ def _keys(node: Any) -> set[str]:
     for pair in node.named_children:
         key = pair.child_by_field_name("key") if pair.type == "pair" else None
         if key is not None:
-            keys.add(key.text.decode("utf-8", "replace").strip("'\"`"))
+            keys.add(_key_name(key))
         elif pair.type == "shorthand_property_identifier":
             keys.add(pair.text.decode("utf-8", "replace"))
     return keys
