@@ -320,9 +320,12 @@ def _print_not_postgres(counts: dict[str, int]) -> None:
 
 def _fixable_hint(diagnostics) -> Optional[str]:
     """``[*] N fixable with --fix``, printed after the findings and the summary (as ruff does)."""
-    safe = sum(1 for d in diagnostics if d.fix is not None and d.fix.edits and d.fix.applicability == "safe")
-    unsafe = sum(1 for d in diagnostics if d.fix is not None and d.fix.edits and d.fix.applicability == "unsafe")
-    return _fixable_text(safe, unsafe)
+    from collections import Counter
+
+    from .report import fixable_kind
+
+    kinds = Counter(fixable_kind(d) for d in diagnostics)
+    return _fixable_text(kinds["safe"], kinds["unsafe"])
 
 
 def _fixable_text(safe: int, unsafe: int) -> Optional[str]:

@@ -176,6 +176,11 @@ class _JsonSafeWriter:
         self._out.write(_json_escaped(text))
 
 
+def fixable_kind(d) -> Optional[str]:
+    """The applicability (``safe``, ``unsafe``, ...) of a finding's fix that ``--fix`` can apply; None without one."""
+    return d.fix.applicability if d.fix is not None and d.fix.edits else None
+
+
 class DiagnosticStream:
     """A run's findings as its files are linted, for a report written finding by finding: the
     report iterates it once, and what the lines after the findings need (how many, in how many
@@ -195,8 +200,9 @@ class DiagnosticStream:
             for d in result.diagnostics:
                 self.count += 1
                 self.filenames.add(d.filename)
-                if d.fix is not None and d.fix.edits and d.fix.applicability in self.fixable:
-                    self.fixable[d.fix.applicability] += 1
+                kind = fixable_kind(d)
+                if kind in self.fixable:
+                    self.fixable[kind] += 1
                 if d.code in self._keep_codes:
                     self.kept.append(d)
                 yield d
