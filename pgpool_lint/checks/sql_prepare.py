@@ -53,17 +53,21 @@ def check(stmt: Statement) -> Iterator[Finding]:
 
 def _query_prepared_as(stmt: Statement, name: str) -> str | None:
     """The query of the last ``PREPARE name`` before ``stmt`` in the same text."""
-    prepares = stmt.context.memo.get("sql_prepare.prepares")
-    if prepares is None:  # name -> (indexes, statements) of the PREPAREs of that name: one pass per text
-        prepares = stmt.context.memo["sql_prepare.prepares"] = {}
-        for other in stmt.context.statements:
-            if other.kind == "PrepareStmt":
-                indexes, statements = prepares.setdefault(other.body.get("name"), ([], []))
-                indexes.append(other.index)
-                statements.append(other)
+    prepares = stmt.context.once("sql_prepare.prepares", lambda: _prepares(stmt.context.statements))
     indexes, statements = prepares.get(name, ((), ()))
     before = bisect.bisect_left(indexes, stmt.index)
     return prepared_query(statements[before - 1]) if before else None
+
+
+def _prepares(statements: list[Statement]) -> dict[str, tuple[list[int], list[Statement]]]:
+    """name -> (indexes, statements) of the PREPAREs of that name, in text order."""
+    prepares: dict[str, tuple[list[int], list[Statement]]] = {}
+    for other in statements:
+        if other.kind == "PrepareStmt":
+            indexes, found = prepares.setdefault(other.body.get("name"), ([], []))
+            indexes.append(other.index)
+            found.append(other)
+    return prepares
 
 
 def _execute_values(stmt: Statement) -> str | None:
@@ -91,10 +95,7 @@ def _execute_of(kind: str, body: dict) -> dict | None:
 def prepared_query(stmt: Statement) -> str | None:
     """The query of ``PREPARE name [(types)] AS <query>`` as written, on one line (read once
     per statement: every ``EXECUTE name`` after it quotes it)."""
-    queries = stmt.context.memo.setdefault("sql_prepare.queries", {})
-    if stmt.start not in queries:
-        queries[stmt.start] = _prepared_query(stmt)
-    return queries[stmt.start]
+    return stmt.context.once_per("sql_prepare.queries", stmt.start, lambda: _prepared_query(stmt))
 
 
 def _prepared_query(stmt: Statement) -> str | None:

@@ -101,16 +101,18 @@ def _dropped_with_parent(stmt: Statement) -> bool:
     parents = {_temp_name(item["RangeVar"]) for item in stmt.body.get("inhRelations") or [] if "RangeVar" in item}
     if not parents - {None}:
         return False
-    memo = stmt.context.memo
-    dropping = memo.get("temp_table.on_commit_drop")
-    if dropping is None:  # block start -> [(statement index, table name)], once per text
-        dropping = memo["temp_table.on_commit_drop"] = {}
-        for other in stmt.context.statements:
-            rel = other.body.get("relation") if other.kind == "CreateStmt" else None
-            if (other.block_start is not None and other.body.get("oncommit") == "ONCOMMIT_DROP"
-                    and is_temporary(rel)):
-                dropping.setdefault(other.block_start, []).append((other.index, rel.get("relname", "").lower()))
+    dropping = stmt.context.once("temp_table.on_commit_drop", lambda: _dropping(stmt.context.statements))
     return any(index < stmt.index and name in parents for index, name in dropping.get(stmt.block_start, ()))
+
+
+def _dropping(statements: list) -> dict[int, list[tuple[int, str]]]:
+    """block start -> [(statement index, table name)] of its ``ON COMMIT DROP`` temporary tables."""
+    dropping: dict[int, list[tuple[int, str]]] = {}
+    for other in statements:
+        rel = other.body.get("relation") if other.kind == "CreateStmt" else None
+        if other.block_start is not None and other.body.get("oncommit") == "ONCOMMIT_DROP" and is_temporary(rel):
+            dropping.setdefault(other.block_start, []).append((other.index, rel.get("relname", "").lower()))
+    return dropping
 
 
 def _temp_name(rangevar: dict) -> Optional[str]:

@@ -91,11 +91,8 @@ def statement_tokens(stmt: "Statement") -> list[Token]:
     """The statement's tokens, offsets into the linted text; scanned on the parsed text so
     psql variables and template placeholders count as the identifiers they stand for.
     Scanned once per statement (a PREPARE is read again for each EXECUTE of it); read-only."""
-    memo = stmt.context.memo.setdefault("statement_tokens", {})
-    tokens = memo.get((stmt.start, stmt.end))
-    if tokens is None:
-        tokens = memo[(stmt.start, stmt.end)] = tokens_between(stmt.context.parsed_text, stmt.start, stmt.end)
-    return tokens
+    return stmt.context.once_per("statement_tokens", (stmt.start, stmt.end),
+                                 lambda: tokens_between(stmt.context.parsed_text, stmt.start, stmt.end))
 
 
 def top_level(tokens: Sequence[Token]) -> list[tuple[int, Token]]:
@@ -254,10 +251,8 @@ def spans_later_in_transaction(stmt: "Statement") -> list[tuple[int, int]]:
 
 def _transaction_end(stmt: "Statement") -> int:
     ctx = stmt.context
-    ends = ctx.memo.get("transaction_ends")
-    if ends is None:
-        ends = ctx.memo["transaction_ends"] = [
-            s.index for s in ctx.statements if s.kind == "TransactionStmt" and s.body.get("kind") in _ENDS]
+    ends = ctx.once("transaction_ends", lambda: [
+        s.index for s in ctx.statements if s.kind == "TransactionStmt" and s.body.get("kind") in _ENDS])
     at = bisect.bisect_right(ends, stmt.index)
     return ends[at] if at < len(ends) else len(ctx.spans)
 
@@ -364,17 +359,18 @@ def _routine_bodies(parsed_all: list) -> dict[str, list[str]]:
 def _meta_commands(ctx: "LintContext") -> list[tuple[int, str]]:
     """(offset, lower-cased line) of each line of the text that starts with a backslash
     (a psql meta-command such as ``\\copy``), once per text."""
-    memo = ctx.memo.get("meta_commands")
-    if memo is None:
-        memo = ctx.memo["meta_commands"] = []
-        text = ctx.text
-        if "\\" in text:
-            at = 0
-            for line in text.splitlines(keepends=True):
-                if line.lstrip(" \t").startswith("\\"):
-                    memo.append((at, line.lower()))
-                at += len(line)
-    return memo
+    return ctx.once("meta_commands", lambda: _find_meta_commands(ctx.text))
+
+
+def _find_meta_commands(text: str) -> list[tuple[int, str]]:
+    found = []
+    if "\\" in text:
+        at = 0
+        for line in text.splitlines(keepends=True):
+            if line.lstrip(" \t").startswith("\\"):
+                found.append((at, line.lower()))
+            at += len(line)
+    return found
 
 
 def strip_locations(node: Any) -> Any:

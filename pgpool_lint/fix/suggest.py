@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+from ..core.cache import ClearingCache
 from ..sql.statement import Statement
 
 
@@ -26,18 +27,16 @@ def set_parts(stmt: Statement) -> Optional[SetParts]:
     """The pieces of a ``SET`` statement, cut once per statement (its finding's message,
     help and fix all ask); None when it is not a plain ``SET``."""
     if len(stmt.text) > _SHORT:
-        cache, key = stmt.context.memo.setdefault("suggest.set_parts", {}), stmt.start
-    else:  # the pieces are offsets into the statement and its words as written: the same for the same text
-        cache, key = _SET_PARTS, (stmt.text, stmt.source)
-        if key not in cache and len(cache) >= 256:
-            cache.clear()
-    if key not in cache:
-        cache[key] = _set_parts(stmt)
-    return cache[key]
+        return stmt.context.once_per("suggest.set_parts", stmt.start, lambda: _set_parts(stmt))
+    # the pieces are offsets into the statement and its words as written: the same for the same text
+    key = (stmt.text, stmt.source)
+    if key in _SET_PARTS:
+        return _SET_PARTS[key]
+    return _SET_PARTS.remember(key, _set_parts(stmt))
 
 
 #: the pieces of the short SET statements seen last, by text: the same SET comes back in file after file
-_SET_PARTS: dict[object, Optional[SetParts]] = {}
+_SET_PARTS = ClearingCache(256)
 _SHORT = 200
 
 

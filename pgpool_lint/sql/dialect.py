@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
+from ..core.cache import ClearingCache
+
 POSTGRES = "postgres"
 
 #: a statement that starts with one of these words is SQL-shaped (the heuristic's first test)
@@ -325,15 +327,11 @@ def _sqlglot_dialect(text: str, ask_postgres: bool = True) -> Optional[str]:
     answer = None
     if not (ask_postgres and _sqlglot_accepts(text, POSTGRES)):
         answer = next((dialect for dialect in SQLGLOT_DIALECTS if _sqlglot_accepts(text, dialect)), None)
-    if len(_SQLGLOT_ANSWERS) >= _SQLGLOT_ANSWERS_MAX:
-        _SQLGLOT_ANSWERS.clear()
-    _SQLGLOT_ANSWERS[key] = answer
-    return answer
+    return _SQLGLOT_ANSWERS.remember(key, answer)
 
 
 #: sqlglot's answers by a digest of the statement (memory stays small whatever the statements' length)
-_SQLGLOT_ANSWERS: dict[tuple[bytes, bool], Optional[str]] = {}
-_SQLGLOT_ANSWERS_MAX = 4096
+_SQLGLOT_ANSWERS = ClearingCache(4096)
 
 
 def _sqlglot_accepts(text: str, dialect: str) -> bool:

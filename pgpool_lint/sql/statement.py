@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Hashable, Optional
 
+from ..core.cache import ClearingCache
 from ..core.findings import Finding
 from ..core.positions import Utf8Offsets
 from ..core.profile import ConnectionTarget, Profile
@@ -41,9 +42,7 @@ class Statement:
         if tree is None:
             tree = _parse_tree(text)
             if len(text) <= _PARSED_TEXT_LIMIT:
-                if len(_PARSED) >= _PARSED_ENTRIES:
-                    _PARSED.clear()
-                _PARSED[text] = tree
+                _PARSED.remember(text, tree)
         stmt = cls(source, text, start, start + len(text), tree.kind, tree.body, index, context)
         stmt._tree = tree
         return stmt
@@ -162,8 +161,7 @@ def _parse_tree(text: str) -> _Tree:
 #: parse trees by statement text: the same short statements come back again and again
 #: (``SET search_path = ...``, ``BEGIN``, ``EXECUTE q``: three in five statements parsed on a
 #: corpus of real files); bounded in entries and in the length of a text kept
-_PARSED: dict[str, _Tree] = {}
-_PARSED_ENTRIES = 128
+_PARSED = ClearingCache(128)
 _PARSED_TEXT_LIMIT = 200
 
 
@@ -190,3 +188,18 @@ class LintContext:
     #: text found not to be PostgreSQL and skipped, each with why (``dialect.Verdict``):
     #: counted under --verbose and --statistics, never a finding
     skipped: list = field(default_factory=list)
+
+    def once(self, name: str, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per text, kept in ``memo[name]``: what the checks of several
+        statements read (the PREPAREs of the text, where its transactions end, ...)."""
+        if name not in self.memo:
+            self.memo[name] = compute()
+        return self.memo[name]
+
+    def once_per(self, name: str, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per ``key`` of this text (a statement's tokens, a PREPARE's query:
+        several findings and checks ask for the same statement's)."""
+        cache = self.memo.setdefault(name, {})
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]

@@ -1,0 +1,22 @@
+"""A bounded cache for what recurs from file to file in one run (the same short statement parsed,
+the same SET cut, the same failing statement judged): it forgets everything when full, which keeps
+memory flat whatever the run's size and costs nothing per lookup."""
+
+from __future__ import annotations
+
+from typing import Any, Hashable
+
+
+class ClearingCache(dict):
+    """A dict that is emptied when it would hold more than ``limit`` entries."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def remember(self, key: Hashable, value: Any) -> Any:
+        """Keep ``value`` under ``key`` (emptying the cache first when it is full); ``value``."""
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+        return value
