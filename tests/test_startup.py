@@ -14,6 +14,9 @@ import sys
 import textwrap
 
 HEAVY = ("rich", "sqlglot", "tree_sitter", "yaml", "psycopg", "pygls", "decimal")
+#: modules a clean SQL file does not need: the settings rules' model and URL parser (settings and
+#: code files), TOML (no config file to read), difflib (a misspelt rule, text that fails to parse)
+NOT_FOR_A_CLEAN_SQL_FILE = ("pgpool_lint.settings.model", "pgpool_lint.settings.urls", "tomllib", "difflib")
 
 PROBE = textwrap.dedent("""
     import json, sys, types
@@ -24,10 +27,11 @@ PROBE = textwrap.dedent("""
         code = exc.code
     executed = lambda name: name in sys.modules and type(sys.modules[name]) is types.ModuleType
     print(json.dumps({"exit": code, "heavy": sorted({m.split(".")[0] for m in sys.modules} & set(%r)),
+                      "loaded": sorted(set(sys.modules) & set(%r)),
                       "pglast_enums_executed": executed("pglast.enums"),
                       "pglast_ast_executed": executed("pglast.ast"),
                       "parser_loaded": "pglast.parser" in sys.modules}), file=sys.stderr)
-""" % (HEAVY,))
+""" % (HEAVY, NOT_FOR_A_CLEAN_SQL_FILE))
 
 
 def _probe(tmp_path, sql: str, *args: str) -> dict:
@@ -43,6 +47,28 @@ def test_clean_file_loads_the_parser_but_none_of_the_heavy_modules(tmp_path):
     assert got["parser_loaded"]  # the file was really parsed
     assert got["heavy"] == []
     assert not got["pglast_enums_executed"] and not got["pglast_ast_executed"]
+    assert got["loaded"] == []
+
+
+def test_a_settings_finding_loads_the_settings_model(tmp_path):
+    """The counterpart: what the clean run leaves out is loaded when a run needs it."""
+    (tmp_path / ".env").write_text("DATABASE_URL=postgres://app@ep-cool-darkness-123456-pooler.us-east-2.aws.neon.tech"
+                                   "/app?options=-c%20search_path%3Dshop\n")
+    r = subprocess.run([sys.executable, "-c", PROBE, "check", "--select", "PGB200", ".env"], cwd=tmp_path,
+                       capture_output=True, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"})
+    got = json.loads(r.stderr.decode().strip().splitlines()[-1])
+    assert got["exit"] == 1, r.stdout
+    assert "pgpool_lint.settings.model" in got["loaded"] and "pgpool_lint.settings.urls" in got["loaded"]
+
+
+def test_a_pyproject_without_our_table_is_not_parsed(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\n')
+    got = _probe(tmp_path, "SELECT 1;\n")
+    assert got["exit"] == 0 and "tomllib" not in got["loaded"]
+    (tmp_path / "pyproject.toml").write_text('[tool."pgpool\\u002dlint"]\nselect = ["PGB001"]\n')  # escaped key
+    got = _probe(tmp_path, "SET search_path TO app;\nDISCARD ALL;\n", "--output-format", "concise")
+    assert got["exit"] == 1 and "tomllib" in got["loaded"]
+    assert [line.split()[1] for line in got["stdout"].splitlines() if line.startswith("m.sql")] == ["PGB001"]
 
 
 def test_findings_without_a_terminal_are_written_without_rich(tmp_path):

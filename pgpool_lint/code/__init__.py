@@ -25,6 +25,8 @@ import os
 import re
 from typing import TYPE_CHECKING
 
+from ..core.lazyre import lazy_re
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..core.diagnostics import Diagnostic
     from ..core.findings import Finding
@@ -228,8 +230,8 @@ def lint_code(linter: "Linter", text: str, filename: str, kind: str) -> list["Di
     return linter.finish(findings, text, filename, [c for c in comments if is_our_directive(c.text)], kind)
 
 
-_BARE_NOQA = re.compile(r"noqa(?![ \t]*:)")
-_NOQA_LIST = re.compile(r"noqa[ \t]*:")
+_BARE_NOQA = lazy_re(r"noqa(?![ \t]*:)")
+_NOQA_LIST = lazy_re(r"noqa[ \t]*:")
 
 
 def _names_our_noqa(lowered: str) -> bool:
@@ -246,8 +248,8 @@ def _names_our_noqa(lowered: str) -> bool:
         m = _NOQA_LIST.search(lowered, line_end)
     return False
 
-_NOQA_CODES = re.compile(r"\bnoqa\s*:\s*([A-Za-z0-9_, -]+)", re.IGNORECASE)
-_OUR_CODE = re.compile(r"PGB\d+$", re.IGNORECASE)
+_NOQA_CODES = lazy_re(r"\bnoqa\s*:\s*([A-Za-z0-9_, -]+)", re.IGNORECASE)
+_OUR_CODE = lazy_re(r"PGB\d+$", re.IGNORECASE)
 
 
 def is_our_directive(comment: str) -> bool:

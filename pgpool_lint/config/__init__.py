@@ -180,14 +180,14 @@ def apply_setting(settings: Any, key: str, value: Any, origin: str = "config fil
 
 @dataclass
 class FileConfig:
+    """The config file in force and the settings it holds."""
+
     path: Optional[Path]  # None: no config file found
     root: Path  # where relative globs are anchored
     values: dict[str, Any] = field(default_factory=dict)
 
 
 def find_config(start: Path) -> Optional[Path]:
-    import tomllib
-
     for directory in [start, *start.parents]:
         dotfile = directory / ".pgpool-lint.toml"
         if dotfile.is_file():
@@ -198,6 +198,10 @@ def find_config(start: Path) -> Optional[Path]:
                 raw = pyproject.read_bytes()
             except OSError:
                 continue
+            if b"pgpool-lint" not in raw and b"\\u" not in raw and b"\\U" not in raw:
+                continue  # the key can be spelt no other way: no need to parse (nor import) TOML
+            import tomllib
+
             try:
                 if "pgpool-lint" in tomllib.loads(raw.decode("utf-8", "replace")).get("tool", {}):
                     return pyproject
@@ -209,14 +213,14 @@ def find_config(start: Path) -> Optional[Path]:
 
 
 def load_config(explicit: Optional[Path] = None, isolated: bool = False, cwd: Optional[Path] = None) -> FileConfig:
-    import tomllib
-
     cwd = cwd or Path.cwd()
     if isolated:
         return FileConfig(None, cwd)
     path = explicit or find_config(cwd)
     if path is None:
         return FileConfig(None, cwd)
+    import tomllib
+
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)

@@ -8,11 +8,11 @@ built-in default preset (``pgbouncer``) → the chosen preset → each explicit 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
 from ..core.catalogue import POOL_MODES  # one list of pool modes
+from ..core.lazyre import lazy_re
 from ..core.profile import Profile
 
 DEFAULT_PRESET = "pgbouncer"
@@ -24,6 +24,8 @@ PGBOUNCER_HARD_CODED = ("client_encoding", "DateStyle", "TimeZone", "standard_co
 
 @dataclass(frozen=True)
 class Preset:
+    """A pooler preset: what a hosted pooler or PgBouncer release does (``--preset``)."""
+
     name: str
     pooler: str
     pool_mode: str
@@ -86,6 +88,8 @@ PRESETS: dict[str, Preset] = {
 
 @dataclass(frozen=True)
 class MigrationTool:
+    """Whether a migration tool runs each file in a transaction, and where that is documented."""
+
     in_transaction: bool
     source: str
 
@@ -113,7 +117,7 @@ MIGRATION_TOOLS: dict[str, MigrationTool] = {
     "psql": MigrationTool(False, "psql -f runs each statement on its own (autocommit) unless -1/--single-transaction"),
 }
 
-_VERSION = re.compile(r"^\d+(\.\d+){0,2}$")
+_VERSION = lazy_re(r"^\d+(\.\d+){0,2}$")
 
 
 class ProfileError(ValueError):

@@ -31,6 +31,8 @@ class UnknownRule(Exception):
 
 @dataclass(frozen=True)
 class Rule:
+    """One rule of the catalogue (``rules/<CODE>-<name>.toml``): its docs, cases and kind."""
+
     code: str
     name: str
     summary: str

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Optional, TextIO
 
+from ..core.lazyre import lazy_re
 from ..core.version import PROJECT_URL, code_url, docs_url, rule_url, tool_version  # noqa: F401 (re-exported)
 
 FORMATS = {
@@ -25,6 +26,8 @@ FORMATS = {
 
 @dataclass
 class RenderContext:
+    """What a format needs to know about the run besides its findings."""
+
     files_checked: int
     color: bool
     quiet: bool = False
@@ -43,8 +46,8 @@ def renderer(name: str) -> Callable:
 # workflow command), line/paragraph separators, bidi controls ("Trojan source") and lone
 # surrogates.  Content of the linted repository (files, names, its config) and of a DSN is
 # hostile: every writer passes it through ``terminal_safe`` (text) or ``json_text`` (JSON).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-                     "\ud800-\udfff\ufffe\uffff]")
+_UNSAFE = lazy_re("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                  "\ud800-\udfff\ufffe\uffff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -56,21 +59,23 @@ def _escape(match: "re.Match[str]") -> str:
 def terminal_safe(text: str) -> str:
     """``text`` on one line, passwords redacted and every control character shown as an
     escape, never sent raw."""
-    return _UNSAFE.sub(_escape, redact(text))
+    text = redact(text)
+    # every character _UNSAFE matches is one ``str.isprintable`` refuses: most text needs no regex
+    return text if text.isprintable() else _UNSAFE.sub(_escape, text)
 
 
 # the password of a URI (``scheme://user:password@``) or of a libpq keyword DSN; each match
 # starts at ``://`` or ``password`` and stops at the next ``/``, blank or ``@``: linear time.
 # Inside a SQL literal a keyword DSN's quotes are doubled (``'password=''a b'' host=x'``).
-_URI_PASSWORD = re.compile(r"(://[^\s/@:]*:)[^\s/@]+@")
-_KEYWORD_PASSWORD = re.compile(r"(\bpassword\s*=\s*)(?!'?\*\*\*'?(?:[\s`'\"),;]|$))"  # not twice
-                               r"(''(?:[^'\\]|\\''|\\.)*(?:'')?|'(?:[^'\\]|\\.)*'?|[^\s']+)", re.IGNORECASE)
+_URI_PASSWORD = lazy_re(r"(://[^\s/@:]*:)[^\s/@]+@")
+_KEYWORD_PASSWORD = lazy_re(r"(\bpassword\s*=\s*)(?!'?\*\*\*'?(?:[\s`'\"),;]|$))"  # not twice
+                            r"(''(?:[^'\\]|\\''|\\.)*(?:'')?|'(?:[^'\\]|\\.)*'?|[^\s']+)", re.IGNORECASE)
 # a password written as a SQL literal: ``ALTER ROLE x PASSWORD 'a''b'``, ``OPTIONS (password 'x')``,
 # ``SET app.db_password TO 'x'``, MySQL's ``IDENTIFIED BY 'x'``; a literal cut short (a shortened
 # message) is hidden to its end.  The literal's alternatives start with different characters: one
 # pass, no backtracking.
-_SQL_PASSWORD = re.compile(r"((?:password(?!\w)|identified\s+by)(?:\s*=\s*|\s+to\s+|\s+)[eE]?)"
-                           r"(?!'')('(?:[^'\\]|''|\\.)*'?)", re.IGNORECASE)  # ''...'': a DSN in a literal
+_SQL_PASSWORD = lazy_re(r"((?:password(?!\w)|identified\s+by)(?:\s*=\s*|\s+to\s+|\s+)[eE]?)"
+                        r"(?!'')('(?:[^'\\]|''|\\.)*'?)", re.IGNORECASE)  # ''...'': a DSN in a literal
 
 REDACTED = "***"
 #: a password quoted without its keyword (a parse error "at or near" it) is hidden by its value:
@@ -135,8 +140,8 @@ def safe_name(name: str) -> str:
 
 
 # in JSON text the structure is ASCII, so these can only sit inside strings: \uXXXX keeps the value
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-                             "\ud800-\udfff\ufffe\uffff]")
+_UNSAFE_IN_JSON = lazy_re("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                          "\ud800-\udfff\ufffe\uffff]")
 
 
 def json_text(value: object, indent: Optional[int] = None) -> str:
@@ -154,6 +159,8 @@ def json_text(value: object, indent: Optional[int] = None) -> str:
 
 
 def _json_escaped(text: str) -> str:
+    if text.isascii() and "\x7f" not in text:  # the one ASCII character it escapes
+        return text
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

@@ -138,15 +138,16 @@ def lint(text: str, filename: str, kind: str, profile: Any, resolver: Any,
 def conditional_summary(diagnostics: Iterable[Any]) -> Optional[str]:
     """One line for the run: how many settings warnings hang on an endpoint (or pooler) nobody
     declared, and how to declare it so that they become errors or go away."""
+    warnings = [d for d in diagnostics if d.code in CODES and d.severity == "warning"]
+    if not warnings:
+        return None  # most runs: the settings model (and its URL parser) is not even imported
     import re
 
     from .model import CONDITION, UNKNOWN_POOLER
 
     subjects: list[str] = []
     count = 0
-    for d in diagnostics:
-        if d.code not in CODES or d.severity != "warning":
-            continue
+    for d in warnings:
         m = re.search(r"if (`[^`]{1,200}`|this connection) " + CONDITION, d.message)
         if m or UNKNOWN_POOLER in d.message:
             count += 1

@@ -22,13 +22,13 @@ sqlglot is imported only when a statement fails to parse (start-up stays fast).
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
 from ..core.cache import ClearingCache
+from ..core.lazyre import lazy_re
 
 POSTGRES = "postgres"
 
@@ -55,7 +55,7 @@ NAMED_DIALECTS = {
 }
 #: a folder named after a database, maybe with a version or what it holds: ``mysql``, ``mysql8``,
 #: ``sqlite-3``, ``MySqlMigrations``
-_NAMED_PART = re.compile(r"([a-z][a-z0-9]*?)(?:[-_.]?v?\d+(?:[._]\d+)*)?(?:[-_.]?(?:migrations?|scripts?|schemas?))?")
+_NAMED_PART = lazy_re(r"([a-z][a-z0-9]*?)(?:[-_.]?v?\d+(?:[._]\d+)*)?(?:[-_.]?(?:migrations?|scripts?|schemas?))?")
 #: the dialects sqlglot is asked about, most common in PostgreSQL projects' neighbourhood first
 SQLGLOT_DIALECTS = ("mysql", "sqlite", "tsql", "clickhouse", "bigquery", "snowflake", "oracle", "duckdb")
 #: longer statements are not handed to sqlglot (pure Python): a bound on its cost per statement
@@ -167,22 +167,22 @@ def judge(statement: str, budget: Optional[Budget] = None, error_at: Optional[in
 #: the database a foreign word is most often from (others: the first sqlglot reader that accepts the text)
 _FOREIGN_WORD_DIALECTS = {"`": "mysql", "AUTO_INCREMENT": "mysql", "UNSIGNED": "mysql", "AUTOINCREMENT": "sqlite",
                           "TOP": "tsql", "NVARCHAR": "tsql", "IDENTITY": "tsql"}
-_WORD_AT = re.compile(r"`|[A-Za-z_][A-Za-z_0-9]{0,63}")
+_WORD_AT = lazy_re(r"`|[A-Za-z_][A-Za-z_0-9]{0,63}")
 
 
 #: a name in brackets (T-SQL's quoting): a letter or underscore first, then up to the bracket
 #: closing it on the same line, followed by what follows a name (``(f1[2])[1]`` is an array subscript)
-_BRACKET_NAME = re.compile(r"\[[A-Za-z_][^\[\]\r\n]{0,127}\](?=[.\s,()]|$)")
+_BRACKET_NAME = lazy_re(r"\[[A-Za-z_][^\[\]\r\n]{0,127}\](?=[.\s,()]|$)")
 #: ``GO`` alone on its line: the batch separator of SQL Server's tools
-_GO_LINE = re.compile(r"GO[ \t]*(?:--[^\n]*)?(?:\r?\n|$)", re.IGNORECASE)
-_CREATE_OR = re.compile(r"\bCREATE\s+OR\s+$", re.IGNORECASE)
-_PROC_VERB = re.compile(r"\b(?:CREATE|ALTER|DROP)\s+(?:OR\s+ALTER\s+)?$", re.IGNORECASE)
-_VARIABLE = re.compile(r"@[A-Za-z_]")
+_GO_LINE = lazy_re(r"GO[ \t]*(?:--[^\n]*)?(?:\r?\n|$)", re.IGNORECASE)
+_CREATE_OR = lazy_re(r"\bCREATE\s+OR\s+$", re.IGNORECASE)
+_PROC_VERB = lazy_re(r"\b(?:CREATE|ALTER|DROP)\s+(?:OR\s+ALTER\s+)?$", re.IGNORECASE)
+_VARIABLE = lazy_re(r"@[A-Za-z_]")
 #: statements in which T-SQL writes ``@name`` where PostgreSQL stops (MySQL's procedures take no ``@``)
-_DECLARES_VARIABLES = re.compile(r"(?:DECLARE\b|(?:CREATE|ALTER)\s+(?:OR\s+ALTER\s+)?PROC(?:EDURE)?\b)",
-                                 re.IGNORECASE)
-_BEGIN = re.compile(r"\bBEGIN\b", re.IGNORECASE)
-_THEN = re.compile(r"\bTHEN\b", re.IGNORECASE)
+_DECLARES_VARIABLES = lazy_re(r"(?:DECLARE\b|(?:CREATE|ALTER)\s+(?:OR\s+ALTER\s+)?PROC(?:EDURE)?\b)",
+                              re.IGNORECASE)
+_BEGIN = lazy_re(r"\bBEGIN\b", re.IGNORECASE)
+_THEN = lazy_re(r"\bTHEN\b", re.IGNORECASE)
 
 
 def _tsql_syntax(statement: str, at: Optional[int]) -> Optional[str]:
@@ -256,7 +256,7 @@ _SET_KEYWORDS = frozenset({"session", "local", "time", "transaction", "role", "n
                            "xml", "all", "characteristics", "seed"})
 #: blanks and comments are skipped possessively: a run of blanks before a symbol fails at once
 #: instead of trying every way to split the run (exponential), and no word is read from inside a comment
-_WORDS = re.compile(r"(?:\s++|--[^\n]*+|/\*.*?\*/)*+([A-Za-z_@][\w@.$]*)", re.DOTALL)
+_WORDS = lazy_re(r"(?:\s++|--[^\n]*+|/\*.*?\*/)*+([A-Za-z_@][\w@.$]*)", re.DOTALL)
 
 
 def _first_words(text: str) -> tuple[str, str, str]:
@@ -274,7 +274,7 @@ def _first_words(text: str) -> tuple[str, str, str]:
     return words[0], words[1], words[2]
 
 
-_FIRST_TOKEN = re.compile(r"(?:\s++|--[^\n]*+|/\*.*?\*/)*+(\S)(\w*)", re.DOTALL)
+_FIRST_TOKEN = lazy_re(r"(?:\s++|--[^\n]*+|/\*.*?\*/)*+(\S)(\w*)", re.DOTALL)
 
 
 def _starts_like_a_statement(text: str) -> bool:
@@ -294,6 +294,8 @@ def _starts_like_a_statement(text: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _keyword_like(word: str) -> bool:
+    import difflib  # only for text that fails to parse
+
     return word in SQL_FIRST_WORDS or word in _OTHER_FIRST_WORDS or word in _SCRIPT_WORDS or bool(
         difflib.get_close_matches(word, SQL_FIRST_WORDS, n=1, cutoff=0.75))
 
@@ -379,7 +381,7 @@ def is_parameter(name: str) -> bool:
 # --- code: the client a file names, the branch a string sits in ---------------------------
 
 #: a client, driver or adapter of another database, as code names it (lower-cased text)
-_OTHER_CLIENTS = re.compile(
+_OTHER_CLIENTS = lazy_re(
     r"""(?:client|dialect|adapter|driver|provider)\s*[:=]>?\s*['"](mysql2?|mariadb|sqlite3?|better-sqlite3|mssql|tedious|oracledb|oracle|clickhouse|spanner|cockroachdb|turso|libsql|d1)['"]"""
     r"""|\b(?:import|from)\s+(pymysql|mysqldb|aiomysql|asyncmy|mysql\.connector|sqlite3|aiosqlite|pyodbc|pymssql|cx_oracle|oracledb|clickhouse_driver|clickhouse_connect|duckdb)\b"""
     r"""|require\(\s*['"](mysql2?|sqlite3|better-sqlite3|mssql|tedious|oracledb|@clickhouse/client|@libsql/client)['"]"""
@@ -389,7 +391,7 @@ _OTHER_CLIENTS = re.compile(
     r"""|\b(mysql2::client|sqlite3::database|tinytds::client)""",
 )
 #: a PostgreSQL client named by the same file: then the other database is only one of several
-_POSTGRES_CLIENTS = re.compile(
+_POSTGRES_CLIENTS = lazy_re(
     r"""['"](?:pg|postgres|postgresql|pg-promise|@neondatabase/serverless|@vercel/postgres)['"]"""
     r"""|\b(?:psycopg2?|asyncpg|pg8000|postgresql)\b|jdbc:postgresql|github\.com/(?:jackc/pgx|lib/pq)"""
     r"""|\bpg::connection\b"""
@@ -433,9 +435,9 @@ def from_code(text: str) -> tuple[Optional[Verdict], bool]:
 
 
 #: a branch condition that names another database (``if is_crdb(conn):``, ``if (dialect === 'mysql')``)
-_BRANCH_WORDS = re.compile(r"(?<![a-z0-9])(mysql|mariadb|sqlite3?|crdb|cockroach(?:db)?|clickhouse|spanner|mssql|"
-                           r"sqlserver|tsql|oracle|snowflake|bigquery|duckdb)(?![a-z])")
-_NEGATION = re.compile(r"(?:^|[^=!<>])!(?!=)|\bnot\b|\bunless\b|!=|!==")
+_BRANCH_WORDS = lazy_re(r"(?<![a-z0-9])(mysql|mariadb|sqlite3?|crdb|cockroach(?:db)?|clickhouse|spanner|mssql|"
+                        r"sqlserver|tsql|oracle|snowflake|bigquery|duckdb)(?![a-z])")
+_NEGATION = lazy_re(r"(?:^|[^=!<>])!(?!=)|\bnot\b|\bunless\b|!=|!==")
 
 
 def from_branch(condition: str) -> Optional[Verdict]:
