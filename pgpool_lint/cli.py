@@ -576,7 +576,7 @@ def _lint_in_parallel(settings, items, jobs: Optional[int] = None) -> Optional[I
     def ordered() -> Iterator:
         try:
             for future, k in where:
-                yield future.result()[k]
+                yield _unpacked(future.result()[k])
         finally:
             executor.shutdown(cancel_futures=True)
 
@@ -619,13 +619,74 @@ def _start_worker(settings) -> None:
     _worker_linter = Linter(settings)
 
 
-def _lint_batch(files: list[tuple[Path, str]]) -> list:
+def _lint_batch(files: list[tuple[Path, str]]) -> list[tuple]:
     results = []
     for path, display in files:
         result = _worker_linter.lint_path(path, display)
         result.text = None  # only the diagnostics travel back
-        results.append(result)
+        results.append(_packed(result))
     return results
+
+
+class _Packing:
+    """A linted file's result as tuples of its fields (dataclass field order), the way it travels
+    back from a worker: pickle writes a tuple in one opcode where an object costs a class lookup,
+    a state dict and a setattr per field, and a finding-heavy run sends thousands of diagnostics."""
+
+    def __init__(self) -> None:
+        import dataclasses
+        from operator import attrgetter
+
+        from .core.diagnostics import Diagnostic, Edit, Fix
+        from .lint.linter import FileResult
+
+        self.classes = FileResult, Diagnostic, Fix, Edit
+        names = [[f.name for f in dataclasses.fields(cls)] for cls in self.classes]
+        self.result_fields, self.diagnostic_fields, self.fix_fields, self.edit_fields = map(
+            lambda n: attrgetter(*n), names)
+        self.at_diagnostics, self.at_fix, self.at_edits = (
+            names[0].index("diagnostics"), names[1].index("fix"), names[2].index("edits"))
+
+    def pack(self, result) -> tuple:
+        packed = list(self.result_fields(result))
+        diagnostics = []
+        for d in packed[self.at_diagnostics]:
+            values = self.diagnostic_fields(d)
+            if values[self.at_fix] is not None:
+                fix = list(self.fix_fields(values[self.at_fix]))
+                fix[self.at_edits] = tuple(map(self.edit_fields, fix[self.at_edits]))
+                values = values[:self.at_fix] + (tuple(fix),) + values[self.at_fix + 1:]
+            diagnostics.append(values)
+        packed[self.at_diagnostics] = diagnostics
+        return tuple(packed)
+
+    def unpack(self, packed: tuple):
+        file_result, diagnostic, fix_class, edit = self.classes
+        diagnostics = []
+        for values in packed[self.at_diagnostics]:
+            if values[self.at_fix] is not None:
+                fix = list(values[self.at_fix])
+                fix[self.at_edits] = tuple(edit(*e) for e in fix[self.at_edits])
+                values = values[:self.at_fix] + (fix_class(*fix),) + values[self.at_fix + 1:]
+            diagnostics.append(diagnostic(*values))
+        result = list(packed)
+        result[self.at_diagnostics] = diagnostics
+        return file_result(*result)
+
+
+_packing: Optional[_Packing] = None
+
+
+def _packed(result) -> tuple:
+    global _packing
+    _packing = _packing or _Packing()
+    return _packing.pack(result)
+
+
+def _unpacked(packed: tuple):
+    global _packing
+    _packing = _packing or _Packing()
+    return _packing.unpack(packed)
 
 
 def _many(files: list) -> bool:

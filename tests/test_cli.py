@@ -251,3 +251,24 @@ def test_parallel_batches_take_every_file_once_largest_first():
     assert all(len(b) <= 64 for b in batches)
     assert all(sum(sizes[i] for i in b[:-1]) < BATCH_MAX_BYTES for b in batches)  # closed once full
     assert len(batches) < len(sizes) / 4
+
+
+def test_results_travel_back_from_workers_whole(tmp_path):
+    """A worker's results, packed as tuples and unpacked in the parent, are the results: every
+    field of every diagnostic, its fix and edits, and the file's skipped-text notes."""
+    import dataclasses
+
+    from pgpool_lint.cli import _packed, _unpacked
+    from pgpool_lint.core import catalogue
+    from pgpool_lint.lint.linter import Linter, Settings
+
+    path = tmp_path / "m.sql"
+    path.write_text("BEGIN;\nSET search_path TO app;\nSELECT pg_advisory_lock(1);\nCOMMIT;\n`x`;\n")
+    linter = Linter(Settings(enabled=frozenset(r.code for r in catalogue.load().rules), root=tmp_path))
+    result = linter.lint_path(path, "m.sql")
+    result.text = None
+    assert any(d.fix is not None and d.fix.edits for d in result.diagnostics) and result.not_postgres
+    back = _unpacked(_packed(result))
+    assert back == result and type(back) is type(result)
+    for d, e in zip(result.diagnostics, back.diagnostics):  # source_line does not take part in ==
+        assert dataclasses.astuple(d) == dataclasses.astuple(e) and d.source_line == e.source_line
