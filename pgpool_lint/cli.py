@@ -565,8 +565,8 @@ def _lint_in_parallel(settings, items, jobs: Optional[int] = None) -> Optional[I
     from concurrent.futures import ProcessPoolExecutor
 
     executor = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(settings,))
-    # largest files first, small ones in batches: the workers finish together instead of one
-    # of them starting a large file at the end, and small files cost one message per batch
+    # large files first, then the others in report order, in batches (``_batches``): the workers
+    # finish together, the report is written as they go, small files cost one message per batch
     where: list[tuple] = [()] * len(files)
     for batch in _batches([_size(path) for path, _ in files], jobs):
         future = executor.submit(_lint_batch, [files[i] for i in batch])
@@ -588,17 +588,28 @@ BATCH_MIN_BYTES, BATCH_MAX_BYTES = 32 * 1024, 512 * 1024
 
 
 def _batches(sizes: list[int], jobs: int) -> list[list[int]]:
-    """Indexes of the files in batches, largest files first; a batch holds files up to about
-    1/16 of each worker's share of the bytes (within the bounds above), at most 64 files."""
+    """Indexes of the files in batches, in the order the workers take them.
+
+    Files as large as a quarter of a batch (a batch: about 1/16 of each worker's share of the
+    bytes, within the bounds above) go first, each alone, largest first: none is left for the
+    end. The others follow in their own order, the order of the report: the parent writes each
+    result as soon as those before it are in, while the workers go on, not after them. Their
+    batches shrink with the bytes left (at most a quarter of each worker's share of them, at
+    most 64 files), so that the workers finish together."""
     target = max(BATCH_MIN_BYTES, min(BATCH_MAX_BYTES, sum(sizes) // (jobs * 16)))
-    batches: list[list[int]] = []
+    large = sorted((i for i, size in enumerate(sizes) if size >= target // 4), key=lambda i: -sizes[i])
+    batches = [[i] for i in large]
+    left = sum(sizes) - sum(sizes[i] for i in large)
     batch: list[int] = []
     held = 0
-    for i in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
+    for i, size in enumerate(sizes):
+        if size >= target // 4:
+            continue
         batch.append(i)
-        held += sizes[i]
-        if held >= target or len(batch) >= 64:
+        held += size
+        if held >= max(BATCH_MIN_BYTES, min(target, left // (jobs * 4))) or len(batch) >= 64:
             batches.append(batch)
+            left -= held
             batch, held = [], 0
     if batch:
         batches.append(batch)

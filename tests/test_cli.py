@@ -237,19 +237,22 @@ def test_version():
     assert r.returncode == 0 and r.stdout.startswith(b"pgpool-lint ")
 
 
-def test_parallel_batches_take_every_file_once_largest_first():
-    """Workers get the largest files first and small files in batches; every file is in
-    exactly one batch (the report keeps the order of the files, test_gate_equivalence)."""
-    from pgpool_lint.cli import BATCH_MAX_BYTES, _batches
+def test_parallel_batches_take_large_files_first_then_the_others_in_report_order():
+    """Workers get the large files first (largest first, each alone), then the others in the
+    order of the report (written while they lint) in batches that shrink towards the end;
+    every file is in exactly one batch (the report keeps the order, test_gate_equivalence)."""
+    from pgpool_lint.cli import BATCH_MAX_BYTES, BATCH_MIN_BYTES, _batches
 
-    sizes = [10, 5_000_000, 300, 0, 40_000, 2_000_000] + [1_000] * 200
+    sizes = [10, 5_000_000, 300, 0, 100_000, 2_000_000] + [1_000] * 200 + [3_000] * 300
     batches = _batches(sizes, 2)
     assert sorted(i for b in batches for i in b) == list(range(len(sizes)))
-    assert batches[0] == [1] and batches[1] == [5]  # each large file alone, the largest first
-    firsts = [sizes[b[0]] for b in batches]
-    assert firsts == sorted(firsts, reverse=True)
+    assert batches[:3] == [[1], [5], [4]]  # each large file alone, the largest first
+    rest = [i for b in batches[3:] for i in b]
+    assert rest == sorted(rest) and 0 in rest  # the others in their own order
     assert all(len(b) <= 64 for b in batches)
     assert all(sum(sizes[i] for i in b[:-1]) < BATCH_MAX_BYTES for b in batches)  # closed once full
+    held = [sum(sizes[i] for i in b) for b in batches[3:-1]]
+    assert held[-1] <= BATCH_MIN_BYTES + 3_000 < max(held)  # the last batches are the smallest
     assert len(batches) < len(sizes) / 4
 
 
