@@ -39,6 +39,8 @@ _ASSIGNMENTS = (3, 4, 5)
 
 @dataclass(frozen=True)
 class Hazard:
+    """A session-state hazard a function body can hold: what to point at and what to say."""
+
     token: str  # what to point at: a keyword token name ("SET") or a function name
     what: str  # shown in the message
     effect: str

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class CommentSpan:
+    """A comment of a linted file, for suppression directives."""
+
     start: int  # character offsets into the file
     end: int
     text: str

@@ -23,6 +23,8 @@ class Edit:
 
 @dataclass(frozen=True, slots=True)
 class Fix:
+    """Edits that resolve a finding, and whether applying them is safe (``--fix``) or not."""
+
     applicability: str  # "safe" | "unsafe" | "display-only"
     message: str
     edits: tuple[Edit, ...]
@@ -30,6 +32,8 @@ class Fix:
 
 @dataclass(slots=True)
 class Diagnostic:
+    """A finding as reported: rule, message, file and position (what every format prints)."""
+
     code: str
     name: str
     message: str

@@ -37,6 +37,8 @@ DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024  # bytes; larger files are skipped with
 
 @dataclass
 class Settings:
+    """What a run checks and how: rules, profile, per-file ignores and the other settings."""
+
     enabled: frozenset[str]
     per_file_ignores: list[tuple[object, frozenset[str]]] = field(default_factory=list)  # (GlobSet, codes)
     root: Path = field(default_factory=Path.cwd)
@@ -67,6 +69,8 @@ class Settings:
 
 @dataclass
 class FileResult:
+    """One linted file: its diagnostics, or why it was skipped or only partly read."""
+
     filename: str
     diagnostics: list[Diagnostic]
     text: Optional[str] = None  # decoded text, when it could be read

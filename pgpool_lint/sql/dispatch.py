@@ -24,6 +24,8 @@ from .statement import LintContext, Statement
 
 @dataclass(frozen=True)
 class Check:
+    """A check module: what it declares it looks at, and its check functions."""
+
     code: str
     run: Optional[Callable[[Statement], Iterable[Finding]]]
     first_words: frozenset[str]

@@ -109,6 +109,8 @@ _TRIGGER = lazy_re(r"\\|:(?<!::)[A-Za-z_'\"]|\{[{%#A-Za-z_]|@ext(?:schema|owner)
 
 @dataclass(frozen=True, slots=True)
 class Comment:
+    """A SQL comment: where it is and what it says."""
+
     start: int
     end: int
     text: str

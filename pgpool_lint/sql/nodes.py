@@ -71,6 +71,8 @@ def strings(items: Any) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class FuncCall:
+    """A function call in a parse tree: its (schema-qualified) name and arguments."""
+
     schema: str | None
     name: str
     args: tuple[Node, ...]

@@ -18,6 +18,8 @@ from .neutralise import NeutralText, split_statements
 
 @dataclass(frozen=True)
 class ParseProblem:
+    """A statement libpg_query rejects: where, and why."""
+
     start: int
     message: str
     #: the statement that failed, as cut by the splitter (for telling another dialect from a mistake)

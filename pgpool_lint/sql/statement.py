@@ -18,6 +18,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @dataclass(slots=True)
 class Statement:
+    """A parsed statement of a SQL text: its kind, its top-level node and where it is."""
+
     source: str  # the statement as written (for messages and suggested SQL)
     text: str  # the statement as parsed (placeholders neutralised), same length as source
     start: int  # character offset of the statement in the linted SQL text
