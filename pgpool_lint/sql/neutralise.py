@@ -19,8 +19,6 @@ import re
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
-from ..core.lazyre import lazy_re
-
 # One alternation for everything that can hide or carry a character we care about.
 # What hides a ';' or a keyword: comments, strings, quoted identifiers, dollar quotes.
 # Used by the fallback splitter below (``_LEX`` spells the same tokens for speed); every
@@ -58,19 +56,19 @@ _LEX_TOKENS = r"""
   | \{(?P<substitution_brace>[A-Za-z_]\w{0,100}\})
   | @(?P<ext_placeholder>extschema(?::\w+)?@|extowner@)
 """
-_LEX = lazy_re(_LEX_TOKENS + r"| ;(?P<semicolon>)", re.VERBOSE | re.DOTALL)
+_LEX = re.compile(_LEX_TOKENS + r"| ;(?P<semicolon>)", re.VERBOSE | re.DOTALL)
 #: the same without semicolons, for texts where a ';' needs no look (no COPY ... FROM stdin):
 #: a third of the tokens of a regression suite are semicolons
-_LEX_NO_SEMICOLON = lazy_re(_LEX_TOKENS, re.VERBOSE | re.DOTALL)
+_LEX_NO_SEMICOLON = re.compile(_LEX_TOKENS, re.VERBOSE | re.DOTALL)
 
 # psql commands that send the query buffer, i.e. end a statement like ';' does.
-_EXECUTING_META = lazy_re(r"\\(?:g|gx|gset|gexec|gdesc|crosstabview|watch|;)(?![A-Za-z])")
-_COPY_HEAD = lazy_re(r"\\?copy\b", re.IGNORECASE)
-_FROM_STDIN = lazy_re(r"\bfrom\s+stdin\b", re.IGNORECASE)
-_STDIN = lazy_re(r"stdin", re.IGNORECASE)
-_BLANK = lazy_re(r"\s+")
-_END_OF_COPY_DATA = lazy_re(r"^\\\.[ \t]*\r?$", re.MULTILINE)
-_BLOCK_COMMENT_PART = lazy_re(r"/\*|\*/")
+_EXECUTING_META = re.compile(r"\\(?:g|gx|gset|gexec|gdesc|crosstabview|watch|;)(?![A-Za-z])")
+_COPY_HEAD = re.compile(r"\\?copy\b", re.IGNORECASE)
+_FROM_STDIN = re.compile(r"\bfrom\s+stdin\b", re.IGNORECASE)
+_STDIN = re.compile(r"stdin", re.IGNORECASE)
+_BLANK = re.compile(r"\s+")
+_END_OF_COPY_DATA = re.compile(r"^\\\.[ \t]*\r?$", re.MULTILINE)
+_BLOCK_COMMENT_PART = re.compile(r"/\*|\*/")
 
 #: tokens of ``_LEX`` that only hide what they hold (nothing to edit or record)
 _PASSIVE = frozenset({"string", "estring", "quoted_ident", "cast"})
@@ -104,7 +102,7 @@ def _last_edit_end(text: str) -> int:
 
 # Anything neutralise() could change starts with one of these; most files have none.
 # (every alternative starts with a literal character: the engine's fast first-character search)
-_TRIGGER = lazy_re(r"\\|:(?<!::)[A-Za-z_'\"]|\{[{%#A-Za-z_]|@ext(?:schema|owner)")
+_TRIGGER = re.compile(r"\\|:(?<!::)[A-Za-z_'\"]|\{[{%#A-Za-z_]|@ext(?:schema|owner)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +129,7 @@ def _block_comment_end(text: str, start: int) -> int:
     return len(text)
 
 
-_NOT_LINE_BREAK = lazy_re(r"[^\r\n]+")
+_NOT_LINE_BREAK = re.compile(r"[^\r\n]+")
 
 
 class _Edits:
@@ -429,7 +427,7 @@ def _skip_copy_data(text: str, edits: _Edits, pos: int) -> int:
 
 # --- fallback splitter -------------------------------------------------------------------
 
-_SPLIT = lazy_re(
+_SPLIT = re.compile(
     r"""
     """ + _QUOTES_AND_COMMENTS + r"""
   | (?P<word>[^\W\d][\w$]*)
