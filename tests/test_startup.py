@@ -91,3 +91,22 @@ def test_pglast_loaded_lazily_still_builds_its_python_tree():
     """)
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout == "ok\n", r.stderr
+
+
+def test_a_lazy_pattern_compiles_on_first_use_and_matches_as_a_compiled_one(monkeypatch):
+    """``core.lazyre``: the rare paths' patterns cost nothing at import, then behave as ``re``'s."""
+    import re
+
+    from pgpool_lint.core import lazyre
+
+    compiled = []
+    real_compile = re.compile
+    monkeypatch.setattr(lazyre.re, "compile", lambda *a: compiled.append(a) or real_compile(*a))
+    pattern = lazyre.lazy_re(r"set\s+(\w+)", re.IGNORECASE)
+    assert compiled == []
+    text = "SET search_path; set  role x"
+    assert [m.group(1) for m in pattern.finditer(text)] == ["search_path", "role"]
+    assert pattern.sub("-", text) == re.sub(r"set\s+(\w+)", "-", text, flags=re.IGNORECASE)
+    assert pattern.match(text).span() == (0, 15) and pattern.search("x", 1) is None
+    assert (pattern.pattern, pattern.flags & re.IGNORECASE, pattern.groups) == (r"set\s+(\w+)", re.IGNORECASE, 1)
+    assert len(compiled) == 1  # once, whatever was used

@@ -21,11 +21,13 @@ class LazyPattern:
     def __getattr__(self, name: str):  # only called for what the instance does not hold yet
         if name.startswith("_"):
             raise AttributeError(name)
-        compiled = re.compile(*self._source)
-        for method in _METHODS:
-            setattr(self, method, getattr(compiled, method))
-        self.pattern, self.flags, self.groups, self.groupindex = (
-            compiled.pattern, compiled.flags, compiled.groups, compiled.groupindex)
+        compiled = self.__dict__.get("_compiled")
+        if compiled is None:
+            compiled = self._compiled = re.compile(*self._source)
+            for method in _METHODS:
+                setattr(self, method, getattr(compiled, method))
+            self.pattern, self.flags, self.groups, self.groupindex = (
+                compiled.pattern, compiled.flags, compiled.groups, compiled.groupindex)
         return getattr(compiled, name)
 
 
