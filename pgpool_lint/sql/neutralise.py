@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
+from ..core.lazyre import lazy_re
+
 # One alternation for everything that can hide or carry a character we care about.
 # What hides a ';' or a keyword: comments, strings, quoted identifiers, dollar quotes.
 # Used by the fallback splitter below (``_lexer`` spells the same tokens for speed); every
@@ -73,13 +75,13 @@ def _lexer(semicolons: bool, line_comments: bool) -> re.Pattern:
 
 
 # psql commands that send the query buffer, i.e. end a statement like ';' does.
-_EXECUTING_META = re.compile(r"\\(?:g|gx|gset|gexec|gdesc|crosstabview|watch|;)(?![A-Za-z])")
-_COPY_HEAD = re.compile(r"\\?copy\b", re.IGNORECASE)
-_FROM_STDIN = re.compile(r"\bfrom\s+stdin\b", re.IGNORECASE)
-_STDIN = re.compile(r"stdin", re.IGNORECASE)
-_BLANK = re.compile(r"\s+")
-_END_OF_COPY_DATA = re.compile(r"^\\\.[ \t]*\r?$", re.MULTILINE)
-_BLOCK_COMMENT_PART = re.compile(r"/\*|\*/")
+_EXECUTING_META = lazy_re(r"\\(?:g|gx|gset|gexec|gdesc|crosstabview|watch|;)(?![A-Za-z])")
+_COPY_HEAD = lazy_re(r"\\?copy\b", re.IGNORECASE)
+_FROM_STDIN = lazy_re(r"\bfrom\s+stdin\b", re.IGNORECASE)
+_STDIN = lazy_re(r"stdin", re.IGNORECASE)
+_BLANK = lazy_re(r"\s+")
+_END_OF_COPY_DATA = lazy_re(r"^\\\.[ \t]*\r?$", re.MULTILINE)
+_BLOCK_COMMENT_PART = lazy_re(r"/\*|\*/")
 
 _VARIABLE_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_'\"")
 
@@ -137,7 +139,7 @@ def _block_comment_end(text: str, start: int) -> int:
     return len(text)
 
 
-_NOT_LINE_BREAK = re.compile(r"[^\r\n]+")
+_NOT_LINE_BREAK = lazy_re(r"[^\r\n]+")
 
 
 class _Edits:
@@ -427,7 +429,7 @@ def _skip_copy_data(text: str, edits: _Edits, pos: int) -> int:
 
 # --- fallback splitter -------------------------------------------------------------------
 
-_SPLIT = re.compile(
+_SPLIT = lazy_re(
     r"""
     """ + _QUOTES_AND_COMMENTS + r"""
   | (?P<word>[^\W\d][\w$]*)
