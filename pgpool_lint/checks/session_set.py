@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..core.findings import Finding
+from ..core.profile import search_path_advice
 from ..fix.edits import set_config_local_fix, set_local_fix
 from ..fix.suggest import alter_role, alter_role_prefix, call_source, parameter_name, set_local
 from ..sql import nodes
+from ..sql.dialect import Verdict, is_parameter
 from ..sql.statement import Statement
 
 CODE = "PGB001"
@@ -47,8 +49,6 @@ def untracked_note(stmt: Statement, parameter: str) -> str:
     """For parameters a newer pooler would track: what would make the SET safe."""
     if parameter.lower() != "search_path":
         return ""
-    from ..core.profile import search_path_advice
-
     return f" (safe only with {search_path_advice(stmt.context.profile)})"
 
 
@@ -56,8 +56,6 @@ def not_a_parameter(stmt: Statement, name: str) -> bool:
     """``SET name`` of a name PostgreSQL does not have (and without a dot) fails on the server and
     leaves nothing behind: another database's SET (MySQL ``sql_mode``, CockroachDB settings).
     Counted as skipped text, never a finding."""
-    from ..sql.dialect import Verdict, is_parameter
-
     if is_parameter(name):
         return False
     skipped = stmt.context.skipped

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
 from ..core.diagnostics import Edit, Fix
+from .suggest import set_parts
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..sql.nodes import FuncCall
@@ -51,6 +52,8 @@ def delete(start: int, end: int) -> Edit:
 
 def like(sample: str, words: str) -> str:
     """``words`` in the letter case of ``sample`` as written (``set`` → ``local``)."""
+    if sample.isascii():  # every ASCII letter has a case: islower/isupper say the same, in C
+        return words.lower() if sample.islower() else words.upper() if sample.isupper() else words
     letters = [c for c in sample if c.isalpha()]
     return words.lower() if letters and all(c.islower() for c in letters) else words.upper() if letters and all(
         c.isupper() for c in letters) else words
@@ -457,8 +460,6 @@ def transaction_is_known(stmt: "Statement") -> bool:
 
 def set_local_fix(stmt: "Statement") -> Optional[Fix]:
     """``SET [SESSION] x ...`` → ``SET LOCAL x ...``, keeping everything else as written."""
-    from .suggest import set_parts
-
     parts = set_parts(stmt)
     if parts is None:
         return None
