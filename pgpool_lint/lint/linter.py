@@ -10,24 +10,29 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Optional
 
+# imported here, not in the functions that use them: each is asked for once or more per file
+from ..code import HostSyntaxError, lint_code, source_kind
+from ..config import relative_posix
 from ..config.profiles import build_profile
 from ..core import catalogue as catalogue_mod
 from ..core.diagnostics import Diagnostic
 from ..core.findings import Finding
 from ..core.positions import LineIndex
-from ..fix.edits import with_locations
 from ..core.profile import ConnectionTarget, Profile
+from ..fix.edits import with_locations
+from ..report import may_hold_secret, passwords_in, redact
+from ..settings import ReaderError, settings_kind
 from ..sql.comments import sql_comments
+from ..sql.dialect import POSTGRES, Verdict, from_config, from_path
 from ..sql.dispatch import load_checks
 from ..sql.engine import analyse_sql
 from ..sql.gate import Gate, lower_case
 
-if TYPE_CHECKING:  # suppress and edits are imported when a file has directives or fixes
-    from ..sql.dialect import Verdict
+if TYPE_CHECKING:  # suppress is imported when a file has directives
     from .suppress import CommentSpan, Suppressions
 
 UNREADABLE = "PGB900"
@@ -155,9 +160,6 @@ class Linter:
                               text=text)
 
     def _lint_decoded(self, text: str, display: str) -> FileResult:
-        from ..code import HostSyntaxError, lint_code, source_kind
-        from ..settings import ReaderError, settings_kind
-
         self.use_profile_of(display)
         kind = source_kind(display)
         settings = settings_kind(display)  # driver/ORM settings files and connection code
@@ -213,9 +215,6 @@ class Linter:
 
     def lint_text(self, text: str, filename: str) -> list[Diagnostic]:
         """Lint a whole SQL file's text (code and settings files by their name: ``lint_decoded``)."""
-        from ..code import source_kind
-        from ..settings import settings_kind
-
         if settings_kind(filename) is not None or source_kind(filename) != "sql":
             return self.lint_decoded(text, filename).diagnostics
         return self._lint_sql(text, filename)
@@ -240,11 +239,8 @@ class Linter:
 
     # --- other databases' SQL (dialect.py) --------------------------------------------------
 
-    def dialect_of(self, filename: str) -> "Optional[Verdict]":
+    def dialect_of(self, filename: str) -> Optional[Verdict]:
         """Another database the file is for, by the ``dialects`` config or its folder; None: PostgreSQL."""
-        from ..config import relative_posix
-        from ..sql.dialect import POSTGRES, Verdict, from_config, from_path
-
         rel = relative_posix(filename, self.settings.root)  # type: ignore[arg-type]  # abspath reads str
         declared = from_config(rel, self.settings.dialects)
         if declared is not None:
@@ -254,9 +250,6 @@ class Linter:
     def _declared_postgres(self, filename: str) -> bool:
         if not self.settings.dialects:
             return False
-        from ..config import relative_posix
-        from ..sql.dialect import POSTGRES, from_config
-
         return from_config(relative_posix(Path(filename), self.settings.root), self.settings.dialects) == POSTGRES
 
     def skip(self, verdicts: "Iterable[Verdict]") -> None:
@@ -345,8 +338,6 @@ class Linter:
     def _per_file_ignored(self, filename: str) -> frozenset[str]:
         if not self.settings.per_file_ignores:
             return frozenset()
-        from ..config import relative_posix
-
         rel = relative_posix(Path(filename), self.settings.root)
         codes: set[str] = set()
         for globs, rule_codes in self.settings.per_file_ignores:
@@ -358,10 +349,6 @@ class Linter:
 def _redact_passwords(diagnostics: list[Diagnostic], text: str, lowered: Optional[str] = None) -> None:
     """Messages, help and fix titles quote SQL (and a parse error the literal it stopped at):
     the passwords written in it never reach an output, an editor or a log (the edits keep them)."""
-    from dataclasses import replace
-
-    from ..report import may_hold_secret, passwords_in, redact
-
     if not diagnostics or not may_hold_secret(text, lowered):
         return  # messages quote the file: no password in it, none in them (most files)
     secrets = passwords_in(text)
