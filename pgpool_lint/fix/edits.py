@@ -428,6 +428,14 @@ def apply_fixes(text: str, fixes: Iterable[Fix]) -> str:
     return "".join(out)
 
 
+def moved(fix: Optional[Fix], delta: int) -> Optional[Fix]:
+    """The fix with every edit ``delta`` characters later (the same fix for the same statement
+    elsewhere in a text)."""
+    if fix is None or delta == 0:
+        return fix
+    return Fix(fix.applicability, fix.message, tuple(Edit(e.content, e.start + delta, e.end + delta) for e in fix.edits))
+
+
 def with_locations(fix: Optional[Fix], position) -> Optional[Fix]:
     """The fix with each edit's 1-based (line, column) filled in by ``position(offset)``."""
     if fix is None:
