@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..core.cache import ClearingCache
+from ..core.lazyre import lazy_re
 from ..sql import pgparser
 from ..sql.statement import Statement
 
@@ -48,7 +49,7 @@ _SHORT = 200
 #: ``timezoneto`` is one word, never ``timezone`` + ``to``).  Anything else is scanned.
 _BLANK = r"[ \t\n\r\f]"
 _WORD = r"[a-z_][a-z0-9_$]*+"
-_PLAIN_SET = re.compile(
+_PLAIN_SET = lazy_re(
     rf"(?P<set>set){_BLANK}++(?:(?P<scope>session|local){_BLANK}++)?+"
     rf"(?P<name>{_WORD}(?:{_BLANK}*+\.{_BLANK}*+{_WORD})*+){_BLANK}*+"
     r"(?P<op>=(?![-+*/<>=~!@#%^&|`?])|to(?![a-z0-9_$\x80-\U0010ffff]))",
@@ -146,7 +147,7 @@ def quote_ident(name: str) -> str:
 
 #: what PostgreSQL reads back unchanged without quotes, keywords aside: lower-case ASCII
 #: letters, digits, ``_`` and ``$``, not starting with a digit or ``$``
-_BARE_NAME = re.compile(r"[a-z_][a-z0-9_$]*")
+_BARE_NAME = lazy_re(r"[a-z_][a-z0-9_$]*")
 
 
 @functools.lru_cache(maxsize=1)
