@@ -19,15 +19,25 @@ HEAVY = ("rich", "sqlglot", "tree_sitter", "yaml", "psycopg", "pygls", "decimal"
 NOT_FOR_A_CLEAN_SQL_FILE = ("pgpool_lint.settings.model", "pgpool_lint.settings.urls", "tomllib", "difflib")
 
 PROBE = textwrap.dedent("""
-    import json, sys, types
+    import json, re, sys, types
+    eager = set()  # the modules that compile a pattern at import or in the run
+    _compile = re.compile
+    def compile(*args, **kwargs):
+        eager.add(sys._getframe(1).f_globals.get("__name__", "?"))
+        return _compile(*args, **kwargs)
+    re.compile = compile
     from pgpool_lint.cli import main
     try:
         main(sys.argv[1:])
     except SystemExit as exc:
         code = exc.code
     executed = lambda name: name in sys.modules and type(sys.modules[name]) is types.ModuleType
+    from pgpool_lint.core.lazyre import LazyPattern
+    compiled = sorted(f"{m}.{k}" for m, module in list(sys.modules.items()) if m.startswith("pgpool_lint")
+                      for k, v in vars(module).items() if isinstance(v, LazyPattern) and "_compiled" in vars(v))
     print(json.dumps({"exit": code, "heavy": sorted({m.split(".")[0] for m in sys.modules} & set(%r)),
-                      "loaded": sorted(set(sys.modules) & set(%r)),
+                      "loaded": sorted(set(sys.modules) & set(%r)), "compiled": compiled,
+                      "eager": sorted(m for m in eager if m.startswith("pgpool_lint")),
                       "pglast_enums_executed": executed("pglast.enums"),
                       "pglast_ast_executed": executed("pglast.ast"),
                       "parser_loaded": "pglast.parser" in sys.modules}), file=sys.stderr)
@@ -48,6 +58,11 @@ def test_clean_file_loads_the_parser_but_none_of_the_heavy_modules(tmp_path):
     assert got["heavy"] == []
     assert not got["pglast_enums_executed"] and not got["pglast_ast_executed"]
     assert got["loaded"] == []
+    # the patterns of rare paths (dialect judge, SET rewriting, passwords, COPY, fallback split)
+    # are not compiled: only the version pattern the default profile's PgBouncer version needs
+    assert got["compiled"] == ["pgpool_lint.config.profiles._VERSION"]
+    assert not set(got["eager"]) & {"pgpool_lint.sql.dialect", "pgpool_lint.fix.suggest", "pgpool_lint.report",
+                                    "pgpool_lint.code"}, got["eager"]
 
 
 def test_a_settings_finding_loads_the_settings_model(tmp_path):
@@ -75,6 +90,7 @@ def test_findings_without_a_terminal_are_written_without_rich(tmp_path):
     got = _probe(tmp_path, "SET search_path TO app;\n")
     assert got["exit"] == 1 and got["stdout"].startswith("m.sql:1:1: PGB001 [session-set] ")
     assert got["heavy"] == []
+    assert "pgpool_lint.fix.suggest._PLAIN_SET" in got["compiled"]  # compiled when a SET needs it
 
 
 def test_pglast_loaded_lazily_still_builds_its_python_tree():
