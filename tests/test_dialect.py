@@ -195,6 +195,65 @@ def test_judge_unit_cases() -> None:
     assert dialect.from_branch("not is_crdb(conn)") is None and dialect.from_branch("!isMysql") is None
 
 
+#: statements that fail sqlglot's readers in different ways: one error or several, an error at the
+#: end or in the middle, inside a part tried and given up (``_try_parse``), in an argument check, in a
+#: second statement, in the tokenizer, in an optimizer hint (MySQL's and Oracle's ``/*+ ... */``,
+#: parsed apart), or a crash after the first error was recorded; and some accepted or read as Command
+SQLGLOT_CASES = (
+    "SELECT * FROM WHERE x = 1", "SELECT 1 +", "SELECT (1", "SELECT 1 2 3", "SELECT LEFT('a')",
+    "SELECT DATE_ADD()", "SELECT CAST(1 AS)", "SELECT a FROM t WHERE b IN (SELECT FROM u) AND c = (",
+    "SELECT 'unterminated", "SELECT 1; SELECT FROM t", "SELECT 1; SELECT 2",
+    "SELECT /*+ INDEX(t idx(( */ * FROM t", "SELECT /*+ INDEX(t idx) */ * FROM t",
+    "INSERT INTO t (a, b VALUES (1, 2)", "INSERT INTO t VALUES (1, 2) ON DUPLICATE KEY UPDATE a = VALUES(a)",
+    "UPDATE t SET WHERE a = 1", "DELETE FROM t WHERE", "CREATE TABLE t (a int, CONSTRAINT)",
+    "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY) ENGINE=InnoDB", "CREATE TABLE foo (id int,)",
+    "CREATE TABLE foo (with ordinality)",
+    "CREATE OR REPLACE FUNCTION f() RETURNS int AS 'MODULE_PATHNAME', 'f' LANGUAGE C STRICT",
+    "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS $$ SELECT a; SELECT a + $$",
+    "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()",
+    "CREATE INDEX ON t USING gin (a gin_trgm_ops) WHERE", "ALTER TABLE users MODIFY COLUMN name varchar(255) NOT NULL",
+    "ALTER SEQUENCE s RESTART WITH", "EXPLAIN (ANALYZE, COSTS OFF) SELECT 1", "SELECT TOP 10 * FROM t",
+    "SELECT [a] FROM [dbo].[t] WITH (NOLOCK)", "SELECT `a` FROM `t` LIMIT 1, 2",
+    "SELECT x::int[] FROM t WHERE y @> ARRAY[1,", "SELECT INTERVAL '1' DAY TO", "SELECT CASE WHEN a THEN 1 ELSE END",
+    "WITH a AS (SELECT 1) SELECT * FROM a b c d", "MERGE INTO t USING s ON t.a = s.a WHEN MATCHED THEN UPDATE SET",
+    "LISTEN 'quoted'", "GRANT SELECT ON t TO", "SELECT COUNT(*) FROM (VALUES (1), (2)) AS f(x) LATERAL",
+    "SELECT f(a => 1, b => ) FROM t",
+)
+
+
+def test_sqlglot_stopping_at_the_first_error_answers_as_collecting_them_all() -> None:
+    """``_sqlglot_accepts`` parses at ErrorLevel.IMMEDIATE; the answer must be RAISE's on every
+    kind of failure (RAISE goes on after an error and raises at the end of the statement)."""
+    import logging
+
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import ErrorLevel, ParseError
+    from sqlglot.tokens import TokenType
+
+    logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
+    statements = tuple(getattr(exp, name) for name in dialect._SQLGLOT_STATEMENTS if hasattr(exp, name))
+    seen: set[str] = set()
+    for text in SQLGLOT_CASES:
+        for name in (dialect.POSTGRES, *dialect.SQLGLOT_DIALECTS):
+            try:
+                tokens = sqlglot.Dialect.get_or_raise(name).tokenize(text)
+                seen.update("hint" for token in tokens if token.token_type == TokenType.HINT)
+                trees = [t for t in sqlglot.parse(text, read=name, error_level=ErrorLevel.RAISE) if t is not None]
+                raise_accepts = bool(trees) and all(isinstance(t, statements) and t.find(exp.Command) is None
+                                                    for t in trees)
+                seen.add("accepted" if raise_accepts else "command")
+            except ParseError as error:
+                raise_accepts = False
+                seen.add("several errors" if len(error.errors) > 1 else "one error")
+            except Exception as error:  # TokenError, or a crash after RAISE went on past an error
+                raise_accepts = False
+                seen.add(type(error).__name__)
+            assert dialect._sqlglot_accepts(text, name) is raise_accepts, (text, name)
+    # the cases exercise what could tell the two levels apart
+    assert seen >= {"accepted", "command", "one error", "several errors", "TokenError", "AttributeError", "hint"}
+
+
 def test_guc_names_cover_what_sessions_set() -> None:
     for name in ("search_path", "statement_timeout", "application_name", "datestyle", "timezone", "role",
                  "transaction_timeout", "idle_in_transaction_session_timeout", "work_mem"):

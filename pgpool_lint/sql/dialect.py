@@ -336,22 +336,35 @@ _SQLGLOT_ANSWERS = ClearingCache(4096)
 
 def _sqlglot_accepts(text: str, dialect: str) -> bool:
     """sqlglot reads ``text`` in ``dialect`` without error and without falling back to an opaque
-    command (its way of accepting text it does not understand)."""
-    import logging
+    command (its way of accepting text it does not understand).
 
-    import sqlglot
-    from sqlglot import exp
-    from sqlglot.errors import ErrorLevel
-
-    logging.getLogger("sqlglot").setLevel(logging.CRITICAL)  # its "falling back to Command" warnings
+    The parser stops at its first error (``ErrorLevel.IMMEDIATE``): the answer is the one
+    ``ErrorLevel.RAISE`` (record every error, raise at the end of the statement) gives, since
+    sqlglot's parser runs the same until it records an error and no handler on the way out of
+    ``parse`` catches that error (``tests/test_dialect.py`` compares the two)."""
+    reader, immediate, statements, command = _sqlglot_reader(dialect)
     try:
-        trees = sqlglot.parse(text, read=dialect, error_level=ErrorLevel.RAISE)
+        trees = reader.parser(error_level=immediate).parse(reader.tokenize(text), text)
     except Exception:  # ParseError, TokenError, RecursionError on hostile input: not this dialect
         return False
     trees = [t for t in trees if t is not None]
-    statements = tuple(getattr(exp, name) for name in _SQLGLOT_STATEMENTS if hasattr(exp, name))
     # a bare expression is no statement (`LISTEN 'x'` reads as a column with an alias)
-    return bool(trees) and all(isinstance(t, statements) and t.find(exp.Command) is None for t in trees)
+    return bool(trees) and all(isinstance(t, statements) and t.find(command) is None for t in trees)
+
+
+@lru_cache(maxsize=None)
+def _sqlglot_reader(dialect: str) -> tuple:
+    """sqlglot's reader for ``dialect`` (made once: it keeps no state between parses), the error
+    level to parse at, its statement classes and its Command class."""
+    import logging
+
+    from sqlglot import exp
+    from sqlglot.dialects.dialect import Dialect
+    from sqlglot.errors import ErrorLevel
+
+    logging.getLogger("sqlglot").setLevel(logging.CRITICAL)  # its "falling back to Command" warnings
+    statements = tuple(getattr(exp, name) for name in _SQLGLOT_STATEMENTS if hasattr(exp, name))
+    return Dialect.get_or_raise(dialect), ErrorLevel.IMMEDIATE, statements, exp.Command
 
 
 #: sqlglot's statement classes (anything else at the top is an expression it was lenient about)
