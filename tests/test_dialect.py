@@ -254,6 +254,27 @@ def test_sqlglot_stopping_at_the_first_error_answers_as_collecting_them_all() ->
     assert seen >= {"accepted", "command", "one error", "several errors", "TokenError", "AttributeError", "hint"}
 
 
+def test_sqlglot_readers_are_not_shared_between_threads() -> None:
+    """The LSP server lints in a thread of its own: threads judging at once get the answers one
+    thread gets (each thread has its own sqlglot tokenizers and parsers)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = (dialect.POSTGRES, *dialect.SQLGLOT_DIALECTS)
+
+    def answers(_: int) -> list[bool]:
+        return [dialect._sqlglot_accepts(text, name) for text in SQLGLOT_CASES for name in names]
+
+    alone = answers(0)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: in the middle of every parse
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            together = list(pool.map(answers, range(4)))
+    finally:
+        sys.setswitchinterval(interval)
+    assert together == [alone] * 4
+
+
 def test_guc_names_cover_what_sessions_set() -> None:
     for name in ("search_path", "statement_timeout", "application_name", "datestyle", "timezone", "role",
                  "transaction_timeout", "idle_in_transaction_session_timeout", "work_mem"):

@@ -342,9 +342,11 @@ def _sqlglot_accepts(text: str, dialect: str) -> bool:
     ``ErrorLevel.RAISE`` (record every error, raise at the end of the statement) gives, since
     sqlglot's parser runs the same until it records an error and no handler on the way out of
     ``parse`` catches that error (``tests/test_dialect.py`` compares the two)."""
-    reader, immediate, statements, command = _sqlglot_reader(dialect)
+    from threading import get_ident
+
+    tokenizer, parser, statements, command = _sqlglot_reader(dialect, get_ident())
     try:
-        trees = reader.parser(error_level=immediate).parse(reader.tokenize(text), text)
+        trees = parser.parse(tokenizer.tokenize(text), text)
     except Exception:  # ParseError, TokenError, RecursionError on hostile input: not this dialect
         return False
     trees = [t for t in trees if t is not None]
@@ -352,10 +354,11 @@ def _sqlglot_accepts(text: str, dialect: str) -> bool:
     return bool(trees) and all(isinstance(t, statements) and t.find(command) is None for t in trees)
 
 
-@lru_cache(maxsize=None)
-def _sqlglot_reader(dialect: str) -> tuple:
-    """sqlglot's reader for ``dialect`` (made once: it keeps no state between parses), the error
-    level to parse at, its statement classes and its Command class."""
+@lru_cache(maxsize=64)
+def _sqlglot_reader(dialect: str, thread: int) -> tuple:
+    """sqlglot's tokenizer and parser for ``dialect``, made once per thread (each starts every
+    text afresh: ``tokenize`` and ``parse`` reset their state), its statement classes and its
+    Command class."""
     import logging
 
     from sqlglot import exp
@@ -363,8 +366,9 @@ def _sqlglot_reader(dialect: str) -> tuple:
     from sqlglot.errors import ErrorLevel
 
     logging.getLogger("sqlglot").setLevel(logging.CRITICAL)  # its "falling back to Command" warnings
+    reader = Dialect.get_or_raise(dialect)
     statements = tuple(getattr(exp, name) for name in _SQLGLOT_STATEMENTS if hasattr(exp, name))
-    return Dialect.get_or_raise(dialect), ErrorLevel.IMMEDIATE, statements, exp.Command
+    return reader.tokenizer(), reader.parser(error_level=ErrorLevel.IMMEDIATE), statements, exp.Command
 
 
 #: sqlglot's statement classes (anything else at the top is an expression it was lenient about)
