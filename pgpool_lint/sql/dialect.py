@@ -349,6 +349,9 @@ def _sqlglot_accepts(text: str, dialect: str) -> bool:
         trees = parser.parse(tokenizer.tokenize(text), text)
     except Exception:  # ParseError, TokenError, RecursionError on hostile input: not this dialect
         return False
+    finally:  # they hold the text and its tokens until the next parse: let them go now
+        parser.reset()
+        tokenizer.tokenize("")
     trees = [t for t in trees if t is not None]
     # a bare expression is no statement (`LISTEN 'x'` reads as a column with an alias)
     return bool(trees) and all(isinstance(t, statements) and t.find(command) is None for t in trees)
