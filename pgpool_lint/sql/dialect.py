@@ -338,10 +338,11 @@ def _sqlglot_accepts(text: str, dialect: str) -> bool:
     """sqlglot reads ``text`` in ``dialect`` without error and without falling back to an opaque
     command (its way of accepting text it does not understand).
 
-    The parser stops at its first error (``ErrorLevel.IMMEDIATE``): the answer is the one
-    ``ErrorLevel.RAISE`` (record every error, raise at the end of the statement) gives, since
-    sqlglot's parser runs the same until it records an error and no handler on the way out of
-    ``parse`` catches that error (``tests/test_dialect.py`` compares the two)."""
+    The parser stops at its first error (``ErrorLevel.IMMEDIATE``) and answers as
+    ``ErrorLevel.RAISE`` (record every error, raise at the end of the statement) did: sqlglot's
+    parser reads the level only to raise or record an error, so both run the same up to the
+    first error outside a ``_try_parse`` (which parses at IMMEDIATE at any level), and nothing
+    between there and ``parse`` catches it: both reject (``tests/test_dialect.py`` compares them)."""
     from threading import get_ident
 
     tokenizer, parser, statements, command = _sqlglot_reader(dialect, get_ident())
