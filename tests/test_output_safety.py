@@ -318,3 +318,24 @@ def test_the_escaping_function_is_linear_on_hostile_text(unit):
     from .linear import assert_linear
 
     assert_linear(lambda n: unit * n, terminal_safe, n=2000)
+
+
+@pytest.mark.parametrize("text", [
+    "ALTER ROLE x PASSWORD 'secret1'", "password=abcd host=x", "xpassword=abcd", "PASSWORD password 'abcd'",
+    "identified   by 'longsecret' identified by 'other'", "'password=''a b'' host=x'", "PaSsWoRd = 'abcdef'",
+    "password='abc''def' password = 'zzzzzz'", "SET app.db_password TO 'hunter22'", "passwordpassword = 'qqqqqq'",
+    "password 'open literal\nnext line", "IDENTIFIED BY 'x' password='yyyy'", "password=*** password=realone",
+    "CREATE USER u PASSWORD 'é-secret'", "ALTER ROLE \u212a PASSWORD 'kelvin'",
+])
+def test_passwords_are_found_where_a_full_scan_finds_them(text):
+    """``passwords_in`` tries the patterns only where ``password``/``identified`` start (ASCII texts):
+    the same passwords as scanning every character."""
+    from pgpool_lint import report
+
+    scanned = set()
+    for pattern in (report._SQL_PASSWORD, report._KEYWORD_PASSWORD):
+        for match in pattern.finditer(text):
+            value = match.group(2).strip("'").split("\n", 1)[0].strip()
+            if len(value) >= report.MIN_SECRET:
+                scanned.add(value)
+    assert report.passwords_in(text) == tuple(sorted(scanned, key=len, reverse=True))

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
 from ..core.findings import Finding
-from ..sql import nodes
+# pgparser's names are read at call time (``pgparser.ParseError`` in an except clause only when
+# raised): pglast's parser is loaded when first used, not when this module is imported
+from ..sql import nodes, pgparser
 from ..sql.dialect import is_parameter
 from ..sql.statement import Statement
 from .session_advisory_lock import SESSION_LOCK_FUNCTIONS
@@ -58,14 +60,12 @@ def check(stmt: Statement) -> Iterator[Finding]:
     # a DO block in a rolled-back transaction leaves no setting or LISTEN behind, but a
     # session-level advisory lock stays held (verified behind PgBouncer)
     only_locks = routine is None and stmt.rolled_back
-    from ..sql.pgparser import ParseError, parse_plpgsql_json
-
     if language == "sql":
         found_hazards = list(_sql_body_hazards(body, stmt))
     else:
         try:
-            tree = json.loads(parse_plpgsql_json(stmt.text))
-        except (ParseError, ValueError):
+            tree = json.loads(pgparser.parse_plpgsql_json(stmt.text))
+        except (pgparser.ParseError, ValueError):
             return  # an invalid body fails at CREATE/DO time: not this rule's business
         except Exception:  # libpg_query's PL/pgSQL parser is less used than its SQL one: never stop the file
             return
@@ -117,11 +117,9 @@ def _plpgsql_body(stmt: Statement) -> Optional[tuple[str, int, Optional[str], st
 
 def _sql_body_hazards(body: str, stmt: Statement) -> Iterator[tuple[int, Hazard]]:
     """(body line, hazard) for the statements of a ``LANGUAGE sql`` body (plain SQL)."""
-    from ..sql.pgparser import ParseError, parse_sql_json
-
     try:
-        stmts = json.loads(parse_sql_json(body)).get("stmts") or []
-    except (ParseError, ValueError):
+        stmts = json.loads(pgparser.parse_sql_json(body)).get("stmts") or []
+    except (pgparser.ParseError, ValueError):
         return  # an invalid body fails at CREATE time
     encoded = body.encode("utf-8")
     for raw in stmts:
@@ -136,17 +134,17 @@ def _sql_body_hazards(body: str, stmt: Statement) -> Iterator[tuple[int, Hazard]
 
 def _hazards(tree: Any, stmt: Statement) -> Iterator[tuple[int, Hazard]]:
     """(body line, hazard) for every statement of the PL/pgSQL tree that leaves session state."""
-    stack: list[tuple[Any, int]] = [(tree, 1)]
+    # only dicts and lists are pushed: a scalar holds no statement (JSON gives exact dicts and lists)
+    stack: list[tuple[Any, int]] = [(tree, 1)] if type(tree) in (dict, list) else []
     while stack:
         item, lineno = stack.pop()
-        if isinstance(item, list):
-            stack.extend((child, lineno) for child in reversed(item))
-            continue
-        if not isinstance(item, dict):
+        if type(item) is list:
+            stack.extend((child, lineno) for child in reversed(item) if type(child) in (dict, list))
             continue
         for key, value in item.items():
-            if not isinstance(value, dict):
-                stack.append((value, lineno))
+            if type(value) is not dict:
+                if type(value) is list:
+                    stack.append((value, lineno))
                 continue
             line = value.get("lineno", lineno)
             if key == "PLpgSQL_stmt_dynexecute":
@@ -163,15 +161,13 @@ def _hazards(tree: Any, stmt: Statement) -> Iterator[tuple[int, Hazard]]:
 
 def _parse_expr(expr: dict) -> Optional[dict]:
     """The SQL statement tree of a PL/pgSQL expression, or None."""
-    from ..sql.pgparser import ParseError, parse_sql_json, scan
-
     query, mode = expr.get("query", ""), expr.get("parseMode", 0)
     if mode == _EXPRESSION:
         query = "SELECT " + query
     elif mode in _ASSIGNMENTS:  # "target := expression"
         try:
-            tokens = scan(query)
-        except ParseError:
+            tokens = pgparser.scan(query)
+        except pgparser.ParseError:
             return None
         assign = next((t for t in tokens if t.name in ("COLON_EQUALS", "ASCII_61")), None)
         if assign is None:
@@ -180,8 +176,8 @@ def _parse_expr(expr: dict) -> Optional[dict]:
     elif mode != _STATEMENT:
         return None
     try:
-        stmts = json.loads(parse_sql_json(query)).get("stmts") or []
-    except (ParseError, ValueError):
+        stmts = json.loads(pgparser.parse_sql_json(query)).get("stmts") or []
+    except (pgparser.ParseError, ValueError):
         return None
     return stmts[0].get("stmt") if len(stmts) == 1 else None
 
@@ -302,8 +298,6 @@ class _Locator:
     """Body offsets → offsets in the linted text, and a body line → the flagged token on it."""
 
     def __init__(self, stmt: Statement, body: str, literal_byte_at: int) -> None:
-        from ..sql.pgparser import ParseError, scan
-
         self.stmt = stmt
         self.body = body
         text = stmt.context.text
@@ -322,8 +316,8 @@ class _Locator:
             self.exact = False
         self.line_starts = [0] + [i + 1 for i, c in enumerate(body) if c == "\n"]
         try:
-            self.tokens = scan(body)
-        except ParseError:
+            self.tokens = pgparser.scan(body)
+        except pgparser.ParseError:
             self.tokens = []
         self.used: set[int] = set()
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..core.findings import Finding
-from ..fix.edits import set_config_local_fix, set_local_fix
+from ..core.profile import search_path_advice
+from ..core.cache import ClearingCache
+from ..fix.edits import in_transaction_or_display, moved, set_config_local_fix, set_local_fix
 from ..fix.suggest import alter_role, alter_role_prefix, call_source, parameter_name, set_local
 from ..sql import nodes
+from ..sql.dialect import Verdict, is_parameter
 from ..sql.statement import Statement
 
 CODE = "PGB001"
@@ -47,8 +50,6 @@ def untracked_note(stmt: Statement, parameter: str) -> str:
     """For parameters a newer pooler would track: what would make the SET safe."""
     if parameter.lower() != "search_path":
         return ""
-    from ..core.profile import search_path_advice
-
     return f" (safe only with {search_path_advice(stmt.context.profile)})"
 
 
@@ -56,8 +57,6 @@ def not_a_parameter(stmt: Statement, name: str) -> bool:
     """``SET name`` of a name PostgreSQL does not have (and without a dot) fails on the server and
     leaves nothing behind: another database's SET (MySQL ``sql_mode``, CockroachDB settings).
     Counted as skipped text, never a finding."""
-    from ..sql.dialect import Verdict, is_parameter
-
     if is_parameter(name):
         return False
     skipped = stmt.context.skipped
@@ -121,6 +120,32 @@ def _variable_set(stmt: Statement) -> Iterator[Finding]:
             f"`{alter_role_prefix(stmt)} RESET {parameter_name(name)}` once over a direct (non-pooled) connection.",
         )
         return
+    yield _session_set(stmt, name)
+
+
+def _session_set(stmt: Statement, name: str) -> Finding:
+    """The finding of a session-level ``SET name ...``.  Its message, help and fix are made of the
+    statement as written and of where it runs (transaction, pooler profile, role): the same
+    ``SET`` comes back file after file, so they are made once and the fix moved to this one."""
+    ctx = stmt.context
+    key = (stmt.source, stmt.text, stmt.in_explicit_transaction, stmt.in_transaction,
+           in_transaction_or_display(stmt), id(ctx.profile), ctx.target)
+    known = _SET_FINDINGS.get(key)
+    if known is not None and known[0] is ctx.profile:  # the same profile, not one at a reused address
+        _, message, help_text, fix, start = known
+        return stmt.finding(CODE, message, help_text, fix=moved(fix, stmt.start - start))
+    finding = _new_session_set(stmt, name)
+    if len(stmt.text) <= _SHORT:
+        _SET_FINDINGS.remember(key, (ctx.profile, finding.message, finding.help, finding.fix, stmt.start))
+    return finding
+
+
+#: the findings of the short SET statements seen last (see ``_session_set``)
+_SET_FINDINGS = ClearingCache(256)
+_SHORT = 200
+
+
+def _new_session_set(stmt: Statement, name: str) -> Finding:
     where = "even inside BEGIN ... COMMIT a plain SET outlives the transaction, and " if stmt.in_explicit_transaction else ""
     message = (
         f"`{stmt.snippet(60)}` stays on the server connection after this transaction: {where}{consequence(name)}"
@@ -137,7 +162,7 @@ def _variable_set(stmt: Statement) -> Iterator[Finding]:
                       "connection.")
     if name == "search_path":
         help_text += " Or schema-qualify the names you use."
-    yield stmt.finding(CODE, message, help_text, fix=set_local_fix(stmt))
+    return stmt.finding(CODE, message, help_text, fix=set_local_fix(stmt))
 
 
 def _set_config_calls(stmt: Statement) -> Iterator[Finding]:

@@ -72,6 +72,8 @@ def _prepares(statements: list[Statement]) -> dict[str, tuple[list[int], list[St
 
 def _execute_values(stmt: Statement) -> str | None:
     """``1, 'x'`` of ``EXECUTE name(1, 'x')`` as written."""
+    if "(" not in stmt.text:
+        return None  # no parenthesis token: not scanned
     tokens = edits.statement_tokens(stmt)
     at = next((i for i, tok in enumerate(tokens) if tok.name == "EXECUTE"), None)
     if at is None or at + 2 >= len(tokens) or tokens[at + 2].name != "ASCII_40":

@@ -17,10 +17,14 @@ import bisect
 import functools
 import json
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, NamedTuple, Optional, Sequence
 
 from ..core.diagnostics import Edit, Fix
+# pgparser's names are read at call time (``pgparser.ParseError`` in an except clause only when
+# raised): pglast's parser is loaded when first used, not when this module is imported
+from ..sql import pgparser
+from ..sql.nodes import walk
+from .suggest import set_parts
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..sql.nodes import FuncCall
@@ -51,14 +55,17 @@ def delete(start: int, end: int) -> Edit:
 
 def like(sample: str, words: str) -> str:
     """``words`` in the letter case of ``sample`` as written (``set`` → ``local``)."""
+    if sample.isascii():  # every ASCII letter has a case: islower/isupper say the same, in C
+        return words.lower() if sample.islower() else words.upper() if sample.isupper() else words
     letters = [c for c in sample if c.isalpha()]
     return words.lower() if letters and all(c.islower() for c in letters) else words.upper() if letters and all(
         c.isupper() for c in letters) else words
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A scanner token with offsets into the linted text (``end`` exclusive)."""
+class Token(NamedTuple):
+    """A scanner token with offsets into the linted text (``end`` exclusive).  A named tuple,
+    not a frozen dataclass: statements are scanned by the thousand, and a frozen dataclass
+    takes three ``object.__setattr__`` calls to make."""
 
     name: str
     start: int
@@ -67,24 +74,32 @@ class Token:
 
 def tokens_between(text: str, start: int, end: int) -> list[Token]:
     """Tokens (comments left out) of ``text[start:end]``, offsets into ``text``."""
-    from ..sql.pgparser import ParseError, scan_records
-
     piece = text[start:end]
     try:
-        records, to_char, name_of = scan_records(piece)
-    except ParseError:
+        records, to_char, name_of = pgparser.scan_records(piece)
+    except pgparser.ParseError:
         return []
-    names: dict[tuple[int, int], str] = {}  # a statement repeats few (kind, keyword) pairs
+    # (kind, keyword) -> token name, None for a comment: the same few pairs in every statement
+    names = _TOKEN_NAMES.get(name_of)
+    if names is None:
+        names = _TOKEN_NAMES[name_of] = {}
     same = piece.isascii()  # offsets are then characters already
     out = []
     for first, stop, kind, keyword in records:
-        name = names.get((kind, keyword))
-        if name is None:
-            name = names[(kind, keyword)] = name_of(kind, keyword)
-        if name != "SQL_COMMENT" and name != "C_COMMENT":
+        try:
+            name = names[kind, keyword]
+        except KeyError:
+            name = names[kind, keyword] = name_of(kind, keyword)
+            if name in ("SQL_COMMENT", "C_COMMENT"):
+                name = names[kind, keyword] = None
+        if name is not None:
             out.append(Token(name, start + first, start + stop) if same else
                        Token(name, start + to_char(first), start + to_char(stop - 1) + 1))
     return out
+
+
+#: per scanner (its ``name_of``): (kind, keyword) -> token name, None for a comment
+_TOKEN_NAMES: dict[Any, dict[tuple[Any, Any], Optional[str]]] = {}
 
 
 def statement_tokens(stmt: "Statement") -> list[Token]:
@@ -265,11 +280,9 @@ def span_statements(ctx: "LintContext", spans: Iterable[tuple[int, int]]) -> Ite
 
 @functools.lru_cache(maxsize=64)  # the statements of one file: a bigger cache keeps other files' trees alive
 def parse_one(text: str) -> Optional[tuple[str, dict]]:
-    from ..sql.pgparser import ParseError, parse_sql_json
-
     try:
-        tree = json.loads(parse_sql_json(text))
-    except ParseError:
+        tree = json.loads(pgparser.parse_sql_json(text))
+    except pgparser.ParseError:
         return None
     stmts = tree.get("stmts") or [{}]
     node = stmts[0].get("stmt") or {"EmptyStmt": {}}
@@ -304,8 +317,6 @@ def _last_mentions(ctx: "LintContext") -> tuple[dict[str, int], int]:
     memo = ctx.memo.get("last_mentions")
     if memo is not None:
         return memo
-    from ..sql.nodes import walk
-
     last: dict[str, int] = {}
     unparseable = -1
     parsed_all = list(span_statements(ctx, ctx.spans))
@@ -345,8 +356,6 @@ def _routine_name(funcname: Any) -> str:
 def _routine_bodies(parsed_all: list) -> dict[str, list[str]]:
     """Function or procedure name -> the strings of its body, for those this text creates
     (a call of one uses what its body names)."""
-    from ..sql.nodes import walk
-
     bodies: dict[str, list[str]] = {}
     for parsed in parsed_all:
         if parsed is None or parsed[0] != "CreateFunctionStmt":
@@ -419,6 +428,14 @@ def apply_fixes(text: str, fixes: Iterable[Fix]) -> str:
     return "".join(out)
 
 
+def moved(fix: Optional[Fix], delta: int) -> Optional[Fix]:
+    """The fix with every edit ``delta`` characters later (the same fix for the same statement
+    elsewhere in a text)."""
+    if fix is None or delta == 0:
+        return fix
+    return Fix(fix.applicability, fix.message, tuple(Edit(e.content, e.start + delta, e.end + delta) for e in fix.edits))
+
+
 def with_locations(fix: Optional[Fix], position) -> Optional[Fix]:
     """The fix with each edit's 1-based (line, column) filled in by ``position(offset)``."""
     if fix is None:
@@ -457,8 +474,6 @@ def transaction_is_known(stmt: "Statement") -> bool:
 
 def set_local_fix(stmt: "Statement") -> Optional[Fix]:
     """``SET [SESSION] x ...`` → ``SET LOCAL x ...``, keeping everything else as written."""
-    from .suggest import set_parts
-
     parts = set_parts(stmt)
     if parts is None:
         return None

@@ -6,10 +6,13 @@ keeps the user's spelling, quoting and values.
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 from typing import Optional
 
 from ..core.cache import ClearingCache
+from ..sql import pgparser
 from ..sql.statement import Statement
 
 
@@ -40,12 +43,39 @@ _SET_PARTS = ClearingCache(256)
 _SHORT = 200
 
 
-def _set_parts(stmt: Statement) -> Optional[SetParts]:
-    from ..sql.pgparser import ParseError, scan
+#: ``SET [SESSION|LOCAL] name[.name...] {=|TO}`` written plainly: ASCII words and blanks (PostgreSQL's
+#: blanks but \v), nothing that makes the scanner's tokens differ from these pieces (possessive:
+#: ``timezoneto`` is one word, never ``timezone`` + ``to``).  Anything else is scanned.
+_BLANK = r"[ \t\n\r\f]"
+_WORD = r"[a-z_][a-z0-9_$]*+"
+_PLAIN_SET = re.compile(
+    rf"(?P<set>set){_BLANK}++(?:(?P<scope>session|local){_BLANK}++)?+"
+    rf"(?P<name>{_WORD}(?:{_BLANK}*+\.{_BLANK}*+{_WORD})*+){_BLANK}*+"
+    r"(?P<op>=(?![-+*/<>=~!@#%^&|`?])|to(?![a-z0-9_$\x80-\U0010ffff]))",
+    re.IGNORECASE | re.ASCII)
+#: words that would end the name in the scanner's tokens, or make SESSION no scope
+_NOT_PLAIN = frozenset({"to", "from"})
+_SESSION_WORDS = frozenset({"authorization", "characteristics"})
 
+
+def _set_parts(stmt: Statement) -> Optional[SetParts]:
+    """``_scanned_set_parts``, without the scanner for a plainly written SET (most of them: a
+    scan costs more than all the rest of a SET's finding)."""
+    m = _PLAIN_SET.match(stmt.text)
+    if m is not None:
+        words = [w.strip(" \t\n\r\f").lower() for w in m.group("name").split(".")]
+        if not (_NOT_PLAIN.intersection(words) or (m.group("scope") and words[0] in _SESSION_WORDS)):
+            keyword_end = m.end("scope") if m.group("scope") else m.end("set")
+            scope = m.span("scope") if m.group("scope") else None
+            return SetParts(keyword_end, scope, stmt.source[m.start("name"):m.start("op")].strip(),
+                            stmt.source[m.end("op"):].strip())
+    return _scanned_set_parts(stmt)
+
+
+def _scanned_set_parts(stmt: Statement) -> Optional[SetParts]:
     try:
-        tokens = scan(stmt.text)
-    except ParseError:
+        tokens = pgparser.scan(stmt.text)
+    except pgparser.ParseError:  # read only when raised: pglast's parser is loaded when first used
         return None
     tokens = [t for t in tokens if t.name not in ("SQL_COMMENT", "C_COMMENT")]
     if not tokens or tokens[0].name != "SET":
@@ -110,14 +140,20 @@ def parameter_name(name: str) -> str:
 
 def quote_ident(name: str) -> str:
     """``name`` as a SQL identifier: bare when PostgreSQL would read it back unchanged."""
-    from ..sql.pgparser import keywords
-
-    kw = keywords()
-    bare = (name[:1].isascii() and (name[:1].islower() or name[:1] == "_")
-            and all(c.isascii() and (c.islower() or c.isdigit() or c in "_$") for c in name)
-            and name not in kw.RESERVED_KEYWORDS and name not in kw.TYPE_FUNC_NAME_KEYWORDS
-            and name not in kw.COL_NAME_KEYWORDS)
+    bare = _BARE_NAME.fullmatch(name) is not None and name not in _keywords_to_quote()
     return name if bare else '"' + name.replace('"', '""') + '"'
+
+
+#: what PostgreSQL reads back unchanged without quotes, keywords aside: lower-case ASCII
+#: letters, digits, ``_`` and ``$``, not starting with a digit or ``$``
+_BARE_NAME = re.compile(r"[a-z_][a-z0-9_$]*")
+
+
+@functools.lru_cache(maxsize=1)
+def _keywords_to_quote() -> frozenset[str]:
+    """The keywords a bare name cannot be (reserved, type/function-name and column-name ones)."""
+    kw = pgparser.keywords()
+    return frozenset().union(kw.RESERVED_KEYWORDS, kw.TYPE_FUNC_NAME_KEYWORDS, kw.COL_NAME_KEYWORDS)
 
 
 def call_source(stmt: Statement, start: int, end: int) -> str:

@@ -10,23 +10,29 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Optional
 
+# imported here, not in the functions that use them: each is asked for once or more per file
+from ..code import HostSyntaxError, lint_code, source_kind
+from ..config import relative_posix
 from ..config.profiles import build_profile
 from ..core import catalogue as catalogue_mod
 from ..core.diagnostics import Diagnostic
 from ..core.findings import Finding
 from ..core.positions import LineIndex
 from ..core.profile import ConnectionTarget, Profile
+from ..fix.edits import with_locations
+from ..report import may_hold_secret, passwords_in, redact
+from ..settings import ReaderError, settings_kind
 from ..sql.comments import sql_comments
+from ..sql.dialect import POSTGRES, Verdict, from_config, from_path
 from ..sql.dispatch import load_checks
 from ..sql.engine import analyse_sql
-from ..sql.gate import Gate
+from ..sql.gate import Gate, lower_case
 
-if TYPE_CHECKING:  # suppress and edits are imported when a file has directives or fixes
-    from ..sql.dialect import Verdict
+if TYPE_CHECKING:  # suppress is imported when a file has directives
     from .suppress import CommentSpan, Suppressions
 
 UNREADABLE = "PGB900"
@@ -117,8 +123,13 @@ class Linter:
                 return FileResult(display, [], skipped="not a regular file")
             if st.st_size > self.settings.max_file_size:
                 return FileResult(display, [], skipped=f"larger than max-file-size ({self.settings.max_file_size} bytes)")
+            limit = self.settings.max_file_size + 1
+            # the size the file has (and one byte more): ``read(limit)`` would allocate ``limit``
+            # bytes (32 MiB) for every file first; a file that grew since ``stat`` is read on
             with open(path, "rb") as fh:
-                data = fh.read(self.settings.max_file_size + 1)
+                data = fh.read(min(st.st_size + 1, limit))
+                if len(data) > st.st_size:
+                    data += fh.read(limit - len(data))
         except OSError as exc:
             return FileResult(display, [self._unreadable(display, f"Cannot read file: {exc.strerror or exc}")])
         if len(data) > self.settings.max_file_size:
@@ -149,9 +160,6 @@ class Linter:
                               text=text)
 
     def _lint_decoded(self, text: str, display: str) -> FileResult:
-        from ..code import HostSyntaxError, lint_code, source_kind
-        from ..settings import ReaderError, settings_kind
-
         self.use_profile_of(display)
         kind = source_kind(display)
         settings = settings_kind(display)  # driver/ORM settings files and connection code
@@ -162,7 +170,7 @@ class Linter:
                     return FileResult(display, self.lint_settings(text, display, settings), text=text)
                 except ReaderError as exc:
                     return FileResult(display, [], text=text, error=str(exc))
-            return FileResult(display, self.lint_text(text, display), text=text, not_postgres=self.not_postgres)
+            return FileResult(display, self._lint_sql(text, display), text=text, not_postgres=self.not_postgres)
         try:
             diagnostics = lint_code(self, text, display, kind)
             result = FileResult(display, diagnostics, text=text, not_postgres=self.not_postgres)
@@ -207,11 +215,12 @@ class Linter:
 
     def lint_text(self, text: str, filename: str) -> list[Diagnostic]:
         """Lint a whole SQL file's text (code and settings files by their name: ``lint_decoded``)."""
-        from ..code import source_kind
-        from ..settings import settings_kind
-
         if settings_kind(filename) is not None or source_kind(filename) != "sql":
             return self.lint_decoded(text, filename).diagnostics
+        return self._lint_sql(text, filename)
+
+    def _lint_sql(self, text: str, filename: str) -> list[Diagnostic]:
+        """``lint_text`` of a file already known to be SQL."""
         dialect = self.dialect_of(filename)
         if dialect is not None:
             self.skip([dialect])
@@ -225,16 +234,13 @@ class Linter:
         # would stay in memory until the garbage collector's next full pass
         ctx.statements.clear()
         ctx.memo.clear()
-        comments = sql_comments(text)
-        return self.finish(findings, text, filename, comments, "sql")
+        lowered = lower_case(text)  # for both: directives and passwords are found case-blind
+        return self.finish(findings, text, filename, sql_comments(text, lowered), "sql", lowered)
 
     # --- other databases' SQL (dialect.py) --------------------------------------------------
 
-    def dialect_of(self, filename: str) -> "Optional[Verdict]":
+    def dialect_of(self, filename: str) -> Optional[Verdict]:
         """Another database the file is for, by the ``dialects`` config or its folder; None: PostgreSQL."""
-        from ..config import relative_posix
-        from ..sql.dialect import POSTGRES, Verdict, from_config, from_path
-
         rel = relative_posix(filename, self.settings.root)  # type: ignore[arg-type]  # abspath reads str
         declared = from_config(rel, self.settings.dialects)
         if declared is not None:
@@ -244,9 +250,6 @@ class Linter:
     def _declared_postgres(self, filename: str) -> bool:
         if not self.settings.dialects:
             return False
-        from ..config import relative_posix
-        from ..sql.dialect import POSTGRES, from_config
-
         return from_config(relative_posix(Path(filename), self.settings.root), self.settings.dialects) == POSTGRES
 
     def skip(self, verdicts: "Iterable[Verdict]") -> None:
@@ -257,10 +260,11 @@ class Linter:
         notes.extend(v.describe() for v in verdicts)
 
     def finish(self, findings: Iterable[Finding], text: str, filename: str,
-               comments: list[CommentSpan], source_kind: str) -> list[Diagnostic]:
+               comments: list[CommentSpan], source_kind: str, lowered: Optional[str] = None) -> list[Diagnostic]:
         """Positions, suppressions, per-file ignores and catalogue fields for ``findings``.
 
-        Findings' offsets must already be offsets into ``text`` (the host file).
+        Findings' offsets must already be offsets into ``text`` (the host file); ``lowered``:
+        ``text`` lower-cased, when the caller has it.
         """
         ignored = self._per_file_ignored(filename)
         findings = [f for f in findings if f.code in self.active and f.code not in ignored]
@@ -270,13 +274,13 @@ class Linter:
         suppressions = self._suppressions(text, index, comments) if comments else None
         out: list[Diagnostic] = []
         for f in findings:
-            loc = index.position(f.start)
-            lines = [loc[0]]
-            for extra in (f.statement_start, f.anchor):
-                if extra is not None:
-                    lines.append(index.position(extra)[0])
-            if suppressions is not None and suppressions.covers(f.code, lines):
-                continue
+            if suppressions is not None:
+                lines = [index.position(f.start)[0]]
+                for extra in (f.statement_start, f.anchor):
+                    if extra is not None:
+                        lines.append(index.position(extra)[0])
+                if suppressions.covers(f.code, lines):
+                    continue
             out.append(self._diagnostic(f, filename, text, index, source_kind))
         if suppressions is not None and BAD_SUPPRESSION in self.active and BAD_SUPPRESSION not in ignored:
             for bad in suppressions.bad:
@@ -287,7 +291,7 @@ class Linter:
         if suppressions is not None and UNUSED_SUPPRESSION in self.active and UNUSED_SUPPRESSION not in ignored:
             for f in self._unused(suppressions, text, index, ignored):
                 out.append(self._diagnostic(f, filename, text, index, source_kind))
-        _redact_passwords(out, text)
+        _redact_passwords(out, text, lowered)
         out.sort(key=Diagnostic.sort_key)
         return out
 
@@ -319,8 +323,6 @@ class Linter:
         end = f.end if f.end > f.start else f.start
         fix = f.fix
         if fix is not None:
-            from ..fix.edits import with_locations
-
             fix = with_locations(fix, index.position)
         # positional, in the field order of Diagnostic (a finding-heavy run makes thousands)
         return Diagnostic(rule.code, rule.name, f.message, f.help, f.severity or rule.severity, filename, f.start, end,
@@ -336,8 +338,6 @@ class Linter:
     def _per_file_ignored(self, filename: str) -> frozenset[str]:
         if not self.settings.per_file_ignores:
             return frozenset()
-        from ..config import relative_posix
-
         rel = relative_posix(Path(filename), self.settings.root)
         codes: set[str] = set()
         for globs, rule_codes in self.settings.per_file_ignores:
@@ -346,14 +346,10 @@ class Linter:
         return frozenset(codes)
 
 
-def _redact_passwords(diagnostics: list[Diagnostic], text: str) -> None:
+def _redact_passwords(diagnostics: list[Diagnostic], text: str, lowered: Optional[str] = None) -> None:
     """Messages, help and fix titles quote SQL (and a parse error the literal it stopped at):
     the passwords written in it never reach an output, an editor or a log (the edits keep them)."""
-    from dataclasses import replace
-
-    from ..report import may_hold_secret, passwords_in, redact
-
-    if not diagnostics or not may_hold_secret(text):
+    if not diagnostics or not may_hold_secret(text, lowered):
         return  # messages quote the file: no password in it, none in them (most files)
     secrets = passwords_in(text)
     for d in diagnostics:

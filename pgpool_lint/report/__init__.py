@@ -78,12 +78,14 @@ REDACTED = "***"
 MIN_SECRET = 4
 
 
-def may_hold_secret(text: str) -> bool:
+def may_hold_secret(text: str, lowered: Optional[str] = None) -> bool:
     """Whether ``text`` may hold a password ``redact`` hides: a cheap test before any regex
-    (substring tests on a lower-cased copy: ~1 ms a MB; a case-blind regex costs 30)."""
+    (substring tests on a lower-cased copy: ~1 ms a MB; a case-blind regex costs 30).
+    ``lowered``: ``text`` lower-cased, when the caller has it."""
     if "://" in text:
         return True
-    lowered = text.lower()
+    if lowered is None:
+        lowered = text.lower()
     return "assword" in lowered or "dentified" in lowered
 
 
@@ -110,11 +112,37 @@ def passwords_in(text: str) -> tuple[str, ...]:
         return ()
     found = set()
     for pattern in (_SQL_PASSWORD, _KEYWORD_PASSWORD):
-        for match in pattern.finditer(text):
+        for match in _matches(pattern, text, lowered):
             value = match.group(2).strip("'").split("\n", 1)[0].strip()
             if len(value) >= MIN_SECRET:
                 found.add(value)
     return tuple(sorted(found, key=len, reverse=True))  # a longer secret before its own prefix
+
+
+def _matches(pattern: "re.Pattern[str]", text: str, lowered: str) -> Iterator["re.Match[str]"]:
+    """``pattern.finditer(text)`` for the two password patterns, whose matches start at
+    ``password`` or ``identified``: in an ASCII text (where ``lowered`` has the same offsets) the
+    pattern is tried only there, not at every character (a case-blind regex is slow to scan)."""
+    if not text.isascii():
+        yield from pattern.finditer(text)
+        return
+    starts = sorted(_occurrences(lowered, "password") + _occurrences(lowered, "identified"))
+    end = 0
+    for at in starts:
+        if at >= end:  # matches do not overlap, as finditer's
+            match = pattern.match(text, at)
+            if match is not None:
+                yield match
+                end = match.end()
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    found = []
+    at = text.find(word)
+    while at != -1:
+        found.append(at)
+        at = text.find(word, at + 1)
+    return found
 
 
 def dsn_password(dsn: str) -> str:

@@ -7,9 +7,12 @@ from . import RenderContext, safe_name, summary_line, terminal_safe
 
 def render(diagnostics, out, ctx: RenderContext) -> None:
     caveats: set[str] = set()
+    filename = shown = None  # a file's findings come together: its name is escaped once
     for d in diagnostics:
+        if d.filename != filename:
+            filename, shown = d.filename, safe_name(d.filename)
         message = once(d.message, caveats)
-        out.write(safe_name(d.filename) + terminal_safe(f":{d.location[0]}:{d.location[1]}: {d.code} [{d.name}] {message}") + "\n")
+        out.write(shown + terminal_safe(f":{d.location[0]}:{d.location[1]}: {d.code} [{d.name}] {message}") + "\n")
     if not ctx.quiet:
         out.write(summary_line(diagnostics, ctx) + "\n")
 

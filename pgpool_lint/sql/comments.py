@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from ..core.comments import own_line
 from .gate import lower_case
@@ -12,9 +12,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..core.comments import CommentSpan
 
 
-def sql_comments(text: str) -> list[CommentSpan]:
-    """Comments of a SQL text that could hold a directive (cheap when there are none)."""
-    lowered = lower_case(text)
+def sql_comments(text: str, lowered: Optional[str] = None) -> list[CommentSpan]:
+    """Comments of a SQL text that could hold a directive (cheap when there are none);
+    ``lowered``: ``lower_case(text)``, when the caller has it."""
+    if lowered is None:
+        lowered = lower_case(text)
     if "pgpool-lint" not in lowered and "noqa" not in lowered:
         return []
     from ..core.comments import CommentSpan

@@ -74,10 +74,13 @@ def dispatch(checks: list[Check], ctx: LintContext) -> list[Finding]:
     by_kind, by_function = _tables(checks)
     wanted: list[list[Statement]] = [[] for _ in checks]
     for stmt in ctx.statements:  # each statement once: its kind, then the calls it executes
-        interested = set(by_kind.get(stmt.kind, ()))
-        if by_function:
-            for call in stmt.executed_calls():
-                interested.update(by_function.get(call.name, ()))
+        interested = by_kind.get(stmt.kind, ())
+        calls = stmt.executed_calls() if by_function else ()
+        if calls:  # a set only then: most statements call nothing a check declared
+            by_call = {number for call in calls for number in by_function.get(call.name, ())}
+            if by_call:
+                by_call.update(interested)
+                interested = by_call
         for number in interested:
             wanted[number].append(stmt)
     findings: list[Finding] = []

@@ -15,13 +15,14 @@ backtrack, and template matches are bounded in length.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
 # One alternation for everything that can hide or carry a character we care about.
 # What hides a ';' or a keyword: comments, strings, quoted identifiers, dollar quotes.
-# Used by the fallback splitter below (``_LEX`` spells the same tokens for speed); every
+# Used by the fallback splitter below (``_lexer`` spells the same tokens for speed); every
 # alternative is linear (no nested quantifiers).
 _QUOTES_AND_COMMENTS = r"""
     (?P<line_comment>--[^\n\r]*)
@@ -32,34 +33,44 @@ _QUOTES_AND_COMMENTS = r"""
   | (?P<dollar>(?<![\w$])\$(?:[^\W\d]\w*)?\$)
 """
 
-# Words are not tokens here: skipping them in C keeps the Python loop to the rare hits.
-# The same tokens as _QUOTES_AND_COMMENTS plus psql's and templates', written so that every
-# alternative starts with its literal first character (lookbehinds after it, names after it):
-# then the regex engine finds candidate positions with its fast first-character search
-# instead of trying the pattern at every character (half the time on regression suites).
-# An E'' string starts at its quote, the E read behind it: an E as first character would stop
-# the search at every letter e of the text.
-# ``m.lastgroup`` names the token; ``m.start()``/``m.end()``/``m.group()`` are the whole token
-# (of an E'' string, from its quote).
-_LEX_TOKENS = r"""
-    -(?P<line_comment>-[^\n\r]*)
-  | /(?P<block_comment>\*)
-  | '(?<=[Ee]')(?<![\w$][Ee]')(?P<estring>(?:[^'\\]|\\.|'')*(?:'|\Z))
-  | '(?P<string>(?:[^']|'')*(?:'|\Z))
-  | "(?P<quoted_ident>(?:[^"]|"")*(?:"|\Z))
-  | \$(?<![\w$]\$)(?P<dollar>(?:[^\W\d]\w*)?\$)
-  | :(?P<cast>:)
-  | :(?P<psql_var>'[A-Za-z_]\w*'|"[A-Za-z_]\w*"|[A-Za-z_]\w*)
-  | \\(?P<backslash>)
-  | \{(?P<template>\{[^{}\n]{0,500}\}\}|%[^{}\n]{0,500}%\}|\#[^{}\n]{0,500}\#\})
-  | \$(?P<substitution>\{[A-Za-z_]\w{0,100}(?::?[-=?+][^{}\n]{0,200})?\})
-  | \{(?P<substitution_brace>[A-Za-z_]\w{0,100}\})
-  | @(?P<ext_placeholder>extschema(?::\w+)?@|extowner@)
+# The tokens ``_scan`` acts on, each named group spanning its whole token, after a run of
+# everything it only steps over (words, strings, quoted identifiers, casts, and line comments
+# or semicolons when they need no look), skipped inside the regex engine: one match, so one
+# turn of the Python loop, per token that matters (a regression suite has five strings,
+# comments and casts for each of those).  Every repetition is possessive (``*+``, ``++``):
+# nothing is given back, so a match is linear, and it always succeeds (``end`` at the end of
+# the text), so no search restarts at the next character.
+_ACTIVE_TOKENS = r"""
+    (?P<block_comment>/\*)
+  | (?P<dollar>\$(?<![\w$]\$)(?:[^\W\d]\w*+)?\$)
+  | (?P<psql_var>:(?:'[A-Za-z_]\w*+'|"[A-Za-z_]\w*+"|[A-Za-z_]\w*+))
+  | (?P<backslash>\\)
+  | (?P<template>\{(?:\{[^{}\n]{0,500}\}\}|%[^{}\n]{0,500}%\}|\#[^{}\n]{0,500}\#\}))
+  | (?P<substitution>\$\{[A-Za-z_]\w{0,100}(?::?[-=?+][^{}\n]{0,200})?\})
+  | (?P<substitution_brace>\{[A-Za-z_]\w{0,100}\})
+  | (?P<ext_placeholder>@(?:extschema(?::\w++)?@|extowner@))
 """
-_LEX = re.compile(_LEX_TOKENS + r"| ;(?P<semicolon>)", re.VERBOSE | re.DOTALL)
-#: the same without semicolons, for texts where a ';' needs no look (no COPY ... FROM stdin):
-#: a third of the tokens of a regression suite are semicolons
-_LEX_NO_SEMICOLON = re.compile(_LEX_TOKENS, re.VERBOSE | re.DOTALL)
+_SKIPPED_TOKENS = r"""
+    '(?<=[Ee]')(?<![\w$][Ee]')(?:[^'\\]|\\.|'')*+(?:'|\Z)
+  | '(?:[^']|'')*+(?:'|\Z)
+  | "(?:[^"]|"")*+(?:"|\Z)
+  | ::
+"""
+
+
+@functools.lru_cache(maxsize=None)
+def _lexer(semicolons: bool, line_comments: bool) -> re.Pattern:
+    """Skip to the next token ``_scan`` acts on: semicolons only where COPY ... FROM stdin
+    may be (a third of a regression suite's tokens), line comments only when collected."""
+    active = _ACTIVE_TOKENS + (r"| (?P<semicolon>;)" if semicolons else "") + (
+        r"| (?P<line_comment>--[^\n\r]*+)" if line_comments else "")
+    skipped = _SKIPPED_TOKENS + ("" if line_comments else r"| --[^\n\r]*+")
+    starts = "-/'\"$:\\\\{@" + (";" if semicolons else "")  # the characters a token can start with
+    unnamed = re.sub(r"\(\?P<\w+>", "(?:", active)  # the same without names, to look ahead with
+    return re.compile(rf"""
+        (?: [^{starts}]++ | {skipped} | (?!{unnamed})[{starts}] )*+   # what is stepped over
+        (?: {active} | (?P<end>\Z) )""", re.VERBOSE | re.DOTALL)
+
 
 # psql commands that send the query buffer, i.e. end a statement like ';' does.
 _EXECUTING_META = re.compile(r"\\(?:g|gx|gset|gexec|gdesc|crosstabview|watch|;)(?![A-Za-z])")
@@ -69,9 +80,6 @@ _STDIN = re.compile(r"stdin", re.IGNORECASE)
 _BLANK = re.compile(r"\s+")
 _END_OF_COPY_DATA = re.compile(r"^\\\.[ \t]*\r?$", re.MULTILINE)
 _BLOCK_COMMENT_PART = re.compile(r"/\*|\*/")
-
-#: tokens of ``_LEX`` that only hide what they hold (nothing to edit or record)
-_PASSIVE = frozenset({"string", "estring", "quoted_ident", "cast"})
 
 _VARIABLE_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_'\"")
 
@@ -309,66 +317,58 @@ def _scan(text: str, want_comments: bool, blank_comments: bool = False) -> tuple
         # only tokens that start before the end of the last place an edit can start change
         # anything: an extension script's one `\echo ... \quit` line is lexed, not the file
         n = _last_edit_end(text)
-    # tokens that only hide what they hold: lexed past in C, no Python work each
-    passive = _PASSIVE | ({"line_comment"} if not want_comments else set())
-    lex = _LEX if copy_possible else _LEX_NO_SEMICOLON
+    lex = _lexer(copy_possible, want_comments).match
     while pos < n:
-        for m in lex.finditer(text, pos):
-            start = m.start()
-            if start >= n:
-                pos = n
-                break
-            kind = m.lastgroup
-            if kind in passive:
-                continue
-            end = m.end()
-            if kind == "block_comment":
-                end = _block_comment_end(text, start)
-                if want_comments:
-                    comments.append(Comment(start, end, text[start:end]))
-                if blank_comments and text.find("/*", start + 2, end) != -1:  # nested: flatten it
-                    closed = text.endswith("*/", start, end) and end - start >= 4
-                    edits.blank(start + 2, end - 2 if closed else end)
-            elif kind == "line_comment":
-                comments.append(Comment(start, end, text[start:end]))
-            elif kind == "dollar":
-                close = text.find(m.group(), end)
-                end = len(text) if close == -1 else close + len(m.group())
-            elif kind == "psql_var":
-                prev = text[start - 1] if start else " "
-                if not (prev.isalnum() or prev in "_])"):
-                    body = m.group()[1:]
-                    if body[0] in "'\"":
-                        q = body[0]
-                        replacement = q + "x" * (len(body) - 1) + q
-                    else:
-                        replacement = "_" + body
-                    edits.put(start, end, replacement)
-            elif kind == "template":
-                if m.group().startswith("{{"):
-                    edits.put(start, end, "".join("\n" if c == "\n" else "_" for c in m.group()))
-                else:
-                    edits.blank(start, end)
-            elif kind in ("ext_placeholder", "substitution", "substitution_brace"):
-                # goose ENVSUB ``${VAR}``, a ``.sql`` template's ``{name}``: a value or name, as an identifier
-                edits.put(start, end, "_" * (end - start))
-            elif kind == "backslash":
-                end = _line_end(text, start)
-                command = text[start:end]
-                executes = _EXECUTING_META.match(command) is not None
-                edits.blank(start, end, ";" if executes else "")
-                if copy_possible and _holds(stdin_at, start, end) and _is_copy_from_stdin(text, start, end):
-                    end = _skip_copy_data(text, edits, end)
-                statement_start = end
-            elif kind == "semicolon":
-                if _holds(stdin_at, statement_start, start) and _is_copy_from_stdin(text, statement_start, start):
-                    end = _skip_copy_data(text, edits, end)
-                statement_start = end
-            if end != m.end():  # the token reaches further than the match: lex on from its end
-                pos = max(end, start + 1)
-                break
-        else:
+        m = lex(text, pos)
+        kind = m.lastgroup
+        start = m.start(kind)
+        if kind == "end" or start >= n:
             break
+        end = m.end(kind)
+        if kind == "semicolon":  # the most frequent token where it is lexed at all
+            if _holds(stdin_at, statement_start, start) and _is_copy_from_stdin(text, statement_start, start):
+                end = _skip_copy_data(text, edits, end)
+            statement_start = end
+        elif kind == "block_comment":
+            end = _block_comment_end(text, start)
+            if want_comments:
+                comments.append(Comment(start, end, text[start:end]))
+            if blank_comments and text.find("/*", start + 2, end) != -1:  # nested: flatten it
+                closed = text.endswith("*/", start, end) and end - start >= 4
+                edits.blank(start + 2, end - 2 if closed else end)
+        elif kind == "line_comment":
+            comments.append(Comment(start, end, text[start:end]))
+        elif kind == "dollar":
+            tag = m.group(kind)
+            close = text.find(tag, end)
+            end = len(text) if close == -1 else close + len(tag)
+        elif kind == "psql_var":
+            prev = text[start - 1] if start else " "
+            if not (prev.isalnum() or prev in "_])"):
+                body = m.group(kind)[1:]
+                if body[0] in "'\"":
+                    q = body[0]
+                    replacement = q + "x" * (len(body) - 1) + q
+                else:
+                    replacement = "_" + body
+                edits.put(start, end, replacement)
+        elif kind == "template":
+            if text.startswith("{{", start):
+                edits.put(start, end, "".join("\n" if c == "\n" else "_" for c in m.group(kind)))
+            else:
+                edits.blank(start, end)
+        elif kind in ("ext_placeholder", "substitution", "substitution_brace"):
+            # goose ENVSUB ``${VAR}``, a ``.sql`` template's ``{name}``: a value or name, as an identifier
+            edits.put(start, end, "_" * (end - start))
+        elif kind == "backslash":
+            end = _line_end(text, start)
+            command = text[start:end]
+            executes = _EXECUTING_META.match(command) is not None
+            edits.blank(start, end, ";" if executes else "")
+            if copy_possible and _holds(stdin_at, start, end) and _is_copy_from_stdin(text, start, end):
+                end = _skip_copy_data(text, edits, end)
+            statement_start = end
+        pos = max(end, start + 1)
     return edits.result(), comments
 
 

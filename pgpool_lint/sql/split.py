@@ -13,6 +13,7 @@ import bisect
 from dataclasses import dataclass
 from typing import Optional
 
+from . import pgparser
 from .neutralise import NeutralText, split_statements
 
 
@@ -31,11 +32,9 @@ def _coarse_split(text: str) -> list[tuple[int, int]]:
     ``AtomicBodyDepth`` counts them).  The scanner's tokens are read as columns and only those
     that can matter are looked at (semicolons, parentheses, BEGIN, ATOMIC, CASE, END): a
     regression-test file has tens of thousands of tokens, nearly all of them other words."""
-    from .pgparser import ParseError, scan_columns
-
     try:
-        starts, ends, kinds, to_char, name_of = scan_columns(text)
-    except ParseError:
+        starts, ends, kinds, to_char, name_of = pgparser.scan_columns(text)
+    except pgparser.ParseError:
         return split_statements(text)
     classes = {kind: _TOKEN_CLASSES.get(name_of(kind), _TOK_OTHER) for kind in set(kinds)}
     comment = {kind for kind, cls in classes.items() if cls is _TOK_COMMENT}
@@ -143,10 +142,8 @@ def _split_in_pieces(text: NeutralText, piece: int) -> Optional[list[tuple[int, 
 
 def _split_piece(text: NeutralText, start: int, end: int) -> Optional[list[tuple[int, int]]]:
     """Spans of ``text[start:end]`` (offsets into the piece) by libpg_query, None when it fails."""
-    from .pgparser import split_utf8
-
     # as UTF-8 only, so the piece is not held twice while libpg_query parses it
-    return split_utf8(text[start:end].encode("utf-8"))
+    return pgparser.split_utf8(text[start:end].encode("utf-8"))
 
 
 def _cut_after(text: NeutralText, at: int) -> int:
@@ -165,14 +162,12 @@ def _cut_after(text: NeutralText, at: int) -> int:
 def split_with_recovery(text: "str | NeutralText", in_pieces: bool = True) -> tuple[list[tuple[int, int]], list[ParseProblem]]:
     """Statement spans of ``text`` and the parse errors between them (``in_pieces``: large
     texts a piece at a time; ``--no-gate`` turns it off, so the gate test covers it too)."""
-    from .pgparser import split_utf8
-
     if in_pieces and len(text) > SPLIT_PIECE:
         spans = _split_in_pieces(text if isinstance(text, NeutralText) else NeutralText(text), SPLIT_PIECE)
         if spans is not None:
             return spans, []
     text = str(text)  # the whole text at once from here
-    whole = split_utf8(text.encode("utf-8"))
+    whole = pgparser.split_utf8(text.encode("utf-8"))
     if whole is not None:
         return whole, []
     spans: list[tuple[int, int]] = []
@@ -234,12 +229,10 @@ def _run_spans(text: str, pieces: list[tuple[int, int]], i: int, j: int) -> tupl
     its own to that same statement (a statement's tokens parse the same followed by ``;`` or
     by the end of the text), so the spans are what parsing piece by piece gives.  Else None,
     with the position of the parser's error in that text when it failed with one."""
-    from .pgparser import ParseError, split_spans
-
     first = pieces[i][0]
     try:
-        found = split_spans(text[first:pieces[j - 1][1]])
-    except ParseError as err:
+        found = pgparser.split_spans(text[first:pieces[j - 1][1]])
+    except pgparser.ParseError as err:
         return None, err.args[1] if len(err.args) > 1 else None
     if len(found) != j - i:
         return None, None
@@ -255,14 +248,12 @@ def _run_spans(text: str, pieces: list[tuple[int, int]], i: int, j: int) -> tupl
 def _recover_piece(text: str, base: int, piece: tuple[int, int], spans: list, problems: list,
                    respect_parens: bool) -> None:
     """One piece on its own: its statements, or its parse error (and what follows it)."""
-    from .pgparser import ParseError, split_spans
-
     start, end = piece
     chunk = text[start:end]
     try:
-        for s_start, s_stop in split_spans(chunk):
+        for s_start, s_stop in pgparser.split_spans(chunk):
             spans.append((base + start + s_start, base + start + s_stop))
-    except ParseError as err:
+    except pgparser.ParseError as err:
         if respect_parens and chunk.find(";", 0, len(chunk) - 1) != -1:  # else the splitter below finds no second statement
             finer = split_statements(chunk, respect_parens=False)
             if len(finer) > 1:  # a ';' inside unbalanced parentheses: cut there too

@@ -10,7 +10,7 @@ from ..core.cache import ClearingCache
 from ..core.findings import Finding
 from ..core.positions import Utf8Offsets
 from ..core.profile import ConnectionTarget, Profile
-from . import nodes
+from . import nodes, pgparser
 
 if TYPE_CHECKING:  # pragma: no cover
     from .neutralise import NeutralText
@@ -117,9 +117,7 @@ class Statement:
             return self.end
         depth = 0
         try:
-            from .pgparser import scan
-
-            tokens = scan(text[open_at:self.end])
+            tokens = pgparser.scan(text[open_at:self.end])
         except Exception:  # the statement parsed, so this only guards odd encodings
             return self.end
         for tok in tokens:
@@ -149,9 +147,7 @@ class _Tree:
 
 
 def _parse_tree(text: str) -> _Tree:
-    from .pgparser import parse_sql_json
-
-    raw = parse_sql_json(text)
+    raw = pgparser.parse_sql_json(text)
     stmts = json.loads(raw).get("stmts") or [{}]
     node = stmts[0].get("stmt") or {"EmptyStmt": {}}
     ((kind, body),) = node.items()
