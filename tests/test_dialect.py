@@ -392,3 +392,45 @@ def test_blanks_before_a_symbol_take_linear_time() -> None:
     from .linear import assert_linear
 
     assert_linear(lambda n: "SET" + " " * n + "= 1", lambda text: dialect.judge(text, error_at=len(text) - 3), n=2000)
+
+
+def test_a_psql_script_is_postgresql_and_its_mistakes_are_parse_errors(tmp_path: Path) -> None:
+    """psql talks only to PostgreSQL: a file with a line starting with a psql meta-command is
+    PostgreSQL, so a statement it rejects is a mistake (PGB000), not another database's SQL,
+    and the rest of the file is linted.  Without the meta-command, sqlglot's BigQuery reader
+    takes `drop index 314159` (PostgreSQL's own regression test of that error) and the file is
+    skipped as BigQuery SQL."""
+    body = "drop index 314159;\nLISTEN jobs;\n"
+    _write(tmp_path, {
+        "script.sql": "\\set ON_ERROR_STOP 0\n" + body,
+        "indented.sql": "SELECT 1;\n  \\echo next\n" + body,
+        "plain.sql": body,
+        "in_string.sql": "SELECT '\n\\set x';\n" + body,  # a backslash inside a string is no command
+        "mid_line.sql": "SELECT 'x' \\gset\n" + body,  # nor one after other text on its line
+    })
+    code, found, err = _check(tmp_path, "--verbose", ".")
+    assert code == 1
+    assert found == [("indented.sql", 3, 12, "PGB000"), ("indented.sql", 4, 1, "PGB002"),
+                     ("script.sql", 2, 12, "PGB000"), ("script.sql", 3, 1, "PGB002")]
+    for name in ("plain.sql", "in_string.sql", "mid_line.sql"):
+        assert f"skipped text in {name}: bigquery SQL: parses as bigquery SQL, not as PostgreSQL" in err
+
+
+def test_psql_command_offset_is_that_of_the_first_line_starting_with_one() -> None:
+    from pgpool_lint.sql.neutralise import neutral_text
+
+    assert neutral_text("SELECT 1;\n\t \\c db\n\\set x 1\n").psql_command == 12
+    assert neutral_text("\\if :x\nSELECT 1;\n\\endif\n").psql_command == 0
+    for text in ("SELECT 1;\n", "SELECT 1 \\gset\n", "-- \\set x\nSELECT 1;\n", "/*\n\\set x */ SELECT 1;\n",
+                 "SELECT $$\n\\set x\n$$;\n", "SELECT E'\n\\\\set';\n", "\\.\n", "SELECT 1;\n\\ \n"):
+        assert neutral_text(text).psql_command is None, text
+
+
+def test_finding_a_psql_command_takes_linear_time() -> None:
+    """Each backslash is walked back to the start of its line once: lines of blanks and
+    mid-line backslashes stay linear."""
+    from pgpool_lint.sql.neutralise import neutral_text
+
+    from .linear import assert_linear
+
+    assert_linear(lambda n: (" " * 50 + "x \\gset\n") * n, neutral_text, n=2000)

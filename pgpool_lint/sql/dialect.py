@@ -11,7 +11,9 @@ written for another database, or no SQL at all, is skipped and counted (``--verb
 3. the code file: the driver or client it names (``client: 'mysql'``, ``import sqlite3``)
    and the branch a string sits in (``if is_crdb(conn):``), found by the host readers;
 4. sqlglot: another dialect's reader accepts the statement while sqlglot's own PostgreSQL
-   reader refuses it (sqlglot reads every dialect leniently, so both accepting says nothing);
+   reader refuses it (sqlglot reads every dialect leniently, so both accepting says nothing).
+   Not asked about a psql script (a line starting with ``\\set``, ``\\c``, ...): psql talks
+   only to PostgreSQL, so what PostgreSQL rejects there is a mistake (``engine``);
 5. text that does not start like SQL at all (``1 up``) is not SQL.
 
 PostgreSQL itself says more: ``SET name = ...`` of a name without a dot that it does not know
