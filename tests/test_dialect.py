@@ -195,6 +195,107 @@ def test_judge_unit_cases() -> None:
     assert dialect.from_branch("not is_crdb(conn)") is None and dialect.from_branch("!isMysql") is None
 
 
+#: statements that fail sqlglot's readers in different ways: one error or several, an error at the
+#: end or in the middle, inside a part tried and given up (``_try_parse``), in an argument check, in a
+#: second statement, in the tokenizer, in an optimizer hint (MySQL's and Oracle's ``/*+ ... */``,
+#: parsed apart), or a crash after the first error was recorded; and some accepted or read as Command
+SQLGLOT_CASES = (
+    "SELECT * FROM WHERE x = 1", "SELECT 1 +", "SELECT (1", "SELECT 1 2 3", "SELECT LEFT('a')",
+    "SELECT DATE_ADD()", "SELECT CAST(1 AS)", "SELECT a FROM t WHERE b IN (SELECT FROM u) AND c = (",
+    "SELECT 'unterminated", "SELECT 1; SELECT FROM t", "SELECT 1; SELECT 2",
+    "SELECT /*+ INDEX(t idx(( */ * FROM t", "SELECT /*+ INDEX(t idx) */ * FROM t",
+    "INSERT INTO t (a, b VALUES (1, 2)", "INSERT INTO t VALUES (1, 2) ON DUPLICATE KEY UPDATE a = VALUES(a)",
+    "UPDATE t SET WHERE a = 1", "DELETE FROM t WHERE", "CREATE TABLE t (a int, CONSTRAINT)",
+    "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY) ENGINE=InnoDB", "CREATE TABLE foo (id int,)",
+    "CREATE TABLE foo (with ordinality)",
+    "CREATE OR REPLACE FUNCTION f() RETURNS int AS 'MODULE_PATHNAME', 'f' LANGUAGE C STRICT",
+    "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS $$ SELECT a; SELECT a + $$",
+    "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()",
+    "CREATE INDEX ON t USING gin (a gin_trgm_ops) WHERE", "ALTER TABLE users MODIFY COLUMN name varchar(255) NOT NULL",
+    "ALTER SEQUENCE s RESTART WITH", "EXPLAIN (ANALYZE, COSTS OFF) SELECT 1", "SELECT TOP 10 * FROM t",
+    "SELECT [a] FROM [dbo].[t] WITH (NOLOCK)", "SELECT `a` FROM `t` LIMIT 1, 2",
+    "SELECT x::int[] FROM t WHERE y @> ARRAY[1,", "SELECT INTERVAL '1' DAY TO", "SELECT CASE WHEN a THEN 1 ELSE END",
+    "WITH a AS (SELECT 1) SELECT * FROM a b c d", "MERGE INTO t USING s ON t.a = s.a WHEN MATCHED THEN UPDATE SET",
+    "LISTEN 'quoted'", "GRANT SELECT ON t TO", "SELECT COUNT(*) FROM (VALUES (1), (2)) AS f(x) LATERAL",
+    "SELECT f(a => 1, b => ) FROM t",
+)
+
+
+def test_sqlglot_stopping_at_the_first_error_answers_as_collecting_them_all() -> None:
+    """``_sqlglot_accepts`` parses at ErrorLevel.IMMEDIATE; the answer must be RAISE's on every
+    kind of failure (RAISE goes on after an error and raises at the end of the statement)."""
+    import logging
+
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import ErrorLevel, ParseError
+    from sqlglot.tokens import TokenType
+
+    logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
+    statements = tuple(getattr(exp, name) for name in dialect._SQLGLOT_STATEMENTS if hasattr(exp, name))
+    seen: set[str] = set()
+    for text in SQLGLOT_CASES:
+        for name in (dialect.POSTGRES, *dialect.SQLGLOT_DIALECTS):
+            try:
+                tokens = sqlglot.Dialect.get_or_raise(name).tokenize(text)
+                seen.update("hint" for token in tokens if token.token_type == TokenType.HINT)
+                trees = [t for t in sqlglot.parse(text, read=name, error_level=ErrorLevel.RAISE) if t is not None]
+                raise_accepts = bool(trees) and all(isinstance(t, statements) and t.find(exp.Command) is None
+                                                    for t in trees)
+                seen.add("accepted" if raise_accepts else "command")
+            except ParseError as error:
+                raise_accepts = False
+                seen.add("several errors" if len(error.errors) > 1 else "one error")
+            except Exception as error:  # TokenError, or a crash after RAISE went on past an error
+                raise_accepts = False
+                seen.add(type(error).__name__)
+            assert dialect._sqlglot_accepts(text, name) is raise_accepts, (text, name)
+    # the cases exercise what could tell the two levels apart
+    assert seen >= {"accepted", "command", "one error", "several errors", "TokenError", "AttributeError", "hint"}
+
+
+def test_sqlglot_readers_are_not_shared_between_threads() -> None:
+    """The LSP server lints in a thread of its own: threads judging at once get the answers one
+    thread gets (each thread has its own sqlglot tokenizers and parsers)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = (dialect.POSTGRES, *dialect.SQLGLOT_DIALECTS)
+
+    def answers(_: int) -> list[bool]:
+        return [dialect._sqlglot_accepts(text, name) for text in SQLGLOT_CASES for name in names]
+
+    alone = answers(0)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: in the middle of every parse
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            together = list(pool.map(answers, range(4)))
+    finally:
+        sys.setswitchinterval(interval)
+    assert together == [alone] * 4
+
+
+def test_sqlglot_readers_keep_nothing_of_the_last_statement() -> None:
+    """The tokenizers and parsers kept for the next statement let go of the last one's text and
+    tokens (this statement of 4,000 characters, read by nine dialects, would hold ~4 MiB)."""
+    import gc
+    import tracemalloc
+
+    values = ", ".join(f"({i}, 'x{i}', now())" for i in range(200))
+    long = f"INSERT INTO t (a, b, c) VALUES {values}"[:4000].rsplit(",", 1)[0] + ", ("
+    dialect._sqlglot_dialect("SELECT 1 +")  # sqlglot and its dialects loaded before measuring
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        assert dialect._sqlglot_dialect(long) is None  # every reader parses it to the end, then fails
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 256 * 1024
+
+
 def test_guc_names_cover_what_sessions_set() -> None:
     for name in ("search_path", "statement_timeout", "application_name", "datestyle", "timezone", "role",
                  "transaction_timeout", "idle_in_transaction_session_timeout", "work_mem"):
@@ -291,3 +392,45 @@ def test_blanks_before_a_symbol_take_linear_time() -> None:
     from .linear import assert_linear
 
     assert_linear(lambda n: "SET" + " " * n + "= 1", lambda text: dialect.judge(text, error_at=len(text) - 3), n=2000)
+
+
+def test_a_psql_script_is_postgresql_and_its_mistakes_are_parse_errors(tmp_path: Path) -> None:
+    """psql talks only to PostgreSQL: a file with a line starting with a psql meta-command is
+    PostgreSQL, so a statement it rejects is a mistake (PGB000), not another database's SQL,
+    and the rest of the file is linted.  Without the meta-command, sqlglot's BigQuery reader
+    takes `drop index 314159` (PostgreSQL's own regression test of that error) and the file is
+    skipped as BigQuery SQL."""
+    body = "drop index 314159;\nLISTEN jobs;\n"
+    _write(tmp_path, {
+        "script.sql": "\\set ON_ERROR_STOP 0\n" + body,
+        "indented.sql": "SELECT 1;\n  \\echo next\n" + body,
+        "plain.sql": body,
+        "in_string.sql": "SELECT '\n\\set x';\n" + body,  # a backslash inside a string is no command
+        "mid_line.sql": "SELECT 'x' \\gset\n" + body,  # nor one after other text on its line
+    })
+    code, found, err = _check(tmp_path, "--verbose", ".")
+    assert code == 1
+    assert found == [("indented.sql", 3, 12, "PGB000"), ("indented.sql", 4, 1, "PGB002"),
+                     ("script.sql", 2, 12, "PGB000"), ("script.sql", 3, 1, "PGB002")]
+    for name in ("plain.sql", "in_string.sql", "mid_line.sql"):
+        assert f"skipped text in {name}: bigquery SQL: parses as bigquery SQL, not as PostgreSQL" in err
+
+
+def test_psql_command_offset_is_that_of_the_first_line_starting_with_one() -> None:
+    from pgpool_lint.sql.neutralise import neutral_text
+
+    assert neutral_text("SELECT 1;\n\t \\c db\n\\set x 1\n").psql_command == 12
+    assert neutral_text("\\if :x\nSELECT 1;\n\\endif\n").psql_command == 0
+    for text in ("SELECT 1;\n", "SELECT 1 \\gset\n", "-- \\set x\nSELECT 1;\n", "/*\n\\set x */ SELECT 1;\n",
+                 "SELECT $$\n\\set x\n$$;\n", "SELECT E'\n\\\\set';\n", "\\.\n", "SELECT 1;\n\\ \n"):
+        assert neutral_text(text).psql_command is None, text
+
+
+def test_finding_a_psql_command_takes_linear_time() -> None:
+    """Each backslash is walked back to the start of its line once: lines of blanks and
+    mid-line backslashes stay linear."""
+    from pgpool_lint.sql.neutralise import neutral_text
+
+    from .linear import assert_linear
+
+    assert_linear(lambda n: (" " * 50 + "x \\gset\n") * n, neutral_text, n=2000)

@@ -11,7 +11,9 @@ written for another database, or no SQL at all, is skipped and counted (``--verb
 3. the code file: the driver or client it names (``client: 'mysql'``, ``import sqlite3``)
    and the branch a string sits in (``if is_crdb(conn):``), found by the host readers;
 4. sqlglot: another dialect's reader accepts the statement while sqlglot's own PostgreSQL
-   reader refuses it (sqlglot reads every dialect leniently, so both accepting says nothing);
+   reader refuses it (sqlglot reads every dialect leniently, so both accepting says nothing).
+   Not asked about a psql script (a line starting with ``\\set``, ``\\c``, ...): psql talks
+   only to PostgreSQL, so what PostgreSQL rejects there is a mistake (``engine``);
 5. text that does not start like SQL at all (``1 up``) is not SQL.
 
 PostgreSQL itself says more: ``SET name = ...`` of a name without a dot that it does not know
@@ -338,22 +340,43 @@ _SQLGLOT_ANSWERS = ClearingCache(4096)
 
 def _sqlglot_accepts(text: str, dialect: str) -> bool:
     """sqlglot reads ``text`` in ``dialect`` without error and without falling back to an opaque
-    command (its way of accepting text it does not understand)."""
+    command (its way of accepting text it does not understand).
+
+    The parser stops at its first error (``ErrorLevel.IMMEDIATE``) and answers as
+    ``ErrorLevel.RAISE`` (record every error, raise at the end of the statement) did: sqlglot's
+    parser reads the level only to raise or record an error, so both run the same up to the
+    first error outside a ``_try_parse`` (which parses at IMMEDIATE at any level), and nothing
+    between there and ``parse`` catches it: both reject (``tests/test_dialect.py`` compares them)."""
+    from threading import get_ident
+
+    tokenizer, parser, statements, command = _sqlglot_reader(dialect, get_ident())
+    try:
+        trees = parser.parse(tokenizer.tokenize(text), text)
+    except Exception:  # ParseError, TokenError, RecursionError on hostile input: not this dialect
+        return False
+    finally:  # they hold the text and its tokens until the next parse: let them go now
+        parser.reset()
+        tokenizer.tokenize("")
+    trees = [t for t in trees if t is not None]
+    # a bare expression is no statement (`LISTEN 'x'` reads as a column with an alias)
+    return bool(trees) and all(isinstance(t, statements) and t.find(command) is None for t in trees)
+
+
+@lru_cache(maxsize=64)
+def _sqlglot_reader(dialect: str, thread: int) -> tuple:
+    """sqlglot's tokenizer and parser for ``dialect``, made once per thread (each starts every
+    text afresh: ``tokenize`` and ``parse`` reset their state), its statement classes and its
+    Command class."""
     import logging
 
-    import sqlglot
     from sqlglot import exp
+    from sqlglot.dialects.dialect import Dialect
     from sqlglot.errors import ErrorLevel
 
     logging.getLogger("sqlglot").setLevel(logging.CRITICAL)  # its "falling back to Command" warnings
-    try:
-        trees = sqlglot.parse(text, read=dialect, error_level=ErrorLevel.RAISE)
-    except Exception:  # ParseError, TokenError, RecursionError on hostile input: not this dialect
-        return False
-    trees = [t for t in trees if t is not None]
+    reader = Dialect.get_or_raise(dialect)
     statements = tuple(getattr(exp, name) for name in _SQLGLOT_STATEMENTS if hasattr(exp, name))
-    # a bare expression is no statement (`LISTEN 'x'` reads as a column with an alias)
-    return bool(trees) and all(isinstance(t, statements) and t.find(exp.Command) is None for t in trees)
+    return reader.tokenizer(), reader.parser(error_level=ErrorLevel.IMMEDIATE), statements, exp.Command
 
 
 #: sqlglot's statement classes (anything else at the top is an expression it was lenient about)

@@ -150,11 +150,12 @@ class _Edits:
     ``None`` (spaces, line breaks kept) and written out only when that part is read.
     """
 
-    __slots__ = ("text", "parts")
+    __slots__ = ("text", "parts", "psql_command")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.parts: list[tuple[int, int, Optional[str], str]] = []
+        self.psql_command: Optional[int] = None  # where the first line starting with a meta-command is
 
     def put(self, start: int, end: int, replacement: str) -> None:
         self.parts.append((start, end, replacement, ""))
@@ -172,7 +173,7 @@ class _Edits:
                 continue
             kept.append(part)
             pos = part[1]
-        return NeutralText(self.text, kept)
+        return NeutralText(self.text, kept, self.psql_command)
 
 
 class NeutralText:
@@ -184,12 +185,16 @@ class NeutralText:
     memory.  Outside the edits both texts are the same characters at the same offsets.
     """
 
-    __slots__ = ("text", "edits", "_ends")
+    __slots__ = ("text", "edits", "_ends", "psql_command")
 
-    def __init__(self, text: str, edits: list[tuple[int, int, Optional[str], str]] = ()) -> None:  # type: ignore[assignment]
+    def __init__(self, text: str, edits: list[tuple[int, int, Optional[str], str]] = (),  # type: ignore[assignment]
+                 psql_command: Optional[int] = None) -> None:
         self.text = text
         self.edits = list(edits)  # (start, end, replacement or None for a blank, first), sorted, disjoint
         self._ends = [e[1] for e in self.edits]
+        #: offset of the first line that starts with a psql meta-command (``\set``, ``\c``),
+        #: outside strings and comments: the text is a psql script, so PostgreSQL's (None: none)
+        self.psql_command = psql_command
 
     def __len__(self) -> int:
         return len(self.text)
@@ -276,6 +281,14 @@ def _only_blanks(edit: tuple[int, int, Optional[str], str]) -> bool:
 
 def _spaces(run: re.Match) -> str:
     return " " * (run.end() - run.start())
+
+
+def _starts_line(text: str, pos: int) -> bool:
+    """Only blanks stand between the start of its line and ``pos`` (a backslash token runs to
+    its line's end, so each line is walked back at most once)."""
+    while pos > 0 and text[pos - 1] in " \t":
+        pos -= 1
+    return pos == 0 or text[pos - 1] in "\r\n"
 
 
 def _line_end(text: str, pos: int) -> int:
@@ -367,6 +380,8 @@ def _scan(text: str, want_comments: bool, blank_comments: bool = False) -> tuple
         elif kind == "backslash":
             end = _line_end(text, start)
             command = text[start:end]
+            if edits.psql_command is None and command[1:2].isalpha() and _starts_line(text, start):
+                edits.psql_command = start
             executes = _EXECUTING_META.match(command) is not None
             edits.blank(start, end, ";" if executes else "")
             if copy_possible and _holds(stdin_at, start, end) and _is_copy_from_stdin(text, start, end):
