@@ -197,11 +197,22 @@ def alternate(label: str, commands: dict[str, list[str]], runs: int, cwd: Path,
             if measures[tool].timed_out:
                 continue
             run = run_once(cmd, cwd, timeout if tool == "squawk" else 3600.0)
+            if tool.startswith("pgpool-lint") and not _linted_through(run):
+                # a crash is fast: never report its time as the linter's
+                sys.exit(f"run: {tool} did not lint through (exit {run.exit_code}): {run.stdout_tail}")
             measures[tool].runs.append(run)
             print(f"  {label:<14} {tool:<18} run {n + 1}: {run.wall:7.2f} s wall, {run.cpu:7.2f} s CPU, "
                   f"{run.max_rss_kib / 1024:6.1f} MiB largest process, {run.tree_rss_kib / 1024:6.1f} MiB all"
                   + (" (timed out)" if run.timed_out else ""), file=sys.stderr, flush=True)
     return measures
+
+
+def _linted_through(run: Run) -> bool:
+    """pgpool-lint exited 0 or 1 and its last line is the concise report's end (``Found N
+    findings ...``, ``All checks passed! ...``, or the ``[*] N fixable`` hint after them), not a
+    traceback or an error."""
+    return run.timed_out or (run.exit_code in (0, 1)
+                             and run.stdout_tail.startswith(("Found ", "All checks passed", "[*] ")))
 
 
 def corpus_stats(root: Path, pattern: str = "*.sql") -> tuple[int, int, int]:
@@ -294,7 +305,9 @@ def main() -> None:
                                  "squawk": squawk(paths)}, runs, Path.cwd())
 
     print("warm-up (writes .pyc files as an installed package has them)", file=sys.stderr)
-    run_once(pgpool([str(small)], 1), Path.cwd())
+    warm = run_once(pgpool([str(small)], 1), Path.cwd())
+    if not _linted_through(warm):
+        sys.exit(f"run: {pgpool([], 1)[0]} does not run (exit {warm.exit_code}): {warm.stdout_tail}")
 
     size, statements = file_stats(files)
     print(f"finding-heavy corpus: {len(files)} SQL files, {size / 1e6:.1f} MB, {statements} statements",
