@@ -41,7 +41,7 @@ SHAPES: dict[str, tuple[Callable[[int], str], int]] = {
     "statements": (_statements, 8000),
     "findings": (_findings, 1500),
     "line length": (_line_length, 100000),
-    "nesting (parentheses)": (_nested_parentheses, 200000),  # past libpg_query's depth limit: cheap per character
+    "nesting (parentheses)": (_nested_parentheses, 100000),  # past libpg_query's depth limit: cheap per character
     "nesting (comments)": (_nested_comments, 100000),
 }
 
