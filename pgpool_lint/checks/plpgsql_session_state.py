@@ -186,8 +186,8 @@ def _parse_expr(expr: dict) -> Optional[dict]:
 
 #: an expression can only be a hazard if its text has one of these (SET and set_config,
 #: LISTEN, LOAD, advisory locks), or an escape that could spell one in a string (E'\\123', U&'\\0053')
-_HAZARD_TEXT = re.compile(r"set|listen|advisory|load|\\|uescape", re.IGNORECASE)
 _HAZARD_WORDS = ("set", "listen", "advisory", "load", "\\", "uescape")
+_HAZARD_TEXT = re.compile("|".join(map(re.escape, _HAZARD_WORDS)), re.IGNORECASE)
 
 
 def _may_spell_hazard(text: str) -> bool:
