@@ -146,8 +146,8 @@ def quote_ident(name: str) -> str:
 
 
 #: what PostgreSQL reads back unchanged without quotes, keywords aside: lower-case ASCII
-#: letters, digits, ``_`` and ``$``, not starting with a digit or ``$``
-_BARE_NAME = lazy_re(r"[a-z_][a-z0-9_$]*")
+#: letters, digits, ``_`` and ``$``, not starting with a digit or ``$`` (a plain SET's word)
+_BARE_NAME = lazy_re(_WORD)
 
 
 @functools.lru_cache(maxsize=1)
