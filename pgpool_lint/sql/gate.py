@@ -19,9 +19,6 @@ if TYPE_CHECKING:  # pragma: no cover
 _ENGINE_FIRST_WORDS = frozenset({"begin", "start", "commit", "end", "rollback", "abort", "prepare"})
 
 
-_FIRST_WORD = re.compile(r"[A-Za-z_]+")
-
-
 class Gate:
     """Decides, without parsing, whether a statement could be a finding.
 
@@ -40,8 +37,8 @@ class Gate:
 
         # a substring that contains another one adds nothing: the shorter one is found too
         self._needles = tuple(s for s in self.substrings if not any(o != s and o in s for o in self.substrings))
-        # ``_FIRST_WORD`` then ``.lower() in first_words``, as one match that fails at once on
-        # most statements (the words are ASCII letters: ASCII case folding, as ``lower`` does on them)
+        # the first word (a run of ASCII letters and ``_``) is one of ``first_words``, case-blind: one
+        # match that fails at once on most statements (ASCII case folding, as ``lower`` does on them)
         self._first_word = re.compile(
             "(?:" + "|".join(re.escape(w) for w in sorted(self.first_words)) + ")(?![A-Za-z_])",
             re.IGNORECASE | re.ASCII)
@@ -49,11 +46,10 @@ class Gate:
     def __call__(self, text: str) -> bool:
         if not self.enabled:
             return True
-        m = _FIRST_WORD.match(text)
-        if m is not None and m.group().lower() in self.first_words:
+        if self._first_word.match(text):
             return True
         lowered = text.lower()
-        return any(s in lowered for s in self.substrings)
+        return any(s in lowered for s in self._needles)
 
     def candidates(self, text: NeutralText, spans: list[tuple[int, int]]) -> Iterator[int]:
         """Indexes of the spans of ``text`` that pass the gate, as ``self(text[start:end])``
