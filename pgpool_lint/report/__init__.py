@@ -10,6 +10,7 @@ from typing import Callable, Iterable, Iterator, Optional, TextIO
 
 from ..core.lazyre import lazy_re
 from ..core.version import PROJECT_URL, code_url, docs_url, rule_url, tool_version  # noqa: F401 (re-exported)
+from ..sql.gate import occurrences
 
 FORMATS = {
     "full": "pgpool_lint.report.full",
@@ -131,7 +132,7 @@ def _matches(pattern: "re.Pattern[str]", text: str, lowered: str) -> Iterator["r
     if not text.isascii():
         yield from pattern.finditer(text)
         return
-    starts = sorted(_occurrences(lowered, "password") + _occurrences(lowered, "identified"))
+    starts = sorted(start for start, _ in occurrences(lowered, ("password", "identified")))
     end = 0
     for at in starts:
         if at >= end:  # matches do not overlap, as finditer's
@@ -139,15 +140,6 @@ def _matches(pattern: "re.Pattern[str]", text: str, lowered: str) -> Iterator["r
             if match is not None:
                 yield match
                 end = match.end()
-
-
-def _occurrences(text: str, word: str) -> list[int]:
-    found = []
-    at = text.find(word)
-    while at != -1:
-        found.append(at)
-        at = text.find(word, at + 1)
-    return found
 
 
 def dsn_password(dsn: str) -> str:

@@ -66,7 +66,7 @@ class Gate:
             return
         # the text outside the edits (statements with edits in them are read per statement
         # below), searched in stretches that step over large edits only (COPY data is not searched)
-        hits = sorted(hit for a, b in _stretches(text) for hit in _occurrences(lower_case(written[a:b]), self._needles, a))
+        hits = sorted(hit for a, b in _stretches(text) for hit in occurrences(lower_case(written[a:b]), self._needles, a))
         if text.edits:
             edit_over = text.edit_over
             hits = [hit for hit in hits if edit_over(*hit) is None]
@@ -130,7 +130,7 @@ def lower_case(text: str) -> str:
     return "".join(text[i:i + step].lower() for i in range(0, len(text), step))
 
 
-def _occurrences(text: str, needles: Iterable[str], offset: int = 0) -> Iterator[tuple[int, int]]:
+def occurrences(text: str, needles: Iterable[str], offset: int = 0) -> Iterator[tuple[int, int]]:
     """(start, end) of every occurrence of each needle, plus ``offset`` (str.find runs in C)."""
     for needle in needles:
         find, size = text.find, len(needle)
