@@ -6,6 +6,7 @@ Heavy modules (pglast, rich) are imported inside the commands that need them.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import sys
@@ -698,19 +699,18 @@ class _Packing:
         return file_result(*result)
 
 
-_packing: Optional[_Packing] = None
+@functools.lru_cache(maxsize=1)
+def _packing() -> _Packing:
+    """Made on first use, in the worker that packs and in the parent that unpacks."""
+    return _Packing()
 
 
 def _packed(result) -> tuple:
-    global _packing
-    _packing = _packing or _Packing()
-    return _packing.pack(result)
+    return _packing().pack(result)
 
 
 def _unpacked(packed: tuple):
-    global _packing
-    _packing = _packing or _Packing()
-    return _packing.unpack(packed)
+    return _packing().unpack(packed)
 
 
 def _many(files: list) -> bool:
