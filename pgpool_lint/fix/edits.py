@@ -314,9 +314,10 @@ _WORD = re.compile(r"[\w$]+")
 def _last_mentions(ctx: "LintContext") -> tuple[dict[str, int], int]:
     """(word -> index of the last statement that mentions it, index of the last statement that
     does not parse), over every statement of the text, computed once per text."""
-    memo = ctx.memo.get("last_mentions")
-    if memo is not None:
-        return memo
+    return ctx.once("last_mentions", lambda: _find_last_mentions(ctx))
+
+
+def _find_last_mentions(ctx: "LintContext") -> tuple[dict[str, int], int]:
     last: dict[str, int] = {}
     unparseable = -1
     parsed_all = list(span_statements(ctx, ctx.spans))
@@ -344,7 +345,6 @@ def _last_mentions(ctx: "LintContext") -> tuple[dict[str, int], int]:
                 last[text] = index
                 for word in _WORD.findall(text):
                     last[word] = index
-    ctx.memo["last_mentions"] = last, unparseable
     return last, unparseable
 
 
