@@ -34,6 +34,7 @@ STATEMENT_KINDS = ("DoStmt", "CreateFunctionStmt")
 
 #: lock-taking session functions (the unlocks in a body usually balance a lock in the same body)
 LOCKING_FUNCTIONS = frozenset(name for name, xact in SESSION_LOCK_FUNCTIONS.items() if xact is not None)
+_UNLOCK_FUNCTIONS = ("pg_advisory_unlock", "pg_advisory_unlock_shared", "pg_advisory_unlock_all")
 #: PL/pgSQL expression parse modes (plpgsql.h RawParseMode): 0 statement, 2 expression, 3-5 assignment
 _STATEMENT, _EXPRESSION = 0, 2
 _ASSIGNMENTS = (3, 4, 5)
@@ -120,7 +121,10 @@ def _plpgsql_body(stmt: Statement) -> Optional[tuple[str, int, Optional[str], st
 def _sql_body_hazards(body: str, stmt: Statement) -> Iterator[tuple[int, Hazard]]:
     """(body line, hazard) for the statements of a ``LANGUAGE sql`` body (plain SQL)."""
     try:
-        stmts = json.loads(pgparser.parse_sql_json(body)).get("stmts") or []
+        raw = pgparser.parse_sql_json(body)
+        if not _may_hold_hazard(raw):
+            return
+        stmts = json.loads(raw).get("stmts") or []
     except (pgparser.ParseError, ValueError):
         return  # an invalid body fails at CREATE time
     encoded = body.encode("utf-8")
@@ -161,8 +165,9 @@ def _hazards(tree: Any, stmt: Statement) -> Iterator[tuple[int, Hazard]]:
                 stack.append((value, line))
 
 
-def _parse_expr(expr: dict) -> Optional[dict]:
-    """The SQL statement tree of a PL/pgSQL expression, or None."""
+def _parse_expr(expr: dict, only_hazards: bool = False) -> Optional[dict]:
+    """The SQL statement tree of a PL/pgSQL expression, or None; with ``only_hazards``, also None
+    when the tree holds nothing ``_statement_hazards`` reports (not decoded then)."""
     query, mode = expr.get("query", ""), expr.get("parseMode", 0)
     if mode == _EXPRESSION:
         query = "SELECT " + query
@@ -178,10 +183,32 @@ def _parse_expr(expr: dict) -> Optional[dict]:
     elif mode != _STATEMENT:
         return None
     try:
-        stmts = json.loads(pgparser.parse_sql_json(query)).get("stmts") or []
+        raw = pgparser.parse_sql_json(query)
+        if only_hazards and not _may_hold_hazard(raw):
+            return None
+        stmts = json.loads(raw).get("stmts") or []
     except (pgparser.ParseError, ValueError):
         return None
     return stmts[0].get("stmt") if len(stmts) == 1 else None
+
+
+#: node types ``_statement_hazards`` reports, as the parser's JSON writes them
+_HAZARD_NODES = ('"VariableSetStmt"', '"LoadStmt"', '"ListenStmt"')
+#: the functions ``_statement_hazards`` reports (by lower-cased name)
+_HAZARD_CALLS = ("set_config", *sorted(LOCKING_FUNCTIONS), *_UNLOCK_FUNCTIONS)
+
+
+def _may_hold_hazard(raw: str) -> bool:
+    """False when the parser's JSON of a statement (``raw``) cannot hold a hazard: no node type
+    ``_statement_hazards`` reports, no call of one of its functions.  Exact, not a guess: JSON
+    escapes no character of those names, and a name lower-cases character by character, so
+    the lower-cased name of such a call is in ``raw.lower()``."""
+    if any(node in raw for node in _HAZARD_NODES):
+        return True
+    if '"FuncCall"' not in raw:
+        return False
+    lowered = raw.lower()
+    return any(name in lowered for name in _HAZARD_CALLS)
 
 
 #: an expression can only be a hazard if its text has one of these (SET and set_config,
@@ -208,7 +235,7 @@ def _may_be_hazard(expr: dict, stmt: Statement) -> bool:
 def _expression_hazards(expr: dict, stmt: Statement, via_execute: bool = False) -> Iterator[Hazard]:
     if not _may_be_hazard(expr, stmt):
         return
-    node = _parse_expr(expr)
+    node = _parse_expr(expr, only_hazards=True)
     if node is None:
         return
     ((kind, body),) = node.items()
@@ -279,7 +306,7 @@ def _statement_hazards(kind: str, body: dict, stmt: Statement, via_execute: bool
                          "takes a session-level advisory lock held by the server connection past COMMIT",
                          f"Use `{SESSION_LOCK_FUNCTIONS[call.name]}(...)`: it is released at COMMIT or ROLLBACK.",
                          lock_key=_lock_key(unlock, call.args))
-        elif call.name in ("pg_advisory_unlock", "pg_advisory_unlock_shared", "pg_advisory_unlock_all"):
+        elif call.name in _UNLOCK_FUNCTIONS:
             key = "*" if call.name == "pg_advisory_unlock_all" else _lock_key(call.name, call.args)
             yield Hazard("", "", "", "", releases=key)
 
