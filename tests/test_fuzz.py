@@ -295,3 +295,20 @@ def test_direct_libpg_query_scan_gives_pglasts_tokens(text):
     except ParseError as err:
         got = err.args
     assert got == expected
+
+
+line_texts = st.lists(st.sampled_from(["\n", "\r", "\r\n", "\r\r\n", "a", "bc ", "é😀", "\t"]), max_size=30).map("".join)
+
+
+@FUZZ
+@given(line_texts, st.lists(st.integers(-3, 70), max_size=12))
+def test_offset_positions_answer_as_the_line_index_does(text, offsets):
+    """The findings' positions found in one pass (``OffsetPositions``) are ``LineIndex``'s: the
+    same line and column for every offset (clamped outside the text), the same line text."""
+    from pgpool_lint.core.positions import OffsetPositions
+
+    index, swept = LineIndex(text), OffsetPositions(text, offsets)
+    for offset in offsets + [len(text) + 1]:  # the last one was not given: a LineIndex answers it
+        assert swept.position(offset) == index.position(offset)
+        line = index.position(offset)[0]
+        assert swept.line_text(text, line) == index.line_text(text, line)

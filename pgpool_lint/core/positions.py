@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from itertools import accumulate
+from typing import Iterable, Optional
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _PLUS_ONE = (1).__add__
@@ -65,6 +66,59 @@ class LineIndex:
     @property
     def line_count(self) -> int:
         return len(self._starts)
+
+
+class OffsetPositions:
+    """The positions of a known set of character offsets of one text, found in one pass over it:
+    a file with findings is often long (a regression suite, a dump) and has few, and a
+    ``LineIndex`` of every line costs more than the findings' offsets do.  Same answers as
+    ``LineIndex.position`` and ``line_text``; an offset it was not given is answered by a
+    ``LineIndex`` built then."""
+
+    __slots__ = ("_known", "_line_starts", "_text", "_texts", "_index")
+
+    def __init__(self, text: str, offsets: Iterable[int]) -> None:
+        if "\r" in text:  # the lines of LineIndex: CRLF ends its line after the LF, a lone CR like an LF
+            text = text.replace("\r\n", " \n").replace("\r", "\n")
+        length = len(text)
+        known: dict[int, tuple[int, int]] = {}
+        line_starts: dict[int, int] = {}
+        count, rfind = text.count, text.rfind
+        line, previous, start = 1, 0, 0
+        for offset in sorted(set(offsets)):  # each piece of the text counted once
+            at = offset if 0 <= offset <= length else (0 if offset < 0 else length)
+            breaks = count("\n", previous, at)
+            if breaks:
+                line += breaks
+                start = rfind("\n", previous, at) + 1
+            known[offset] = (line, at - start + 1)
+            line_starts[line] = start
+            previous = at
+        self._known, self._line_starts, self._text = known, line_starts, text
+        self._texts: dict[int, str] = {}
+        self._index: Optional[LineIndex] = None
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset; offsets are clamped into the text."""
+        found = self._known.get(offset)
+        return found if found is not None else self._full().position(offset)
+
+    def line_text(self, text: str, line: int) -> str:
+        """Line ``line`` of ``text`` (the text given) without its line break, for a line
+        that holds one of the offsets (any line: ``LineIndex.line_text``)."""
+        found = self._texts.get(line)
+        if found is None:
+            start = self._line_starts.get(line)
+            if start is None:
+                return self._full().line_text(text, line)
+            end = self._text.find("\n", start)
+            found = self._texts[line] = text[start:end if end != -1 else len(text)].rstrip("\r\n")
+        return found
+
+    def _full(self) -> LineIndex:
+        if self._index is None:
+            self._index = LineIndex(self._text)
+        return self._index
 
 
 def byte_to_char(text: str, byte_offset: int) -> int:

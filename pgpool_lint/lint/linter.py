@@ -12,7 +12,7 @@ import os
 import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 # imported here, not in the functions that use them: each is asked for once or more per file
 from ..code import HostSyntaxError, lint_code, source_kind
@@ -21,7 +21,7 @@ from ..config.profiles import build_profile
 from ..core import catalogue as catalogue_mod
 from ..core.diagnostics import Diagnostic
 from ..core.findings import Finding
-from ..core.positions import LineIndex
+from ..core.positions import LineIndex, OffsetPositions
 from ..core.profile import ConnectionTarget, Profile
 from ..fix.edits import with_locations
 from ..report import may_hold_secret, passwords_in, redact
@@ -274,8 +274,12 @@ class Linter:
         findings = [f for f in findings if f.code in self.active and f.code not in ignored]
         if not findings and not comments:
             return []  # most files: no line index needed
-        index = LineIndex(text)
-        suppressions = self._suppressions(text, index, comments) if comments else None
+        index: LineIndex | OffsetPositions
+        if comments:  # suppressions ask for the lines of any offset
+            index = LineIndex(text)
+            suppressions = self._suppressions(text, index, comments)
+        else:  # only the findings' offsets: found in one pass, no index of every line
+            index, suppressions = OffsetPositions(text, _offsets(findings)), None
         out: list[Diagnostic] = []
         for f in findings:
             if suppressions is not None:
@@ -319,7 +323,8 @@ class Linter:
                                "still reported here).", directive.start, directive.end, fix=fix))
         return out
 
-    def _diagnostic(self, f: Finding, filename: str, text: str, index: LineIndex, source_kind: str) -> Diagnostic:
+    def _diagnostic(self, f: Finding, filename: str, text: str, index: LineIndex | OffsetPositions,
+                    source_kind: str) -> Diagnostic:
         rule = self._rules.get(f.code)
         if rule is None:
             rule = self._rules[f.code] = self.catalogue.get(f.code)
@@ -348,6 +353,17 @@ class Linter:
             if globs.matches(rel):  # type: ignore[attr-defined]
                 codes |= rule_codes
         return frozenset(codes)
+
+
+def _offsets(findings: list[Finding]) -> Iterator[int]:
+    """The offsets ``_diagnostic`` asks the positions of: each finding's, each of its edits'."""
+    for f in findings:
+        yield f.start
+        yield f.end
+        if f.fix is not None:
+            for edit in f.fix.edits:
+                yield edit.start
+                yield edit.end
 
 
 def _redact_passwords(diagnostics: list[Diagnostic], text: str, lowered: Optional[str] = None) -> None:
