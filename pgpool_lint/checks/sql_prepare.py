@@ -47,7 +47,7 @@ def check(stmt: Statement) -> Iterator[Finding]:
                 CODE,
                 f"`EXECUTE {name}` runs a SQL-level prepared statement, which exists only on the server connection "
                 f"where PREPARE ran: here it may fail with `prepared statement \"{name}\" does not exist`",
-                _concrete_help(_query_prepared_as(stmt, name), _execute_values(stmt)),
+                _concrete_help(_query_prepared_as(stmt, name), _execute_values(stmt) if executed.get("params") else None),
             )
 
 
@@ -71,7 +71,8 @@ def _prepares(statements: list[Statement]) -> dict[str, tuple[list[int], list[St
 
 
 def _execute_values(stmt: Statement) -> str | None:
-    """``1, 'x'`` of ``EXECUTE name(1, 'x')`` as written."""
+    """``1, 'x'`` of ``EXECUTE name(1, 'x')`` as written (asked only when the EXECUTE has
+    parameters: PostgreSQL has no ``EXECUTE name()``)."""
     if "(" not in stmt.text:
         return None  # no parenthesis token: not scanned
     tokens = edits.statement_tokens(stmt)

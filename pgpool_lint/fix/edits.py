@@ -320,7 +320,7 @@ def _last_mentions(ctx: "LintContext") -> tuple[dict[str, int], int]:
 def _find_last_mentions(ctx: "LintContext") -> tuple[dict[str, int], int]:
     last: dict[str, int] = {}
     unparseable = -1
-    parsed_all = list(span_statements(ctx, ctx.spans))
+    parsed_all = _span_trees(ctx)
     bodies = _routine_bodies(parsed_all)
     for index, parsed in enumerate(parsed_all):
         if parsed is None or parsed[0] == "ExecuteStmt":  # EXECUTE: a plan prepared who knows where
@@ -346,6 +346,13 @@ def _find_last_mentions(ctx: "LintContext") -> tuple[dict[str, int], int]:
                 for word in _WORD.findall(text):
                     last[word] = index
     return last, unparseable
+
+
+def _span_trees(ctx: "LintContext") -> list[Optional[tuple[str, dict]]]:
+    """``span_statements`` of every span, the statements the engine parsed taken as they are."""
+    parsed: dict[int, tuple[str, dict]] = {stmt.index: (stmt.kind, stmt.body) for stmt in ctx.statements}
+    return [parsed[index] if index in parsed else parse_one(ctx.parsed_text[start:end])
+            for index, (start, end) in enumerate(ctx.spans)]
 
 
 def _routine_name(funcname: Any) -> str:
