@@ -215,15 +215,32 @@ def _may_hold_hazard(raw: str) -> bool:
 #: LISTEN, LOAD, advisory locks), or an escape that could spell one in a string (E'\\123', U&'\\0053')
 _HAZARD_WORDS = ("set", "listen", "advisory", "load", "\\", "uescape")
 _HAZARD_TEXT = re.compile("|".join(map(re.escape, _HAZARD_WORDS)), re.IGNORECASE)
+#: of those, the keywords: a hazard only where they stand as a word (not in ``offset``, ``setof``,
+#: ``reset``, ``download``), in the body or in a string an EXECUTE runs
+_HAZARD_KEYWORDS = ("set", "listen", "load")
+#: what continues a word around a keyword: letters, digits, ``_``.  ``$`` does not: ``$$SET x = 1$$``
+#: is a keyword in a string (``a$set``, one name, then passes too, which only costs a parse)
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 def _may_spell_hazard(text: str) -> bool:
-    """``_HAZARD_TEXT.search(text)``: a case-blind regex stops at every character, so an ASCII
-    text (where lower() folds case as the regex does) is lowered and searched with ``in``."""
-    if text.isascii():
-        lowered = text.lower()
-        return any(word in lowered for word in _HAZARD_WORDS)
-    return _HAZARD_TEXT.search(text) is not None
+    """Whether ``text`` may hold a hazard: a keyword of ``_HAZARD_KEYWORDS`` standing as a word,
+    or one of the other ``_HAZARD_WORDS`` anywhere.  An ASCII text is lowered and searched with
+    ``find`` (a case-blind regex stops at every character); any other text with ``_HAZARD_TEXT``,
+    words or not."""
+    if not text.isascii():
+        return _HAZARD_TEXT.search(text) is not None
+    lowered = text.lower()
+    if "advisory" in lowered or "\\" in lowered or "uescape" in lowered or "set_config" in lowered:
+        return True
+    for word in _HAZARD_KEYWORDS:
+        at = lowered.find(word)
+        while at != -1:
+            end = at + len(word)
+            if (at == 0 or lowered[at - 1] not in _WORD_CHARS) and lowered[end:end + 1] not in _WORD_CHARS:
+                return True
+            at = lowered.find(word, end)
+    return False
 
 
 def _may_be_hazard(expr: dict, stmt: Statement) -> bool:
