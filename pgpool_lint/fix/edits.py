@@ -448,7 +448,7 @@ def with_locations(fix: Optional[Fix], position) -> Optional[Fix]:
     if fix is None:
         return None
     return Fix(fix.applicability, fix.message,
-               tuple(Edit(e.content, e.start, e.end, position(e.start), position(e.end)) for e in fix.edits))
+               tuple([Edit(e.content, e.start, e.end, position(e.start), position(e.end)) for e in fix.edits]))
 
 
 # --- fixes more than one rule builds ---------------------------------------------------

@@ -332,15 +332,19 @@ class Linter:
         rule = self._rules.get(f.code)
         if rule is None:
             rule = self._rules[f.code] = self.catalogue.get(f.code)
-        location = index.position(f.start)
-        end = f.end if f.end > f.start else f.start
+        position = index.position
+        start, end = f.start, f.end
+        location = position(start)
+        if end > start:
+            end_location = position(end)
+        else:
+            end, end_location = start, location
         fix = f.fix
         if fix is not None:
-            fix = with_locations(fix, index.position)
+            fix = with_locations(fix, position)
         # positional, in the field order of Diagnostic (a finding-heavy run makes thousands)
-        return Diagnostic(rule.code, rule.name, f.message, f.help, f.severity or rule.severity, filename, f.start, end,
-                          location, index.position(end) if end != f.start else location, fix, source_kind,
-                          index.line_text(text, location[0]))
+        return Diagnostic(rule.code, rule.name, f.message, f.help, f.severity or rule.severity, filename, start, end,
+                          location, end_location, fix, source_kind, index.line_text(text, location[0]))
 
     def _suppressions(self, text: str, index: LineIndex, comments: list[CommentSpan]) -> Suppressions:
         from .suppress import parse_suppressions
