@@ -106,3 +106,23 @@ def test_the_gate_passes_what_it_says_of_each_statement_alone(text):
     expected = [i for i, (start, end) in enumerate(spans) if gate(parsed[start:end])]
     assert list(gate.candidates(parsed, spans)) == expected
     assert expected  # each text has statements that pass
+
+
+def test_a_call_spelled_with_escapes_or_quotes_is_still_dispatched():
+    """Statements whose text names no declared function are not walked for calls (``may_call``);
+    a quoted name, a name in capitals or one spelled with ``U&`` escapes still reaches the check."""
+    seen: dict = {}
+    checks = [check_of("F", recording("functions", seen, FUNCTIONS=("set_config",)))]
+    sql = ("SELECT SET_CONFIG('a', 'b', false);\nSELECT \"set_config\"('a', 'b', false);\n"
+           "SELECT U&\"\\0073et_config\"('a', 'b', false);\nSELECT lower('set_config');\nSELECT now();\n")
+    analyse_sql(sql, checks, Gate(checks, enabled=False), Profile())
+    assert seen == {"functions": [0, 1, 2]}  # not the string, not now()
+
+
+def test_session_advisory_lock_finds_an_escaped_lock_call():
+    from pgpool_lint.lint.linter import Linter, Settings
+
+    # parsed because temp-table's gate word is in it; the lock call is found in its tree all the same
+    diagnostics = Linter(Settings(enabled=frozenset({"PGB005", "PGB007"}))).lint_text(
+        "SELECT 1 FROM temp_t WHERE U&\"pg_\\0061dvisory_lock\"(1);\n", "t.sql")
+    assert [(d.code, d.location) for d in diagnostics] == [("PGB007", (1, 28))]

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from ..core.findings import Finding
 from ..sql import nodes
+from ..sql.dispatch import may_call, needles
 from ..sql.statement import Statement
 
 CODE = "PGB011"
@@ -17,6 +18,7 @@ XACT_LOCK_FUNCTIONS = frozenset({"pg_advisory_xact_lock", "pg_advisory_xact_lock
 #: SET LOCAL; CREATE TEMP TABLE ... ON COMMIT DROP (also AS SELECT); set_config(..., true), xact locks
 STATEMENT_KINDS = ("VariableSetStmt", "CreateStmt", "CreateTableAsStmt")
 FUNCTIONS = ("set_config", *sorted(XACT_LOCK_FUNCTIONS))
+_NEEDLES = needles(FUNCTIONS)
 _HELP = ("Put it inside BEGIN ... COMMIT with the statements it is for; if your migration tool runs each file "
          "in a transaction, set `migration-tool` or `assume-in-transaction = true`.")
 
@@ -41,6 +43,8 @@ def check(stmt: Statement) -> Iterator[Finding]:
             "dropped as soon as this statement commits, so later statements cannot use it",
             _HELP,
         )
+        return
+    if not may_call(stmt, _NEEDLES):  # CREATE TABLE AS that calls none of them: its tree is not walked
         return
     for call in stmt.executed_calls():
         if call.schema not in (None, "pg_catalog"):

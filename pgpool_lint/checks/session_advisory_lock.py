@@ -11,6 +11,7 @@ from ..core.findings import Finding
 from ..fix import edits
 from ..fix.suggest import call_source
 from ..sql import nodes
+from ..sql.dispatch import may_call, needles
 from ..sql.statement import Statement
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -29,6 +30,7 @@ SESSION_LOCK_FUNCTIONS = {
     "pg_advisory_unlock_shared": None,
     "pg_advisory_unlock_all": None,
 }
+_LOCK_NEEDLES = needles(SESSION_LOCK_FUNCTIONS)
 #: unlock function -> the lock functions whose lock it releases
 UNLOCKS = {
     "pg_advisory_unlock": ("pg_advisory_lock", "pg_try_advisory_lock"),
@@ -48,6 +50,7 @@ def check_file(ctx: "LintContext") -> Iterator[Finding]:
     calls: list[tuple[Statement, nodes.FuncCall]] = [
         (stmt, call)
         for stmt in ctx.statements
+        if may_call(stmt, _LOCK_NEEDLES)  # most statements: their trees are not walked
         for call in stmt.executed_calls()
         if call.name in SESSION_LOCK_FUNCTIONS and call.schema in (None, "pg_catalog")
     ]

@@ -11,6 +11,7 @@ from ..fix.edits import in_transaction_or_display, moved, set_config_local_fix, 
 from ..fix.suggest import alter_role, alter_role_prefix, call_source, parameter_name, set_local
 from ..sql import nodes
 from ..sql.dialect import Verdict, is_parameter
+from ..sql.dispatch import may_call
 from ..sql.statement import Statement
 
 CODE = "PGB001"
@@ -69,7 +70,8 @@ def check(stmt: Statement) -> Iterator[Finding]:
         return  # a SET in a block that is rolled back leaves nothing behind
     if stmt.kind == "VariableSetStmt":
         yield from _variable_set(stmt)
-    elif stmt.kind == "UpdateStmt":
+        return  # a SET runs no function: its value is a literal or a name
+    if stmt.kind == "UpdateStmt":
         rel = stmt.body.get("relation", {})
         if rel.get("relname", "").lower() == "pg_settings" and (rel.get("schemaname") or "pg_catalog").lower() == "pg_catalog":
             yield stmt.finding(
@@ -166,6 +168,8 @@ def _new_session_set(stmt: Statement, name: str) -> Finding:
 
 
 def _set_config_calls(stmt: Statement) -> Iterator[Finding]:
+    if not may_call(stmt, FUNCTIONS):  # an UPDATE that calls no set_config: its tree is not walked
+        return
     for call in stmt.executed_calls():
         if call.name != "set_config" or call.schema not in (None, "pg_catalog") or len(call.args) != 3:
             continue

@@ -19,6 +19,8 @@ from types import ModuleType
 from typing import Callable, Iterable, Optional
 
 from ..core.findings import Finding
+from .gate import lower_case
+from .nodes import EXECUTING_KINDS
 from .statement import LintContext, Statement
 
 
@@ -73,11 +75,11 @@ def check_of(code: str, module: ModuleType) -> Check:
 def dispatch(checks: list[Check], ctx: LintContext) -> list[Finding]:
     """Findings of ``checks`` on the parsed statements of ``ctx``, check by check in order,
     each check's statements in file order."""
-    by_kind, by_function = _tables(checks)
+    by_kind, by_function, names = _tables(checks)
     wanted: list[list[Statement]] = [[] for _ in checks]
     for stmt in ctx.statements:  # each statement once: its kind, then the calls it executes
         interested = by_kind.get(stmt.kind, ())
-        calls = stmt.executed_calls() if by_function else ()
+        calls = stmt.executed_calls() if names and may_call(stmt, names) else ()
         if calls:  # a set only then: most statements call nothing a check declared
             by_call = {number for call in calls for number in by_function.get(call.name, ())}
             if by_call:
@@ -94,13 +96,40 @@ def dispatch(checks: list[Check], ctx: LintContext) -> list[Finding]:
     return findings
 
 
+def may_call(stmt: Statement, names: Iterable[str]) -> bool:
+    """False when ``stmt`` surely runs no function whose lower-cased name contains one of
+    ``names`` (lower-case): then ``stmt.executed_calls()``, a walk of its whole tree, need not be
+    asked for them.  Exact, not a guess, for names no grammar shorthand produces (``TRIM`` calls
+    ``btrim``, ``AT TIME ZONE`` ``timezone``): a function's name is in the text as parsed, quoted
+    or not, and lower-cases as the call's name does; only a ``U&"..."`` name can spell it with
+    escapes.  A statement that runs nothing (``SET``, ``CREATE TABLE``) is not read: its
+    ``executed_calls()`` walks nothing."""
+    if stmt.kind not in EXECUTING_KINDS:
+        return True
+    text = stmt.text
+    lowered = text.lower() if text.isascii() else lower_case(text)
+    if "u&" in lowered:
+        return True
+    for name in names:  # a loop, not any(): a few names, asked for thousands of statements
+        if name in lowered:
+            return True
+    return False
+
+
+def needles(names: Iterable[str]) -> tuple[str, ...]:
+    """``names`` for ``may_call``, without those that contain another one (it is found too)."""
+    names = set(names)
+    return tuple(sorted(n for n in names if not any(o != n and o in n for o in names)))
+
+
 #: the tables of the last list of checks (lists of checks are never changed once loaded): one linter
 #: lints thousands of texts, e.g. the SQL strings of code files
 _last: tuple = (None, None)
 
 
-def _tables(checks: list[Check]) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
-    """statement kind -> the numbers of the checks that declared it; function name -> the same."""
+def _tables(checks: list[Check]) -> tuple[dict[str, list[int]], dict[str, list[int]], tuple[str, ...]]:
+    """statement kind -> the numbers of the checks that declared it; function name -> the same;
+    the function names as ``may_call`` reads them."""
     global _last
     if _last[0] is checks:
         return _last[1]
@@ -113,5 +142,6 @@ def _tables(checks: list[Check]) -> tuple[dict[str, list[int]], dict[str, list[i
             by_kind.setdefault(kind, []).append(number)
         for name in check.functions:
             by_function.setdefault(name, []).append(number)
-    _last = (checks, (by_kind, by_function))
-    return by_kind, by_function
+    names = needles(by_function)
+    _last = (checks, (by_kind, by_function, names))
+    return by_kind, by_function, names
