@@ -326,7 +326,7 @@ def _find_last_mentions(ctx: "LintContext") -> tuple[dict[str, int], int]:
         if parsed is None or parsed[0] == "ExecuteStmt":  # EXECUTE: a plan prepared who knows where
             unparseable = index
             continue
-        for kind, body in walk({parsed[0]: parsed[1]}):
+        for kind, body in _nodes_of({parsed[0]: parsed[1]}, _MENTIONING):
             if kind == "RangeVar":
                 texts = [str(body.get("relname", ""))]
             elif kind == "String":
@@ -338,14 +338,39 @@ def _find_last_mentions(ctx: "LintContext") -> tuple[dict[str, int], int]:
                 if kind == "CallStmt" and routine not in bodies:
                     unparseable = index  # a procedure of another text: it may use anything
                 texts = bodies.get(routine, [])
-            else:
-                continue
             for text in texts:
                 text = text.lower()
                 last[text] = index
                 for word in _WORD.findall(text):
                     last[word] = index
     return last, unparseable
+
+
+#: the nodes a statement mentions names in (``_find_last_mentions``)
+_MENTIONING = frozenset({"RangeVar", "String", "A_Const", "FuncCall", "CallStmt"})
+_STRING = frozenset({"String"})
+
+
+def _nodes_of(root: dict, kinds: frozenset[str]) -> list[tuple[str, dict]]:
+    """(type, body) of the typed nodes of ``kinds`` under ``root``: ``nodes.walk`` filtered, in
+    no particular order, without a generator step for each of the many nodes of other types
+    (the trees are JSON's: exact dicts and lists)."""
+    found = []
+    stack: list = [root]
+    while stack:
+        item = stack.pop()
+        if type(item) is dict:
+            if len(item) == 1:
+                ((key, body),) = item.items()
+                if type(body) is dict and key[:1].isupper():
+                    if key in kinds:
+                        found.append((key, body))
+                    stack.extend(body.values())
+                    continue
+            stack.extend(item.values())
+        elif type(item) is list:
+            stack.extend(item)
+    return found
 
 
 def _span_trees(ctx: "LintContext") -> list[Optional[tuple[str, dict]]]:
@@ -367,7 +392,7 @@ def _routine_bodies(parsed_all: list) -> dict[str, list[str]]:
     for parsed in parsed_all:
         if parsed is None or parsed[0] != "CreateFunctionStmt":
             continue
-        strings = [str(body.get("sval", "")) for kind, body in walk({parsed[0]: parsed[1]}) if kind == "String"]
+        strings = [str(body.get("sval", "")) for _, body in _nodes_of({parsed[0]: parsed[1]}, _STRING)]
         bodies.setdefault(_routine_name(parsed[1].get("funcname")), []).extend(strings)
     return bodies
 
