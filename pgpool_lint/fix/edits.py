@@ -23,7 +23,6 @@ from ..core.diagnostics import Edit, Fix
 # pgparser's names are read at call time (``pgparser.ParseError`` in an except clause only when
 # raised): pglast's parser is loaded when first used, not when this module is imported
 from ..sql import pgparser
-from ..sql.nodes import walk
 from .suggest import set_parts
 
 if TYPE_CHECKING:  # pragma: no cover
