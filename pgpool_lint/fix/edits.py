@@ -37,7 +37,13 @@ APPLICABILITIES = (SAFE, UNSAFE, DISPLAY_ONLY)
 
 def make_fix(applicability: str, message: str, *edits: Edit) -> Fix:
     assert applicability in APPLICABILITIES, applicability
-    return Fix(applicability, message, tuple(sorted(edits, key=lambda e: (e.start, e.end))))
+    if len(edits) > 1:  # most fixes have one edit
+        edits = tuple(sorted(edits, key=_edit_order))
+    return Fix(applicability, message, edits)
+
+
+def _edit_order(edit: Edit) -> tuple[int, int]:
+    return edit.start, edit.end
 
 
 def replace(start: int, end: int, content: str) -> Edit:

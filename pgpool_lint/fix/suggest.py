@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from ..core.cache import ClearingCache
 from ..core.lazyre import lazy_re
@@ -17,9 +16,9 @@ from ..sql import pgparser
 from ..sql.statement import Statement
 
 
-@dataclass(frozen=True)
-class SetParts:
-    """``SET [SESSION|LOCAL] <name> {TO|=} <value>`` cut into pieces (offsets in the statement)."""
+class SetParts(NamedTuple):
+    """``SET [SESSION|LOCAL] <name> {TO|=} <value>`` cut into pieces (offsets in the statement).
+    A named tuple, not a frozen dataclass: made for thousands of SETs (``edits.Token`` too)."""
 
     keyword_end: int  # end of ``SET`` (or of ``SET SESSION``)
     scope_word: Optional[tuple[int, int]]  # span of SESSION/LOCAL, if written
