@@ -2,19 +2,44 @@
 
 from __future__ import annotations
 
+from ..core.cache import ClearingCache
 from . import RenderContext, safe_name, summary_line, terminal_safe
 
 
 def render(diagnostics, out, ctx: RenderContext) -> None:
     caveats: set[str] = set()
     filename = shown = None  # a file's findings come together: its name is escaped once
+    heads: dict[tuple[str, str], str | None] = {}
+    # a message comes back for finding after finding (3,665 texts for 14,630 findings on the corpus)
+    shown_messages = ClearingCache(1024)
     for d in diagnostics:
         if d.filename != filename:
             filename, shown = d.filename, safe_name(d.filename)
         message = once(d.message, caveats)
-        out.write(shown + terminal_safe(f":{d.location[0]}:{d.location[1]}: {d.code} [{d.name}] {message}") + "\n")
+        head = heads.get((d.code, d.name), "")
+        if head == "":
+            head = heads[d.code, d.name] = _plain_head(d.code, d.name)
+        if head is None:
+            out.write(shown + terminal_safe(f":{d.location[0]}:{d.location[1]}: {d.code} [{d.name}] {message}") + "\n")
+            continue
+        safe = shown_messages.get(message)
+        if safe is None:
+            safe = shown_messages.remember(message, terminal_safe(message))
+        out.write(f"{shown}:{d.location[0]}:{d.location[1]}: {head}{safe}\n")
     if not ctx.quiet:
         out.write(summary_line(diagnostics, ctx) + "\n")
+
+
+def _plain_head(code: str, name: str) -> str | None:
+    """``CODE [name] `` when ``terminal_safe`` leaves it as it is, whatever follows it: then the
+    line is that, the position (digits) and the message made safe on its own.  Nothing can match
+    across the blank it ends with: a password is found from ``://``, ``password`` or ``identified``
+    on, and every other escape is one character.  None: the whole line is made safe."""
+    head = f"{code} [{name}] "
+    lowered = head.lower()
+    if terminal_safe(head) != head or "://" in head or "assword" in lowered or "dentified" in lowered:
+        return None
+    return head
 
 
 #: a trailing parenthesis at least this long is a caveat (the search_path one names versions and
