@@ -78,8 +78,10 @@ def dispatch(checks: list[Check], ctx: LintContext) -> list[Finding]:
     by_kind, by_function, names = _tables(checks)
     wanted: list[list[Statement]] = [[] for _ in checks]
     for stmt in ctx.statements:  # each statement once: its kind, then the calls it executes
-        interested = by_kind.get(stmt.kind, ())
-        calls = stmt.executed_calls() if names and may_call(stmt, names) else ()
+        kind = stmt.kind
+        interested = by_kind.get(kind, ())
+        # the kind first: most statements run nothing (SET, CREATE TABLE), not worth a call
+        calls = stmt.executed_calls() if names and kind in EXECUTING_KINDS and may_call(stmt, names) else ()
         if calls:  # a set only then: most statements call nothing a check declared
             by_call = {number for call in calls for number in by_function.get(call.name, ())}
             if by_call:
@@ -99,13 +101,13 @@ def dispatch(checks: list[Check], ctx: LintContext) -> list[Finding]:
 def may_call(stmt: Statement, names: Iterable[str]) -> bool:
     """False when ``stmt`` surely runs no function whose lower-cased name contains one of
     ``names`` (lower-case): then ``stmt.executed_calls()``, a walk of its whole tree, need not be
-    asked for them.  Exact, not a guess, for names no grammar shorthand produces (``TRIM`` calls
-    ``btrim``, ``AT TIME ZONE`` ``timezone``): a function's name is in the text as parsed, quoted
-    or not, and lower-cases as the call's name does; only a ``U&"..."`` name can spell it with
-    escapes.  A statement that runs nothing (``SET``, ``CREATE TABLE``) is not read: its
-    ``executed_calls()`` walks nothing."""
+    asked for them.  A statement of a kind that runs nothing (``SET``, ``CREATE TABLE``; its
+    ``executed_calls()`` is empty) runs none.  Exact, not a guess, for names no grammar shorthand
+    produces (``TRIM`` calls ``btrim``, ``AT TIME ZONE`` ``timezone``): a function's name is in
+    the text as parsed, quoted or not, and lower-cases as the call's name does; only a ``U&"..."``
+    name can spell it with escapes."""
     if stmt.kind not in EXECUTING_KINDS:
-        return True
+        return False
     text = stmt.text
     lowered = text.lower() if text.isascii() else lower_case(text)
     if "u&" in lowered:
