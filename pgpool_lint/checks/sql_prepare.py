@@ -77,10 +77,7 @@ def _execute_values(stmt: Statement) -> str | None:
     kept by text: a test suite runs the same EXECUTE again and again (3 in 5 on the corpus)."""
     if len(stmt.text) > _SHORT:
         return _scanned_execute_values(stmt)
-    key = (stmt.text, stmt.source)
-    if key in _VALUES:
-        return _VALUES[key]
-    return _VALUES.remember(key, _scanned_execute_values(stmt))
+    return _VALUES.get_or_remember((stmt.text, stmt.source), lambda: _scanned_execute_values(stmt))
 
 
 #: the values of the short EXECUTE statements seen last, by text (see ``_execute_values``)

@@ -4,7 +4,7 @@ memory flat whatever the run's size and costs nothing per lookup."""
 
 from __future__ import annotations
 
-from typing import Any, Hashable
+from typing import Any, Callable, Hashable
 
 
 class ClearingCache(dict):
@@ -20,3 +20,9 @@ class ClearingCache(dict):
             self.clear()
         self[key] = value
         return value
+
+    def get_or_remember(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """The value kept under ``key``, else ``make()`` kept under it."""
+        if key in self:
+            return self[key]
+        return self.remember(key, make())

@@ -32,10 +32,7 @@ def set_parts(stmt: Statement) -> Optional[SetParts]:
     if len(stmt.text) > _SHORT:
         return stmt.context.once_per("suggest.set_parts", stmt.start, lambda: _set_parts(stmt))
     # the pieces are offsets into the statement and its words as written: the same for the same text
-    key = (stmt.text, stmt.source)
-    if key in _SET_PARTS:
-        return _SET_PARTS[key]
-    return _SET_PARTS.remember(key, _set_parts(stmt))
+    return _SET_PARTS.get_or_remember((stmt.text, stmt.source), lambda: _set_parts(stmt))
 
 
 #: the pieces of the short SET statements seen last, by text: the same SET comes back in file after file
