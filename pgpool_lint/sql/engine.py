@@ -79,7 +79,10 @@ def analyse_sql(
                                     "Fix the syntax error; the statements around it were still checked.",
                                     problem.start, _token_end(parsed_text[problem.start:problem.start + 4096], problem.start)))
     ctx.gated = gate.enabled
-    for index in gate.candidates(parsed_text, spans):
+    lowered = gate.lowered(parsed_text.text)
+    if parsed_text.text is text:  # the text as written: the caller's directives and passwords search it too
+        ctx.lowered = lowered
+    for index in gate.candidates(parsed_text, spans, lowered):
         start, end = spans[index]
         stmt_text = parsed_text[start:end]
         try:

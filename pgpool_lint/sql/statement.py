@@ -186,6 +186,8 @@ class LintContext:
     #: text found not to be PostgreSQL and skipped, each with why (``dialect.Verdict``):
     #: counted under --verbose and --statistics, never a finding
     skipped: list = field(default_factory=list)
+    #: ``gate.lower_case(text)`` when the gate computed it (None: it did not)
+    lowered: Optional[str] = field(default=None, repr=False)
 
     def once(self, name: str, compute: Callable[[], Any]) -> Any:
         """``compute()`` once per text, kept in ``memo[name]``: what the checks of several
