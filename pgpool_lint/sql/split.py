@@ -260,8 +260,8 @@ def _accept_run(text: str, base: int, pieces: list[tuple[int, int]], i: int, k: 
         if m in in_body:
             _recover_piece(text, base, pieces[m], spans, problems, respect_parens=True)
             continue
-        while end > start and text[end - 1].isspace():  # as str.strip() strips
-            end -= 1
+        if end > start and text[end - 1].isspace():  # as str.strip() strips (in C: a run of blanks may be long)
+            end = start + len(text[start:end].rstrip())
         spans.append((base + start, base + end))
 
 
