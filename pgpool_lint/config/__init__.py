@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 from ..report import FORMATS
 
@@ -178,13 +177,12 @@ def apply_setting(settings: Any, key: str, value: Any, origin: str = "config fil
         settings.target = replace(settings.target, **{key: value})
 
 
-@dataclass
-class FileConfig:
+class FileConfig(NamedTuple):
     """The config file in force and the settings it holds."""
 
     path: Optional[Path]  # None: no config file found
     root: Path  # where relative globs are anchored
-    values: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Any] = {}  # read only
 
 
 def find_config(start: Path) -> Optional[Path]:
