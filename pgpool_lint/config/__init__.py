@@ -172,9 +172,7 @@ def apply_setting(settings: Any, key: str, value: Any, origin: str = "config fil
     elif key == "extend-sql-call-sites":
         settings.extend_sql_call_sites = tuple(value)
     elif key in ("role", "database"):
-        from dataclasses import replace
-
-        settings.target = replace(settings.target, **{key: value})
+        settings.target = settings.target._replace(**{key: value})
 
 
 class FileConfig(NamedTuple):

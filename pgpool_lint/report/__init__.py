@@ -262,7 +262,7 @@ def summary_line(diagnostics, ctx: RenderContext) -> str:
 
 
 def profile_json(profile: object) -> object:
-    """A pooler profile as plain JSON data: every dataclass field, sets as sorted lists."""
+    """A pooler profile as plain JSON data: every field, sets as sorted lists."""
     import dataclasses
 
     if profile is None:
@@ -273,6 +273,8 @@ def profile_json(profile: object) -> object:
     def plain(value: object) -> object:
         if isinstance(value, (set, frozenset)):
             return sorted(plain(v) for v in value)  # type: ignore[type-var]
+        if isinstance(value, tuple) and hasattr(value, "_asdict"):  # a NamedTuple: its fields by name
+            return {name: plain(v) for name, v in value._asdict().items()}
         if isinstance(value, (list, tuple)):
             return [plain(v) for v in value]
         if isinstance(value, dict):
