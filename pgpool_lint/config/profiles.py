@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any, NamedTuple, Optional
 
 from ..core.catalogue import POOL_MODES  # one list of pool modes
-from ..core.lazyre import lazy_re
 from ..core.profile import Profile
 
 DEFAULT_PRESET = "pgbouncer"
@@ -114,8 +113,6 @@ MIGRATION_TOOLS: dict[str, MigrationTool] = {
     "psql": MigrationTool(False, "psql -f runs each statement on its own (autocommit) unless -1/--single-transaction"),
 }
 
-_VERSION = lazy_re(r"^\d+(\.\d+){0,2}$")
-
 
 class ProfileError(ValueError):
     """A preset or profile setting the user must fix (exit code 2)."""
@@ -123,9 +120,12 @@ class ProfileError(ValueError):
 
 def version_tuple(key: str, value: Any) -> tuple[int, ...]:
     text = str(value).strip()
-    if isinstance(value, bool) or not _VERSION.match(text):
+    parts = text.split(".")
+    # one to three groups of digits (``str.isdecimal``: what ``\d`` matches), without compiling a
+    # pattern for the version every run checks
+    if isinstance(value, bool) or len(parts) > 3 or not all(part.isdecimal() for part in parts):
         raise ProfileError(f"`{key}` must be a version such as 1.25 or 17 (got {value!r})")
-    return tuple(int(part) for part in text.split("."))
+    return tuple(int(part) for part in parts)
 
 
 def check_setting(key: str, value: Any) -> Any:
