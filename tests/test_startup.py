@@ -186,3 +186,31 @@ def test_what_a_small_clean_file_loads_and_builds(tmp_path):
     # 33 collections before, ~4 ms; one young collection at most once the run is under way
     assert [generation for generation, importing in got["collections"] if importing] == []
     assert len(got["collections"]) <= 1, got["collections"]
+
+
+def test_the_collector_pause_ends_with_start_up_whatever_the_exit(tmp_path, monkeypatch):
+    """``cli._collection_paused``: after ``check`` (clean, or stopped by a config error inside the
+    pause) the collector is on again in a process that had it on, and still off in one that had it off."""
+    import gc
+
+    import pytest
+
+    from pgpool_lint.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m.sql").write_text("SELECT 1;\n")
+    runs = ((["check", "-o", "report.txt", "m.sql"], 0), (["check", "--config", "missing.toml", "m.sql"], 2))
+    thresholds = gc.get_threshold()  # a run sets its own (cli._collect_less): this process gets its back
+    try:
+        for collecting in (True, False):
+            (gc.enable if collecting else gc.disable)()
+            for args, code in runs:
+                with pytest.raises(SystemExit) as stopped:
+                    main(args)
+                assert stopped.value.code == code
+                assert gc.isenabled() is collecting
+        assert (tmp_path / "report.txt").read_text() == "All checks passed! (1 file checked)\n"
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+        gc.enable()
