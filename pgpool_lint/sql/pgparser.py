@@ -20,6 +20,8 @@ import sys
 from types import ModuleType
 from typing import Any, Callable, Iterable, NamedTuple, Optional, Sequence
 
+from ..core.lazyre import lazy_re
+
 _LAZY_SUBMODULES = ("enums", "ast")
 
 
@@ -426,7 +428,7 @@ def _strip(data: bytes, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-_NON_ASCII = __import__("re").compile(r"[^\x00-\x7f]")
+_NON_ASCII = lazy_re(r"[^\x00-\x7f]")
 
 
 def char_offsets(data: bytes):
