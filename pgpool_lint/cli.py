@@ -28,6 +28,8 @@ import click
 from .report import FORMATS, terminal_safe
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+#: the status a shell reports for ``cat`` or ``grep`` when their reader closes the pipe (128 + SIGPIPE)
+EXIT_READER_CLOSED = 141
 FORMAT_CHOICES = tuple(FORMATS)
 
 
@@ -40,6 +42,18 @@ def _version() -> str:
 def _fail(message: str) -> "click.exceptions.Exit":
     click.echo(terminal_safe(f"pgpool-lint: error: {message}"), err=True)
     return click.exceptions.Exit(EXIT_ERROR)
+
+
+def _reader_closed() -> "click.exceptions.Exit":
+    """stdout's reader went away (``pgpool-lint rules | head``): stop quietly, as ``cat`` and
+    ``grep`` do; stdout now goes to /dev/null, so the interpreter's last flush is quiet too."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    return click.exceptions.Exit(EXIT_READER_CLOSED)
 
 
 def _utf8_stdout() -> io.TextIOWrapper:
@@ -61,6 +75,8 @@ class _Guarded(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except BrokenPipeError:
+            raise _reader_closed() from None
         except Exception as exc:  # noqa: BLE001 - the point of this guard
             if os.environ.get("PGPOOL_LINT_DEBUG"):
                 raise
@@ -301,6 +317,8 @@ def _report_streamed(results: Iterator, output_format: str, ctx, exit_zero: bool
         if hint is not None:
             out.write(hint + "\n")
         out.flush()
+    except BrokenPipeError:
+        raise _reader_closed() from None
     except OSError as exc:
         raise _fail(f"cannot write the report: {exc.strerror or exc}")
     summary = None if ctx.quiet else conditional_summary(stream.kept)
@@ -496,6 +514,10 @@ def _report(diagnostics: list, output_format: str, output_file: Optional[Path], 
             out.close()
         else:
             out.flush()
+    except BrokenPipeError:
+        if output_file:
+            raise _fail(f"cannot write {output_file}: broken pipe")
+        raise _reader_closed() from None
     except OSError as exc:  # e.g. -o /proc/version: opened, but every write fails
         raise _fail(f"cannot write {output_file or 'the report'}: {exc.strerror or exc}")
     if errors:
