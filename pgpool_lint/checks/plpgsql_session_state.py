@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
 from ..core.findings import Finding
+from ..core.lazyre import lazy_re
 # pgparser's names are read at call time (``pgparser.ParseError`` in an except clause only when
 # raised): pglast's parser is loaded when first used, not when this module is imported
 from ..sql import nodes, pgparser
@@ -214,7 +215,7 @@ def _may_hold_hazard(raw: str) -> bool:
 #: an expression can only be a hazard if its text has one of these (SET and set_config,
 #: LISTEN, LOAD, advisory locks), or an escape that could spell one in a string (E'\\123', U&'\\0053')
 _HAZARD_WORDS = ("set", "listen", "advisory", "load", "\\", "uescape")
-_HAZARD_TEXT = re.compile("|".join(map(re.escape, _HAZARD_WORDS)), re.IGNORECASE)
+_HAZARD_TEXT = lazy_re("|".join(map(re.escape, _HAZARD_WORDS)), re.IGNORECASE)
 #: of those, the keywords: a hazard only where they stand as a word (not in ``offset``, ``setof``,
 #: ``reset``, ``download``), in the body or in a string an EXECUTE runs
 _HAZARD_KEYWORDS = ("set", "listen", "load")
