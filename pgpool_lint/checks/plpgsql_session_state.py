@@ -23,7 +23,7 @@ from ..core.lazyre import lazy_re
 # raised): pglast's parser is loaded when first used, not when this module is imported
 from ..sql import nodes, pgparser
 from ..sql.dialect import is_parameter
-from ..sql.statement import Statement
+from ..sql.statement import Statement, json_loads
 from .session_advisory_lock import SESSION_LOCK_FUNCTIONS
 from .session_set import ROLE_PARAMETERS, TRANSACTION_PARAMETERS, is_tracked
 
@@ -68,7 +68,7 @@ def check(stmt: Statement) -> Iterator[Finding]:
         found_hazards = list(_sql_body_hazards(body, stmt))
     else:
         try:
-            tree = json.loads(pgparser.parse_plpgsql_json(stmt.text))
+            tree = json_loads(pgparser.parse_plpgsql_json(stmt.text))
         except (pgparser.ParseError, ValueError):
             return  # an invalid body fails at CREATE/DO time: not this rule's business
         except Exception:  # libpg_query's PL/pgSQL parser is less used than its SQL one: never stop the file
@@ -125,7 +125,7 @@ def _sql_body_hazards(body: str, stmt: Statement) -> Iterator[tuple[int, Hazard]
         raw = pgparser.parse_sql_json(body)
         if not _may_hold_hazard(raw):
             return
-        stmts = json.loads(raw).get("stmts") or []
+        stmts = json_loads(raw).get("stmts") or []
     except (pgparser.ParseError, ValueError):
         return  # an invalid body fails at CREATE time
     encoded = body.encode("utf-8")
@@ -187,7 +187,7 @@ def _parse_expr(expr: dict, only_hazards: bool = False) -> Optional[dict]:
         raw = pgparser.parse_sql_json(query)
         if only_hazards and not _may_hold_hazard(raw):
             return None
-        stmts = json.loads(raw).get("stmts") or []
+        stmts = json_loads(raw).get("stmts") or []
     except (pgparser.ParseError, ValueError):
         return None
     return stmts[0].get("stmt") if len(stmts) == 1 else None

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import json
 from typing import TYPE_CHECKING, Any, Iterable, NamedTuple, Optional, Sequence
 
 from ..core.diagnostics import Edit, Fix
@@ -23,6 +22,7 @@ from ..core.lazyre import lazy_re
 # pgparser's names are read at call time (``pgparser.ParseError`` in an except clause only when
 # raised): pglast's parser is loaded when first used, not when this module is imported
 from ..sql import pgparser
+from ..sql.statement import json_loads
 from .suggest import set_parts
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -286,7 +286,7 @@ def span_statements(ctx: "LintContext", spans: Iterable[tuple[int, int]]) -> Ite
 @functools.lru_cache(maxsize=64)  # the statements of one file: a bigger cache keeps other files' trees alive
 def parse_one(text: str) -> Optional[tuple[str, dict]]:
     try:
-        tree = json.loads(pgparser.parse_sql_json(text))
+        tree = json_loads(pgparser.parse_sql_json(text))
     except pgparser.ParseError:
         return None
     stmts = tree.get("stmts") or [{}]
