@@ -11,6 +11,7 @@ from typing import Iterator, Optional
 
 from ..core.findings import Absorption, Finding
 from ..sql import nodes
+from ..sql.dispatch import may_call
 from ..sql.statement import LintContext, Statement
 
 CODE = "PGB014"
@@ -35,6 +36,11 @@ SIGNATURE = frozenset({"statement_timeout", "lock_timeout", "idle_in_transaction
 MIN_SIGNATURE = 3
 
 
+#: the kinds of statement ``_dump_parameter`` reads; the names it looks for among the calls
+_DUMP_KINDS = frozenset({"VariableSetStmt", "SelectStmt"})
+_SET_CONFIG = ("set_config",)
+
+
 def _dump_parameter(stmt: Statement) -> Optional[str]:
     """The parameter a pg_dump-style statement sets: ``SET name = value`` or
     ``SELECT pg_catalog.set_config('search_path', '', false)``; None for anything else."""
@@ -46,6 +52,8 @@ def _dump_parameter(stmt: Statement) -> Optional[str]:
     if stmt.kind == "SelectStmt":
         targets = stmt.body.get("targetList", [])
         if len(targets) != 1 or set(stmt.body) - {"targetList", "limitOption", "op"}:
+            return None
+        if not may_call(stmt, _SET_CONFIG):  # most one-column SELECTs: the column is not walked
             return None
         calls = list(nodes.func_calls(targets[0]))
         if len(calls) == 1 and calls[0].name == "set_config" and len(calls[0].args) == 3:
@@ -59,7 +67,7 @@ def _runs(statements: list[Statement]) -> Iterator[list[tuple[Statement, str]]]:
     """Maximal runs of consecutive pg_dump-style statements (consecutive in the file)."""
     run: list[tuple[Statement, str]] = []
     for stmt in statements:
-        parameter = _dump_parameter(stmt)
+        parameter = _dump_parameter(stmt) if stmt.kind in _DUMP_KINDS else None
         if parameter is not None and (not run or run[-1][0].index == stmt.index - 1):
             run.append((stmt, parameter))
             continue
