@@ -90,11 +90,14 @@ def dispatch(checks: list[Check], ctx: LintContext) -> list[Finding]:
         for number in interested:
             wanted[number].append(stmt)
     findings: list[Finding] = []
+    extend = findings.extend
     for check, statements in zip(checks, wanted):
-        for stmt in statements:
-            findings.extend(check.run(stmt))
+        if statements:
+            run = check.run
+            for stmt in statements:
+                extend(run(stmt))
         if check.run_file is not None:
-            findings.extend(check.run_file(ctx))
+            extend(check.run_file(ctx))
     return findings
 
 
