@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import io
 import os
+import stat
 import sys
 from pathlib import Path
 from typing import Callable, Iterator, NoReturn, Optional
@@ -192,7 +193,12 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
         _print_parser()
     if show_settings:
         _show_settings(cfg, settings, cat, excludes, respect_gitignore, output_format)
-    items = list(_discover(paths, exclude_globs, cfg.root, force_exclude, stdin_filename, respect_gitignore))
+    workers = None if fix or diff or add_noqa or show_files else _early_workers(settings, paths, jobs)
+    try:
+        items = list(_discover(paths, exclude_globs, cfg.root, force_exclude, stdin_filename, respect_gitignore))
+    except BaseException:
+        _stop(workers)
+        raise
     if show_files:
         _show_files(items)
     linter = Linter(settings)
@@ -206,7 +212,7 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
 
         fixing = FixRun(Fixer(linter, applicabilities(unsafe_fixes), write=not diff, roots=paths), cat, diff,
                         show_fixes)
-    parallel = _lint_in_parallel(settings, items, jobs) if fixing is None else None
+    parallel = _lint_in_parallel(settings, items, jobs, linter, workers) if fixing is None else None
     from .report import RenderContext
     from .report.progress import RunProgress
 
@@ -553,36 +559,127 @@ PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 _worker_linter = None
 
 
-def _lint_in_parallel(settings, items, jobs: Optional[int] = None) -> Optional[Iterator]:
-    """Results of linting the files among ``items`` (in order) in worker processes, or None
-    to lint them here: ``--jobs 1``, or by default (``--jobs 0``) one CPU or few, small files."""
+def _lint_in_parallel(settings, items, jobs: Optional[int], linter, workers=None) -> Optional[Iterator]:
+    """Results of linting the files among ``items`` (in order) in ``jobs`` processes, this one
+    (``linter``) and ``jobs - 1`` workers, or None to lint them here alone: ``--jobs 1``, or by
+    default (``--jobs 0``) one CPU or few, small files. ``workers``: what ``_early_workers``
+    started, kept when they are as many as needed, else stopped."""
     files = [item for item in items if not isinstance(item, str) and item[0] is not None]
     if not jobs:
-        jobs = min(os.cpu_count() or 1, 8)
-        if jobs < 2 or not _many(files):
-            return None
+        jobs = _cores() if _many(files) else 1
     jobs = min(jobs, len(files))
+    if workers is not None and workers[0] != jobs - 1:
+        _stop(workers)
+        workers = None
     if jobs < 2:
         return None
+    if workers is None:
+        workers = jobs - 1, _pool(settings, jobs - 1)
+    return _Share(linter, files, _batches([_size(path) for path, _ in files], jobs), workers[1],
+                  ahead=2 * (jobs - 1)).results()
+
+
+def _early_workers(settings, paths: tuple[str, ...], jobs: Optional[int]) -> Optional[tuple[int, object]]:
+    """(how many, the pool): the workers started before the files are found, when the command
+    line already names enough files for them (at least one per process; by default, at least
+    PARALLEL_MIN_FILES). They start (fork, imports) while this process finds the files."""
+    named = sum(1 for path in paths if path != "-")
+    if not jobs:
+        jobs = _cores() if named >= PARALLEL_MIN_FILES else 1
+    if jobs < 2 or named < jobs:  # folders among few paths: how many files is not known yet
+        return None
+    pool = _pool(settings, jobs - 1)
+    for _ in range(jobs - 1):  # start them now (a pool starts its processes on the first tasks)
+        pool.submit(int)
+    return jobs - 1, pool
+
+
+def _cores() -> int:
+    return min(os.cpu_count() or 1, 8)
+
+
+def _pool(settings, workers: int):
     from concurrent.futures import ProcessPoolExecutor
 
-    executor = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(settings,))
-    # large files first, then the others in report order, in batches (``_batches``): the workers
-    # finish together, the report is written as they go, small files cost one message per batch
-    where: list[tuple] = [()] * len(files)
-    for batch in _batches([_size(path) for path, _ in files], jobs):
-        future = executor.submit(_lint_batch, [files[i] for i in batch])
-        for k, i in enumerate(batch):
-            where[i] = (future, k)
+    return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(settings,))
 
-    def ordered() -> Iterator:
+
+def _stop(workers: Optional[tuple[int, object]]) -> None:
+    if workers is not None:
+        workers[1].shutdown(cancel_futures=True)
+
+
+class _Share:
+    """The files of a run shared between the worker processes and this one, which writes the report.
+
+    The workers take the batches in the order of ``_batches`` (large files first, then report
+    order), ``ahead`` of them queued at a time. This process needs the results in report
+    order: a batch nobody took yet it lints itself, and while a worker's batch it needs is not
+    done, it lints the next batch nobody took (in report order) instead of waiting. So it lints
+    whatever the workers leave (about a share, less the time the report takes), a worker
+    never waits for this process to unpack and write, and none of this process's results is
+    pickled. A batch's results are dropped once written: memory holds the batches in flight."""
+
+    #: ``taken`` of a batch whose results are written (neither None nor a list)
+    _WRITTEN = ()
+
+    def __init__(self, linter, files: list, batches: list[list[int]], executor, ahead: int) -> None:
+        self.linter, self.files, self.batches, self.executor, self.ahead = linter, files, batches, executor, ahead
+        self.where: list[tuple[int, int]] = [(0, 0)] * len(files)  # file -> (batch, place in it)
+        for b, batch in enumerate(batches):
+            for k, i in enumerate(batch):
+                self.where[i] = (b, k)
+        #: per batch: None (nobody took it), a worker's Future, or its results (list)
+        self.taken: list = [None] * len(batches)
+        self.queued: list = []  # the workers' futures not done yet
+        self.next_for_workers = 0  # in ``batches``
+        self.next_here = 0  # in ``files``: no batch before it is left for this process
+
+    def results(self) -> Iterator:
         try:
-            for future, k in where:
-                yield _unpacked(future.result()[k])
+            for i in range(len(self.files)):
+                b, k = self.where[i]
+                while True:
+                    self._feed()
+                    taken = self.taken[b]
+                    if taken is None:
+                        self._lint_here(b)
+                    elif isinstance(taken, list):
+                        break
+                    elif taken.done() or not self._lint_next_left(i):
+                        self.taken[b] = [_unpacked(packed) for packed in taken.result()]
+                yield self.taken[b][k]
+                if k == len(self.batches[b]) - 1:  # a batch's files are in report order
+                    self.taken[b] = self._WRITTEN
         finally:
-            executor.shutdown(cancel_futures=True)
+            self.executor.shutdown(cancel_futures=True)
 
-    return ordered()
+    def _feed(self) -> None:
+        """Keep ``ahead`` batches queued for the workers."""
+        self.queued = [future for future in self.queued if not future.done()]
+        while len(self.queued) < self.ahead and self.next_for_workers < len(self.batches):
+            b = self.next_for_workers
+            self.next_for_workers += 1
+            if self.taken[b] is None:
+                self.taken[b] = future = self.executor.submit(_lint_batch, [self.files[i] for i in self.batches[b]])
+                self.queued.append(future)
+
+    def _lint_here(self, b: int) -> None:
+        results = self.taken[b] = []
+        for i in self.batches[b]:
+            results.append(self.linter.lint_path(*self.files[i]))
+            self._feed()
+
+    def _lint_next_left(self, start: int) -> bool:
+        """Lint the first batch nobody took from file ``start`` on; False when there is none."""
+        j = max(self.next_here, start)
+        while j < len(self.files) and self.taken[self.where[j][0]] is not None:
+            j += 1
+        self.next_here = j
+        if j == len(self.files):
+            return False
+        self._lint_here(self.where[j][0])
+        return True
 
 
 #: bounds of a batch of small files sent to a worker at once (bytes)
@@ -642,6 +739,7 @@ def _start_worker(settings) -> None:
     from .lint.linter import Linter
 
     _worker_linter = Linter(settings)
+    _collect_less()
 
 
 def _lint_batch(files: list[tuple[Path, str]]) -> list[tuple]:
@@ -746,10 +844,13 @@ def _discover(paths, exclude_globs, root: Path, force_exclude: bool, stdin_filen
             yield None, display
             continue
         path = Path(raw)
-        if not os.path.lexists(path):
+        try:  # one lstat: whether it exists (a dangling link does), is a folder, is a link
+            mode = os.lstat(path).st_mode
+        except (OSError, ValueError):
             yield f"{raw}: no such file or directory"
             continue
-        if path.is_dir():
+        link = stat.S_ISLNK(mode)
+        if stat.S_ISDIR(mode) or link and path.is_dir():
             for file in _walk(path, exclude_globs, root, ignore_files):
                 if isinstance(file, str):
                     yield file
@@ -761,29 +862,37 @@ def _discover(paths, exclude_globs, root: Path, force_exclude: bool, stdin_filen
             continue
         if force_exclude and exclude_globs.matches(relative_posix(path, root)):
             continue
-        key = real(path)
+        key = real(path, link)
         if key not in seen:
             seen.add(key)
             yield path, raw
 
 
 class _RealPaths:
-    """``os.path.realpath`` of files, resolving each folder once: a file that is not a
-    symbolic link is its folder's real path plus its name (one lstat instead of one per
-    path component; 3,000 files in a few folders)."""
+    """``os.path.realpath`` of files, resolving each folder once, from its parent's: a path
+    that is not a symbolic link is its folder's real path plus its name (one lstat instead of
+    one per path component; 3,000 files in 500 folders)."""
 
     def __init__(self) -> None:
         self._folders: dict[str, str] = {}
 
-    def __call__(self, path: Path) -> str:
+    def __call__(self, path: Path, link: Optional[bool] = None) -> str:
         name = os.fspath(path)
         folder, base = os.path.split(name)
-        if not base or base in (".", "..") or os.path.islink(name):
+        if not base or base in (".", "..") or (os.path.islink(name) if link is None else link):
             return os.path.realpath(name)
-        real_folder = self._folders.get(folder)
-        if real_folder is None:
-            real_folder = self._folders[folder] = os.path.realpath(folder or ".")
-        return os.path.join(real_folder, base)
+        return os.path.join(self._folder(folder), base)
+
+    def _folder(self, folder: str) -> str:
+        real = self._folders.get(folder)
+        if real is None:
+            parent, base = os.path.split(folder)
+            if parent and base and base not in (".", "..") and not os.path.islink(folder):
+                real = os.path.join(self._folder(parent), base)
+            else:
+                real = os.path.realpath(folder or ".")
+            self._folders[folder] = real
+        return real
 
 
 def _walk(top: Path, exclude_globs, root: Path, ignore_files=None) -> Iterator[Path | str]:

@@ -256,6 +256,61 @@ def test_parallel_batches_take_large_files_first_then_the_others_in_report_order
     assert len(batches) < len(sizes) / 4
 
 
+def test_workers_write_what_one_process_writes(tmp_path):
+    """-j2 and -j3 (this process lints a share, the workers the rest) print the same bytes as
+    -j1: findings in file order, an error for a missing path and skips on stderr in their
+    place, the summary and exit code; with files named (workers started before the files are
+    found) and with a folder (started after). Large files and more than a batch of small ones,
+    so that the work is shared."""
+    (tmp_path / "db").mkdir()
+    names = []
+    for n in range(150):
+        name = f"db/{n:03d}.sql"
+        body = BAD if n % 4 == 0 else CLEAN if n % 4 == 1 else f"SELECT {n};\n"
+        if n in (7, 90):  # a large file goes to a worker first, alone
+            body = "".join(f"INSERT INTO t VALUES ({i}, 'row {i}');\n" for i in range(2_000)) + BAD
+        (tmp_path / name).write_text(body)
+        names.append(name)
+    (tmp_path / "db" / "050.sql").write_bytes(b"SET search_path TO \xff;\n")  # not UTF-8: PGB9xx
+    (tmp_path / "db" / "060.py").write_text("def f(:\n    cur.execute('LISTEN x')\n")  # skipped
+    (tmp_path / "db" / "070.sql").unlink()
+    os.mkfifo(tmp_path / "db" / "070.sql")  # skipped: not a regular file
+    names[60:60] = ["db/060.py", "missing.sql"]
+    runs = {}
+    for jobs in ("1", "2", "3"):
+        for fmt in ("concise", "json", "full"):
+            for paths in (names, ["db", "missing.sql"]):
+                r = run_cli("check", "--isolated", "--jobs", jobs, "--output-format", fmt, *paths, cwd=tmp_path)
+                runs[jobs, fmt, len(paths)] = (r.returncode, r.stdout, r.stderr)
+    one = runs["1", "concise", len(names)]
+    assert one[0] == 2 and one[1].count(b" PGB001 ") == 40  # 38 small, 2 large files
+    assert one[1].index(b"db/000.sql:") < one[1].index(b"db/007.sql:") < one[1].index(b"db/148.sql:")
+    assert b"db/050.sql:1:1: PGB9" in one[1]
+    errors = [line for line in one[2].decode().splitlines() if "skipped" in line or "error" in line]
+    assert errors == ["pgpool-lint: warning: skipped db/060.py: not valid python (line 1): invalid syntax",
+                      "pgpool-lint: error: missing.sql: no such file or directory",
+                      "pgpool-lint: warning: skipped db/070.sql: not a regular file"]
+    for (jobs, fmt, n), run in runs.items():
+        assert run == runs["1", fmt, n], f"-j{jobs} --output-format {fmt} with {n} paths"
+
+
+def test_a_file_named_twice_is_linted_once_whatever_the_spelling(tmp_path):
+    """The same file through a symlinked folder, `..`, `./` or `//` is one file (the first
+    spelling); a dangling link named is a file that cannot be read; a missing one an error."""
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "x.sql").write_text(BAD)
+    (tmp_path / "link").symlink_to("real")
+    (tmp_path / "gone.sql").symlink_to("nowhere.sql")
+    r = run_cli("check", "--isolated", "--output-format", "concise", "real/x.sql", "./real/x.sql", "link/x.sql",
+                "real/../real/x.sql", "real//x.sql", str(tmp_path / "link" / "x.sql"), "gone.sql", "no.sql",
+                cwd=tmp_path)
+    assert r.returncode == 2
+    assert [line.split(": ")[0] for line in r.stdout.decode().splitlines()[:3]] == [
+        "real/x.sql:2:1", "real/x.sql:3:1", "gone.sql:1:1"]
+    assert b"PGB9" in r.stdout.splitlines()[2] and r.stdout.count(b"x.sql") == 2
+    assert r.stderr.decode().splitlines()[0] == "pgpool-lint: error: no.sql: no such file or directory"
+
+
 def test_results_travel_back_from_workers_whole(tmp_path):
     """A worker's results, packed as tuples and unpacked in the parent, are the results: every
     field of every diagnostic, its fix and edits, and the file's skipped-text notes."""
