@@ -110,8 +110,20 @@ _report_options = _options(
 )
 
 
+class _AnyPath(click.Path):
+    """A path argument click does not check: the run says what is wrong with each path (one
+    error line each, in order), so click's ``os.stat`` of every argument (3,000 from xargs or
+    pre-commit) would only be undone. Shell completion still offers files."""
+
+    def convert(self, value, param, ctx):
+        return self.coerce_path_result(value)
+
+
+_ANY_PATH = _AnyPath(path_type=str, readable=False)
+
+
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str, readable=False))  # unreadable: an error each
+@click.argument("paths", nargs=-1, type=_ANY_PATH)  # missing or unreadable: an error each
 @_report_options
 @click.option("--exclude", multiple=True, help="Glob patterns to skip (replaces the configured list).")
 @click.option("--extend-exclude", multiple=True, help="Glob patterns to skip in addition.")
@@ -138,7 +150,7 @@ _report_options = _options(
 @_pooler_options
 @click.option("-v", "--verbose", is_flag=True, help="Print the active pooler profile (to stderr).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=None, envvar="PGPOOL_LINT_JOBS", metavar="N",
-              help="Worker processes (default 0: all cores when there are many files, one for a few).")
+              help="Processes linting: this one and N-1 workers (default 0: all cores for many files, one for a few).")
 @click.option("--no-gate", is_flag=True, hidden=True, help="Parse every statement (for testing the gate).")
 def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[str, ...],
           extend_select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...],
@@ -735,9 +747,14 @@ def _collect_less() -> None:
 
 
 def _start_worker(settings) -> None:
+    """A worker's start. Ctrl-C (sent to the whole process group) is the parent's to handle: it
+    stops the pool, and a worker ends after its batch, never with a traceback of its own."""
     global _worker_linter
+    import signal
+
     from .lint.linter import Linter
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_linter = Linter(settings)
     _collect_less()
 
@@ -884,14 +901,18 @@ class _RealPaths:
         return os.path.join(self._folder(folder), base)
 
     def _folder(self, folder: str) -> str:
+        below: list[tuple[str, str]] = []  # (folder, name) under the first one known or resolved
         real = self._folders.get(folder)
-        if real is None:
+        while real is None:
             parent, base = os.path.split(folder)
             if parent and base and base not in (".", "..") and not os.path.islink(folder):
-                real = os.path.join(self._folder(parent), base)
+                below.append((folder, base))
+                folder = parent
+                real = self._folders.get(folder)
             else:
-                real = os.path.realpath(folder or ".")
-            self._folders[folder] = real
+                real = self._folders[folder] = os.path.realpath(folder or ".")
+        for name, base in reversed(below):
+            real = self._folders[name] = os.path.join(real, base)
         return real
 
 
@@ -960,7 +981,7 @@ LOG_INPUT_FORMATS = ("auto", "stderr", "csvlog", "jsonlog", "pg-stat-statements"
 
 
 @main.command("logs")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str, readable=False))  # unreadable: an error each
+@click.argument("paths", nargs=-1, type=_ANY_PATH)  # missing or unreadable: an error each
 @click.option("--dsn", default=None, envvar="PGPOOL_LINT_DSN",
               help="Also read the live pg_stat_statements view over this connection (read-only; needs psycopg).")
 @click.option("--format", "input_format", type=click.Choice(LOG_INPUT_FORMATS),

@@ -294,6 +294,40 @@ def test_workers_write_what_one_process_writes(tmp_path):
         assert run == runs["1", fmt, n], f"-j{jobs} --output-format {fmt} with {n} paths"
 
 
+def test_ctrl_c_during_a_parallel_run_stops_every_process_quietly(tmp_path):
+    """Ctrl-C (SIGINT to the process group, as a terminal sends it) once the report has begun
+    and the reader has stopped reading (this process waits to write, the worker waits for
+    work): click's one `Aborted!` line and exit 1, no traceback from a worker, no process left."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    body = "".join(f"SET search_path TO s{i};\nSELECT {i};\n" for i in range(200))
+    names = []
+    for n in range(600):
+        (tmp_path / f"{n:03d}.sql").write_text(body)
+        names.append(f"{n:03d}.sql")
+    proc = subprocess.Popen([sys.executable, "-m", "pgpool_lint", "check", "--isolated", "--jobs", "2",
+                             "--output-format", "concise", *names], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    assert proc.stdout.readline().startswith(b"000.sql:1:1: PGB001 ")
+    time.sleep(1)  # the pipe fills: this process blocks on it, the worker ends its batches
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.stdout.close()
+    assert proc.stderr.read() == b"\nAborted!\n" and proc.wait(timeout=60) == 1
+    left = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == proc.pid:  # its process group
+            left.append(pid)
+    assert left == []
+
+
 def test_a_file_named_twice_is_linted_once_whatever_the_spelling(tmp_path):
     """The same file through a symlinked folder, `..`, `./` or `//` is one file (the first
     spelling); a dangling link named is a file that cannot be read; a missing one an error."""
@@ -309,6 +343,25 @@ def test_a_file_named_twice_is_linted_once_whatever_the_spelling(tmp_path):
         "real/x.sql:2:1", "real/x.sql:3:1", "gone.sql:1:1"]
     assert b"PGB9" in r.stdout.splitlines()[2] and r.stdout.count(b"x.sql") == 2
     assert r.stderr.decode().splitlines()[0] == "pgpool-lint: error: no.sql: no such file or directory"
+
+
+def test_real_paths_of_files_are_what_os_path_realpath_says(tmp_path, monkeypatch):
+    """Discovery resolves each folder once, from its parent's: the same answers as
+    ``os.path.realpath`` through symlinked folders and files, `..`, missing folders."""
+    from pathlib import Path
+
+    from pgpool_lint.cli import _RealPaths
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "l").symlink_to("a")
+    (tmp_path / "a" / "b" / "f.sql").write_text("")
+    (tmp_path / "a" / "b" / "ln.sql").symlink_to("f.sql")
+    (tmp_path / "a" / "up").symlink_to("..")
+    monkeypatch.chdir(tmp_path)
+    real = _RealPaths()
+    for name in ("a/b/f.sql", "l/b/f.sql", "./l/b/../b/f.sql", "a/b/ln.sql", str(tmp_path / "l" / "b" / "f.sql"),
+                 "f.sql", "l/missing/x.sql", "a/../l/b/f.sql", "a/up/l/b/f.sql", "a/up/a/up/l/b", "/", "."):
+        assert real(Path(name)) == os.path.realpath(name), name
 
 
 def test_results_travel_back_from_workers_whole(tmp_path):
