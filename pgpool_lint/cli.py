@@ -636,6 +636,8 @@ class _Share:
     _WRITTEN = ()
 
     def __init__(self, linter, files: list, batches: list[list[int]], executor, ahead: int) -> None:
+        from collections import deque
+
         self.linter, self.files, self.batches, self.executor, self.ahead = linter, files, batches, executor, ahead
         self.where: list[tuple[int, int]] = [(0, 0)] * len(files)  # file -> (batch, place in it)
         for b, batch in enumerate(batches):
@@ -643,7 +645,7 @@ class _Share:
                 self.where[i] = (b, k)
         #: per batch: None (nobody took it), a worker's Future, or its results (list)
         self.taken: list = [None] * len(batches)
-        self.queued: list = []  # the workers' futures not done yet
+        self.queued: deque = deque()  # the workers' futures, oldest first, less those seen done
         self.next_for_workers = 0  # in ``batches``
         self.next_here = 0  # in ``files``: no batch before it is left for this process
 
@@ -668,7 +670,8 @@ class _Share:
 
     def _feed(self) -> None:
         """Keep ``ahead`` batches queued for the workers."""
-        self.queued = [future for future in self.queued if not future.done()]
+        while self.queued and self.queued[0].done():  # workers take them in order: the oldest ends first
+            self.queued.popleft()
         while len(self.queued) < self.ahead and self.next_for_workers < len(self.batches):
             b = self.next_for_workers
             self.next_for_workers += 1
