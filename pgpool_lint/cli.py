@@ -676,7 +676,9 @@ class _Share:
             b = self.next_for_workers
             self.next_for_workers += 1
             if self.taken[b] is None:
-                self.taken[b] = future = self.executor.submit(_lint_batch, [self.files[i] for i in self.batches[b]])
+                # the paths as text: a pickled Path is rebuilt part by part (20 ms for 3,000 files)
+                batch = [(os.fspath(self.files[i][0]), self.files[i][1]) for i in self.batches[b]]
+                self.taken[b] = future = self.executor.submit(_lint_batch, batch)
                 self.queued.append(future)
 
     def _lint_here(self, b: int) -> None:
@@ -762,7 +764,7 @@ def _start_worker(settings) -> None:
     _collect_less()
 
 
-def _lint_batch(files: list[tuple[Path, str]]) -> list[tuple]:
+def _lint_batch(files: list[tuple[str, str]]) -> list[tuple]:
     results = []
     for path, display in files:
         result = _worker_linter.lint_path(path, display)
