@@ -684,7 +684,9 @@ class _Share:
     def _lint_here(self, b: int) -> None:
         results = self.taken[b] = []
         for i in self.batches[b]:
-            results.append(self.linter.lint_path(*self.files[i]))
+            result = self.linter.lint_path(*self.files[i])
+            result.text = None  # results linted ahead wait to be written: not with their files' text
+            results.append(result)
             self._feed()
 
     def _lint_next_left(self, start: int) -> bool:
