@@ -575,20 +575,19 @@ def _lint_in_parallel(settings, items, jobs: Optional[int], linter, workers=None
     """Results of linting the files among ``items`` (in order) in ``jobs`` processes, this one
     (``linter``) and ``jobs - 1`` workers, or None to lint them here alone: ``--jobs 1``, or by
     default (``--jobs 0``) one CPU or few, small files. ``workers``: what ``_early_workers``
-    started, kept when they are as many as needed, else stopped."""
+    started (as many as asked for, or more than needed), stopped when there is nothing for them."""
     files = [item for item in items if not isinstance(item, str) and item[0] is not None]
     if not jobs:
         jobs = _cores() if _many(files) else 1
     jobs = min(jobs, len(files))
-    if workers is not None and workers[0] != jobs - 1:
-        _stop(workers)
-        workers = None
     if jobs < 2:
+        _stop(workers)
         return None
     if workers is None:
         workers = jobs - 1, _pool(settings, jobs - 1)
+    # started early, they may be more than the files found (a path was missing): at most jobs - 1
     return _Share(linter, files, _batches([_size(path) for path, _ in files], jobs), workers[1],
-                  ahead=2 * (jobs - 1)).results()
+                  ahead=2 * workers[0]).results()
 
 
 def _early_workers(settings, paths: tuple[str, ...], jobs: Optional[int]) -> Optional[tuple[int, object]]:

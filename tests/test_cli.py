@@ -292,6 +292,12 @@ def test_workers_write_what_one_process_writes(tmp_path):
                       "pgpool-lint: warning: skipped db/070.sql: not a regular file"]
     for (jobs, fmt, n), run in runs.items():
         assert run == runs["1", fmt, n], f"-j{jobs} --output-format {fmt} with {n} paths"
+    # workers started for the paths named, then fewer files than processes (or one): the same
+    for paths in (["db/000.sql", "missing.sql", "db/004.sql"], ["db/000.sql", "missing.sql"]):
+        one, *more = (run_cli("check", "--isolated", "--jobs", jobs, "--output-format", "concise", *paths, cwd=tmp_path)
+                      for jobs in ("1", "2", "3"))
+        assert one.returncode == 2 and one.stdout.count(b" PGB001 ") == len(paths) - 1
+        assert all((r.returncode, r.stdout, r.stderr) == (one.returncode, one.stdout, one.stderr) for r in more)
 
 
 def test_ctrl_c_during_a_parallel_run_stops_every_process_quietly(tmp_path):
