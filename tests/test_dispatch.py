@@ -88,6 +88,8 @@ GATE_TEXTS = [
     # COPY data is blanked: a needle in it is no hit
     "COPY t FROM stdin;\nexecute\ttemp\n\\.\nEXECUTE q;\nSELECT 3;",
     "START TRANSACTION; set_config; RESET ALL; setx = 1; do $$ begin end $$;",
+    # needles that start alike are searched for once: each still found, and only whole
+    "SELECT 1 AS \"LANGUAGE 'sql'\";\nSELECT 'language sq';\nSELECT 2, 'language \"sql\"';\nSELECT 'Language SQL';\nSELECT 'language'",
 ]
 
 
@@ -105,4 +107,7 @@ def test_the_gate_passes_what_it_says_of_each_statement_alone(text):
     spans, _ = split_with_recovery(parsed)
     expected = [i for i, (start, end) in enumerate(spans) if gate(parsed[start:end])]
     assert list(gate.candidates(parsed, spans)) == expected
+    assert list(gate.candidates(parsed, spans, gate.lowered(parsed.text))) == expected
+    if text == GATE_TEXTS[-1]:
+        assert expected == [0, 2, 3]
     assert expected  # each text has statements that pass

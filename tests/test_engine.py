@@ -191,3 +191,16 @@ def test_atomic_bodies_survive_recovery(linter, broken):
     )
     assert [g for g in found(linter, sql) if g[0] != "PGB000"] == [("PGB002", 3, 1)]
     assert [g[1] for g in found(linter, sql) if g[0] == "PGB000"] == [1]
+
+
+def test_parse_trees_are_read_as_the_json_module_reads_them():
+    """libpg_query's JSON goes through orjson; what orjson refuses (a lone surrogate escape) is
+    read by the json module, so no text reads differently."""
+    import json
+
+    from pgpool_lint.sql import statement
+
+    for raw in ['{"stmts":[{"stmt":{"SelectStmt":{"limitOption":"LIMIT_OPTION_DEFAULT","op":"SETOP_NONE"}}}]}',
+                '{"s": "\\ud83d", "n": [1, -2, "é"]}']:
+        # dumped again, an int read as a float or a string read differently would show
+        assert json.dumps(statement._json_loads(raw)) == json.dumps(json.loads(raw))

@@ -421,6 +421,31 @@ def test_a_report_that_cannot_be_written(tmp_path):
     assert b"Traceback" not in r.stderr
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGPIPE semantics")
+@pytest.mark.parametrize("args", [
+    ("rules",),  # click.echo, line by line
+    ("check", "--isolated", "--output-format", "concise", "."),  # the streamed report
+    ("check", "--isolated", "--output-format", "sarif", "."),  # the report written at the end
+    ("check", "--isolated", "--output-format", "concise", "--jobs", "2", "."),  # with worker processes
+], ids=["rules", "streamed", "at-the-end", "workers"])
+def test_a_reader_that_closes_the_pipe_early(tmp_path, args):
+    """``pgpool-lint ... | head``: stops quietly with the shell's status for ``cat`` or ``grep``
+    in that case (141), nothing on stderr, no worker left behind.  The reader is gone before
+    the first write, so every write fails, whatever the size of the output."""
+    for i in range(200):  # enough files for worker processes
+        (tmp_path / f"m{i:03}.sql").write_text("SET search_path TO app;\n" * 40)
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "PGPOOL_LINT_OUTPUT_FORMAT")}
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        r = subprocess.run([sys.executable, "-m", "pgpool_lint", *args], cwd=tmp_path, env=env, stdout=writer,
+                           stderr=subprocess.PIPE, timeout=120)
+    finally:
+        os.close(writer)
+    assert r.returncode == 141
+    assert r.stderr == b""  # also: no worker kept stderr open (run() waits for its end)
+
+
 def test_an_unexpected_exception_is_one_line_and_exit_2(monkeypatch):
     """The last resort: a bug is one line on stderr, PGPOOL_LINT_DEBUG=1 shows the traceback."""
     from click.testing import CliRunner

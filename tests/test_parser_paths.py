@@ -99,3 +99,40 @@ def test_the_coarse_split_cuts_the_same_on_both_paths(monkeypatch, path, text, s
 
     monkeypatch.setattr(pgparser, "_BACKEND", [backends()[path]])
     assert _coarse_split(text) == spans
+
+
+RECOVERED_TEXTS = [
+    # a false BEGIN ATOMIC body (a column named begin, aliased atomic) before the error: its piece
+    # holds three statements and is parsed, the others before the error are kept as they stand
+    "select begin atomic from t; select 1; end; LISTEN a  ;\u3000SELEC 2; LISTEN b;",
+    "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT CASE WHEN true THEN 2 END; END;\n"
+    "CREATE RULE r AS ON INSERT TO t DO (INSERT INTO u VALUES (1); DELETE FROM v);\n-- c\nSELECT 'é' -- d\n;"
+    " SELECT (1; LISTEN x; SELECT 1); SELECT 'ü' \t\n; SELEC; SELECT 1 not",
+    "SELECT 1;\n" * 40 + "SELEC 1;\n" + "SELECT 'a;b';\n" * 40 + "INSERT INTO t VALUES (1), (2;\n" + "LISTEN y;\n" * 40,
+    "SELECT 1; SELECT 123abc; SELECT 'open;\nLISTEN z;\nSELEC (1; 2);",  # the scanner rejects it: our splitter cuts
+]
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("text", RECOVERED_TEXTS)
+def test_recovery_gives_what_parsing_each_piece_alone_gives(monkeypatch, path, text):
+    """Recovery keeps the statements before the parser's error without parsing them again and
+    parses runs of pieces together: the spans and problems must be those of parsing every piece
+    of the coarse split on its own."""
+    from pgpool_lint.sql import pgparser, split
+
+    monkeypatch.setattr(pgparser, "_BACKEND", [backends()[path]])
+    alone_spans: list = []
+    alone_problems: list = []
+    for piece in split._coarse_split(text):
+        split._recover_piece(text, 0, piece, alone_spans, alone_problems, respect_parens=True)
+    assert alone_problems
+    assert split.split_with_recovery(text) == (alone_spans, alone_problems)
+
+
+@pytest.mark.parametrize("unit", ["SELEC 1;\nSELECT 1;\n", "SELEC 1;\n", "SELECT 1;\n" * 40 + "SELEC (1;\n",
+                                  "SELECT begin atomic; SELECT 1; END; SELEC 1;\n"])
+def test_recovery_is_linear_in_the_errors(unit):
+    from pgpool_lint.sql.split import split_with_recovery
+
+    assert_linear(lambda n: unit * n, split_with_recovery, n=200)

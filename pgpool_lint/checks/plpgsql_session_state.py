@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
 from ..core.findings import Finding
+from ..core.lazyre import lazy_re
 # pgparser's names are read at call time (``pgparser.ParseError`` in an except clause only when
 # raised): pglast's parser is loaded when first used, not when this module is imported
 from ..sql import nodes, pgparser
@@ -187,7 +188,7 @@ def _parse_expr(expr: dict) -> Optional[dict]:
 #: an expression can only be a hazard if its text has one of these (SET and set_config,
 #: LISTEN, LOAD, advisory locks), or an escape that could spell one in a string (E'\\123', U&'\\0053')
 _HAZARD_WORDS = ("set", "listen", "advisory", "load", "\\", "uescape")
-_HAZARD_TEXT = re.compile("|".join(map(re.escape, _HAZARD_WORDS)), re.IGNORECASE)
+_HAZARD_TEXT = lazy_re("|".join(map(re.escape, _HAZARD_WORDS)), re.IGNORECASE)
 
 
 def _may_spell_hazard(text: str) -> bool:

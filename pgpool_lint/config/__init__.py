@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 from ..report import FORMATS
 
@@ -173,18 +172,15 @@ def apply_setting(settings: Any, key: str, value: Any, origin: str = "config fil
     elif key == "extend-sql-call-sites":
         settings.extend_sql_call_sites = tuple(value)
     elif key in ("role", "database"):
-        from dataclasses import replace
-
-        settings.target = replace(settings.target, **{key: value})
+        settings.target = settings.target._replace(**{key: value})
 
 
-@dataclass
-class FileConfig:
+class FileConfig(NamedTuple):
     """The config file in force and the settings it holds."""
 
     path: Optional[Path]  # None: no config file found
     root: Path  # where relative globs are anchored
-    values: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Any] = {}  # read only
 
 
 def find_config(start: Path) -> Optional[Path]:

@@ -9,9 +9,8 @@ read it.  In a wheel the files live in ``pgpool_lint/_catalogue``; in a source c
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 SEVERITIES = ("error", "warning", "info")
 FIX_APPLICABILITIES = ("safe", "unsafe", "display-only")
@@ -29,26 +28,37 @@ class UnknownRule(Exception):
         self.selector = selector
 
 
-@dataclass(frozen=True)
-class Rule:
-    """One rule of the catalogue (``rules/<CODE>-<name>.toml``): its docs, cases and kind."""
+#: the fields a run does not read (``pgpool-lint rule``, SARIF, the docs and the tests do): a
+#: rule's are read from the catalogue when first asked for
+_DOCS = ("what_it_does", "why", "example", "use_instead", "fix_safety", "references", "cases")
+
+
+def _doc_field(name: str) -> property:
+    return property(lambda rule: _docs_of(rule.path)[name])
+
+
+class Rule(NamedTuple):  # built on every run: a NamedTuple costs a tenth of a frozen dataclass at import
+    """One rule of the catalogue (``rules/<CODE>-<name>.toml``): its code, kind and settings,
+    and its docs and cases (``_DOCS``, read when first asked for)."""
 
     code: str
     name: str
     summary: str
     severity: str
-    what_it_does: str
-    why: str
-    example: str
-    use_instead: str
-    fix_safety: str
-    references: tuple[str, ...]
     #: "check" rules have a detection module ``pgpool_lint.checks.<name with _>``;
     #: "engine" rules (parse errors, bad suppressions) are reported by the engine itself.
     kind: str
-    cases: tuple[dict[str, Any], ...] = field(default=(), repr=False)
-    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: the file's other keys (``pool_modes``, ...); read only, each rule has its own
+    extra: dict[str, Any] = {}
     path: str = ""
+
+    what_it_does = _doc_field("what_it_does")
+    why = _doc_field("why")
+    example = _doc_field("example")
+    use_instead = _doc_field("use_instead")
+    fix_safety = _doc_field("fix_safety")
+    references = _doc_field("references")  # a tuple of str
+    cases = _doc_field("cases")  # a tuple of dicts
 
     @property
     def module(self) -> str:
@@ -83,7 +93,8 @@ def catalogue_dir() -> Path:
     return package.parent / "rules"
 
 
-def _rule_from(path: Path, data: dict[str, Any]) -> Rule:
+def _checked(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """A rule file's table without its docs (``_DOCS``); CatalogueError if the file is not a rule."""
     missing = [k for k in _REQUIRED if k not in data]
     if missing:
         raise CatalogueError(f"{path.name}: missing {', '.join(missing)}")
@@ -92,32 +103,32 @@ def _rule_from(path: Path, data: dict[str, Any]) -> Rule:
     modes = data.get("pool_modes", POOL_MODES)
     if not isinstance(modes, list | tuple) or not modes or set(modes) - set(POOL_MODES):
         raise CatalogueError(f"{path.name}: pool_modes must be a non-empty list of {POOL_MODES}")
-    known = set(_REQUIRED) | {"kind", "cases"}
-    return Rule(
-        code=data["code"],
-        name=data["name"],
-        summary=data["summary"],
-        severity=data["severity"],
-        what_it_does=data["what_it_does"].strip(),
-        why=data["why"].strip(),
-        example=data["example"].strip(),
-        use_instead=data["use_instead"].strip(),
-        fix_safety=data["fix_safety"].strip(),
-        references=tuple(data["references"]),
-        kind=data.get("kind", "check"),
-        cases=tuple(data.get("cases", ())),
-        extra={k: v for k, v in data.items() if k not in known},
-        path=str(path),
-    )
+    return {k: v for k, v in data.items() if k not in _DOCS}
+
+
+def _rule_from(path: str, row: dict[str, Any]) -> Rule:
+    known = set(_REQUIRED) | {"kind"}
+    return Rule(code=row["code"], name=row["name"], summary=row["summary"], severity=row["severity"],
+                kind=row.get("kind", "check"), extra={k: v for k, v in row.items() if k not in known}, path=path)
 
 
 @functools.lru_cache(maxsize=1)
 def load() -> "Catalogue":
     directory = catalogue_dir()
-    paths = sorted(directory.glob("*.toml"))
+    paths = _rule_files(directory)
     if not paths:
         raise CatalogueError(f"no rule files found in {directory}")
-    return Catalogue(_rule_from(path, data) for path, data in zip(paths, _tables(paths)))
+    return Catalogue(_rule_from(str(path), row) for path, row in zip(paths, _rows(paths)))
+
+
+def _rule_files(directory: Path) -> list[Path]:
+    import os
+
+    try:
+        names = sorted(entry.name for entry in os.scandir(directory) if entry.name.endswith(".toml"))
+    except OSError:
+        return []
+    return [directory / name for name in names]
 
 
 def _parse(path: Path) -> dict[str, Any]:
@@ -130,32 +141,88 @@ def _parse(path: Path) -> dict[str, Any]:
             raise CatalogueError(f"{path.name}: {exc}") from None
 
 
-def _tables(paths: list[Path]) -> list[dict[str, Any]]:
-    """The parsed TOML of each file; from a cache beside them (``__pycache__``, written like
-    .pyc files, so not under PYTHONDONTWRITEBYTECODE) while no file has changed: parsing
-    them all is a quarter of the start-up of a run on one small file."""
+# The parsed files are kept in a cache beside them (``__pycache__``, written like .pyc files, so
+# not under PYTHONDONTWRITEBYTECODE) while no file has changed: parsing them all is a quarter of
+# the start-up of a run on one small file.  It holds two records: what a run reads of each rule
+# (``_rows``: ~5 kB), then the whole tables with the docs and cases (``_tables``: ~120 kB, ten
+# times longer to read), read only by what shows the docs.
+
+def _key(paths: list[Path]) -> list[tuple[str, int, int]]:
+    return [(p.name, st.st_mtime_ns, st.st_size) for p, st in ((p, p.stat()) for p in paths)]
+
+
+def _cache_file(paths: list[Path]) -> Path:
+    import sys
+
+    return paths[0].parent / "__pycache__" / f"catalogue.{sys.implementation.cache_tag}.marshal"
+
+
+def _cached(paths: list[Path], records: int):
+    """The cache's first ``records`` records after the key, if the key is still ``paths``'; else None."""
+    import marshal
+
+    try:
+        with open(_cache_file(paths), "rb") as fh:
+            if marshal.load(fh) != _key(paths):
+                return None
+            return [marshal.load(fh) for _ in range(records)]
+    except (OSError, ValueError, EOFError, TypeError):
+        return None  # no cache yet, or one we cannot read: parse the files
+
+
+def _rows(paths: list[Path]) -> list[dict[str, Any]]:
+    """What a run reads of each rule file (``_checked``), from the cache while no file changed."""
+    cached = _cached(paths, 1)
+    if cached is not None:
+        return cached[0]
+    key = _key(paths)
+    tables = [_parse(path) for path in paths]
+    rows = [_checked(path, table) for path, table in zip(paths, tables)]  # a broken file is never cached
+    _write_cache(_cache_file(paths), key, rows, tables)
+    return rows
+
+
+def _write_cache(cache: Path, key: list, rows: list, tables: list) -> None:
     import marshal
     import os
     import sys
 
-    key = [(p.name, st.st_mtime_ns, st.st_size) for p, st in ((p, p.stat()) for p in paths)]
-    cache = paths[0].parent / "__pycache__" / f"catalogue.{sys.implementation.cache_tag}.marshal"
+    if sys.dont_write_bytecode:
+        return
     try:
-        cached_key, tables = marshal.loads(cache.read_bytes())
-        if cached_key == key:
-            return tables
-    except (OSError, ValueError, EOFError, TypeError):
-        pass  # no cache yet, or one we cannot read: parse the files
-    tables = [_parse(path) for path in paths]
-    if not sys.dont_write_bytecode:
-        try:
-            cache.parent.mkdir(exist_ok=True)
-            partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-            partial.write_bytes(marshal.dumps((key, tables)))
-            os.replace(partial, cache)  # atomic: a concurrent run reads the old cache or the new one
-        except (OSError, ValueError):  # read-only install, or a value marshal cannot store
-            pass
-    return tables
+        data = marshal.dumps(key) + marshal.dumps(rows) + marshal.dumps(tables)
+        cache.parent.mkdir(exist_ok=True)
+        partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        partial.write_bytes(data)
+        os.replace(partial, cache)  # atomic: a concurrent run reads the old cache or the new one
+    except (OSError, ValueError):  # read-only install, or a value marshal cannot store
+        pass
+
+
+def _tables(paths: list[Path]) -> list[dict[str, Any]]:
+    """The parsed TOML of each file, docs and cases included (from the cache while no file changed)."""
+    cached = _cached(paths, 2)
+    return cached[1] if cached is not None else [_parse(path) for path in paths]
+
+
+@functools.lru_cache(maxsize=None)
+def _docs_in(directory: str) -> dict[str, dict[str, Any]]:
+    """Rule file path -> its docs and cases (``_DOCS``), as ``Rule`` gives them."""
+    paths = _rule_files(Path(directory))
+    docs = {}
+    for path, table in zip(paths, _tables(paths)):
+        docs[str(path)] = {
+            **{k: table[k].strip() for k in ("what_it_does", "why", "example", "use_instead", "fix_safety")},
+            "references": tuple(table["references"]),
+            "cases": tuple(table.get("cases", ())),
+        }
+    return docs
+
+
+def _docs_of(path: str) -> dict[str, Any]:
+    import os
+
+    return _docs_in(os.path.dirname(path))[path]
 
 
 class Catalogue:

@@ -14,11 +14,12 @@ byte offsets into character offsets first.  Lines end at ``\\n``, ``\\r\\n`` or 
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+from .lazyre import lazy_re
+
+_NON_ASCII = lazy_re(r"[^\x00-\x7f]+")  # compiled for the first non-ASCII text
 _PLUS_ONE = (1).__add__
 
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 import bisect
 import functools
 import json
-import re
 from typing import TYPE_CHECKING, Any, Iterable, NamedTuple, Optional, Sequence
 
 from ..core.diagnostics import Edit, Fix
+from ..core.lazyre import lazy_re
 # pgparser's names are read at call time (``pgparser.ParseError`` in an except clause only when
 # raised): pglast's parser is loaded when first used, not when this module is imported
 from ..sql import pgparser
@@ -308,7 +308,7 @@ def used_after(stmt: "Statement", name: str, end: int) -> bool:
     return any(lowered in word and index > end for word, index in last.items())  # "odd name": any substring
 
 
-_WORD = re.compile(r"[\w$]+")
+_WORD = lazy_re(r"[\w$]+")
 
 
 def _last_mentions(ctx: "LintContext") -> tuple[dict[str, int], int]:

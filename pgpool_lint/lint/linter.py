@@ -238,7 +238,8 @@ class Linter:
         # would stay in memory until the garbage collector's next full pass
         ctx.statements.clear()
         ctx.memo.clear()
-        lowered = lower_case(text)  # for both: directives and passwords are found case-blind
+        # for both: directives and passwords are found case-blind (the gate lowered the text already)
+        lowered = ctx.lowered if ctx.lowered is not None else lower_case(text)
         return self.finish(findings, text, filename, sql_comments(text, lowered), "sql", lowered)
 
     # --- other databases' SQL (dialect.py) --------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib
 import re
-from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Optional, TextIO
 
 from ..core.lazyre import lazy_re
@@ -25,17 +24,21 @@ FORMATS = {
 
 
 
-@dataclass
 class RenderContext:
-    """What a format needs to know about the run besides its findings."""
+    """What a format needs to know about the run besides its findings (a plain class: built
+    once a run, where a dataclass would cost more at import than all its uses)."""
 
-    files_checked: int
-    color: bool
-    quiet: bool = False
-    #: the pooler profile the files were checked against (``core.profile.Profile``), for metadata
-    profile: object = None
-    #: paths or sources that could not be read (the run exits 2)
-    errors: int = 0
+    __slots__ = ("files_checked", "color", "quiet", "profile", "errors")
+
+    def __init__(self, files_checked: int, color: bool, quiet: bool = False, profile: object = None,
+                 errors: int = 0) -> None:
+        self.files_checked = files_checked
+        self.color = color
+        self.quiet = quiet
+        #: the pooler profile the files were checked against (``core.profile.Profile``), for metadata
+        self.profile = profile
+        #: paths or sources that could not be read (the run exits 2)
+        self.errors = errors
 
 
 def renderer(name: str) -> Callable:
@@ -259,7 +262,7 @@ def summary_line(diagnostics, ctx: RenderContext) -> str:
 
 
 def profile_json(profile: object) -> object:
-    """A pooler profile as plain JSON data: every dataclass field, sets as sorted lists."""
+    """A pooler profile as plain JSON data: every field, sets as sorted lists."""
     import dataclasses
 
     if profile is None:
@@ -270,6 +273,8 @@ def profile_json(profile: object) -> object:
     def plain(value: object) -> object:
         if isinstance(value, (set, frozenset)):
             return sorted(plain(v) for v in value)  # type: ignore[type-var]
+        if isinstance(value, tuple) and hasattr(value, "_asdict"):  # a NamedTuple: its fields by name
+            return {name: plain(v) for name, v in value._asdict().items()}
         if isinstance(value, (list, tuple)):
             return [plain(v) for v in value]
         if isinstance(value, dict):

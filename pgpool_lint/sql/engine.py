@@ -16,10 +16,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 from ..core.findings import Finding
+from ..core.lazyre import lazy_re
 from ..core.profile import ConnectionTarget, Profile
 from .dispatch import Check, dispatch
 from .gate import Gate
@@ -79,7 +79,10 @@ def analyse_sql(
                                     "Fix the syntax error; the statements around it were still checked.",
                                     problem.start, _token_end(parsed_text[problem.start:problem.start + 4096], problem.start)))
     ctx.gated = gate.enabled
-    for index in gate.candidates(parsed_text, spans):
+    lowered = gate.lowered(parsed_text.text)
+    if parsed_text.text is text:  # the text as written: the caller's directives and passwords search it too
+        ctx.lowered = lowered
+    for index in gate.candidates(parsed_text, spans, lowered):
         start, end = spans[index]
         stmt_text = parsed_text[start:end]
         try:
@@ -125,7 +128,7 @@ def absorb(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.absorbs or not any(a.covers(f) for a in absorptions)]
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = lazy_re("[\ud800-\udfff]")
 
 
 def one_line(message: str, limit: int = 200) -> str:
@@ -141,7 +144,7 @@ def _token_end(window: str, start: int) -> int:
     return start + (m.end() if m else min(1, len(window)))
 
 
-_TOKEN = re.compile(r"\w+|\S")
+_TOKEN = lazy_re(r"\w+|\S")
 
 
 _BEGIN = {"TRANS_STMT_BEGIN", "TRANS_STMT_START"}

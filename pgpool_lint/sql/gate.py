@@ -37,6 +37,12 @@ class Gate:
 
         # a substring that contains another one adds nothing: the shorter one is found too
         self._needles = tuple(s for s in self.substrings if not any(o != s and o in s for o in self.substrings))
+        # needles that start alike (``language sql``, ``language 'sql'``) are found with one search
+        # for their start, each checked where it is found: one pass over the text, not one each
+        starts: dict[str, list[str]] = {}
+        for needle in self._needles:
+            starts.setdefault(needle[:_SHARED_START], []).append(needle)
+        self._searches = tuple((start if len(group) > 1 else group[0], tuple(group)) for start, group in starts.items())
         # the first word (a run of ASCII letters and ``_``) is one of ``first_words``, case-blind: one
         # match that fails at once on most statements (ASCII case folding, as ``lower`` does on them)
         self._first_word = re.compile(
@@ -51,22 +57,25 @@ class Gate:
         lowered = text.lower()
         return any(s in lowered for s in self._needles)
 
-    def candidates(self, text: NeutralText, spans: list[tuple[int, int]]) -> Iterator[int]:
+    def candidates(self, text: NeutralText, spans: list[tuple[int, int]], lowered: Optional[str] = None) -> Iterator[int]:
         """Indexes of the spans of ``text`` that pass the gate, as ``self(text[start:end])``
         would say, but with one pass over the whole text instead of one per statement.
 
-        The pass reads the text as written; a statement that holds an edit (a psql line,
-        a placeholder) is read as parsed, on its own."""
+        The pass reads the text as written (``lowered``: ``lowered(text.text)``, when the caller
+        has it); a statement that holds an edit (a psql line, a placeholder) is read as parsed,
+        on its own."""
         if not self.enabled:
             yield from range(len(spans))
             return
         written = text.text
-        if "\u0130" in written:  # İ is the one character whose lower case is longer: offsets would move
+        if lowered is None:
+            lowered = self.lowered(written)
+        if lowered is None:  # İ is the one character whose lower case is longer: offsets would move
             yield from (i for i, (start, end) in enumerate(spans) if self(text[start:end]))
             return
         # the text outside the edits (statements with edits in them are read per statement
         # below), searched in stretches that step over large edits only (COPY data is not searched)
-        hits = sorted(hit for a, b in _stretches(text) for hit in occurrences(lower_case(written[a:b]), self._needles, a))
+        hits = sorted(hit for a, b in _stretches(text) for hit in self._hits(lowered, a, b))
         if text.edits:
             edit_over = text.edit_over
             hits = [hit for hit in hits if edit_over(*hit) is None]
@@ -85,6 +94,35 @@ class Gate:
             passed[index] = self(text[start:end])
         yield from (index for index, value in enumerate(passed) if value)
 
+
+    def lowered(self, written: str) -> Optional[str]:
+        """``lower_case(written)`` for ``candidates``; None when the gate is off or lowering would
+        move offsets (``İ``)."""
+        if not self.enabled or "\u0130" in written:
+            return None
+        return lower_case(written)
+
+    def _hits(self, lowered: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+        """(start, end) of every occurrence of a needle inside ``lowered[start:end]``."""
+        find, starts_with = lowered.find, lowered.startswith
+        for search, group in self._searches:
+            if len(group) == 1:
+                size = len(search)
+                at = find(search, start, end)
+                while at != -1:
+                    yield at, at + size
+                    at = find(search, at + 1, end)
+                continue
+            at = find(search, start, end)
+            while at != -1:
+                for needle in group:
+                    if starts_with(needle, at, end):
+                        yield at, at + len(needle)
+                at = find(search, at + 1, end)
+
+
+#: needles sharing this many first characters are searched for together (``Gate._hits``)
+_SHARED_START = 8
 
 #: edits shorter than this are searched over with the text around them (their hits dropped):
 #: a regression suite has thousands of psql lines, each a stretch of its own otherwise

@@ -41,7 +41,9 @@ _QUOTES_AND_COMMENTS = r"""
 # turn of the Python loop, per token that matters (a regression suite has five strings,
 # comments and casts for each of those).  Every repetition is possessive (``*+``, ``++``):
 # nothing is given back, so a match is linear, and it always succeeds (``end`` at the end of
-# the text), so no search restarts at the next character.
+# the text), so no search restarts at the next character.  A string is a run of ordinary
+# characters, then an escape or doubled quote and the next run, and so on (one repetition of a
+# character class a run, not an alternation a character: a third faster on regression suites).
 _ACTIVE_TOKENS = r"""
     (?P<block_comment>/\*)
   | (?P<dollar>\$(?<![\w$]\$)(?:[^\W\d]\w*+)?\$)
@@ -53,9 +55,9 @@ _ACTIVE_TOKENS = r"""
   | (?P<ext_placeholder>@(?:extschema(?::\w++)?@|extowner@))
 """
 _SKIPPED_TOKENS = r"""
-    '(?<=[Ee]')(?<![\w$][Ee]')(?:[^'\\]|\\.|'')*+(?:'|\Z)
-  | '(?:[^']|'')*+(?:'|\Z)
-  | "(?:[^"]|"")*+(?:"|\Z)
+    '(?<=[Ee]')(?<![\w$][Ee]')[^'\\]*+(?:(?:\\.|'')[^'\\]*+)*+(?:'|\Z)
+  | '[^']*+(?:''[^']*+)*+(?:'|\Z)
+  | "[^"]*+(?:""[^"]*+)*+(?:"|\Z)
   | ::
 """
 

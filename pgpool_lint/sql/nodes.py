@@ -42,9 +42,9 @@ def walk(node: Any) -> Iterator[tuple[str, Node]]:
                 ((key, body),) = item.items()
                 if key[:1].isupper() and isinstance(body, dict):
                     yield key, body
-                    stack.extend(reversed(list(body.values())))
+                    stack.extend(reversed(body.values()))  # a dict view reverses without a copy
                     continue
-            stack.extend(reversed(list(item.values())))
+            stack.extend(reversed(item.values()))
         elif isinstance(item, list):
             stack.extend(reversed(item))
 

@@ -20,6 +20,8 @@ import sys
 from types import ModuleType
 from typing import Any, Callable, Iterable, NamedTuple, Optional, Sequence
 
+from ..core.lazyre import lazy_re
+
 _LAZY_SUBMODULES = ("enums", "ast")
 
 
@@ -116,6 +118,12 @@ def split_utf8(data: bytes) -> Optional[list[tuple[int, int]]]:
         return _backend().split(data)
     except _load().ParseError:
         return None
+
+
+def split_encoded(data: bytes) -> list[tuple[int, int]]:
+    """``split_utf8(data)``, but ``ParseError(message, character offset)`` when it does not
+    parse (where the parser stopped tells which statements before it need no second parse)."""
+    return _backend().split(data)
 
 
 def split_spans(text: str) -> list[tuple[int, int]]:
@@ -242,6 +250,9 @@ class _Direct:
         self._token_name.restype = self._keyword_kind_name.restype = ctypes.c_char_p
         self._names: dict[tuple[int, int], tuple[str, str]] = {}
         self._pair, self._string_at, self._pointer_size = ctypes.c_int * 2, ctypes.string_at, ctypes.sizeof(ctypes.c_void_p)
+        # both ints of a statement as one 64-bit read (stmt_location in the low half on a
+        # little-endian machine): one ctypes object and no sequence unpacking per statement
+        self._both = ctypes.c_uint64.from_address if sys.byteorder == "little" and ctypes.sizeof(SplitStmt) == 8 else None
         self._parser = parser
 
     @classmethod
@@ -285,13 +296,19 @@ class _Direct:
                 # the statement pointers in one read, then one ctypes object per statement (not four:
                 # on a file of short statements those objects cost a third of libpg_query's parse)
                 pointers = memoryview(self._string_at(result.stmts, count * self._pointer_size)).cast("P")
-                pair, plain = self._pair.from_address, _PLAIN_BYTE
+                pair, both, plain, append = self._pair.from_address, self._both, _PLAIN_BYTE, spans.append
                 for pointer in pointers:
-                    start, length = pair(pointer)
-                    end = min(start + length, n)
+                    if both is not None and not (value := both(pointer).value) & _SIGN_BITS:
+                        start = value & 0xFFFFFFFF
+                        end = start + (value >> 32)
+                    else:  # a negative int (never seen) or a big-endian machine: read as two ints
+                        start, length = pair(pointer)
+                        end = start + length
+                    if end > n:
+                        end = n
                     # nearly every statement starts and ends with a byte str.strip() keeps
-                    spans.append((start, end) if end > start and plain[data[start]] and plain[data[end - 1]]
-                                 else _strip(data, start, end))
+                    append((start, end) if end > start and plain[data[start]] and plain[data[end - 1]]
+                           else _strip(data, start, end))
         finally:
             self._free_split(result)
         if data.isascii():
@@ -353,6 +370,10 @@ class _Direct:
         return tokens
 
 
+#: the sign bits of the two ints of a statement read as one unsigned 64-bit value
+_SIGN_BITS = 0x8000000080000000
+
+
 def _error_args(call) -> Optional[tuple]:
     """The arguments of the ``ParseError`` that ``call`` raises (None: it raised none)."""
     try:
@@ -407,7 +428,7 @@ def _strip(data: bytes, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-_NON_ASCII = __import__("re").compile(r"[^\x00-\x7f]")
+_NON_ASCII = lazy_re(r"[^\x00-\x7f]")
 
 
 def char_offsets(data: bytes):

@@ -28,20 +28,31 @@ class ParseProblem:
 
 
 def _coarse_split(text: str) -> list[tuple[int, int]]:
+    """Top-level statements by PostgreSQL's own scanner; our splitter if it rejects the text."""
+    return _coarse_cut(text)[0]
+
+
+def _coarse_cut(text: str) -> tuple[list[tuple[int, int]], Optional[set[int]]]:
     """Top-level statements by PostgreSQL's own scanner; our splitter if it rejects the text.
 
     A ``;`` ends a statement outside parentheses and ``BEGIN ATOMIC ... END`` bodies (as
     ``AtomicBodyDepth`` counts them).  The scanner's tokens are read as columns and only those
     that can matter are looked at (semicolons, parentheses, BEGIN, ATOMIC, CASE, END): a
-    regression-test file has tens of thousands of tokens, nearly all of them other words."""
+    regression-test file has tens of thousands of tokens, nearly all of them other words.
+
+    Also which pieces may be more than one statement to the parser (``_accept_run``): the
+    indexes of those with a ``;`` outside parentheses inside what was counted as a BEGIN
+    ATOMIC body (``SELECT begin atomic; ...`` is no body); None when our splitter cut the text
+    (its tokens are not the parser's)."""
     try:
         starts, ends, kinds, to_char, name_of = pgparser.scan_columns(text)
     except pgparser.ParseError:
-        return split_statements(text)
+        return split_statements(text), None
     classes = {kind: _TOKEN_CLASSES.get(name_of(kind), _TOK_OTHER) for kind in set(kinds)}
     comment = {kind for kind, cls in classes.items() if cls is _TOK_COMMENT}
     marks = {kind for kind, cls in classes.items() if cls is not _TOK_OTHER and cls is not _TOK_COMMENT}
     spans: list[tuple[int, int]] = []
+    in_body: set[int] = set()
     depth = body = 0
     start: Optional[int] = None
     seek = 0  # with no statement started: the first token that may start one
@@ -51,12 +62,14 @@ def _coarse_split(text: str) -> list[tuple[int, int]]:
             first = _first_not_in(kinds, comment, seek, i)
             if first is not None:
                 start = to_char(starts[first])
-        if cls is _TOK_SEMICOLON and depth == 0 and body == 0:
-            if start is not None:
-                spans.append((start, to_char(starts[i])))
-            start = None
-            seek = i + 1
-            continue
+        if cls is _TOK_SEMICOLON and depth == 0:
+            if body == 0:
+                if start is not None:
+                    spans.append((start, to_char(starts[i])))
+                start = None
+                seek = i + 1
+                continue
+            in_body.add(len(spans))
         if start is None:
             start = to_char(starts[i])
         if cls is _TOK_OPEN:
@@ -79,7 +92,7 @@ def _coarse_split(text: str) -> list[tuple[int, int]]:
         while kinds[last] in comment:
             last -= 1
         spans.append((start, to_char(ends[last] - 1) + 1))
-    return spans
+    return spans, in_body
 
 
 def _first_not_in(kinds, skipped: set, lo: int, hi: int) -> Optional[int]:
@@ -163,25 +176,39 @@ def _cut_after(text: NeutralText, at: int) -> int:
 
 def split_with_recovery(text: "str | NeutralText", in_pieces: bool = True) -> tuple[list[tuple[int, int]], list[ParseProblem]]:
     """Statement spans of ``text`` and the parse errors between them (``in_pieces``: large
-    texts a piece at a time; ``--no-gate`` turns it off, so the gate test covers it too)."""
+    texts a piece at a time; ``--no-gate`` turns it off, so the gate test covers it too).
+
+    When the whole text does not parse, the pieces before the one its error is in are
+    statements as they stand (``_accept_run``): only the rest is parsed again."""
     if in_pieces and len(text) > SPLIT_PIECE:
         spans = _split_in_pieces(text if isinstance(text, NeutralText) else NeutralText(text), SPLIT_PIECE)
         if spans is not None:
             return spans, []
     text = str(text)  # the whole text at once from here
-    whole = pgparser.split_utf8(text.encode("utf-8"))
-    if whole is not None:
-        return whole, []
+    try:
+        return pgparser.split_encoded(text.encode("utf-8")), []
+    except pgparser.ParseError as err:
+        error_at = _error_at(err)
     spans: list[tuple[int, int]] = []
     problems: list[ParseProblem] = []
-    _recover(text, 0, _coarse_split(text), spans, problems, respect_parens=True)
+    pieces, in_body = _coarse_cut(text)
+    first = 0
+    if pieces and in_body is not None and error_at is not None:
+        k = _piece_at(pieces, 0, len(pieces), error_at - pieces[0][0])
+        _accept_run(text, 0, pieces, 0, k, spans, problems, in_body)
+        _recover_piece(text, 0, pieces[k], spans, problems, respect_parens=True)
+        first = k + 1
+    _recover(text, 0, pieces, spans, problems, respect_parens=True, in_body=in_body, first=first)
     return spans, problems
 
 
 def _recover(text: str, base: int, pieces: list[tuple[int, int]], spans: list, problems: list,
-             respect_parens: bool) -> None:
-    for i in range(0, len(pieces), _RECOVER_BATCH):
-        _recover_run(text, base, pieces, i, min(i + _RECOVER_BATCH, len(pieces)), spans, problems, respect_parens)
+             respect_parens: bool, in_body: Optional[set[int]] = None, first: int = 0) -> None:
+    """The spans and problems of ``pieces[first:]`` (offsets into ``text``, plus ``base``), a
+    run of ``_RECOVER_BATCH`` pieces at a time; ``in_body`` as ``_coarse_cut`` gives it."""
+    for i in range(first, len(pieces), _RECOVER_BATCH):
+        _recover_run(text, base, pieces, i, min(i + _RECOVER_BATCH, len(pieces)), spans, problems, respect_parens,
+                     in_body)
 
 
 #: pieces parsed together while they parse (one libpg_query call instead of one each)
@@ -189,30 +216,58 @@ _RECOVER_BATCH = 32
 
 
 def _recover_run(text: str, base: int, pieces: list[tuple[int, int]], i: int, j: int, spans: list, problems: list,
-                 respect_parens: bool) -> None:
+                 respect_parens: bool, in_body: Optional[set[int]]) -> None:
     """``pieces[i:j]``: parsed together when they all parse; else the piece the parser's error
-    points at goes alone, the pieces before it together, the pieces after it in halves (or,
-    with no position to go by, halves down to one piece)."""
-    if j - i > 1:
+    points at goes alone, the pieces before it are kept as they stand (cut on the scanner's
+    tokens, ``_accept_run``) or parsed together again (cut by our splitter), and the pieces
+    after it are the next run (with no position to go by: halves down to one piece)."""
+    while j - i > 1:
         found, error_at = _run_spans(text, pieces, i, j)
         if found is not None:
             spans.extend((base + start, base + stop) for start, stop in found)
             return
         k = _piece_at(pieces, i, j, error_at)
-        if k is not None:
-            if k > i:
-                _recover_run(text, base, pieces, i, k, spans, problems, respect_parens)
-            _recover_piece(text, base, pieces[k], spans, problems, respect_parens)
-            i = k + 1
-            if j - i <= 1:
-                if i < j:
-                    _recover_piece(text, base, pieces[i], spans, problems, respect_parens)
-                return
-        middle = (i + j) // 2
-        _recover_run(text, base, pieces, i, middle, spans, problems, respect_parens)
-        _recover_run(text, base, pieces, middle, j, spans, problems, respect_parens)
-        return
-    _recover_piece(text, base, pieces[i], spans, problems, respect_parens)
+        if k is None:
+            middle = (i + j) // 2
+            _recover_run(text, base, pieces, i, middle, spans, problems, respect_parens, in_body)
+            _recover_run(text, base, pieces, middle, j, spans, problems, respect_parens, in_body)
+            return
+        if in_body is not None:
+            _accept_run(text, base, pieces, i, k, spans, problems, in_body)
+        elif k > i:
+            _recover_run(text, base, pieces, i, k, spans, problems, respect_parens, in_body)
+        _recover_piece(text, base, pieces[k], spans, problems, respect_parens)
+        i = k + 1
+    if i < j:
+        _recover_piece(text, base, pieces[i], spans, problems, respect_parens)
+
+
+def _accept_run(text: str, base: int, pieces: list[tuple[int, int]], i: int, k: int, spans: list, problems: list,
+                in_body: set[int]) -> None:
+    """``pieces[i:k]``, cut on the scanner's tokens, which libpg_query read through without an
+    error when parsing them followed by ``;`` and more (it stopped at an error in a later
+    piece): each is then one statement that parses on its own, spanning its piece without the
+    white space at its end, so it is not parsed again.
+
+    Why: an LR parser never reads past the first token it cannot take, so every token of these
+    pieces and the ``;`` after each were taken; the cut falls outside parentheses (the
+    scanner's parentheses are the parser's, balanced in text the parser took) and outside
+    BEGIN ATOMIC bodies, so each ``;`` ended a statement, which parses the same followed by the
+    end of the text (``_run_spans``).  A piece with a ``;`` inside what the cut counted as a
+    body (``in_body``) may be several statements: it is parsed alone."""
+    for m in range(i, k):
+        start, end = pieces[m]
+        if m in in_body:
+            _recover_piece(text, base, pieces[m], spans, problems, respect_parens=True)
+            continue
+        if end > start and text[end - 1].isspace():  # as str.strip() strips (in C: a run of blanks may be long)
+            end = start + len(text[start:end].rstrip())
+        spans.append((base + start, base + end))
+
+
+def _error_at(err: Exception) -> Optional[int]:
+    """The character offset of a ``ParseError``, None when it has none."""
+    return err.args[1] if len(err.args) > 1 else None
 
 
 def _piece_at(pieces: list[tuple[int, int]], i: int, j: int, error_at: Optional[int]) -> Optional[int]:
@@ -235,7 +290,7 @@ def _run_spans(text: str, pieces: list[tuple[int, int]], i: int, j: int) -> tupl
     try:
         found = pgparser.split_spans(text[first:pieces[j - 1][1]])
     except pgparser.ParseError as err:
-        return None, err.args[1] if len(err.args) > 1 else None
+        return None, _error_at(err)
     if len(found) != j - i:
         return None, None
     out = []
