@@ -300,6 +300,26 @@ def test_workers_write_what_one_process_writes(tmp_path):
         assert all((r.returncode, r.stdout, r.stderr) == (one.returncode, one.stdout, one.stderr) for r in more)
 
 
+def test_workers_started_by_spawn_write_what_one_process_writes(tmp_path):
+    """macOS and Windows start workers by spawn (a new interpreter; the settings, the batches
+    and the results pickled): the same bytes as -j1, workers started early or late."""
+    import subprocess
+    import sys
+
+    names = []
+    for n in range(80):
+        (tmp_path / f"{n:02d}.sql").write_text(BAD if n % 3 == 0 else CLEAN)
+        names.append(f"{n:02d}.sql")
+    spawned = ("import multiprocessing\nmultiprocessing.set_start_method('spawn')\n"
+               "from pgpool_lint.cli import main\nmain()\n")
+    for paths in (names, ["."]):
+        one = run_cli("check", "--isolated", "--jobs", "1", "--output-format", "concise", *paths, cwd=tmp_path)
+        assert one.returncode == 1 and one.stdout.count(b" PGB001 ") == 27
+        spawn = subprocess.run([sys.executable, "-c", spawned, "check", "--isolated", "--jobs", "3", "--output-format",
+                                "concise", *paths], cwd=tmp_path, capture_output=True, timeout=120)
+        assert (spawn.returncode, spawn.stdout, spawn.stderr) == (one.returncode, one.stdout, one.stderr)
+
+
 def test_ctrl_c_during_a_parallel_run_stops_every_process_quietly(tmp_path):
     """Ctrl-C (SIGINT to the process group, as a terminal sends it) once the report has begun
     and the reader has stopped reading (this process waits to write, the worker waits for
