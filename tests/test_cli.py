@@ -256,6 +256,140 @@ def test_parallel_batches_take_large_files_first_then_the_others_in_report_order
     assert len(batches) < len(sizes) / 4
 
 
+def test_workers_write_what_one_process_writes(tmp_path):
+    """-j2 and -j3 (this process lints a share, the workers the rest) print the same bytes as
+    -j1: findings in file order, an error for a missing path and skips on stderr in their
+    place, the summary and exit code; with files named (workers started before the files are
+    found) and with a folder (started after). Large files and more than a batch of small ones,
+    so that the work is shared."""
+    (tmp_path / "db").mkdir()
+    names = []
+    for n in range(150):
+        name = f"db/{n:03d}.sql"
+        body = BAD if n % 4 == 0 else CLEAN if n % 4 == 1 else f"SELECT {n};\n"
+        if n in (7, 90):  # a large file goes to a worker first, alone
+            body = "".join(f"INSERT INTO t VALUES ({i}, 'row {i}');\n" for i in range(2_000)) + BAD
+        (tmp_path / name).write_text(body)
+        names.append(name)
+    (tmp_path / "db" / "050.sql").write_bytes(b"SET search_path TO \xff;\n")  # not UTF-8: PGB9xx
+    (tmp_path / "db" / "060.py").write_text("def f(:\n    cur.execute('LISTEN x')\n")  # skipped
+    (tmp_path / "db" / "070.sql").unlink()
+    os.mkfifo(tmp_path / "db" / "070.sql")  # skipped: not a regular file
+    names[60:60] = ["db/060.py", "missing.sql"]
+    runs = {}
+    for jobs in ("1", "2", "3"):
+        for fmt in ("concise", "json", "full"):
+            for paths in (names, ["db", "missing.sql"]):
+                r = run_cli("check", "--isolated", "--jobs", jobs, "--output-format", fmt, *paths, cwd=tmp_path)
+                runs[jobs, fmt, len(paths)] = (r.returncode, r.stdout, r.stderr)
+    one = runs["1", "concise", len(names)]
+    assert one[0] == 2 and one[1].count(b" PGB001 ") == 40  # 38 small, 2 large files
+    assert one[1].index(b"db/000.sql:") < one[1].index(b"db/007.sql:") < one[1].index(b"db/148.sql:")
+    assert b"db/050.sql:1:1: PGB9" in one[1]
+    errors = [line for line in one[2].decode().splitlines() if "skipped" in line or "error" in line]
+    assert errors == ["pgpool-lint: warning: skipped db/060.py: not valid python (line 1): invalid syntax",
+                      "pgpool-lint: error: missing.sql: no such file or directory",
+                      "pgpool-lint: warning: skipped db/070.sql: not a regular file"]
+    for (jobs, fmt, n), run in runs.items():
+        assert run == runs["1", fmt, n], f"-j{jobs} --output-format {fmt} with {n} paths"
+    # workers started for the paths named, then fewer files than processes (or one): the same
+    for paths in (["db/000.sql", "missing.sql", "db/004.sql"], ["db/000.sql", "missing.sql"]):
+        one, *more = (run_cli("check", "--isolated", "--jobs", jobs, "--output-format", "concise", *paths, cwd=tmp_path)
+                      for jobs in ("1", "2", "3"))
+        assert one.returncode == 2 and one.stdout.count(b" PGB001 ") == len(paths) - 1
+        assert all((r.returncode, r.stdout, r.stderr) == (one.returncode, one.stdout, one.stderr) for r in more)
+
+
+def test_workers_started_by_spawn_write_what_one_process_writes(tmp_path):
+    """macOS and Windows start workers by spawn (a new interpreter; the settings, the batches
+    and the results pickled): the same bytes as -j1, workers started early or late."""
+    import subprocess
+    import sys
+
+    names = []
+    for n in range(80):
+        (tmp_path / f"{n:02d}.sql").write_text(BAD if n % 3 == 0 else CLEAN)
+        names.append(f"{n:02d}.sql")
+    spawned = ("import multiprocessing\nmultiprocessing.set_start_method('spawn')\n"
+               "from pgpool_lint.cli import main\nmain()\n")
+    for paths in (names, ["."]):
+        one = run_cli("check", "--isolated", "--jobs", "1", "--output-format", "concise", *paths, cwd=tmp_path)
+        assert one.returncode == 1 and one.stdout.count(b" PGB001 ") == 27
+        spawn = subprocess.run([sys.executable, "-c", spawned, "check", "--isolated", "--jobs", "3", "--output-format",
+                                "concise", *paths], cwd=tmp_path, capture_output=True, timeout=120)
+        assert (spawn.returncode, spawn.stdout, spawn.stderr) == (one.returncode, one.stdout, one.stderr)
+
+
+def test_ctrl_c_during_a_parallel_run_stops_every_process_quietly(tmp_path):
+    """Ctrl-C (SIGINT to the process group, as a terminal sends it) once the report has begun
+    and the reader has stopped reading (this process waits to write, the worker waits for
+    work): click's one `Aborted!` line and exit 1, no traceback from a worker, no process left."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    body = "".join(f"SET search_path TO s{i};\nSELECT {i};\n" for i in range(200))
+    names = []
+    for n in range(600):
+        (tmp_path / f"{n:03d}.sql").write_text(body)
+        names.append(f"{n:03d}.sql")
+    proc = subprocess.Popen([sys.executable, "-m", "pgpool_lint", "check", "--isolated", "--jobs", "2",
+                             "--output-format", "concise", *names], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    assert proc.stdout.readline().startswith(b"000.sql:1:1: PGB001 ")
+    time.sleep(1)  # the pipe fills: this process blocks on it, the worker ends its batches
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.stdout.close()
+    assert proc.stderr.read() == b"\nAborted!\n" and proc.wait(timeout=60) == 1
+    left = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == proc.pid:  # its process group
+            left.append(pid)
+    assert left == []
+
+
+def test_a_file_named_twice_is_linted_once_whatever_the_spelling(tmp_path):
+    """The same file through a symlinked folder, `..`, `./` or `//` is one file (the first
+    spelling); a dangling link named is a file that cannot be read; a missing one an error."""
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "x.sql").write_text(BAD)
+    (tmp_path / "link").symlink_to("real")
+    (tmp_path / "gone.sql").symlink_to("nowhere.sql")
+    r = run_cli("check", "--isolated", "--output-format", "concise", "real/x.sql", "./real/x.sql", "link/x.sql",
+                "real/../real/x.sql", "real//x.sql", str(tmp_path / "link" / "x.sql"), "gone.sql", "no.sql",
+                cwd=tmp_path)
+    assert r.returncode == 2
+    assert [line.split(": ")[0] for line in r.stdout.decode().splitlines()[:3]] == [
+        "real/x.sql:2:1", "real/x.sql:3:1", "gone.sql:1:1"]
+    assert b"PGB9" in r.stdout.splitlines()[2] and r.stdout.count(b"x.sql") == 2
+    assert r.stderr.decode().splitlines()[0] == "pgpool-lint: error: no.sql: no such file or directory"
+
+
+def test_real_paths_of_files_are_what_os_path_realpath_says(tmp_path, monkeypatch):
+    """Discovery resolves each folder once, from its parent's: the same answers as
+    ``os.path.realpath`` through symlinked folders and files, `..`, missing folders."""
+    from pathlib import Path
+
+    from pgpool_lint.cli import _RealPaths
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "l").symlink_to("a")
+    (tmp_path / "a" / "b" / "f.sql").write_text("")
+    (tmp_path / "a" / "b" / "ln.sql").symlink_to("f.sql")
+    (tmp_path / "a" / "up").symlink_to("..")
+    monkeypatch.chdir(tmp_path)
+    real = _RealPaths()
+    for name in ("a/b/f.sql", "l/b/f.sql", "./l/b/../b/f.sql", "a/b/ln.sql", str(tmp_path / "l" / "b" / "f.sql"),
+                 "f.sql", "l/missing/x.sql", "a/../l/b/f.sql", "a/up/l/b/f.sql", "a/up/a/up/l/b", "/", "."):
+        assert real(Path(name)) == os.path.realpath(name), name
+
+
 def test_results_travel_back_from_workers_whole(tmp_path):
     """A worker's results, packed as tuples and unpacked in the parent, are the results: every
     field of every diagnostic, its fix and edits, and the file's skipped-text notes."""
