@@ -24,7 +24,7 @@ from ..core.profile import ConnectionTarget, Profile
 from .dispatch import Check, dispatch
 from .gate import Gate
 from .neutralise import NeutralText, neutral_text
-from .split import ParseProblem, split_with_recovery
+from .split import SPLIT_PIECE, ParseProblem, split_with_recovery
 from .statement import LintContext, Statement
 
 PARSE_ERROR = "PGB000"
@@ -67,7 +67,11 @@ def analyse_sql(
         parsed_text = NeutralText(whole, psql_command=parsed_text.psql_command)
     ctx = LintContext(text, parsed_text, profile, assume_in_transaction, target=target or ConnectionTarget(),
                       guessed_transaction=guessed_transaction)
-    spans, problems = split_with_recovery(parsed_text, in_pieces=gate.enabled)
+    # the text as parsed written out once, as a str, when the split reads it whole anyway or it has no
+    # edit (its text as written): each statement is then a plain slice of it (None: read a slice at a time)
+    whole = len(parsed_text) <= SPLIT_PIECE
+    flat = str(parsed_text) if whole or not parsed_text.edits else None
+    spans, problems = split_with_recovery(flat if whole else parsed_text, in_pieces=gate.enabled)
     ctx.spans = spans
     if problems and judge_dialect:
         problems = _postgres_problems(source, problems, ctx)
@@ -82,9 +86,9 @@ def analyse_sql(
     lowered = gate.lowered(parsed_text.text)
     if parsed_text.text is text:  # the text as written: the caller's directives and passwords search it too
         ctx.lowered = lowered
-    for index in gate.candidates(parsed_text, spans, lowered):
+    for index in gate.candidates(parsed_text, spans, lowered, flat):
         start, end = spans[index]
-        stmt_text = parsed_text[start:end]
+        stmt_text = flat[start:end] if flat is not None else parsed_text[start:end]
         try:
             stmt = Statement.parse(stmt_text, text[start:end], start, index, ctx)
         except Exception:  # split said it parses; a lone parse failure must not stop the file

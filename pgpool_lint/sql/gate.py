@@ -57,21 +57,23 @@ class Gate:
         lowered = text.lower()
         return any(s in lowered for s in self._needles)
 
-    def candidates(self, text: NeutralText, spans: list[tuple[int, int]], lowered: Optional[str] = None) -> Iterator[int]:
+    def candidates(self, text: NeutralText, spans: list[tuple[int, int]], lowered: Optional[str] = None,
+                   flat: Optional[str] = None) -> Iterator[int]:
         """Indexes of the spans of ``text`` that pass the gate, as ``self(text[start:end])``
         would say, but with one pass over the whole text instead of one per statement.
 
         The pass reads the text as written (``lowered``: ``lowered(text.text)``, when the caller
         has it); a statement that holds an edit (a psql line, a placeholder) is read as parsed,
-        on its own."""
+        on its own (``flat``: ``str(text)``, when the caller has it)."""
         if not self.enabled:
             yield from range(len(spans))
             return
         written = text.text
+        parsed = text if flat is None else flat
         if lowered is None:
             lowered = self.lowered(written)
         if lowered is None:  # İ is the one character whose lower case is longer: offsets would move
-            yield from (i for i, (start, end) in enumerate(spans) if self(text[start:end]))
+            yield from (i for i, (start, end) in enumerate(spans) if self(parsed[start:end]))
             return
         # the text outside the edits (statements with edits in them are read per statement
         # below), searched in stretches that step over large edits only (COPY data is not searched)
@@ -91,7 +93,7 @@ class Gate:
                     passed[index] = 1
         for index in _edited(text, spans):  # read as parsed, on its own
             start, end = spans[index]
-            passed[index] = self(text[start:end])
+            passed[index] = self(parsed[start:end])
         yield from (index for index, value in enumerate(passed) if value)
 
 
