@@ -214,7 +214,18 @@ class NeutralText:
         return len(self.text)
 
     def __str__(self) -> str:
-        return self[0:len(self.text)]
+        if not self.edits:
+            return self.text
+        # the whole text: each edit whole (``__getitem__`` clips every edit to the slice asked for)
+        text = self.text
+        out: list[str] = []
+        pos = 0
+        for start, end, replacement, first in self.edits:
+            out.append(text[pos:start])
+            out.append(replacement if replacement is not None else _blanked(text[start:end], first))
+            pos = end
+        out.append(text[pos:])
+        return "".join(out)
 
     def edit_over(self, start: int, end: int) -> Optional[tuple[int, int]]:
         """(start, end) of the first edit overlapping [start, end), if any."""
@@ -274,18 +285,26 @@ class NeutralText:
             if replacement is not None:
                 out.append(replacement[lo - e_start:hi - e_start])
             else:
-                # a run per line, not a match per character: 9 MB of COPY data would
-                # otherwise build a list of 9 million one-character pieces
-                blanked = _NOT_LINE_BREAK.sub(_spaces, text[lo:hi])
-                if first and lo < e_start + len(first):
-                    head = first[lo - e_start:][:hi - lo]
-                    blanked = head + blanked[len(head):]
-                out.append(blanked)
+                out.append(_blanked(text[lo:hi], first[lo - e_start:] if lo < e_start + len(first) else ""))
             pos = hi
             i += 1
         if pos < stop:
             out.append(text[pos:stop])
         return "".join(out)
+
+
+def _blanked(part: str, first: str) -> str:
+    """``part`` as spaces, line breaks kept, starting with ``first``."""
+    if "\n" in part or "\r" in part:
+        # a run per line, not a match per character: 9 MB of COPY data would
+        # otherwise build a list of 9 million one-character pieces
+        blanked = _NOT_LINE_BREAK.sub(_spaces, part)
+    else:  # one line (a psql command): no search
+        blanked = " " * len(part)
+    if first:
+        head = first[:len(part)]
+        blanked = head + blanked[len(head):]
+    return blanked
 
 
 def _only_blanks(edit: tuple[int, int, Optional[str], str]) -> bool:
