@@ -77,7 +77,9 @@ class Gate:
             return
         # the text outside the edits (statements with edits in them are read per statement
         # below), searched in stretches that step over large edits only (COPY data is not searched)
-        hits = sorted(hit for a, b in _stretches(text) for hit in self._hits(lowered, a, b))
+        hits: list[tuple[int, int]] = []
+        for a, b in _stretches(text) if text.edits else ((0, len(written)),):
+            self._hits(lowered, a, b, hits)
         if text.edits:
             edit_over = text.edit_over
             hits = [hit for hit in hits if edit_over(*hit) is None]
@@ -104,22 +106,23 @@ class Gate:
             return None
         return lower_case(written)
 
-    def _hits(self, lowered: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-        """(start, end) of every occurrence of a needle inside ``lowered[start:end]``."""
-        find, starts_with = lowered.find, lowered.startswith
+    def _hits(self, lowered: str, start: int, end: int, hits: list[tuple[int, int]]) -> None:
+        """(start, end) of every occurrence of a needle inside ``lowered[start:end]``, added to
+        ``hits`` (in no particular order: each only marks the span it falls in)."""
+        find, starts_with, add = lowered.find, lowered.startswith, hits.append
         for search, group in self._searches:
             if len(group) == 1:
                 size = len(search)
                 at = find(search, start, end)
                 while at != -1:
-                    yield at, at + size
+                    add((at, at + size))
                     at = find(search, at + 1, end)
                 continue
             at = find(search, start, end)
             while at != -1:
                 for needle in group:
                     if starts_with(needle, at, end):
-                        yield at, at + len(needle)
+                        add((at, at + len(needle)))
                 at = find(search, at + 1, end)
 
 
