@@ -93,6 +93,18 @@ GATE_TEXTS = [
 ]
 
 
+def test_the_gate_reads_first_words_as_written_where_lower_case_adds_a_letter():
+    """The Kelvin sign (U+212A) lower-cases to an ASCII ``k``: after ``SET`` it is no letter of the
+    word as written (ASCII case folding), so the statement passes, as it does on its own."""
+    from pgpool_lint.sql.neutralise import neutral_text
+
+    gate = Gate(load_checks(catalogue.load().expand(["ALL"])))
+    parsed = neutral_text("SET\u212a = 1; SELECT 1; reset\u212a")
+    spans = [(0, 8), (10, 18), (20, 26)]  # given: neither parses, so no split would give them
+    assert [i for i, (start, end) in enumerate(spans) if gate(parsed[start:end])] == [0, 2]
+    assert list(gate.candidates(parsed, spans, gate.lowered(parsed.text))) == [0, 2]
+
+
 @pytest.mark.parametrize("text", GATE_TEXTS)
 def test_the_gate_passes_what_it_says_of_each_statement_alone(text):
     """``Gate.candidates`` reads the whole text in one pass (needles found over stretches that
