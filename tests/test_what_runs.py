@@ -192,7 +192,7 @@ def test_helpers_of_the_same_package_are_call_sites(tmp_path: Path) -> None:
 
         func mustExec(t testing.TB, conn *pgx.Conn, sql string, arguments ...any) {
         \tif _, err := conn.Exec(context.Background(), sql, arguments...); err != nil {
-        \t\tt.Fatalf("Exec unexpectedly failed with %v: %v", sql, err)
+        \t\tt.Fatalf("exec %q: %v", sql, err)
         \t}
         }
     """))

@@ -1,5 +1,0 @@
-import os
-
-import psycopg
-
-conn = psycopg.connect(os.environ["DATABASE_URL"])
