@@ -300,6 +300,11 @@ def test_workers_write_what_one_process_writes(tmp_path):
         assert all((r.returncode, r.stdout, r.stderr) == (one.returncode, one.stdout, one.stderr) for r in more)
 
 
+#: the command with workers started as on macOS and Windows (``python -c SPAWNED check ...``)
+SPAWNED = ("import multiprocessing\nmultiprocessing.set_start_method('spawn')\n"
+           "from pgpool_lint.cli import main\nmain()\n")
+
+
 def test_workers_started_by_spawn_write_what_one_process_writes(tmp_path):
     """macOS and Windows start workers by spawn (a new interpreter; the settings, the batches
     and the results pickled): the same bytes as -j1, workers started early or late."""
@@ -310,12 +315,10 @@ def test_workers_started_by_spawn_write_what_one_process_writes(tmp_path):
     for n in range(80):
         (tmp_path / f"{n:02d}.sql").write_text(BAD if n % 3 == 0 else CLEAN)
         names.append(f"{n:02d}.sql")
-    spawned = ("import multiprocessing\nmultiprocessing.set_start_method('spawn')\n"
-               "from pgpool_lint.cli import main\nmain()\n")
     for paths in (names, ["."]):
         one = run_cli("check", "--isolated", "--jobs", "1", "--output-format", "concise", *paths, cwd=tmp_path)
         assert one.returncode == 1 and one.stdout.count(b" PGB001 ") == 27
-        spawn = subprocess.run([sys.executable, "-c", spawned, "check", "--isolated", "--jobs", "3", "--output-format",
+        spawn = subprocess.run([sys.executable, "-c", SPAWNED, "check", "--isolated", "--jobs", "3", "--output-format",
                                 "concise", *paths], cwd=tmp_path, capture_output=True, timeout=120)
         assert (spawn.returncode, spawn.stdout, spawn.stderr) == (one.returncode, one.stdout, one.stderr)
 
@@ -350,12 +353,10 @@ def test_workers_write_what_one_process_writes_where_the_dialect_judge_speaks(tm
     assert parse_errors == [b"comma", b"keyword", b"limit"]
     skipped = [line for line in one.stderr.splitlines() if line.startswith(b"pgpool-lint: skipped text in ")]
     assert len(skipped) == 32 and skipped[0] == b"pgpool-lint: skipped text in 000_mysql.sql: mysql SQL: `AUTO_INCREMENT` is mysql syntax, not PostgreSQL's"
-    spawned = ("import multiprocessing\nmultiprocessing.set_start_method('spawn')\n"
-               "from pgpool_lint.cli import main\nmain()\n")
     for jobs in ("2", "3"):
         more = run_cli(args[0], "--jobs", jobs, *args[1:], cwd=tmp_path)
         assert (more.returncode, more.stdout, more.stderr) == (one.returncode, one.stdout, one.stderr), f"-j{jobs}"
-    spawn = subprocess.run([sys.executable, "-c", spawned, args[0], "--jobs", "2", *args[1:]], cwd=tmp_path,
+    spawn = subprocess.run([sys.executable, "-c", SPAWNED, args[0], "--jobs", "2", *args[1:]], cwd=tmp_path,
                            capture_output=True, timeout=120)
     assert (spawn.returncode, spawn.stdout, spawn.stderr) == (one.returncode, one.stdout, one.stderr)
 
