@@ -693,7 +693,8 @@ class _Share:
                     elif isinstance(taken, list):
                         break
                     elif taken.done() or not self._lint_next_left(i):
-                        self.taken[b] = [_unpacked(packed) for packed in taken.result()]
+                        self.taken[b] = [self._confirmed(j, packed, presumed)
+                                         for j, (packed, presumed) in zip(self.batches[b], taken.result())]
                 yield self.taken[b][k]
                 if k == len(self.batches[b]) - 1:  # a batch's files are in report order
                     self.taken[b] = self._WRITTEN
@@ -720,6 +721,18 @@ class _Share:
             result.text = None  # results linted ahead wait to be written: not with their files' text
             results.append(result)
             self._feed()
+
+    def _confirmed(self, i: int, packed: tuple, presumed: Optional[list]):
+        """A worker's result for file ``i``; linted here instead when sqlglot, which only this
+        process asks, gives another verdict than the worker presumed (``dialect.presume_refusals``)."""
+        if presumed is not None:
+            from .sql.dialect import confirmed
+
+            if not confirmed(presumed):
+                result = self.linter.lint_path(*self.files[i])
+                result.text = None
+                return result
+        return _unpacked(packed)
 
     def _lint_next_left(self, start: int) -> bool:
         """Lint the first batch nobody took from file ``start`` on; False when there is none."""
@@ -792,9 +805,11 @@ def _start_worker(settings) -> None:
     import signal
 
     from .lint.linter import Linter
+    from .sql.dialect import presume_refusals
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_linter = Linter(settings)
+    presume_refusals()  # sqlglot is imported in the parent alone
     _collect_less()
 
 
@@ -806,15 +821,21 @@ _WARM_UP_SQL = (b"SET search_path TO app;\nSELECT pg_advisory_lock(1);\nLISTEN x
 
 
 def _warm_up() -> None:
+    from .sql.dialect import take_presumed
+
     _worker_linter.lint_bytes(_WARM_UP_SQL, "warm-up.sql")
+    take_presumed()
 
 
 def _lint_batch(files: list[tuple[str, str]]) -> list[tuple]:
+    """Per file: its packed result, and the dialect judge's calls for the parent to confirm."""
+    from .sql.dialect import take_presumed
+
     results = []
     for path, display in files:
         result = _worker_linter.lint_path(path, display)
         result.text = None  # only the diagnostics travel back
-        results.append(_packed(result))
+        results.append((_packed(result), take_presumed()))
     return results
 
 

@@ -300,6 +300,11 @@ def test_workers_write_what_one_process_writes(tmp_path):
         assert all((r.returncode, r.stdout, r.stderr) == (one.returncode, one.stdout, one.stderr) for r in more)
 
 
+#: the command with workers started as on macOS and Windows (``python -c SPAWNED check ...``)
+SPAWNED = ("import multiprocessing\nmultiprocessing.set_start_method('spawn')\n"
+           "from pgpool_lint.cli import main\nmain()\n")
+
+
 def test_workers_started_by_spawn_write_what_one_process_writes(tmp_path):
     """macOS and Windows start workers by spawn (a new interpreter; the settings, the batches
     and the results pickled): the same bytes as -j1, workers started early or late."""
@@ -310,14 +315,80 @@ def test_workers_started_by_spawn_write_what_one_process_writes(tmp_path):
     for n in range(80):
         (tmp_path / f"{n:02d}.sql").write_text(BAD if n % 3 == 0 else CLEAN)
         names.append(f"{n:02d}.sql")
-    spawned = ("import multiprocessing\nmultiprocessing.set_start_method('spawn')\n"
-               "from pgpool_lint.cli import main\nmain()\n")
     for paths in (names, ["."]):
         one = run_cli("check", "--isolated", "--jobs", "1", "--output-format", "concise", *paths, cwd=tmp_path)
         assert one.returncode == 1 and one.stdout.count(b" PGB001 ") == 27
-        spawn = subprocess.run([sys.executable, "-c", spawned, "check", "--isolated", "--jobs", "3", "--output-format",
+        spawn = subprocess.run([sys.executable, "-c", SPAWNED, "check", "--isolated", "--jobs", "3", "--output-format",
                                 "concise", *paths], cwd=tmp_path, capture_output=True, timeout=120)
         assert (spawn.returncode, spawn.stdout, spawn.stderr) == (one.returncode, one.stdout, one.stderr)
+
+
+#: statements PostgreSQL rejects, by what the dialect judge says of them (sqlglot is asked)
+JUDGED = {
+    "mysql": "CREATE TABLE users (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(20)) ENGINE=InnoDB;\n",
+    "backtick": "SELECT `a` FROM t;\n",
+    "limit": "SELECT * FROM t LIMIT 5, 10;\n",  # PostgreSQL with a mistake: every reader refuses it
+    "comma": "CREATE TABLE t (id int,);\n",
+    "keyword": "CREATE INDEX ix ON t (a) NAMESPACE x;\n",  # another dialect's keyword, still a mistake
+}
+
+
+def test_workers_write_what_one_process_writes_where_the_dialect_judge_speaks(tmp_path):
+    """Only this process asks sqlglot; the workers presume its readers refuse and this process
+    lints again a file where they do not. The same bytes as -j1, forked or spawned: MySQL files
+    skipped (--verbose says why, in its place on stderr), PostgreSQL mistakes still PGB000."""
+    import subprocess
+    import sys
+
+    names = []
+    for n in range(240):
+        kind = list(JUDGED)[n % len(JUDGED)] if n % 3 == 0 else None
+        name = f"{n:03d}_{kind or 'plain'}.sql"
+        (tmp_path / name).write_text((JUDGED[kind] if kind else "") + (BAD if n % 2 else CLEAN))
+        names.append(name)
+    args = ("check", "--isolated", "--verbose", "--output-format", "concise", *names)
+    one = run_cli(args[0], "--jobs", "1", *args[1:], cwd=tmp_path)
+    assert one.returncode == 1
+    parse_errors = sorted({line.split(b"_")[1].split(b".")[0] for line in one.stdout.splitlines() if b" PGB000 " in line})
+    assert parse_errors == [b"comma", b"keyword", b"limit"]
+    skipped = [line for line in one.stderr.splitlines() if line.startswith(b"pgpool-lint: skipped text in ")]
+    assert len(skipped) == 32 and skipped[0] == b"pgpool-lint: skipped text in 000_mysql.sql: mysql SQL: `AUTO_INCREMENT` is mysql syntax, not PostgreSQL's"
+    for jobs in ("2", "3"):
+        more = run_cli(args[0], "--jobs", jobs, *args[1:], cwd=tmp_path)
+        assert (more.returncode, more.stdout, more.stderr) == (one.returncode, one.stdout, one.stderr), f"-j{jobs}"
+    spawn = subprocess.run([sys.executable, "-c", SPAWNED, args[0], "--jobs", "2", *args[1:]], cwd=tmp_path,
+                           capture_output=True, timeout=120)
+    assert (spawn.returncode, spawn.stdout, spawn.stderr) == (one.returncode, one.stdout, one.stderr)
+
+
+def test_a_worker_asks_no_sqlglot_and_the_parent_confirms_its_verdicts(tmp_path):
+    """A worker (``_start_worker``) lints without importing sqlglot and hands back the judge's
+    calls; asked with sqlglot, a MySQL statement gets another verdict (the parent lints that
+    file itself), a PostgreSQL mistake the same (the worker's result stands)."""
+    import subprocess
+    import sys
+
+    for kind in JUDGED:
+        (tmp_path / f"{kind}.sql").write_text(JUDGED[kind])
+    script = (
+        "import pickle, sys\n"
+        "from pgpool_lint.cli import _lint_batch, _start_worker\n"
+        "from pgpool_lint.lint.linter import Settings\n"
+        "from pgpool_lint.core import catalogue\n"
+        "_start_worker(Settings(enabled=frozenset(r.code for r in catalogue.load().rules)))\n"
+        f"out = _lint_batch([(k + '.sql', k + '.sql') for k in {list(JUDGED)!r}])\n"
+        "assert 'sqlglot' not in sys.modules\n"
+        "sys.stdout.buffer.write(pickle.dumps([presumed for _, presumed in out]))\n"
+    )
+    worker = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, timeout=120)
+    assert worker.returncode == 0, worker.stderr
+    import pickle
+
+    from pgpool_lint.sql.dialect import confirmed
+
+    presumed = dict(zip(JUDGED, pickle.loads(worker.stdout)))
+    assert all(presumed.values())  # sqlglot's answer was presumed in each
+    assert {kind for kind, calls in presumed.items() if not confirmed(calls)} == {"mysql", "backtick"}
 
 
 def test_ctrl_c_during_a_parallel_run_stops_every_process_quietly(tmp_path):
