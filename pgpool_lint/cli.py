@@ -95,6 +95,33 @@ def main() -> None:
     """Find SQL that breaks behind a transaction-mode connection pooler (PgBouncer)."""
 
 
+def run() -> NoReturn:
+    """The ``pgpool-lint`` command: ``main`` as click runs it, then the process ends without
+    Python's teardown, which frees every module, cache and table one object at a time (~30 ms
+    after the 3,025-file corpus) for nobody; mypy ends the same way.  Output is flushed first;
+    with worker processes still alive (a run stopped early), the ordinary exit joins them."""
+    try:
+        main()  # click's standalone mode: SystemExit with the status
+        status = 0
+    except SystemExit as exc:
+        status = exc.code
+    if not isinstance(status, int):  # as sys.exit: None is 0, a message goes to stderr with 1
+        if status is not None:
+            print(status, file=sys.stderr)
+        status = 0 if status is None else 1
+    multiprocessing = sys.modules.get("multiprocessing")
+    if multiprocessing is not None and multiprocessing.active_children():
+        sys.exit(status)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        status = EXIT_READER_CLOSED
+    except (OSError, ValueError):
+        pass
+    os._exit(status)
+
+
 def _options(*options):
     """One decorator applying ``options`` in the order listed (for option groups shared by commands)."""
     def apply(command):

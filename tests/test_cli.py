@@ -480,3 +480,24 @@ def test_results_travel_back_from_workers_whole(tmp_path):
     assert back == result and type(back) is type(result)
     for d, e in zip(result.diagnostics, back.diagnostics):  # source_line does not take part in ==
         assert dataclasses.astuple(d) == dataclasses.astuple(e) and d.source_line == e.source_line
+
+
+@pytest.mark.parametrize("ending, status, stderr", [
+    (SystemExit(1), 1, ""), (SystemExit(None), 0, ""), (SystemExit("bad thing"), 1, "bad thing\n"), (None, 0, "")])
+def test_the_command_ends_with_its_status_after_flushing(monkeypatch, capsys, ending, status, stderr):
+    """``run`` (the console script, ``python -m pgpool_lint``) ends the process with
+    ``os._exit`` and click's status, as ``sys.exit`` would have read it, output flushed."""
+    from pgpool_lint import cli
+
+    def main():
+        print("report line")
+        if ending is not None:
+            raise ending
+
+    ended = []
+    monkeypatch.setattr(cli, "main", main)
+    monkeypatch.setattr(cli.os, "_exit", ended.append)
+    cli.run()
+    assert ended == [status]
+    out = capsys.readouterr()
+    assert (out.out, out.err) == ("report line\n", stderr)
