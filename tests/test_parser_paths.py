@@ -95,10 +95,10 @@ def test_the_coarse_split_cuts_the_same_on_both_paths(monkeypatch, path, text, s
     libpg_query's token array, or lists on the stand-in path): top-level semicolons only,
     comments never start or end a statement, BEGIN ATOMIC bodies kept whole."""
     from pgpool_lint.sql import pgparser
-    from pgpool_lint.sql.split import _coarse_split
+    from pgpool_lint.sql.split import _coarse_cut
 
     monkeypatch.setattr(pgparser, "_BACKEND", [backends()[path]])
-    assert _coarse_split(text) == spans
+    assert _coarse_cut(text)[0] == spans
 
 
 RECOVERED_TEXTS = [
@@ -124,7 +124,7 @@ def test_recovery_gives_what_parsing_each_piece_alone_gives(monkeypatch, path, t
     monkeypatch.setattr(pgparser, "_BACKEND", [backends()[path]])
     alone_spans: list = []
     alone_problems: list = []
-    for piece in split._coarse_split(text):
+    for piece in split._coarse_cut(text)[0]:
         split._recover_piece(text, 0, piece, alone_spans, alone_problems, respect_parens=True)
     assert alone_problems
     assert split.split_with_recovery(text) == (alone_spans, alone_problems)

@@ -120,12 +120,6 @@ def split_utf8(data: bytes) -> Optional[list[tuple[int, int]]]:
         return None
 
 
-def split_encoded(data: bytes) -> list[tuple[int, int]]:
-    """``split_utf8(data)``, but ``ParseError(message, character offset)`` when it does not
-    parse (where the parser stopped tells which statements before it need no second parse)."""
-    return _backend().split(data)
-
-
 def split_spans(text: str) -> list[tuple[int, int]]:
     """Statement spans (in characters) of ``text``; ``ParseError(message, character offset)``
     when it does not parse, as ``pglast.parser.split(text, with_parser=True)`` raises it."""

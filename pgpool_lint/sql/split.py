@@ -27,11 +27,6 @@ class ParseProblem:
     statement: tuple[int, int] = (0, 0)
 
 
-def _coarse_split(text: str) -> list[tuple[int, int]]:
-    """Top-level statements by PostgreSQL's own scanner; our splitter if it rejects the text."""
-    return _coarse_cut(text)[0]
-
-
 def _coarse_cut(text: str) -> tuple[list[tuple[int, int]], Optional[set[int]]]:
     """Top-level statements by PostgreSQL's own scanner; our splitter if it rejects the text.
 
@@ -186,7 +181,7 @@ def split_with_recovery(text: "str | NeutralText", in_pieces: bool = True) -> tu
             return spans, []
     text = str(text)  # the whole text at once from here
     try:
-        return pgparser.split_encoded(text.encode("utf-8")), []
+        return pgparser.split_spans(text), []
     except pgparser.ParseError as err:
         error_at = _error_at(err)
     spans: list[tuple[int, int]] = []
