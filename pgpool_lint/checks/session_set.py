@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..core.cache import SHORT_TEXT, ClearingCache
 from ..core.findings import Finding
 from ..core.profile import search_path_advice
-from ..core.cache import ClearingCache
 from ..fix.edits import in_transaction_or_display, moved, set_config_local_fix, set_local_fix
 from ..fix.suggest import alter_role, alter_role_prefix, call_source, parameter_name, set_local
 from ..sql import nodes
@@ -137,14 +137,13 @@ def _session_set(stmt: Statement, name: str) -> Finding:
         _, message, help_text, fix, start = known
         return stmt.finding(CODE, message, help_text, fix=moved(fix, stmt.start - start))
     finding = _new_session_set(stmt, name)
-    if len(stmt.text) <= _SHORT:
+    if len(stmt.text) <= SHORT_TEXT:
         _SET_FINDINGS.remember(key, (ctx.profile, finding.message, finding.help, finding.fix, stmt.start))
     return finding
 
 
 #: the findings of the short SET statements seen last (see ``_session_set``)
 _SET_FINDINGS = ClearingCache(256)
-_SHORT = 200
 
 
 def _new_session_set(stmt: Statement, name: str) -> Finding:

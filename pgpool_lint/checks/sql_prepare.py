@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from typing import Iterator
 
-from ..core.cache import ClearingCache
+from ..core.cache import SHORT_TEXT, ClearingCache
 from ..core.findings import Finding
 from ..fix import edits
 from ..sql.statement import Statement
@@ -75,14 +75,13 @@ def _execute_values(stmt: Statement) -> str | None:
     """``1, 'x'`` of ``EXECUTE name(1, 'x')`` as written (asked only when the EXECUTE has
     parameters: PostgreSQL has no ``EXECUTE name()``).  Made of the statement's own text, so
     kept by text: a test suite runs the same EXECUTE again and again (3 in 5 on the corpus)."""
-    if len(stmt.text) > _SHORT:
+    if len(stmt.text) > SHORT_TEXT:
         return _scanned_execute_values(stmt)
     return _VALUES.get_or_remember((stmt.text, stmt.source), lambda: _scanned_execute_values(stmt))
 
 
 #: the values of the short EXECUTE statements seen last, by text (see ``_execute_values``)
 _VALUES = ClearingCache(256)
-_SHORT = 200
 
 
 def _scanned_execute_values(stmt: Statement) -> str | None:

@@ -7,6 +7,12 @@ from __future__ import annotations
 from typing import Any, Callable, Hashable
 
 
+#: the longest statement text kept as (part of) a key of a cache by text: the same short
+#: statements come back file after file (``SET search_path = ...``, ``EXECUTE q``), long ones
+#: rarely, and a key holds its text for as long as it is kept
+SHORT_TEXT = 200
+
+
 class ClearingCache(dict):
     """A dict that is emptied when it would hold more than ``limit`` entries."""
 

@@ -10,7 +10,7 @@ import functools
 import re
 from typing import NamedTuple, Optional
 
-from ..core.cache import ClearingCache
+from ..core.cache import SHORT_TEXT, ClearingCache
 from ..core.lazyre import lazy_re
 from ..sql import pgparser
 from ..sql.statement import Statement
@@ -29,7 +29,7 @@ class SetParts(NamedTuple):
 def set_parts(stmt: Statement) -> Optional[SetParts]:
     """The pieces of a ``SET`` statement, cut once per statement (its finding's message,
     help and fix all ask); None when it is not a plain ``SET``."""
-    if len(stmt.text) > _SHORT:
+    if len(stmt.text) > SHORT_TEXT:
         return stmt.context.once_per("suggest.set_parts", stmt.start, lambda: _set_parts(stmt))
     # the pieces are offsets into the statement and its words as written: the same for the same text
     return _SET_PARTS.get_or_remember((stmt.text, stmt.source), lambda: _set_parts(stmt))
@@ -37,7 +37,6 @@ def set_parts(stmt: Statement) -> Optional[SetParts]:
 
 #: the pieces of the short SET statements seen last, by text: the same SET comes back in file after file
 _SET_PARTS = ClearingCache(256)
-_SHORT = 200
 
 
 #: ``SET [SESSION|LOCAL] name[.name...] {=|TO}`` written plainly: ASCII words and blanks (PostgreSQL's

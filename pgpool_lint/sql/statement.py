@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Hashable, Optional
 
-from ..core.cache import ClearingCache
+from ..core.cache import SHORT_TEXT, ClearingCache
 from ..core.findings import Finding
 from ..core.positions import Utf8Offsets
 from ..core.profile import ConnectionTarget, Profile
@@ -43,7 +43,7 @@ class Statement:
         tree = _PARSED.get(text)
         if tree is None:
             tree = _parse_tree(text)
-            if len(text) <= _PARSED_TEXT_LIMIT:
+            if len(text) <= SHORT_TEXT:
                 _PARSED.remember(text, tree)
         stmt = cls(source, text, start, start + len(text), tree.kind, tree.body, index, context)
         stmt._tree = tree
@@ -187,7 +187,6 @@ def json_loads(raw: str) -> Any:
 #: (``SET search_path = ...``, ``BEGIN``, ``EXECUTE q``: three in five statements parsed on a
 #: corpus of real files); bounded in entries and in the length of a text kept
 _PARSED = ClearingCache(128)
-_PARSED_TEXT_LIMIT = 200
 
 
 @dataclass
