@@ -6,7 +6,8 @@ from typing import Iterator
 
 from ..core.findings import Finding
 from ..sql import nodes
-from ..sql.dispatch import may_call, needles
+from ..sql.dispatch import may_call
+from ..sql.gate import needles
 from ..sql.statement import Statement
 
 CODE = "PGB011"

@@ -11,7 +11,8 @@ from ..core.findings import Finding
 from ..fix import edits
 from ..fix.suggest import call_source
 from ..sql import nodes
-from ..sql.dispatch import may_call, needles
+from ..sql.dispatch import may_call
+from ..sql.gate import needles
 from ..sql.statement import Statement
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Callable, Iterable, Optional
 
 from ..core.findings import Finding
-from .gate import lower_case
+from .gate import lower_case, needles
 from .nodes import EXECUTING_KINDS
 from .statement import LintContext, Statement
 
@@ -119,12 +119,6 @@ def may_call(stmt: Statement, names: Iterable[str]) -> bool:
         if name in lowered:
             return True
     return False
-
-
-def needles(names: Iterable[str]) -> tuple[str, ...]:
-    """``names`` for ``may_call``, without those that contain another one (it is found too)."""
-    names = set(names)
-    return tuple(sorted(n for n in names if not any(o != n and o in n for o in names)))
 
 
 #: the tables of the last list of checks (lists of checks are never changed once loaded): one linter

@@ -35,8 +35,7 @@ class Gate:
             subs.update(check.substrings)
         self.substrings = tuple(sorted(subs))
 
-        # a substring that contains another one adds nothing: the shorter one is found too
-        self._needles = tuple(s for s in self.substrings if not any(o != s and o in s for o in self.substrings))
+        self._needles = needles(self.substrings)
         # needles that start alike (``language sql``, ``language 'sql'``) are found with one search
         # for their start, each checked where it is found: one pass over the text, not one each
         starts: dict[str, list[str]] = {}
@@ -178,6 +177,13 @@ def lower_case(text: str) -> str:
         return text.lower()
     step = 1 << 16
     return "".join(text[i:i + step].lower() for i in range(0, len(text), step))
+
+
+def needles(substrings: Iterable[str]) -> tuple[str, ...]:
+    """``substrings`` to search for, sorted, without those that contain another one: the shorter
+    one is found too (the gate's substrings, ``dispatch.may_call``'s function names)."""
+    substrings = set(substrings)
+    return tuple(sorted(s for s in substrings if not any(o != s and o in s for o in substrings)))
 
 
 def occurrences(text: str, needles: Iterable[str], offset: int = 0) -> Iterator[tuple[int, int]]:
