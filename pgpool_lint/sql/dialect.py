@@ -247,10 +247,7 @@ def _foreign_word(statement: str, at: Optional[int]) -> Optional[str]:
         return word  # PostgreSQL has no backtick at all: MySQL, SQLite or BigQuery quoting
     if word.lower() in _postgres_keywords():
         return None
-    if _presumed is not None:
-        _presumptions[0] += 1
-        return None
-    if word not in _other_keywords():
+    if _presumes() or word not in _other_keywords():
         return None
     return m.group()
 
@@ -344,8 +341,7 @@ def _sqlglot_dialect(text: str, ask_postgres: bool = True) -> Optional[str]:
     Remembered per process: the same statement comes back in many files (extension scripts'
     ``AS :MODULE_PATHNAME`` functions, regression tests' copies), and nine sqlglot readers each
     cost about a millisecond."""
-    if _presumed is not None:
-        _presumptions[0] += 1
+    if _presumes():
         return None
     import hashlib
 
@@ -378,6 +374,14 @@ def presume_refusals() -> None:
     to refuse, and the judge's calls are kept for ``take_presumed``."""
     global _presumed
     _presumed = []
+
+
+def _presumes() -> bool:
+    """In a worker that presumes: True, and counted (sqlglot is not asked; its readers refuse)."""
+    if _presumed is None:
+        return False
+    _presumptions[0] += 1
+    return True
 
 
 def take_presumed() -> Optional[list]:
