@@ -449,9 +449,8 @@ def _stdin_positions(text: str) -> list[int]:
 
 def _holds(positions: list[int], start: int, end: int) -> bool:
     """Whether a 'stdin' of ``positions`` lies in text[start:end]: else that text cannot be
-    ``COPY ... FROM stdin``, and ``_is_copy_from_stdin`` is not asked (a question per ';')."""
-    i = bisect.bisect_left(positions, start)
-    return i < len(positions) and positions[i] + 5 <= end
+    ``COPY ... FROM stdin``, and ``_is_copy_from_stdin`` is not asked."""
+    return _first_at(positions, start, end) + 5 <= end
 
 
 def _first_at(positions: list[int], start: int, none: int) -> int:
