@@ -21,7 +21,7 @@ from ..core.diagnostics import Edit, Fix
 from ..core.lazyre import lazy_re
 # pgparser's names are read at call time (``pgparser.ParseError`` in an except clause only when
 # raised): pglast's parser is loaded when first used, not when this module is imported
-from ..sql import pgparser
+from ..sql import nodes, pgparser
 from ..sql.statement import json_loads
 from .suggest import set_parts
 
@@ -331,7 +331,7 @@ def _find_last_mentions(ctx: "LintContext") -> tuple[dict[str, int], int]:
         if parsed is None or parsed[0] == "ExecuteStmt":  # EXECUTE: a plan prepared who knows where
             unparseable = index
             continue
-        for kind, body in _nodes_of({parsed[0]: parsed[1]}, _MENTIONING):
+        for kind, body in nodes.typed_nodes({parsed[0]: parsed[1]}, _MENTIONING):
             if kind == "RangeVar":
                 texts = [str(body.get("relname", ""))]
             elif kind == "String":
@@ -356,28 +356,6 @@ _MENTIONING = frozenset({"RangeVar", "String", "A_Const", "FuncCall", "CallStmt"
 _STRING = frozenset({"String"})
 
 
-def _nodes_of(root: dict, kinds: frozenset[str]) -> list[tuple[str, dict]]:
-    """(type, body) of the typed nodes of ``kinds`` under ``root``: ``nodes.walk`` filtered, in
-    no particular order, without a generator step for each of the many nodes of other types
-    (the trees are JSON's: exact dicts and lists)."""
-    found = []
-    stack: list = [root]
-    while stack:
-        item = stack.pop()
-        if type(item) is dict:
-            if len(item) == 1:
-                ((key, body),) = item.items()
-                if type(body) is dict and key[:1].isupper():
-                    if key in kinds:
-                        found.append((key, body))
-                    stack.extend(body.values())
-                    continue
-            stack.extend(item.values())
-        elif type(item) is list:
-            stack.extend(item)
-    return found
-
-
 def _span_trees(ctx: "LintContext") -> list[Optional[tuple[str, dict]]]:
     """``span_statements`` of every span, the statements the engine parsed taken as they are."""
     parsed: dict[int, tuple[str, dict]] = {stmt.index: (stmt.kind, stmt.body) for stmt in ctx.statements}
@@ -397,7 +375,7 @@ def _routine_bodies(parsed_all: list) -> dict[str, list[str]]:
     for parsed in parsed_all:
         if parsed is None or parsed[0] != "CreateFunctionStmt":
             continue
-        strings = [str(body.get("sval", "")) for _, body in _nodes_of({parsed[0]: parsed[1]}, _STRING)]
+        strings = [str(body.get("sval", "")) for _, body in nodes.typed_nodes({parsed[0]: parsed[1]}, _STRING)]
         bodies.setdefault(_routine_name(parsed[1].get("funcname")), []).extend(strings)
     return bodies
 

@@ -49,6 +49,28 @@ def walk(node: Any) -> Iterator[tuple[str, Node]]:
             stack.extend(reversed(item))
 
 
+def typed_nodes(root: Node, kinds: frozenset[str]) -> list[tuple[str, Node]]:
+    """(type, body) of the typed nodes of ``kinds`` under ``root``: ``walk`` filtered, in
+    no particular order, without a generator step for each of the many nodes of other types
+    (the trees are JSON's: exact dicts and lists)."""
+    found = []
+    stack: list = [root]
+    while stack:
+        item = stack.pop()
+        if type(item) is dict:
+            if len(item) == 1:
+                ((key, body),) = item.items()
+                if type(body) is dict and key[:1].isupper():
+                    if key in kinds:
+                        found.append((key, body))
+                    stack.extend(body.values())
+                    continue
+            stack.extend(item.values())
+        elif type(item) is list:
+            stack.extend(item)
+    return found
+
+
 def executed_part(kind: str, body: Node) -> Node | None:
     """The part of a top-level statement whose expressions run now, or None."""
     if kind not in EXECUTING_KINDS:
