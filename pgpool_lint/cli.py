@@ -744,10 +744,13 @@ class _Share:
     def _lint_here(self, b: int) -> None:
         results = self.taken[b] = []
         for i in self.batches[b]:
-            result = self.linter.lint_path(*self.files[i])
-            result.text = None  # results linted ahead wait to be written: not with their files' text
-            results.append(result)
+            results.append(self._lint_one(i))
             self._feed()
+
+    def _lint_one(self, i: int):
+        result = self.linter.lint_path(*self.files[i])
+        result.text = None  # results linted ahead wait to be written: not with their files' text
+        return result
 
     def _confirmed(self, i: int, packed: tuple, presumed: Optional[list]):
         """A worker's result for file ``i``; linted here instead when sqlglot, which only this
@@ -756,9 +759,7 @@ class _Share:
             from .sql.dialect import confirmed
 
             if not confirmed(presumed):
-                result = self.linter.lint_path(*self.files[i])
-                result.text = None
-                return result
+                return self._lint_one(i)
         return _unpacked(packed)
 
     def _lint_next_left(self, start: int) -> bool:
@@ -819,8 +820,6 @@ def _collect_less() -> None:
     young collection waits for 10,000 new objects instead of 700 (a file's parse trees are
     mostly freed by reference counting).  On the 3,025-file corpus: 649 collections, 0.24-0.39 s
     of one worker, became 42 collections, 0.07-0.15 s, for 0.2 MB more at the peak."""
-    import gc
-
     gc.freeze()
     gc.set_threshold(10_000, 50, 100)
 
@@ -1201,4 +1200,4 @@ if _COLLECTING:
     gc.enable()
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()
