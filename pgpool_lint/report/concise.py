@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..core.cache import ClearingCache
-from . import RenderContext, safe_name, summary_line, terminal_safe
+from . import RenderContext, may_hold_secret, safe_name, summary_line, terminal_safe
 
 
 def render(diagnostics, out, ctx: RenderContext) -> None:
@@ -36,8 +36,7 @@ def _plain_head(code: str, name: str) -> str | None:
     across the blank it ends with: a password is found from ``://``, ``password`` or ``identified``
     on, and every other escape is one character.  None: the whole line is made safe."""
     head = f"{code} [{name}] "
-    lowered = head.lower()
-    if terminal_safe(head) != head or "://" in head or "assword" in lowered or "dentified" in lowered:
+    if terminal_safe(head) != head or may_hold_secret(head):
         return None
     return head
 
