@@ -300,6 +300,58 @@ def test_workers_write_what_one_process_writes(tmp_path):
         assert all((r.returncode, r.stdout, r.stderr) == (one.returncode, one.stdout, one.stderr) for r in more)
 
 
+def test_the_first_files_named_are_linted_by_a_worker_while_the_others_are_found(tmp_path, monkeypatch):
+    """Workers started early lint the first regular files named (``_guess_first_files``) while
+    this process finds the files; their results count only when discovery lists those files
+    first, in that order, with those names (``_guessed_files``)."""
+    from pgpool_lint import cli
+    from pgpool_lint.config import GlobSet
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "db").mkdir()
+    for n in range(6):
+        (tmp_path / "db" / f"{n}.sql").write_text(BAD)
+    monkeypatch.setattr(cli, "GUESSED_BATCH_FILES", 2)
+    named = ("db/0.sql", "./db/1.sql", "db//2.sql", "db/3.sql", "db", "db/4.sql")
+    # two batches for two workers, the paths as discovery gives them; up to the folder for more
+    assert cli._guess_first_files(named, 2) == [[("db/0.sql", "db/0.sql"), ("db/1.sql", "./db/1.sql")],
+                                                [("db/2.sql", "db//2.sql"), ("db/3.sql", "db/3.sql")]]
+    assert cli._guess_first_files(named, 3)[2:] == []
+    assert cli._guess_first_files(("-", "db/0.sql"), 1) == []
+    assert cli._guess_first_files(("missing.sql", "db/0.sql"), 1) == []
+    def found(*paths):
+        return list(cli._discover(paths, GlobSet([]), tmp_path, False, None))
+
+    assert cli._guessed_files(cli._guess_first_files(named, 2), found(*named)) == 4
+    twice = ("db/0.sql", "./db/0.sql")  # one file named twice: discovery lists it once
+    assert cli._guessed_files(cli._guess_first_files(twice, 1), found(*twice)) == 0
+    assert cli._guessed_files(cli._guess_first_files(("db/0.sql", "db/1.sql"), 1), found("db/1.sql")) == 0
+
+
+def test_workers_write_what_one_process_writes_whatever_the_first_paths_named(tmp_path):
+    """The first paths named are linted by a worker before discovery ends: the same bytes as -j1
+    when discovery lists them otherwise (named twice, a folder among them, missing, excluded)."""
+    from pgpool_lint.cli import GUESSED_BATCH_FILES
+
+    (tmp_path / "db").mkdir()
+    names = []
+    for n in range(GUESSED_BATCH_FILES + 100):  # more than the guess holds
+        name = f"db/{n:03d}.sql"
+        (tmp_path / name).write_text(BAD if n % 3 == 0 else CLEAN)
+        names.append(name)
+    for first in (["db/000.sql", "./db/000.sql"], ["db//001.sql", "db/001.sql"], ["db/002.sql", "db", "db/003.sql"],
+                  ["db/004.sql", "missing.sql"], ["db/005.sql/"], ["db/006.sql", "db/006.sql"]):
+        paths = first + names
+        one = run_cli("check", "--isolated", "--jobs", "1", "--output-format", "concise", *paths, cwd=tmp_path)
+        assert one.returncode in (1, 2) and one.stdout.count(b" PGB001 ") >= 118, first
+        for jobs in ("2", "3"):
+            more = run_cli("check", "--isolated", "--jobs", jobs, "--output-format", "concise", *paths, cwd=tmp_path)
+            assert (more.returncode, more.stdout, more.stderr) == (one.returncode, one.stdout, one.stderr), (first, jobs)
+    excluded = run_cli("check", "--isolated", "--force-exclude", "--exclude", "db/00*", "--jobs", "2",
+                       "--output-format", "concise", *names, cwd=tmp_path)
+    assert excluded.returncode == 1 and b"db/000.sql" not in excluded.stdout and b"db/012.sql:2:1: PGB001" in excluded.stdout
+
+
 #: the command with workers started as on macOS and Windows (``python -c SPAWNED check ...``)
 SPAWNED = ("import multiprocessing\nmultiprocessing.set_start_method('spawn')\n"
            "from pgpool_lint.cli import main\nmain()\n")
