@@ -259,7 +259,9 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
         _print_parser()
     if show_settings:
         _show_settings(cfg, settings, cat, excludes, respect_gitignore, output_format)
-    workers = None if fix or diff or add_noqa or show_files else _early_workers(settings, paths, jobs)
+    linter = Linter(settings)  # before the workers start: a forked one lints with it
+    _collect_less()
+    workers = None if fix or diff or add_noqa or show_files else _early_workers(linter, paths, jobs)
     try:
         items = list(_discover(paths, exclude_globs, cfg.root, force_exclude, stdin_filename, respect_gitignore))
     except BaseException:
@@ -267,8 +269,6 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
         raise
     if show_files:
         _show_files(items)
-    linter = Linter(settings)
-    _collect_less()
     if add_noqa:
         _add_noqa(linter, items)
     fixing = None
@@ -278,7 +278,7 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
 
         fixing = FixRun(Fixer(linter, applicabilities(unsafe_fixes), write=not diff, roots=paths), cat, diff,
                         show_fixes)
-    parallel = _lint_in_parallel(settings, items, jobs, linter, workers) if fixing is None else None
+    parallel = _lint_in_parallel(items, jobs, linter, workers) if fixing is None else None
     from .report import RenderContext
     from .report.progress import RunProgress
 
@@ -628,11 +628,11 @@ def _use_color() -> bool:
 #: below this many files (and PARALLEL_MIN_BYTES) one process is faster than starting workers
 PARALLEL_MIN_FILES = 200
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+#: a worker's linter (``_start_worker``); forked, this process's own, set before the fork
 _worker_linter = None
 
 
-def _lint_in_parallel(settings, items, jobs: Optional[int], linter, workers: Optional[_Early] = None
-                      ) -> Optional[Iterator]:
+def _lint_in_parallel(items, jobs: Optional[int], linter, workers: Optional[_Early] = None) -> Optional[Iterator]:
     """Results of linting the files among ``items`` (in order) in ``jobs`` processes, this one
     (``linter``) and ``jobs - 1`` workers, or None to lint them here alone: ``--jobs 1``, or by
     default (``--jobs 0``) one CPU or few, small files. ``workers``: what ``_early_workers``
@@ -645,7 +645,7 @@ def _lint_in_parallel(settings, items, jobs: Optional[int], linter, workers: Opt
         _stop(workers)
         return None
     if workers is None:
-        workers = _Early(jobs - 1, _pool(settings, jobs - 1), [], [])
+        workers = _Early(jobs - 1, _pool(linter, jobs - 1), [], [])
     guessed = _guessed_files(workers.guessed, files)
     batches = [list(range(start, start + len(batch))) for start, batch in _starts(workers.guessed)] if guessed else []
     for future in workers.futures if not guessed else ():
@@ -666,7 +666,7 @@ class _Early(NamedTuple):
     futures: list
 
 
-def _early_workers(settings, paths: tuple[str, ...], jobs: Optional[int]) -> Optional[_Early]:
+def _early_workers(linter, paths: tuple[str, ...], jobs: Optional[int]) -> Optional[_Early]:
     """The workers started before the files are found, when the command line already names
     enough files for them (at least one per process; by default, at least PARALLEL_MIN_FILES).
     They start (fork, imports) while this process finds the files, and lint the first files
@@ -676,11 +676,12 @@ def _early_workers(settings, paths: tuple[str, ...], jobs: Optional[int]) -> Opt
         jobs = _cores() if named >= PARALLEL_MIN_FILES else 1
     if jobs < 2 or named < jobs:  # folders among few paths: how many files is not known yet
         return None
-    pool = _pool(settings, jobs - 1)
-    for _ in range(jobs - 1):  # start them now (a pool starts its processes on its first tasks)
-        pool.submit(_warm_up)
     guessed = _guess_first_files(paths, jobs - 1)
-    return _Early(jobs - 1, pool, guessed, [pool.submit(_lint_batch, batch) for batch in guessed])
+    pool = _pool(linter, jobs - 1)
+    futures = [pool.submit(_lint_batch, batch) for batch in guessed]
+    for _ in range(jobs - 1 - len(guessed)):  # start the others now (a pool starts its processes on its first tasks)
+        pool.submit(_warm_up)
+    return _Early(jobs - 1, pool, guessed, futures)
 
 
 #: how much of the first files named a worker lints while this process finds the files (bytes,
@@ -734,10 +735,13 @@ def _cores() -> int:
     return min(os.cpu_count() or 1, 8)
 
 
-def _pool(settings, workers: int):
+def _pool(linter, workers: int):
+    """Workers that lint as ``linter`` does: forked, with it (``_start_worker``)."""
+    global _worker_linter
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(settings,))
+    _worker_linter = linter
+    return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(linter.settings,))
 
 
 def _stop(workers: Optional[_Early]) -> None:
@@ -899,13 +903,15 @@ def _start_worker(settings) -> None:
     from .sql.dialect import presume_refusals
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker_linter = Linter(settings)
+    if _worker_linter is None or _worker_linter.settings is not settings:  # spawned: a new interpreter
+        _worker_linter = Linter(settings)
     presume_refusals()  # sqlglot is imported in the parent alone
     _collect_less()
 
 
-#: what a worker lints while the parent finds the files: the first use of the SQL path (its
-#: imports, the patterns compiled on first use, the checks' tables) costs 13 ms, once
+#: what a worker lints while the parent finds the files, when no file named was guessed: the first
+#: use of the SQL path (its imports, the patterns compiled on first use, the checks' tables) costs
+#: 13 ms, once
 _WARM_UP_SQL = (b"SET search_path TO app;\nSELECT pg_advisory_lock(1);\nLISTEN x;\nCREATE TEMP TABLE t (a int);\n"
                 b"PREPARE p AS SELECT 1;\nCREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN\n"
                 b"PERFORM set_config('a.b', '1', false); RETURN 1; END $$;\n")
