@@ -514,22 +514,29 @@ def test_real_paths_of_files_are_what_os_path_realpath_says(tmp_path, monkeypatc
 
 
 def test_results_travel_back_from_workers_whole(tmp_path):
-    """A worker's results, packed as tuples and unpacked in the parent, are the results: every
-    field of every diagnostic, its fix and edits, and the file's skipped-text notes."""
+    """A worker's results, packed as lists, pickled and unpacked in the parent, are the results:
+    every field of every diagnostic, its fix and edits, and the file's skipped-text notes; a
+    message said again is pickled once."""
     import dataclasses
+    import pickle
 
     from pgpool_lint.cli import _packed, _unpacked
     from pgpool_lint.core import catalogue
     from pgpool_lint.lint.linter import Linter, Settings
 
     path = tmp_path / "m.sql"
-    path.write_text("BEGIN;\nSET search_path TO app;\nSELECT pg_advisory_lock(1);\nCOMMIT;\n`x`;\n")
+    path.write_text("BEGIN;\nSET search_path TO app;\nSELECT pg_advisory_lock(1);\nCOMMIT;\n`x`;\n"
+                    "SELECT pg_advisory_lock(1);\n")
     linter = Linter(Settings(enabled=frozenset(r.code for r in catalogue.load().rules), root=tmp_path))
     result = linter.lint_path(path, "m.sql")
     result.text = None
     assert any(d.fix is not None and d.fix.edits for d in result.diagnostics) and result.not_postgres
-    back = _unpacked(_packed(result))
+    pickled = pickle.dumps(_packed(result), protocol=pickle.HIGHEST_PROTOCOL)
+    back = _unpacked(pickle.loads(pickled))
     assert back == result and type(back) is type(result)
+    locks = [d for d in result.diagnostics if d.code == "PGB007"]
+    assert len(locks) == 2 and locks[0].message == locks[1].message
+    assert pickled.count(locks[0].message.encode()) == 1
     for d, e in zip(result.diagnostics, back.diagnostics):  # source_line does not take part in ==
         assert dataclasses.astuple(d) == dataclasses.astuple(e) and d.source_line == e.source_line
 
