@@ -736,11 +736,16 @@ def _cores() -> int:
 
 
 def _pool(linter, workers: int):
-    """Workers that lint as ``linter`` does: forked, with it (``_start_worker``)."""
+    """Workers that lint as ``linter`` does: forked, with it (``_start_worker``); on Linux by
+    ``lint.workers``, elsewhere (or with a start method chosen) by ProcessPoolExecutor."""
     global _worker_linter
-    from concurrent.futures import ProcessPoolExecutor
+    from .lint import workers as forked
 
     _worker_linter = linter
+    if forked.can_fork():
+        return forked.ForkedWorkers(workers, functools.partial(_start_worker, linter.settings), (_lint_batch, _warm_up))
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(linter.settings,))
 
 
