@@ -760,11 +760,10 @@ class _Share:
     The workers take the batches in the order of ``_batches`` (large files first, then report
     order), ``ahead`` of them queued at a time. This process needs the results in report
     order: a batch nobody took yet it lints itself, and while a worker's batch it needs is not
-    done, it lints the next batch nobody took (in report order) instead of waiting, or takes
-    back the last batch queued that no worker started. So it lints whatever the workers leave
-    (about a share, less the time the report takes), a worker never waits for this process to
-    unpack and write, and none of this process's results is pickled. A batch's results are
-    dropped once written: memory holds the batches in flight."""
+    done, it lints the next batch nobody took (in report order) instead of waiting. So it lints
+    whatever the workers leave (about a share, less the time the report takes), a worker
+    never waits for this process to unpack and write, and none of this process's results is
+    pickled. A batch's results are dropped once written: memory holds the batches in flight."""
 
     #: ``taken`` of a batch whose results are written (neither None nor a list)
     _WRITTEN = ()
@@ -780,7 +779,7 @@ class _Share:
                 self.where[i] = (b, k)
         #: per batch: None (nobody took it), a worker's Future, or its results (list)
         self.taken: list = taken + [None] * (len(batches) - len(taken))
-        self.queued: deque = deque(enumerate(taken))  # (batch, future) sent to the workers, oldest first
+        self.queued: deque = deque(taken)  # the workers' futures, oldest first, less those seen done
         self.next_for_workers = len(taken)  # in ``batches``
         self.next_here = 0  # in ``files``: no batch before it is left for this process
 
@@ -795,7 +794,7 @@ class _Share:
                         self._lint_here(b)
                     elif isinstance(taken, list):
                         break
-                    elif taken.done() or not (self._lint_next_left(i) or self._take_back()):
+                    elif taken.done() or not self._lint_next_left(i):
                         self.taken[b] = [self._confirmed(j, packed, presumed)
                                          for j, (packed, presumed) in zip(self.batches[b], taken.result())]
                 yield self.taken[b][k]
@@ -806,7 +805,7 @@ class _Share:
 
     def _feed(self) -> None:
         """Keep ``ahead`` batches queued for the workers."""
-        while self.queued and self.queued[0][1].done():  # workers take them in order: the oldest ends first
+        while self.queued and self.queued[0].done():  # workers take them in order: the oldest ends first
             self.queued.popleft()
         while len(self.queued) < self.ahead and self.next_for_workers < len(self.batches):
             b = self.next_for_workers
@@ -814,7 +813,7 @@ class _Share:
             if self.taken[b] is None:
                 batch = [self.files[i] for i in self.batches[b]]
                 self.taken[b] = future = self.executor.submit(_lint_batch, batch)
-                self.queued.append((b, future))
+                self.queued.append(future)
 
     def _lint_here(self, b: int) -> None:
         results = self.taken[b] = []
@@ -836,16 +835,6 @@ class _Share:
             if not confirmed(presumed):
                 return self._lint_one(i)
         return _unpacked(packed)
-
-    def _take_back(self) -> bool:
-        """Lint here the last batch queued for the workers if none of them started it (at the end
-        of a run, this process would wait for it); False when they all have."""
-        if not self.queued or not self.queued[-1][1].cancel():
-            return False
-        b, _ = self.queued.pop()
-        self.taken[b] = None
-        self._lint_here(b)
-        return True
 
     def _lint_next_left(self, start: int) -> bool:
         """Lint the first batch nobody took from file ``start`` on; False when there is none."""

@@ -413,43 +413,6 @@ def test_workers_write_what_one_process_writes_where_the_dialect_judge_speaks(tm
     assert (spawn.returncode, spawn.stdout, spawn.stderr) == (one.returncode, one.stdout, one.stderr)
 
 
-def test_this_process_takes_back_the_batches_no_worker_started(tmp_path):
-    """Workers that never start a batch (all busy elsewhere): this process lints every batch
-    itself, taking back those queued for them, and writes the results in report order."""
-    from concurrent.futures import Future
-
-    from pgpool_lint.cli import _Share
-    from pgpool_lint.core import catalogue
-    from pgpool_lint.lint.linter import Linter, Settings
-
-    class NeverStarted(Future):
-        def result(self, timeout=None):
-            raise AssertionError("waited for a batch no worker started")
-
-    class NoWorkerStarts:
-        def __init__(self):
-            self.sent = []
-
-        def submit(self, fn, *args):
-            self.sent.append(NeverStarted())
-            return self.sent[-1]
-
-        def shutdown(self, cancel_futures=False):
-            pass
-
-    files = []
-    for n in range(12):
-        (tmp_path / f"{n:02d}.sql").write_text(BAD if n % 2 else CLEAN)
-        files.append((str(tmp_path / f"{n:02d}.sql"), f"{n:02d}.sql"))
-    linter = Linter(Settings(enabled=frozenset(r.code for r in catalogue.load().rules), root=tmp_path))
-    executor = NoWorkerStarts()
-    share = _Share(linter, files, [[0, 1], [2, 3, 4], [5], [6, 7, 8, 9], [10, 11]], executor, ahead=3, taken=[])
-    written = [(r.filename, [(d.code, d.location) for d in r.diagnostics]) for r in share.results()]
-    assert written == [(r.filename, [(d.code, d.location) for d in r.diagnostics])
-                       for r in (linter.lint_path(*f) for f in files)]
-    assert len(executor.sent) == 3 and all(f.cancelled() for f in executor.sent)  # ahead=3 sent, all taken back
-
-
 def test_a_worker_asks_no_sqlglot_and_the_parent_confirms_its_verdicts(tmp_path):
     """A worker (``_start_worker``) lints without importing sqlglot and hands back the judge's
     calls; asked with sqlglot, a MySQL statement gets another verdict (the parent lints that
