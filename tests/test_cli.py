@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from .helpers import run_cli
+from .helpers import processes, run_cli
 
 BAD = "SELECT 1;\nSET search_path TO app;\nLISTEN jobs;\n"
 CLEAN = "CREATE TABLE t (id int);\nNOTIFY jobs;\n"
@@ -465,16 +465,7 @@ def test_ctrl_c_during_a_parallel_run_stops_every_process_quietly(tmp_path):
     os.killpg(proc.pid, signal.SIGINT)
     proc.stdout.close()
     assert proc.stderr.read() == b"\nAborted!\n" and proc.wait(timeout=60) == 1
-    left = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == proc.pid:  # its process group
-            left.append(pid)
-    assert left == []
+    assert [pid for pid, _, _, group in processes() if group == proc.pid] == []  # its process group
 
 
 def test_a_file_named_twice_is_linted_once_whatever_the_spelling(tmp_path):
