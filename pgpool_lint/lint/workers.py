@@ -46,22 +46,23 @@ class WorkerLost(RuntimeError):
 
 
 class Sent:
-    """A task given to the pool: the part of ``concurrent.futures.Future`` a parallel run uses."""
+    """A task given to the pool: the part of ``concurrent.futures.Future`` a parallel run uses.
+    Asking about one takes in every worker's answers and sends each its next tasks."""
 
-    __slots__ = ("_worker", "_task", "_state", "_value")
+    __slots__ = ("_pool", "_worker", "_task", "_state", "_value")
     _WAITING, _RUNNING, _ANSWERED, _FAILED, _CANCELLED = range(5)
 
-    def __init__(self, worker: _Worker, task: tuple) -> None:
-        self._worker, self._task, self._state, self._value = worker, task, self._WAITING, None
+    def __init__(self, pool: ForkedWorkers, worker: _Worker, task: tuple) -> None:
+        self._pool, self._worker, self._task, self._state, self._value = pool, worker, task, self._WAITING, None
 
     def done(self) -> bool:
-        if self._state == self._RUNNING:
-            self._worker.read(block=False)
+        if self._state in (self._WAITING, self._RUNNING):
+            self._pool.poll()
         return self._state not in (self._WAITING, self._RUNNING)
 
     def result(self) -> Any:
         while self._state in (self._WAITING, self._RUNNING):
-            self._worker.read(block=True)
+            self._pool.poll(wait=True)
         if self._state == self._ANSWERED:
             return self._value
         if self._state == self._CANCELLED:
@@ -92,10 +93,25 @@ class ForkedWorkers:
 
     def submit(self, function: Callable, *args: Any) -> Sent:
         worker = min(self._workers, key=_Worker.load)
-        sent = Sent(worker, (self._functions.index(function), args))
+        sent = Sent(self, worker, (self._functions.index(function), args))
         worker.waiting.append(sent)
         worker.send()
         return sent
+
+    def poll(self, wait: bool = False) -> None:
+        """Take in the answers in every worker's pipe and send each worker its tasks waiting;
+        with ``wait``, first wait until a worker answers."""
+        import select
+
+        if wait:
+            busy = [worker.results for worker in self._workers if worker.running]
+            if not busy:  # a task waits while no worker runs one: cannot be (``_Worker.send``)
+                raise WorkerLost("no worker runs a task")
+            select.select(busy, [], [])
+        for worker in self._workers:
+            while worker.running and worker.take_in():
+                pass
+            worker.send()
 
     def shutdown(self, cancel_futures: bool = True) -> None:
         """End every worker (after the task it runs) and wait for it; what was not answered is cancelled."""
@@ -147,23 +163,9 @@ class _Worker:
             if not view:
                 return
             select.select([self.results], [self.tasks], [])
-            self._take_in()
+            self.take_in()
 
-    def read(self, block: bool) -> None:
-        """Take in the answers the pipe holds (with ``block``, wait for at least one), then send
-        the tasks waiting."""
-        import select
-
-        answered = len(self.running)
-        while self.running:
-            if self._take_in():
-                continue
-            if not block or len(self.running) < answered:
-                break
-            select.select([self.results], [], [])
-        self.send()
-
-    def _take_in(self) -> bool:
+    def take_in(self) -> bool:
         """Read what the pipe holds and take in the answers it completes; False when it held nothing."""
         try:
             size = os.readv(self.results, [self.buffer])
@@ -214,8 +216,11 @@ def _fork(start: Callable[[], None], functions: list[Callable], others: list[_Wo
     results_read, results_write = os.pipe()
     for fd in (tasks_write, results_write):
         _roomy(fd)
-    sys.stdout.flush()  # what this process wrote is not written again by the worker
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):  # what this process wrote is not written again by the worker
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # closed: the report says so when it writes
+            pass
     pid = os.fork()
     if pid == 0:  # the worker: it never returns into this process's code
         status = 0
