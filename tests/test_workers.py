@@ -10,7 +10,12 @@ import pytest
 
 from pgpool_lint.lint import workers
 
-pytestmark = pytest.mark.skipif(not workers.can_fork(), reason="workers are forked on Linux only")
+pytestmark = [
+    pytest.mark.skipif(not workers.can_fork(), reason="workers are forked on Linux only"),
+    # pytest-xdist runs these in a process with threads of its own (Python 3.12+ warns at fork);
+    # the command forks before it starts any thread
+    pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning"),
+]
 
 STARTED = []
 
