@@ -434,3 +434,19 @@ def test_finding_a_psql_command_takes_linear_time() -> None:
     from .linear import assert_linear
 
     assert_linear(lambda n: (" " * 50 + "x \\gset\n") * n, neutral_text, n=2000)
+
+
+def test_what_importing_sqlglot_builds_is_never_walked_by_the_collector_again():
+    """sqlglot is imported (on the first statement the judge asks about) with the collector
+    paused, and what it built is frozen: the collections a run makes after it skip those objects."""
+    probe = textwrap.dedent("""
+        import gc, sys
+        from pgpool_lint.sql import dialect
+        before = gc.get_freeze_count()
+        assert "sqlglot" not in sys.modules
+        dialect._sqlglot_accepts("SELECT `a` FROM t", "mysql")
+        print(gc.isenabled(), gc.get_freeze_count() - before)
+    """)
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, timeout=60)
+    enabled, frozen = out.stdout.split()
+    assert out.returncode == 0 and enabled == "True" and int(frozen) > 20_000, out.stderr
