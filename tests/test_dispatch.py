@@ -89,7 +89,9 @@ GATE_TEXTS = [
     "COPY t FROM stdin;\nexecute\ttemp\n\\.\nEXECUTE q;\nSELECT 3;",
     "START TRANSACTION; set_config; RESET ALL; setx = 1; do $$ begin end $$;",
     # needles that start alike are searched for once: each still found, and only whole
-    "SELECT 1 AS \"LANGUAGE 'sql'\";\nSELECT 'language sq';\nSELECT 2, 'language \"sql\"';\nSELECT 'Language SQL';\nSELECT 'language'",
+    # (with a word PGB015's may_flag looks for: its needles let through nothing else)
+    "SELECT 1 AS \"LANGUAGE 'sql'\", 'set';\nSELECT 'language sq', 'set';\nSELECT 2, 'language \"sql\"', 'set';\n"
+    "SELECT 'Language SQL', 'set';\nSELECT 'language', 'set'",
 ]
 
 
@@ -123,6 +125,25 @@ def test_the_gate_passes_what_it_says_of_each_statement_alone(text):
     if text == GATE_TEXTS[-1]:
         assert expected == [0, 2, 3]
     assert expected  # each text has statements that pass
+
+
+def test_a_body_that_cannot_spell_a_hazard_is_not_parsed_for_plpgsql_session_state():
+    """PGB015's SUBSTRINGS (``plpgsql``, ``language sql``) let a statement through only when its
+    ``may_flag`` finds a word a hazard needs; another check's declarations still let it through."""
+    from pgpool_lint.sql.neutralise import neutral_text
+    from pgpool_lint.sql.split import split_with_recovery
+
+    gate = Gate(load_checks(catalogue.load().expand(["ALL"])))
+    sql = ("CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ begin return 1; end $$;\n"
+           "CREATE FUNCTION g() RETURNS void LANGUAGE plpgsql AS $$ begin SET work_mem = '1MB'; end $$;\n"
+           "CREATE FUNCTION h() RETURNS int LANGUAGE sql AS 'select offset_of(setof_x)';\n"
+           "CREATE FUNCTION i() RETURNS int LANGUAGE sql AS 'select nextval(''s'')';\n")
+    parsed = neutral_text(sql)
+    spans, _ = split_with_recovery(parsed)
+    assert len(spans) == 4
+    expected = [1, 3]  # g sets work_mem; i passes through sequence-session-state's nextval
+    assert [i for i, (start, end) in enumerate(spans) if gate(parsed[start:end])] == expected
+    assert list(gate.candidates(parsed, spans, gate.lowered(parsed.text))) == expected
 
 
 def test_a_call_spelled_with_escapes_or_quotes_is_still_dispatched():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import TYPE_CHECKING, Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional
 
 if TYPE_CHECKING:  # pragma: no cover
     from .dispatch import Check
@@ -30,18 +30,21 @@ class Gate:
         self.enabled = enabled
         self.first_words = set(_ENGINE_FIRST_WORDS)
         subs: set[str] = set()
+        refined: dict[Callable[[str], bool], set[str]] = {}
         for check in checks:
             self.first_words |= check.first_words
             subs.update(check.substrings)
+            if check.may_flag is not None:
+                refined.setdefault(check.may_flag, set()).update(check.substrings)
         self.substrings = tuple(sorted(subs))
 
-        self._needles = needles(self.substrings)
-        # needles that start alike (``language sql``, ``language 'sql'``) are found with one search
-        # for their start, each checked where it is found: one pass over the text, not one each
-        starts: dict[str, list[str]] = {}
-        for needle in self._needles:
-            starts.setdefault(needle[:_SHARED_START], []).append(needle)
-        self._searches = tuple((start if len(group) > 1 else group[0], tuple(group)) for start, group in starts.items())
+        # a substring of a check that declares ``may_flag`` lets a statement through only when
+        # ``may_flag`` says yes to it, unless another check's declarations let it through anyway
+        plain = subs - {sub for group in refined.values() for sub in group}
+        self._needles = needles(plain)
+        self._searches = _searches(self._needles)
+        self._refined = tuple((needles(group - plain), may_flag) for may_flag, group in refined.items())
+        self._refined_searches = tuple(_searches(found) for found, _ in self._refined)
         # the first word (a run of ASCII letters and ``_``) is one of ``first_words``, case-blind: one
         # match that fails at once on most statements (ASCII case folding, as ``lower`` does on them)
         self._first_word = re.compile(
@@ -58,7 +61,9 @@ class Gate:
         if self._first_word.match(text):
             return True
         lowered = text.lower()
-        return any(s in lowered for s in self._needles)
+        if any(s in lowered for s in self._needles):
+            return True
+        return any(any(s in lowered for s in found) and may_flag(text) for found, may_flag in self._refined)
 
     def candidates(self, text: NeutralText, spans: list[tuple[int, int]], lowered: Optional[str] = None,
                    flat: Optional[str] = None) -> Iterator[int]:
@@ -81,11 +86,15 @@ class Gate:
         # the text outside the edits (statements with edits in them are read per statement
         # below), searched in stretches that step over large edits only (COPY data is not searched)
         hits: list[tuple[int, int]] = []
+        refined_hits: list[list[tuple[int, int]]] = [[] for _ in self._refined]
         for a, b in _stretches(text) if text.edits else ((0, len(written)),):
-            self._hits(lowered, a, b, hits)
+            _hits(self._searches, lowered, a, b, hits)
+            for searches, found in zip(self._refined_searches, refined_hits):
+                _hits(searches, lowered, a, b, found)
         if text.edits:
             edit_over = text.edit_over
             hits = [hit for hit in hits if edit_over(*hit) is None]
+            refined_hits = [[hit for hit in found if edit_over(*hit) is None] for found in refined_hits]
         if "\u212a" in written:  # the Kelvin sign lower-cases to an ASCII k: read the text as written
             first_word, read = self._first_word.match, written
         else:  # lower() maps no other character to an ASCII letter or `_` (İ: ``lowered`` is None)
@@ -93,12 +102,14 @@ class Gate:
         passed = bytearray(len(spans))  # 1: the span passes
         for index in [index for index, (start, end) in enumerate(spans) if first_word(read, start, end)]:
             passed[index] = 1
-        if hits:
-            starts = [start for start, _ in spans]
-            for hit_start, hit_end in hits:  # the span a hit starts in passes if the hit ends in it too
-                index = bisect.bisect_right(starts, hit_start) - 1
-                if index >= 0 and hit_end <= spans[index][1]:
-                    passed[index] = 1
+        starts = [start for start, _ in spans] if hits or any(refined_hits) else []
+        for index in _spans_hit(hits, spans, starts):
+            passed[index] = 1
+        for (_, may_flag), found in zip(self._refined, refined_hits):
+            for index in _spans_hit(found, spans, starts):
+                if not passed[index]:
+                    start, end = spans[index]
+                    passed[index] = may_flag(parsed[start:end])
         for index in _edited(text, spans):  # read as parsed, on its own
             start, end = spans[index]
             passed[index] = self(parsed[start:end])
@@ -112,24 +123,45 @@ class Gate:
             return None
         return lower_case(written)
 
-    def _hits(self, lowered: str, start: int, end: int, hits: list[tuple[int, int]]) -> None:
-        """(start, end) of every occurrence of a needle inside ``lowered[start:end]``, added to
-        ``hits`` (in no particular order: each only marks the span it falls in)."""
-        find, starts_with, add = lowered.find, lowered.startswith, hits.append
-        for search, group in self._searches:
-            if len(group) == 1:
-                size = len(search)
-                at = find(search, start, end)
-                while at != -1:
-                    add((at, at + size))
-                    at = find(search, at + 1, end)
-                continue
+
+def _searches(found: Iterable[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """What ``_hits`` searches for: needles that start alike (``language sql``, ``language 'sql'``)
+    are found with one search for their start, each checked where it is found: one pass over the
+    text, not one each."""
+    starts: dict[str, list[str]] = {}
+    for needle in found:
+        starts.setdefault(needle[:_SHARED_START], []).append(needle)
+    return tuple((start if len(group) > 1 else group[0], tuple(group)) for start, group in starts.items())
+
+
+def _hits(searches: tuple[tuple[str, tuple[str, ...]], ...], lowered: str, start: int, end: int,
+          hits: list[tuple[int, int]]) -> None:
+    """(start, end) of every occurrence of a needle of ``searches`` inside ``lowered[start:end]``,
+    added to ``hits`` (in no particular order: each only marks the span it falls in)."""
+    find, starts_with, add = lowered.find, lowered.startswith, hits.append
+    for search, group in searches:
+        if len(group) == 1:
+            size = len(search)
             at = find(search, start, end)
             while at != -1:
-                for needle in group:
-                    if starts_with(needle, at, end):
-                        add((at, at + len(needle)))
+                add((at, at + size))
                 at = find(search, at + 1, end)
+            continue
+        at = find(search, start, end)
+        while at != -1:
+            for needle in group:
+                if starts_with(needle, at, end):
+                    add((at, at + len(needle)))
+            at = find(search, at + 1, end)
+
+
+def _spans_hit(hits: list[tuple[int, int]], spans: list[tuple[int, int]], starts: list[int]) -> Iterator[int]:
+    """Indexes of the spans (``starts``: their starts) that a hit lies in: the span a hit starts
+    in, if the hit ends in it too."""
+    for hit_start, hit_end in hits:
+        index = bisect.bisect_right(starts, hit_start) - 1
+        if index >= 0 and hit_end <= spans[index][1]:
+            yield index
 
 
 #: needles sharing this many first characters are searched for together (``Gate._hits``)
