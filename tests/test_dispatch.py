@@ -146,6 +146,24 @@ def test_a_body_that_cannot_spell_a_hazard_is_not_parsed_for_plpgsql_session_sta
     assert list(gate.candidates(parsed, spans, gate.lowered(parsed.text))) == expected
 
 
+@pytest.mark.parametrize("sql, passes", [
+    ("SELECT * FROM template_x", False), ("SELECT attempt FROM t", False), ("DROP TABLE temp_id", False),
+    ("CREATE TEMPORARY TABLE t (a int)", True), ("CREATE LOCAL TEMP TABLE t (a int)", True),
+    ("CREATE TABLE pg_temp.t (a int)", True), ("CREATE TABLE t(a int)", False),
+    ("CREATE FUNCTION PG_TEMP.f() RETURNS int LANGUAGE sql AS 'select 1'", True),
+])
+def test_temp_lets_through_what_can_create_a_temporary_object(sql, passes):
+    """temp-table's and no-effect-outside-transaction's ``temp`` lets a statement through when
+    ``TEMP``/``TEMPORARY`` stands as a word or ``pg_temp`` is written (``nodes.may_be_temporary``)."""
+    from pgpool_lint.sql.neutralise import neutral_text
+
+    gate = Gate(load_checks(["PGB005", "PGB011"]))
+    parsed = neutral_text(sql + ";\nSELECT 1")
+    spans = [(0, len(sql)), (len(sql) + 2, len(sql) + 10)]
+    assert gate(sql) is passes
+    assert list(gate.candidates(parsed, spans, gate.lowered(parsed.text))) == ([0] if passes else [])
+
+
 def test_a_call_spelled_with_escapes_or_quotes_is_still_dispatched():
     """Statements whose text names no declared function are not walked for calls (``may_call``);
     a quoted name, a name in capitals or one spelled with ``U&`` escapes still reaches the check."""
@@ -160,7 +178,7 @@ def test_a_call_spelled_with_escapes_or_quotes_is_still_dispatched():
 def test_session_advisory_lock_finds_an_escaped_lock_call():
     from pgpool_lint.lint.linter import Linter, Settings
 
-    # parsed because temp-table's gate word is in it; the lock call is found in its tree all the same
-    diagnostics = Linter(Settings(enabled=frozenset({"PGB005", "PGB007"}))).lint_text(
-        "SELECT 1 FROM temp_t WHERE U&\"pg_\\0061dvisory_lock\"(1);\n", "t.sql")
-    assert [(d.code, d.location) for d in diagnostics] == [("PGB007", (1, 28))]
+    # parsed because sequence-session-state's gate word is in it; the lock call is found in its tree all the same
+    diagnostics = Linter(Settings(enabled=frozenset({"PGB010", "PGB007"}))).lint_text(
+        "SELECT nextval('s') WHERE U&\"pg_\\0061dvisory_lock\"(1);\n", "t.sql")
+    assert [(d.code, d.location) for d in diagnostics] == [("PGB007", (1, 27))]

@@ -30,21 +30,23 @@ class Gate:
         self.enabled = enabled
         self.first_words = set(_ENGINE_FIRST_WORDS)
         subs: set[str] = set()
+        plain: set[str] = set()
         refined: dict[Callable[[str], bool], set[str]] = {}
         for check in checks:
             self.first_words |= check.first_words
             subs.update(check.substrings)
-            if check.may_flag is not None:
+            if check.may_flag is None:
+                plain.update(check.substrings)
+            else:
                 refined.setdefault(check.may_flag, set()).update(check.substrings)
         self.substrings = tuple(sorted(subs))
 
         # a substring of a check that declares ``may_flag`` lets a statement through only when
         # ``may_flag`` says yes to it, unless another check's declarations let it through anyway
-        plain = subs - {sub for group in refined.values() for sub in group}
         self._needles = needles(plain)
         self._searches = _searches(self._needles)
-        self._refined = tuple((needles(group - plain), may_flag) for may_flag, group in refined.items())
-        self._refined_searches = tuple(_searches(found) for found, _ in self._refined)
+        self._refined = tuple((tuple(sorted(group)), may_flag) for may_flag, group in refined.items())
+        self._refined_searches = _searches(needles(set().union(*refined.values()) - plain))
         # the first word (a run of ASCII letters and ``_``) is one of ``first_words``, case-blind: one
         # match that fails at once on most statements (ASCII case folding, as ``lower`` does on them)
         self._first_word = re.compile(
@@ -63,7 +65,17 @@ class Gate:
         lowered = text.lower()
         if any(s in lowered for s in self._needles):
             return True
-        return any(any(s in lowered for s in found) and may_flag(text) for found, may_flag in self._refined)
+        return self._may_flag(text, lowered)
+
+    def _may_flag(self, text: str, lowered: str) -> bool:
+        """Whether the ``may_flag`` of a check whose substring ``text`` holds says yes to it."""
+        for group, may_flag in self._refined:
+            for sub in group:
+                if sub in lowered:
+                    if may_flag(text):
+                        return True
+                    break
+        return False
 
     def candidates(self, text: NeutralText, spans: list[tuple[int, int]], lowered: Optional[str] = None,
                    flat: Optional[str] = None) -> Iterator[int]:
@@ -86,15 +98,14 @@ class Gate:
         # the text outside the edits (statements with edits in them are read per statement
         # below), searched in stretches that step over large edits only (COPY data is not searched)
         hits: list[tuple[int, int]] = []
-        refined_hits: list[list[tuple[int, int]]] = [[] for _ in self._refined]
+        refined_hits: list[tuple[int, int]] = []  # of the substrings of checks with ``may_flag``
         for a, b in _stretches(text) if text.edits else ((0, len(written)),):
             _hits(self._searches, lowered, a, b, hits)
-            for searches, found in zip(self._refined_searches, refined_hits):
-                _hits(searches, lowered, a, b, found)
+            _hits(self._refined_searches, lowered, a, b, refined_hits)
         if text.edits:
             edit_over = text.edit_over
             hits = [hit for hit in hits if edit_over(*hit) is None]
-            refined_hits = [[hit for hit in found if edit_over(*hit) is None] for found in refined_hits]
+            refined_hits = [hit for hit in refined_hits if edit_over(*hit) is None]
         if "\u212a" in written:  # the Kelvin sign lower-cases to an ASCII k: read the text as written
             first_word, read = self._first_word.match, written
         else:  # lower() maps no other character to an ASCII letter or `_` (İ: ``lowered`` is None)
@@ -102,14 +113,14 @@ class Gate:
         passed = bytearray(len(spans))  # 1: the span passes
         for index in [index for index, (start, end) in enumerate(spans) if first_word(read, start, end)]:
             passed[index] = 1
-        starts = [start for start, _ in spans] if hits or any(refined_hits) else []
+        starts = [start for start, _ in spans] if hits or refined_hits else []
         for index in _spans_hit(hits, spans, starts):
             passed[index] = 1
-        for (_, may_flag), found in zip(self._refined, refined_hits):
-            for index in _spans_hit(found, spans, starts):
-                if not passed[index]:
-                    start, end = spans[index]
-                    passed[index] = may_flag(parsed[start:end])
+        for index in set(_spans_hit(refined_hits, spans, starts)):  # a span once, however many hits
+            if not passed[index]:
+                start, end = spans[index]
+                statement = parsed[start:end]
+                passed[index] = self._may_flag(statement, statement.lower())
         for index in _edited(text, spans):  # read as parsed, on its own
             start, end = spans[index]
             passed[index] = self(parsed[start:end])
