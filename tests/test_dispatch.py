@@ -164,6 +164,24 @@ def test_temp_lets_through_what_can_create_a_temporary_object(sql, passes):
     assert list(gate.candidates(parsed, spans, gate.lowered(parsed.text))) == ([0] if passes else [])
 
 
+@pytest.mark.parametrize("sql, passes", [
+    ("EXPLAIN ANALYZE EXECUTE q(1)", True), ("CREATE TEMP TABLE t AS EXECUTE q", True),
+    ("CREATE /* c */ TABLE t AS EXECUTE q", True), ("create\n  unlogged table t as execute q", True),
+    ("CREATE TRIGGER t AFTER INSERT ON x FOR EACH ROW EXECUTE FUNCTION f()", False),
+    ("GRANT EXECUTE ON FUNCTION f() TO app", False),
+])
+def test_execute_inside_a_statement_lets_through_explain_and_create_table_as(sql, passes):
+    """sql-prepare's ``execute`` lets a statement through only where a prepared statement can run
+    inside another one: EXPLAIN and CREATE TABLE AS (its ``may_flag``)."""
+    from pgpool_lint.sql.neutralise import neutral_text
+
+    gate = Gate(load_checks(["PGB004"]))
+    parsed = neutral_text(sql + ";\nSELECT 1")
+    spans = [(0, len(sql)), (len(sql) + 2, len(sql) + 10)]
+    assert gate(sql) is passes
+    assert list(gate.candidates(parsed, spans, gate.lowered(parsed.text))) == ([0] if passes else [])
+
+
 def test_a_call_spelled_with_escapes_or_quotes_is_still_dispatched():
     """Statements whose text names no declared function are not walked for calls (``may_call``);
     a quoted name, a name in capitals or one spelled with ``U&`` escapes still reaches the check."""
