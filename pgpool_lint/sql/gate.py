@@ -45,8 +45,14 @@ class Gate:
         # ``may_flag`` says yes to it, unless another check's declarations let it through anyway
         self._needles = needles(plain)
         self._searches = _searches(self._needles)
-        self._refined = tuple((tuple(sorted(group)), may_flag) for may_flag, group in refined.items())
-        self._refined_searches = _searches(needles(set().union(*refined.values()) - plain))
+        # needle -> the may_flag of each check with a substring holding it; needles with the same
+        # checks are searched for together (``temp``: temp-table and no-effect-outside-transaction)
+        by_flags: dict[tuple[Callable[[str], bool], ...], list[str]] = {}
+        for needle in needles(set().union(*refined.values()) - plain):
+            if not any(p in needle for p in self._needles):  # found by a plain needle anyway
+                flags = tuple(f for f, group in refined.items() if any(needle in sub for sub in group))
+                by_flags.setdefault(flags, []).append(needle)
+        self._refined = tuple((tuple(found), flags, _searches(found)) for flags, found in by_flags.items())
         # the first word (a run of ASCII letters and ``_``) is one of ``first_words``, case-blind: one
         # match that fails at once on most statements (ASCII case folding, as ``lower`` does on them)
         self._first_word = re.compile(
@@ -63,16 +69,14 @@ class Gate:
         if self._first_word.match(text):
             return True
         lowered = text.lower()
-        if any(s in lowered for s in self._needles):
-            return True
-        return self._may_flag(text, lowered)
-
-    def _may_flag(self, text: str, lowered: str) -> bool:
-        """Whether the ``may_flag`` of a check whose substring ``text`` holds says yes to it."""
-        for group, may_flag in self._refined:
-            for sub in group:
-                if sub in lowered:
-                    if may_flag(text):
+        # loops, not any(): thousands of statements (those with a psql variable) are asked one by one
+        for needle in self._needles:
+            if needle in lowered:
+                return True
+        for found, flags, _ in self._refined:
+            for needle in found:
+                if needle in lowered:
+                    if _flagged(flags, text):
                         return True
                     break
         return False
@@ -98,14 +102,15 @@ class Gate:
         # the text outside the edits (statements with edits in them are read per statement
         # below), searched in stretches that step over large edits only (COPY data is not searched)
         hits: list[tuple[int, int]] = []
-        refined_hits: list[tuple[int, int]] = []  # of the substrings of checks with ``may_flag``
+        refined_hits: list[list[tuple[int, int]]] = [[] for _ in self._refined]  # of the needles with may_flag
         for a, b in _stretches(text) if text.edits else ((0, len(written)),):
             _hits(self._searches, lowered, a, b, hits)
-            _hits(self._refined_searches, lowered, a, b, refined_hits)
+            for (_, _, searches), found in zip(self._refined, refined_hits):
+                _hits(searches, lowered, a, b, found)
         if text.edits:
             edit_over = text.edit_over
             hits = [hit for hit in hits if edit_over(*hit) is None]
-            refined_hits = [hit for hit in refined_hits if edit_over(*hit) is None]
+            refined_hits = [[hit for hit in found if edit_over(*hit) is None] for found in refined_hits]
         if "\u212a" in written:  # the Kelvin sign lower-cases to an ASCII k: read the text as written
             first_word, read = self._first_word.match, written
         else:  # lower() maps no other character to an ASCII letter or `_` (İ: ``lowered`` is None)
@@ -113,14 +118,14 @@ class Gate:
         passed = bytearray(len(spans))  # 1: the span passes
         for index in [index for index, (start, end) in enumerate(spans) if first_word(read, start, end)]:
             passed[index] = 1
-        starts = [start for start, _ in spans] if hits or refined_hits else []
+        starts = [start for start, _ in spans] if hits or any(refined_hits) else []
         for index in _spans_hit(hits, spans, starts):
             passed[index] = 1
-        for index in set(_spans_hit(refined_hits, spans, starts)):  # a span once, however many hits
-            if not passed[index]:
-                start, end = spans[index]
-                statement = parsed[start:end]
-                passed[index] = self._may_flag(statement, statement.lower())
+        for (_, flags, _), found in zip(self._refined, refined_hits):
+            for index in set(_spans_hit(found, spans, starts)):  # a span once, however many hits
+                if not passed[index]:
+                    start, end = spans[index]
+                    passed[index] = _flagged(flags, parsed[start:end])
         for index in _edited(text, spans):  # read as parsed, on its own
             start, end = spans[index]
             passed[index] = self(parsed[start:end])
@@ -133,6 +138,14 @@ class Gate:
         if not self.enabled or "\u0130" in written:
             return None
         return lower_case(written)
+
+
+def _flagged(flags: tuple[Callable[[str], bool], ...], statement: str) -> bool:
+    """Whether one of the checks' ``may_flag`` says yes to ``statement``."""
+    for may_flag in flags:  # a loop, not any(): one or two, asked for thousands of statements
+        if may_flag(statement):
+            return True
+    return False
 
 
 def _searches(found: Iterable[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
