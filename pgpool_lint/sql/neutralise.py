@@ -121,7 +121,7 @@ def _last_edit_end(text: str) -> int:
 # half the time ``str.__contains__`` or ``str.count`` take to find it.
 _PSQL_VARIABLE = re.compile(r":(?<!::)[A-Za-z_'\"]")
 _TEMPLATE_OPENER = re.compile(r"\{[{%#A-Za-z_]")
-_EXT_PLACEHOLDER = lazy_re(r"@ext(?:schema|owner)")
+_EXT_PLACEHOLDER = re.compile(r"@ext(?:schema|owner)")
 
 
 def _may_edit(text: str) -> bool:
@@ -355,7 +355,7 @@ def neutral_text(text: str) -> NeutralText:
 
 
 _MANY_COMMENT_OPENERS = 256
-_COMMENT_OPENER = lazy_re(r"/\*")
+_COMMENT_OPENER = re.compile(r"/\*")  # every text is asked: compiled at import
 
 
 def _many_comment_openers(text: str) -> bool:
