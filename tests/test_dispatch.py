@@ -92,6 +92,10 @@ GATE_TEXTS = [
     # (with a word PGB015's may_flag looks for: its needles let through nothing else)
     "SELECT 1 AS \"LANGUAGE 'sql'\", 'set';\nSELECT 'language sq', 'set';\nSELECT 2, 'language \"sql\"', 'set';\n"
     "SELECT 'Language SQL', 'set';\nSELECT 'language', 'set'",
+    # long enough for one pass over all needles (gate._AllNeedles): needles that overlap, or start
+    # alike, are each found (lastval inside "language sqlastval", temp after "execute")
+    "SELECT 1;\n" * 400 + "SELECT 'language sqlastval';\nSELECT 'executemp';\nSELECT 'nextvalanguage sql', 'set';\n"
+    "SELECT 'tempg_settings';\nSELECT 'dblink_connectemp';\nCREATE TEMP TABLE t (a int);\nSELECT 2",
 ]
 
 
@@ -122,8 +126,10 @@ def test_the_gate_passes_what_it_says_of_each_statement_alone(text):
     expected = [i for i, (start, end) in enumerate(spans) if gate(parsed[start:end])]
     assert list(gate.candidates(parsed, spans)) == expected
     assert list(gate.candidates(parsed, spans, gate.lowered(parsed.text))) == expected
-    if text == GATE_TEXTS[-1]:
+    if text == GATE_TEXTS[-2]:
         assert expected == [0, 2, 3]
+    if text == GATE_TEXTS[-1]:
+        assert len(text) >= 4096 and expected == [400, 402, 403, 404, 405]
     assert expected  # each text has statements that pass
 
 
