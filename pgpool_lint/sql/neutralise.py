@@ -385,17 +385,19 @@ def _scan(text: str, want_comments: bool, blank_comments: bool = False) -> tuple
     while pos < n:
         m = lex(text, pos)
         kind = m.lastgroup
+        if kind == "semicolon":  # the most frequent token where it is lexed at all (n is the text's end)
+            end = m.end()  # the match ends with its token: one character
+            if next_stdin + 5 < end and _is_copy_from_stdin(text, statement_start, end - 1):
+                end = _skip_copy_data(text, edits, end)
+            statement_start = pos = end
+            if next_stdin < end:
+                next_stdin = _first_at(stdin_at, end, len(text))
+            continue
         start = m.start(kind)
         if kind == "end" or start >= n:
             break
         end = m.end(kind)
-        if kind == "semicolon":  # the most frequent token where it is lexed at all
-            if next_stdin + 5 <= start and _is_copy_from_stdin(text, statement_start, start):
-                end = _skip_copy_data(text, edits, end)
-            statement_start = end
-            if next_stdin < end:
-                next_stdin = _first_at(stdin_at, end, len(text))
-        elif kind == "block_comment":
+        if kind == "block_comment":
             end = _block_comment_end(text, start)
             if want_comments:
                 comments.append(Comment(start, end, text[start:end]))
