@@ -44,7 +44,6 @@ class Gate:
         # a substring of a check that declares ``may_flag`` lets a statement through only when
         # ``may_flag`` says yes to it, unless another check's declarations let it through anyway
         self._needles = needles(plain)
-        self._searches = _searches(self._needles)
         # needle -> the may_flag of each check with a substring holding it; needles with the same
         # checks are searched for together (``temp``: temp-table and no-effect-outside-transaction)
         by_flags: dict[tuple[Callable[[str], bool], ...], list[str]] = {}
@@ -52,8 +51,12 @@ class Gate:
             if not any(p in needle for p in self._needles):  # found by a plain needle anyway
                 flags = tuple(f for f, group in refined.items() if any(needle in sub for sub in group))
                 by_flags.setdefault(flags, []).append(needle)
-        self._refined = tuple((tuple(found), flags, _searches(found)) for flags, found in by_flags.items())
-        self._all_needles = _AllNeedles([self._needles, *(found for found, _, _ in self._refined)])
+        self._refined = tuple((tuple(found), flags) for flags, found in by_flags.items())
+        # group 0: the plain needles; group n: those of ``_refined[n - 1]``
+        groups = [self._needles, *(found for found, _ in self._refined)]
+        self._groups = range(len(groups))
+        self._searches = _searches(groups)
+        self._all_needles = _AllNeedles(groups)
         # the first word (a run of ASCII letters and ``_``) is one of ``first_words``, case-blind: one
         # match that fails at once on most statements (ASCII case folding, as ``lower`` does on them)
         self._first_word = re.compile(
@@ -74,7 +77,7 @@ class Gate:
         for needle in self._needles:
             if needle in lowered:
                 return True
-        for found, flags, _ in self._refined:
+        for found, flags in self._refined:
             for needle in found:
                 if needle in lowered:
                     if _flagged(flags, text):
@@ -101,21 +104,18 @@ class Gate:
             yield from (i for i, (start, end) in enumerate(spans) if self(parsed[start:end]))
             return
         # the text outside the edits (statements with edits in them are read per statement
-        # below), searched in stretches that step over large edits only (COPY data is not searched)
-        hits: list[tuple[int, int]] = []
-        refined_hits: list[list[tuple[int, int]]] = [[] for _ in self._refined]  # of the needles with may_flag
+        # below), searched in stretches that step over large edits only (COPY data is not searched);
+        # the hits of each group of needles: the plain ones, then those of each ``_refined``
+        by_group: list[list[tuple[int, int]]] = [[] for _ in self._groups]
         stretches = _stretches(text) if text.edits else ((0, len(written)),)
         if len(lowered) >= _ONE_PASS and lowered.isascii():
-            self._all_needles.hits(lowered, stretches, [hits, *refined_hits])
+            self._all_needles.hits(lowered, stretches, by_group)
         else:
             for a, b in stretches:
-                _hits(self._searches, lowered, a, b, hits)
-                for (_, _, searches), found in zip(self._refined, refined_hits):
-                    _hits(searches, lowered, a, b, found)
+                _hits(self._searches, lowered, a, b, by_group)
         if text.edits:
             edit_over = text.edit_over
-            hits = [hit for hit in hits if edit_over(*hit) is None]
-            refined_hits = [[hit for hit in found if edit_over(*hit) is None] for found in refined_hits]
+            by_group = [[hit for hit in found if edit_over(*hit) is None] for found in by_group]
         if "\u212a" in written:  # the Kelvin sign lower-cases to an ASCII k: read the text as written
             first_word, read = self._first_word.match, written
         else:  # lower() maps no other character to an ASCII letter or `_` (İ: ``lowered`` is None)
@@ -123,14 +123,15 @@ class Gate:
         passed = bytearray(len(spans))  # 1: the span passes
         for index in [index for index, (start, end) in enumerate(spans) if first_word(read, start, end)]:
             passed[index] = 1
-        starts = [start for start, _ in spans] if hits or any(refined_hits) else []
-        for index in _spans_hit(hits, spans, starts):
-            passed[index] = 1
-        for (_, flags, _), found in zip(self._refined, refined_hits):
-            for index in set(_spans_hit(found, spans, starts)):  # a span once, however many hits
-                if not passed[index]:
-                    start, end = spans[index]
-                    passed[index] = _flagged(flags, parsed[start:end])
+        if any(by_group):
+            starts = [start for start, _ in spans]
+            for index in _spans_hit(by_group[0], spans, starts):
+                passed[index] = 1
+            for (_, flags), found in zip(self._refined, by_group[1:]):
+                for index in set(_spans_hit(found, spans, starts)):  # a span once, however many hits
+                    if not passed[index]:
+                        start, end = spans[index]
+                        passed[index] = _flagged(flags, parsed[start:end])
         for index in _edited(text, spans):  # read as parsed, on its own
             start, end = spans[index]
             passed[index] = self(parsed[start:end])
@@ -190,24 +191,25 @@ def _flagged(flags: tuple[Callable[[str], bool], ...], statement: str) -> bool:
     return False
 
 
-def _searches(found: Iterable[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """What ``_hits`` searches for: needles that start alike (``language sql``, ``language 'sql'``)
-    are found with one search for their start, each checked where it is found: one pass over the
-    text, not one each."""
-    starts: dict[str, list[str]] = {}
-    for needle in found:
-        starts.setdefault(needle[:_SHARED_START], []).append(needle)
-    return tuple((start if len(group) > 1 else group[0], tuple(group)) for start, group in starts.items())
+def _searches(groups: list[tuple[str, ...]]) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
+    """What ``_hits`` searches for: (what to find, (needle, its group) found there).  Needles that
+    start alike (``language sql``, ``language 'sql'``) are found with one search for their start,
+    each checked where it is found: one pass over the text, not one each."""
+    starts: dict[str, list[tuple[str, int]]] = {}
+    for number, group in enumerate(groups):
+        for needle in group:
+            starts.setdefault(needle[:_SHARED_START], []).append((needle, number))
+    return tuple((start if len(found) > 1 else found[0][0], tuple(found)) for start, found in starts.items())
 
 
-def _hits(searches: tuple[tuple[str, tuple[str, ...]], ...], lowered: str, start: int, end: int,
-          hits: list[tuple[int, int]]) -> None:
+def _hits(searches: tuple[tuple[str, tuple[tuple[str, int], ...]], ...], lowered: str, start: int, end: int,
+          hits: list[list[tuple[int, int]]]) -> None:
     """(start, end) of every occurrence of a needle of ``searches`` inside ``lowered[start:end]``,
-    added to ``hits`` (in no particular order: each only marks the span it falls in)."""
-    find, starts_with, add = lowered.find, lowered.startswith, hits.append
-    for search, group in searches:
-        if len(group) == 1:
-            size = len(search)
+    added to ``hits[its group]`` (in no particular order: each only marks the span it falls in)."""
+    find, starts_with = lowered.find, lowered.startswith
+    for search, found in searches:
+        if len(found) == 1:
+            size, add = len(search), hits[found[0][1]].append
             at = find(search, start, end)
             while at != -1:
                 add((at, at + size))
@@ -215,9 +217,9 @@ def _hits(searches: tuple[tuple[str, tuple[str, ...]], ...], lowered: str, start
             continue
         at = find(search, start, end)
         while at != -1:
-            for needle in group:
+            for needle, number in found:
                 if starts_with(needle, at, end):
-                    add((at, at + len(needle)))
+                    hits[number].append((at, at + len(needle)))
             at = find(search, at + 1, end)
 
 
