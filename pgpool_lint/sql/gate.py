@@ -108,7 +108,7 @@ class Gate:
         # the hits of each group of needles: the plain ones, then those of each ``_refined``
         by_group: list[list[tuple[int, int]]] = [[] for _ in self._groups]
         stretches = _stretches(text) if text.edits else ((0, len(written)),)
-        if len(lowered) >= _ONE_PASS and lowered.isascii():
+        if _ONE_PASS <= len(lowered) <= _ONE_PASS_MAX and lowered.isascii():
             self._all_needles.hits(lowered, stretches, by_group)
         else:
             for a, b in stretches:
@@ -146,14 +146,16 @@ class Gate:
         return lower_case(written)
 
 
-#: texts at least this long are searched for all needles in one pass (``_AllNeedles``)
-_ONE_PASS = 1 << 12
+#: texts at least this long are searched for all needles in one pass (``_AllNeedles``), up to
+#: ``_ONE_PASS_MAX``: a longer one is searched needle by needle, without a bytes copy of it (the
+#: peak memory of a large file)
+_ONE_PASS, _ONE_PASS_MAX = 1 << 12, 1 << 20
 
 
 class _AllNeedles:
     """Every occurrence of every needle in one pass over a long ASCII text: RE2's automaton for
     their alternation reads the text once, where ``str.find`` reads it once for each needle (a
-    third of the time on the finding-heavy corpus; RE2 is imported on the first long text).
+    third less time on the finding-heavy corpus; RE2 is imported on the first long text).
 
     RE2 reports occurrences that do not overlap; a needle that can start inside another one's
     occurrence (``lastval`` in ``language sqlastval``, or at its start) is looked for there."""
