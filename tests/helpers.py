@@ -34,3 +34,16 @@ def run_cli(*args: str, cwd: Path | None = None, stdin: bytes | None = None,
     full_env.update(env or {})
     return subprocess.run([sys.executable, "-m", "pgpool_lint", *args], cwd=cwd, input=stdin,
                           capture_output=True, env=full_env, timeout=120)
+
+
+def processes() -> list[tuple[int, str, int, int]]:
+    """(pid, state, parent pid, process group) of every process, from /proc (Linux)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        found.append((int(pid), fields[0], int(fields[1]), int(fields[2])))
+    return found

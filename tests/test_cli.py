@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from .helpers import run_cli
+from .helpers import processes, run_cli
 
 BAD = "SELECT 1;\nSET search_path TO app;\nLISTEN jobs;\n"
 CLEAN = "CREATE TABLE t (id int);\nNOTIFY jobs;\n"
@@ -300,6 +300,58 @@ def test_workers_write_what_one_process_writes(tmp_path):
         assert all((r.returncode, r.stdout, r.stderr) == (one.returncode, one.stdout, one.stderr) for r in more)
 
 
+def test_the_first_files_named_are_linted_by_a_worker_while_the_others_are_found(tmp_path, monkeypatch):
+    """Workers started early lint the first regular files named (``_guess_first_files``) while
+    this process finds the files; their results count only when discovery lists those files
+    first, in that order, with those names (``_guessed_files``)."""
+    from pgpool_lint import cli
+    from pgpool_lint.config import GlobSet
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "db").mkdir()
+    for n in range(6):
+        (tmp_path / "db" / f"{n}.sql").write_text(BAD)
+    monkeypatch.setattr(cli, "GUESSED_BATCH_FILES", 2)
+    named = ("db/0.sql", "./db/1.sql", "db//2.sql", "db/3.sql", "db", "db/4.sql")
+    # two batches for two workers, the paths as discovery gives them; up to the folder for more
+    assert cli._guess_first_files(named, 2) == [[("db/0.sql", "db/0.sql"), ("db/1.sql", "./db/1.sql")],
+                                                [("db/2.sql", "db//2.sql"), ("db/3.sql", "db/3.sql")]]
+    assert cli._guess_first_files(named, 3)[2:] == []
+    assert cli._guess_first_files(("-", "db/0.sql"), 1) == []
+    assert cli._guess_first_files(("missing.sql", "db/0.sql"), 1) == []
+    def found(*paths):
+        return list(cli._discover(paths, GlobSet([]), tmp_path, False, None))
+
+    assert cli._guessed_files(cli._guess_first_files(named, 2), found(*named)) == 4
+    twice = ("db/0.sql", "./db/0.sql")  # one file named twice: discovery lists it once
+    assert cli._guessed_files(cli._guess_first_files(twice, 1), found(*twice)) == 0
+    assert cli._guessed_files(cli._guess_first_files(("db/0.sql", "db/1.sql"), 1), found("db/1.sql")) == 0
+
+
+def test_workers_write_what_one_process_writes_whatever_the_first_paths_named(tmp_path):
+    """The first paths named are linted by a worker before discovery ends: the same bytes as -j1
+    when discovery lists them otherwise (named twice, a folder among them, missing, excluded)."""
+    from pgpool_lint.cli import GUESSED_BATCH_FILES
+
+    (tmp_path / "db").mkdir()
+    names = []
+    for n in range(GUESSED_BATCH_FILES + 100):  # more than the guess holds
+        name = f"db/{n:03d}.sql"
+        (tmp_path / name).write_text(BAD if n % 3 == 0 else CLEAN)
+        names.append(name)
+    for first in (["db/000.sql", "./db/000.sql"], ["db//001.sql", "db/001.sql"], ["db/002.sql", "db", "db/003.sql"],
+                  ["db/004.sql", "missing.sql"], ["db/005.sql/"], ["db/006.sql", "db/006.sql"]):
+        paths = first + names
+        one = run_cli("check", "--isolated", "--jobs", "1", "--output-format", "concise", *paths, cwd=tmp_path)
+        assert one.returncode in (1, 2) and one.stdout.count(b" PGB001 ") >= 118, first
+        for jobs in ("2", "3"):
+            more = run_cli("check", "--isolated", "--jobs", jobs, "--output-format", "concise", *paths, cwd=tmp_path)
+            assert (more.returncode, more.stdout, more.stderr) == (one.returncode, one.stdout, one.stderr), (first, jobs)
+    excluded = run_cli("check", "--isolated", "--force-exclude", "--exclude", "db/00*", "--jobs", "2",
+                       "--output-format", "concise", *names, cwd=tmp_path)
+    assert excluded.returncode == 1 and b"db/000.sql" not in excluded.stdout and b"db/012.sql:2:1: PGB001" in excluded.stdout
+
+
 #: the command with workers started as on macOS and Windows (``python -c SPAWNED check ...``)
 SPAWNED = ("import multiprocessing\nmultiprocessing.set_start_method('spawn')\n"
            "from pgpool_lint.cli import main\nmain()\n")
@@ -413,16 +465,7 @@ def test_ctrl_c_during_a_parallel_run_stops_every_process_quietly(tmp_path):
     os.killpg(proc.pid, signal.SIGINT)
     proc.stdout.close()
     assert proc.stderr.read() == b"\nAborted!\n" and proc.wait(timeout=60) == 1
-    left = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == proc.pid:  # its process group
-            left.append(pid)
-    assert left == []
+    assert [pid for pid, _, _, group in processes() if group == proc.pid] == []  # its process group
 
 
 def test_a_file_named_twice_is_linted_once_whatever_the_spelling(tmp_path):
@@ -462,22 +505,29 @@ def test_real_paths_of_files_are_what_os_path_realpath_says(tmp_path, monkeypatc
 
 
 def test_results_travel_back_from_workers_whole(tmp_path):
-    """A worker's results, packed as tuples and unpacked in the parent, are the results: every
-    field of every diagnostic, its fix and edits, and the file's skipped-text notes."""
+    """A worker's results, packed as lists, pickled and unpacked in the parent, are the results:
+    every field of every diagnostic, its fix and edits, and the file's skipped-text notes; a
+    message said again is pickled once."""
     import dataclasses
+    import pickle
 
     from pgpool_lint.cli import _packed, _unpacked
     from pgpool_lint.core import catalogue
     from pgpool_lint.lint.linter import Linter, Settings
 
     path = tmp_path / "m.sql"
-    path.write_text("BEGIN;\nSET search_path TO app;\nSELECT pg_advisory_lock(1);\nCOMMIT;\n`x`;\n")
+    path.write_text("BEGIN;\nSET search_path TO app;\nSELECT pg_advisory_lock(1);\nCOMMIT;\n`x`;\n"
+                    "SELECT pg_advisory_lock(1);\n")
     linter = Linter(Settings(enabled=frozenset(r.code for r in catalogue.load().rules), root=tmp_path))
     result = linter.lint_path(path, "m.sql")
     result.text = None
     assert any(d.fix is not None and d.fix.edits for d in result.diagnostics) and result.not_postgres
-    back = _unpacked(_packed(result))
+    pickled = pickle.dumps(_packed(result), protocol=pickle.HIGHEST_PROTOCOL)
+    back = _unpacked(pickle.loads(pickled))
     assert back == result and type(back) is type(result)
+    locks = [d for d in result.diagnostics if d.code == "PGB007"]
+    assert len(locks) == 2 and locks[0].message == locks[1].message
+    assert pickled.count(locks[0].message.encode()) == 1
     for d, e in zip(result.diagnostics, back.diagnostics):  # source_line does not take part in ==
         assert dataclasses.astuple(d) == dataclasses.astuple(e) and d.source_line == e.source_line
 
