@@ -89,7 +89,13 @@ GATE_TEXTS = [
     "COPY t FROM stdin;\nexecute\ttemp\n\\.\nEXECUTE q;\nSELECT 3;",
     "START TRANSACTION; set_config; RESET ALL; setx = 1; do $$ begin end $$;",
     # needles that start alike are searched for once: each still found, and only whole
-    "SELECT 1 AS \"LANGUAGE 'sql'\";\nSELECT 'language sq';\nSELECT 2, 'language \"sql\"';\nSELECT 'Language SQL';\nSELECT 'language'",
+    # (with a word PGB015's may_flag looks for: its needles let through nothing else)
+    "SELECT 1 AS \"LANGUAGE 'sql'\", 'set';\nSELECT 'language sq', 'set';\nSELECT 2, 'language \"sql\"', 'set';\n"
+    "SELECT 'Language SQL', 'set';\nSELECT 'language', 'set'",
+    # long enough for one pass over all needles (gate._AllNeedles): needles that overlap, or start
+    # alike, are each found (lastval inside "language sqlastval", temp after "execute")
+    "SELECT 1;\n" * 400 + "SELECT 'language sqlastval';\nSELECT 'executemp';\nSELECT 'nextvalanguage sql', 'set';\n"
+    "SELECT 'tempg_settings';\nSELECT 'dblink_connectemp';\nCREATE TEMP TABLE t (a int);\nSELECT 2",
 ]
 
 
@@ -120,9 +126,65 @@ def test_the_gate_passes_what_it_says_of_each_statement_alone(text):
     expected = [i for i, (start, end) in enumerate(spans) if gate(parsed[start:end])]
     assert list(gate.candidates(parsed, spans)) == expected
     assert list(gate.candidates(parsed, spans, gate.lowered(parsed.text))) == expected
-    if text == GATE_TEXTS[-1]:
+    if text == GATE_TEXTS[-2]:
         assert expected == [0, 2, 3]
+    if text == GATE_TEXTS[-1]:
+        assert len(text) >= 4096 and expected == [400, 402, 403, 404, 405]
     assert expected  # each text has statements that pass
+
+
+def test_a_body_that_cannot_spell_a_hazard_is_not_parsed_for_plpgsql_session_state():
+    """PGB015's SUBSTRINGS (``plpgsql``, ``language sql``) let a statement through only when its
+    ``may_flag`` finds a word a hazard needs; another check's declarations still let it through."""
+    from pgpool_lint.sql.neutralise import neutral_text
+    from pgpool_lint.sql.split import split_with_recovery
+
+    gate = Gate(load_checks(catalogue.load().expand(["ALL"])))
+    sql = ("CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ begin return 1; end $$;\n"
+           "CREATE FUNCTION g() RETURNS void LANGUAGE plpgsql AS $$ begin SET work_mem = '1MB'; end $$;\n"
+           "CREATE FUNCTION h() RETURNS int LANGUAGE sql AS 'select offset_of(setof_x)';\n"
+           "CREATE FUNCTION i() RETURNS int LANGUAGE sql AS 'select nextval(''s'')';\n")
+    parsed = neutral_text(sql)
+    spans, _ = split_with_recovery(parsed)
+    assert len(spans) == 4
+    expected = [1, 3]  # g sets work_mem; i passes through sequence-session-state's nextval
+    assert [i for i, (start, end) in enumerate(spans) if gate(parsed[start:end])] == expected
+    assert list(gate.candidates(parsed, spans, gate.lowered(parsed.text))) == expected
+
+
+@pytest.mark.parametrize("sql, passes", [
+    ("SELECT * FROM template_x", False), ("SELECT attempt FROM t", False), ("DROP TABLE temp_id", False),
+    ("CREATE TEMPORARY TABLE t (a int)", True), ("CREATE LOCAL TEMP TABLE t (a int)", True),
+    ("CREATE TABLE pg_temp.t (a int)", True), ("CREATE TABLE t(a int)", False),
+    ("CREATE FUNCTION PG_TEMP.f() RETURNS int LANGUAGE sql AS 'select 1'", True),
+])
+def test_temp_lets_through_what_can_create_a_temporary_object(sql, passes):
+    """temp-table's and no-effect-outside-transaction's ``temp`` lets a statement through when
+    ``TEMP``/``TEMPORARY`` stands as a word or ``pg_temp`` is written (``nodes.may_be_temporary``)."""
+    assert _gate_passes(Gate(load_checks(["PGB005", "PGB011"])), sql) is passes
+
+
+@pytest.mark.parametrize("sql, passes", [
+    ("EXPLAIN ANALYZE EXECUTE q(1)", True), ("CREATE TEMP TABLE t AS EXECUTE q", True),
+    ("CREATE /* c */ TABLE t AS EXECUTE q", True), ("create\n  unlogged table t as execute q", True),
+    ("CREATE TRIGGER t AFTER INSERT ON x FOR EACH ROW EXECUTE FUNCTION f()", False),
+    ("GRANT EXECUTE ON FUNCTION f() TO app", False),
+])
+def test_execute_inside_a_statement_lets_through_explain_and_create_table_as(sql, passes):
+    """sql-prepare's ``execute`` lets a statement through only where a prepared statement can run
+    inside another one: EXPLAIN and CREATE TABLE AS (its ``may_flag``)."""
+    assert _gate_passes(Gate(load_checks(["PGB004"])), sql) is passes
+
+
+def _gate_passes(gate: Gate, sql: str) -> bool:
+    """What the gate says of ``sql`` on its own, checked to be what it says of it in a text."""
+    from pgpool_lint.sql.neutralise import neutral_text
+
+    parsed = neutral_text(sql + ";\nSELECT 1")
+    spans = [(0, len(sql)), (len(sql) + 2, len(sql) + 10)]
+    alone = gate(sql)
+    assert list(gate.candidates(parsed, spans, gate.lowered(parsed.text))) == ([0] if alone else [])
+    return alone
 
 
 def test_a_call_spelled_with_escapes_or_quotes_is_still_dispatched():
@@ -139,7 +201,7 @@ def test_a_call_spelled_with_escapes_or_quotes_is_still_dispatched():
 def test_session_advisory_lock_finds_an_escaped_lock_call():
     from pgpool_lint.lint.linter import Linter, Settings
 
-    # parsed because temp-table's gate word is in it; the lock call is found in its tree all the same
-    diagnostics = Linter(Settings(enabled=frozenset({"PGB005", "PGB007"}))).lint_text(
-        "SELECT 1 FROM temp_t WHERE U&\"pg_\\0061dvisory_lock\"(1);\n", "t.sql")
-    assert [(d.code, d.location) for d in diagnostics] == [("PGB007", (1, 28))]
+    # parsed because sequence-session-state's gate word is in it; the lock call is found in its tree all the same
+    diagnostics = Linter(Settings(enabled=frozenset({"PGB010", "PGB007"}))).lint_text(
+        "SELECT nextval('s') WHERE U&\"pg_\\0061dvisory_lock\"(1);\n", "t.sql")
+    assert [(d.code, d.location) for d in diagnostics] == [("PGB007", (1, 27))]

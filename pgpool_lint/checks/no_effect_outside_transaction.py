@@ -24,6 +24,13 @@ _HELP = ("Put it inside BEGIN ... COMMIT with the statements it is for; if your 
          "in a transaction, set `migration-tool` or `assume-in-transaction = true`.")
 
 
+def may_flag(text: str) -> bool:
+    """The gate's finer look at a statement only SUBSTRINGS let through: a transaction-scoped call,
+    or a temporary table (``template`` or ``attempt`` creates none)."""
+    lowered = text.lower()
+    return "set_config" in lowered or "advisory_xact" in lowered or nodes.may_be_temporary(text)
+
+
 def check(stmt: Statement) -> Iterator[Finding]:
     if stmt.in_transaction:
         return

@@ -94,6 +94,13 @@ def check(stmt: Statement) -> Iterator[Finding]:
         yield Finding(CODE, message, hazard.help, start, locator.token_end(start), None, stmt.start)
 
 
+def may_flag(text: str) -> bool:
+    """The gate's finer look at a statement its SUBSTRINGS let through (a ``CREATE FUNCTION``):
+    ``check`` reads nothing of a body that cannot spell a hazard, and the body is part of the
+    statement's text (a quote doubled or an escape spells no other word: a backslash passes)."""
+    return _may_spell_hazard(text)
+
+
 def _plpgsql_body(stmt: Statement) -> Optional[tuple[str, int, Optional[str], str]]:
     """(body, byte location of the body literal, routine name or None for DO, language) of a
     PL/pgSQL or SQL-language body."""

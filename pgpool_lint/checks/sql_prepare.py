@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import bisect
+import re
 from typing import Iterator
 
 from ..core.cache import SHORT_TEXT, ClearingCache
 from ..core.findings import Finding
+from ..core.lazyre import lazy_re
 from ..fix import edits
 from ..sql.statement import Statement
 
@@ -14,6 +16,17 @@ CODE = "PGB004"
 FIRST_WORDS = ("prepare", "execute", "deallocate")
 SUBSTRINGS = ("execute",)  # EXPLAIN EXECUTE p, CREATE TABLE t AS EXECUTE p
 STATEMENT_KINDS = ("PrepareStmt", "DeallocateStmt", "ExecuteStmt", "ExplainStmt", "CreateTableAsStmt")
+
+def may_flag(text: str) -> bool:
+    """The gate's finer look at a statement only ``execute`` let through: the EXECUTE of a prepared
+    statement inside another statement is ``EXPLAIN ... EXECUTE p`` or ``CREATE [TEMP] TABLE t AS
+    EXECUTE p`` (not ``CREATE TRIGGER ... EXECUTE FUNCTION``, ``GRANT EXECUTE``, a function body)."""
+    return _EXPLAIN_OR_CREATE_TABLE.match(text) is not None
+
+
+#: how EXPLAIN and CREATE TABLE AS start (keywords fold ASCII case only; a comment between the words: maybe)
+_EXPLAIN_OR_CREATE_TABLE = lazy_re(r"explain|create\s*(?:/\*|--)|create\s+(?:table|temp|temporary|local|global|unlogged)"
+                                   r"(?![a-z0-9_$])", re.IGNORECASE | re.ASCII)
 
 _HELP = (
     "Use your driver's protocol-level prepared statements (PgBouncer ≥ 1.21 with max_prepared_statements > 0 "

@@ -7,13 +7,19 @@ from typing import Iterator, Optional
 from ..core.diagnostics import Fix
 from ..core.findings import Finding
 from ..fix import edits
-from ..sql.nodes import is_temporary, strings
+from ..sql.nodes import is_temporary, may_be_temporary, strings
 from ..sql.statement import Statement
 
 CODE = "PGB005"
 SUBSTRINGS = ("temp",)  # TEMP, TEMPORARY, pg_temp.
 #: CREATE TABLE, CREATE TABLE AS, SELECT INTO, CREATE VIEW, CREATE SEQUENCE, CREATE FUNCTION pg_temp.f
 STATEMENT_KINDS = ("CreateStmt", "CreateTableAsStmt", "SelectStmt", "ViewStmt", "CreateSeqStmt", "CreateFunctionStmt")
+
+
+def may_flag(text: str) -> bool:
+    """The gate's finer look at a statement only ``temp`` let through: ``template`` or ``attempt``
+    creates no temporary object."""
+    return may_be_temporary(text)
 
 
 def temporary_object(stmt: Statement) -> Optional[tuple[str, str, bool]]:

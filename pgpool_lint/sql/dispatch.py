@@ -8,7 +8,9 @@ A check module declares what it looks at, as sqlfluff's crawl declarations and p
   definition's body: ``Statement.executed_calls``) goes to ``check(stmt)`` whatever its kind;
 - ``check_file(ctx)``: one look at the whole text (runs of statements, pairs of calls);
 - ``FIRST_WORDS`` / ``SUBSTRINGS``: text that could be a finding, read by the gate
-  (``gate.py``) before anything is parsed.
+  (``gate.py``) before anything is parsed;
+- ``may_flag(text)``: a statement that only its ``SUBSTRINGS`` let through is parsed only
+  when ``may_flag`` says yes to its text (as parsed): a finer look than a substring.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class Check:
     run_file: Optional[Callable[[LintContext], Iterable[Finding]]] = None
     statement_kinds: frozenset[str] = frozenset()
     functions: frozenset[str] = frozenset()
+    may_flag: Optional[Callable[[str], bool]] = None
 
 
 class DeclarationError(Exception):
@@ -69,6 +72,7 @@ def check_of(code: str, module: ModuleType) -> Check:
         run_file=getattr(module, "check_file", None),
         statement_kinds=kinds,
         functions=functions,
+        may_flag=getattr(module, "may_flag", None),
     )
 
 

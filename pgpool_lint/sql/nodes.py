@@ -163,6 +163,27 @@ def as_bool(value: Any, default: Any = None) -> Any:
     return default
 
 
+def may_be_temporary(text: str) -> bool:
+    """Whether a statement's text can create what ``is_temporary`` reads: it writes the keyword
+    ``TEMP`` or ``TEMPORARY`` (a keyword stands after no letter or ``_`` and before no name
+    character) or ``pg_temp``.  Not ``template``, ``attempt``, ``temp_id``."""
+    lowered = text.lower()
+    if "pg_temp" in lowered:
+        return True
+    at = lowered.find("temp")
+    while at != -1:  # str.find: a regex starting with a look-behind is tried at every character
+        end = at + 9 if lowered.startswith("orary", at + 4) else at + 4
+        if (at == 0 or lowered[at - 1] not in _BEFORE_NO_KEYWORD) and lowered[end:end + 1] not in _NAME_CHARS:
+            return True
+        at = lowered.find("temp", at + 1)
+    return False
+
+
+_BEFORE_NO_KEYWORD = frozenset("abcdefghijklmnopqrstuvwxyz_")
+#: what continues a name (``lowered[end:end + 1]`` is "" at the end: in no set)
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_$")
+
+
 def is_temporary(rangevar: Node | None) -> bool:
     """A relation created in the session's temporary schema (TEMP keyword or ``pg_temp.``)."""
     if not rangevar:
