@@ -782,6 +782,7 @@ class _Share:
         self.queued: deque = deque(taken)  # the workers' futures, oldest first, less those seen done
         self.next_for_workers = len(taken)  # in ``batches``
         self.next_here = 0  # in ``files``: no batch before it is left for this process
+        self.lost = False  # a worker ended before it answered: this process lints the rest
 
     def results(self) -> Iterator:
         try:
@@ -795,24 +796,46 @@ class _Share:
                     elif isinstance(taken, list):
                         break
                     elif taken.done() or not self._lint_next_left(i):
-                        self.taken[b] = [self._confirmed(j, packed, presumed)
-                                         for j, (packed, presumed) in zip(self.batches[b], taken.result())]
+                        answers = self._answers(taken)
+                        self.taken[b] = None if answers is None else [
+                            self._confirmed(j, packed, presumed) for j, (packed, presumed) in zip(self.batches[b], answers)]
                 yield self.taken[b][k]
                 if k == len(self.batches[b]) - 1:  # a batch's files are in report order
                     self.taken[b] = self._WRITTEN
         finally:
             self.executor.shutdown(cancel_futures=True)
 
+    def _answers(self, future) -> Optional[list]:
+        """A worker's answers for its batch; None when the worker ended before it answered (the
+        kernel's out-of-memory killer, a signal): this process lints that batch and the ones
+        after it itself, and says so once."""
+        try:
+            return future.result()
+        except _worker_lost_errors() as exc:
+            self._worker_lost(exc)
+            return None
+
+    def _worker_lost(self, exc: BaseException) -> None:
+        if not self.lost:
+            click.echo(terminal_safe(f"pgpool-lint: warning: {exc}: this process lints the files left"), err=True)
+            self.lost = True
+
     def _feed(self) -> None:
-        """Keep ``ahead`` batches queued for the workers."""
+        """Keep ``ahead`` batches queued for the workers (none once one of them was lost)."""
+        if self.lost:
+            return
         while self.queued and self.queued[0].done():  # workers take them in order: the oldest ends first
             self.queued.popleft()
         while len(self.queued) < self.ahead and self.next_for_workers < len(self.batches):
             b = self.next_for_workers
             self.next_for_workers += 1
             if self.taken[b] is None:
-                batch = [self.files[i] for i in self.batches[b]]
-                self.taken[b] = future = self.executor.submit(_lint_batch, batch)
+                try:
+                    future = self.executor.submit(_lint_batch, [self.files[i] for i in self.batches[b]])
+                except _worker_lost_errors() as exc:  # ProcessPoolExecutor, broken
+                    self._worker_lost(exc)
+                    return
+                self.taken[b] = future
                 self.queued.append(future)
 
     def _lint_here(self, b: int) -> None:
@@ -846,6 +869,14 @@ class _Share:
             return False
         self._lint_here(self.where[j][0])
         return True
+
+
+def _worker_lost_errors() -> tuple[type[BaseException], ...]:
+    """What asking for a lost worker's answers raises, by the pool that ran it."""
+    from .lint.workers import WorkerLost
+
+    process_pool = sys.modules.get("concurrent.futures.process")  # ProcessPoolExecutor's (not on Linux)
+    return (WorkerLost,) if process_pool is None else (WorkerLost, process_pool.BrokenProcessPool)
 
 
 #: bounds of a batch of small files sent to a worker at once (bytes)

@@ -468,6 +468,34 @@ def test_ctrl_c_during_a_parallel_run_stops_every_process_quietly(tmp_path):
     assert [pid for pid, _, _, group in processes() if group == proc.pid] == []  # its process group
 
 
+def test_a_worker_killed_during_a_run_leaves_its_files_to_this_process(tmp_path):
+    """A worker killed mid-run (the kernel's out-of-memory killer): this process lints the files
+    it was given and those left, so the report is -j1's, with one warning line that says so."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    body = "".join(f"SET search_path TO s{i};\nSELECT {i};\n" for i in range(200))
+    names = []
+    for n in range(600):
+        (tmp_path / f"{n:03d}.sql").write_text(body)
+        names.append(f"{n:03d}.sql")
+    args = ["check", "--isolated", "--output-format", "concise", *names]
+    one = run_cli(args[0], "--jobs", "1", *args[1:], cwd=tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "pgpool_lint", args[0], "--jobs", "2", *args[1:]], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline()
+    time.sleep(1)  # the pipe fills: this process blocks on it, the worker ends its batches
+    workers = [pid for pid, _, parent, _ in processes() if parent == proc.pid]
+    assert len(workers) == 1
+    os.kill(workers[0], signal.SIGKILL)
+    out, err = proc.communicate(timeout=120)
+    assert (proc.returncode, first + out) == (one.returncode, one.stdout) and one.returncode == 1
+    assert err == one.stderr + (f"pgpool-lint: warning: worker process {workers[0]} was killed by SIGKILL (out of "
+                                "memory?): this process lints the files left\n").encode()
+
+
 def test_a_file_named_twice_is_linted_once_whatever_the_spelling(tmp_path):
     """The same file through a symlinked folder, `..`, `./` or `//` is one file (the first
     spelling); a dangling link named is a file that cannot be read; a missing one an error."""

@@ -108,7 +108,7 @@ def test_an_error_in_a_task_is_raised_here_and_a_lost_worker_is_said():
         pid = pool.submit(echo, 1).result()[2]  # the worker goes on
         after = [pool.submit(die), pool.submit(echo, 2)]
         for s in after:
-            with pytest.raises(workers.WorkerLost):
+            with pytest.raises(workers.WorkerLost, match=rf"^worker process {pid} ended with status 3$"):
                 s.result()
     finally:
         pool.shutdown()
@@ -128,7 +128,7 @@ def test_a_killed_worker_is_said_not_waited_for():
     try:
         pid = pool.submit(echo, 0).result()[2]
         os.kill(pid, signal.SIGKILL)
-        with pytest.raises(workers.WorkerLost):
+        with pytest.raises(workers.WorkerLost, match=rf"^worker process {pid} was killed by SIGKILL \(out of memory\?\)$"):
             pool.submit(echo, 1).result()
     finally:
         pool.shutdown()

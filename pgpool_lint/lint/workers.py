@@ -187,10 +187,30 @@ class _Worker:
         return True
 
     def _lost(self) -> None:
+        pid = self.pid
+        lost = WorkerLost(f"worker process {pid} {self._how_it_ended()}")
         for sent in (*self.running, *self.waiting):
-            sent._state, sent._value = Sent._FAILED, WorkerLost(f"worker process {self.pid} ended")
+            sent._state, sent._value = Sent._FAILED, lost
         self.running.clear()
         self.waiting.clear()
+
+    def _how_it_ended(self) -> str:
+        """Reaped now (it closed its pipes: it is ending): killed by which signal, or its status."""
+        try:
+            _, status = os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            return "ended"
+        self.pid = 0  # reaped
+        if os.WIFSIGNALED(status):
+            import signal
+
+            number = os.WTERMSIG(status)
+            try:
+                name = signal.Signals(number).name
+            except ValueError:
+                name = f"signal {number}"
+            return f"was killed by {name}" + (" (out of memory?)" if name == "SIGKILL" else "")
+        return f"ended with status {os.waitstatus_to_exitcode(status)}"
 
     def close(self) -> None:
         for sent in (*self.running, *self.waiting):
@@ -205,6 +225,8 @@ class _Worker:
                 pass
 
     def reap(self) -> None:
+        if not self.pid:
+            return
         try:
             os.waitpid(self.pid, 0)
         except ChildProcessError:
