@@ -796,9 +796,10 @@ class _Share:
                     elif isinstance(taken, list):
                         break
                     elif taken.done() or not self._lint_next_left(i):
-                        answers = self._answers(taken)
+                        answers = self._answers(taken)  # None: the worker was lost, this process lints it
                         self.taken[b] = None if answers is None else [
-                            self._confirmed(j, packed, presumed) for j, (packed, presumed) in zip(self.batches[b], answers)]
+                            self._confirmed(j, packed, presumed)
+                            for j, (packed, presumed) in zip(self.batches[b], answers)]
                 yield self.taken[b][k]
                 if k == len(self.batches[b]) - 1:  # a batch's files are in report order
                     self.taken[b] = self._WRITTEN

@@ -128,7 +128,8 @@ def test_a_killed_worker_is_said_not_waited_for():
     try:
         pid = pool.submit(echo, 0).result()[2]
         os.kill(pid, signal.SIGKILL)
-        with pytest.raises(workers.WorkerLost, match=rf"^worker process {pid} was killed by SIGKILL \(out of memory\?\)$"):
+        killed = rf"^worker process {pid} was killed by SIGKILL \(out of memory\?\)$"
+        with pytest.raises(workers.WorkerLost, match=killed):
             pool.submit(echo, 1).result()
     finally:
         pool.shutdown()
