@@ -136,6 +136,26 @@ def test_a_killed_worker_is_said_not_waited_for():
     assert gone([pid])
 
 
+def test_once_a_worker_is_lost_the_others_take_the_tasks():
+    pool = workers.ForkedWorkers(2, start, (echo,))
+    try:
+        first = [pool.submit(echo, n) for n in range(2)]
+        pids = [s.result()[2] for s in first]
+        assert len(set(pids)) == 2
+        os.kill(pids[0], signal.SIGKILL)
+        outcomes = []
+        for n in range(6):
+            try:
+                outcomes.append(pool.submit(echo, n).result()[2])
+            except workers.WorkerLost as exc:
+                outcomes.append(str(exc))
+        lost = f"worker process {pids[0]} was killed by SIGKILL (out of memory?)"
+        assert set(outcomes) <= {lost, pids[1]} and outcomes[-4:] == [pids[1]] * 4
+    finally:
+        pool.shutdown()
+    assert gone(pids)
+
+
 def test_forked_only_on_linux_without_another_start_method(monkeypatch):
     import multiprocessing
 

@@ -92,7 +92,7 @@ class ForkedWorkers:
             raise
 
     def submit(self, function: Callable, *args: Any) -> Sent:
-        worker = min(self._workers, key=_Worker.load)
+        worker = min(self._workers, key=_Worker.load)  # a lost one fails the task at once
         sent = Sent(self, worker, (self._functions.index(function), args))
         worker.waiting.append(sent)
         worker.send()
@@ -127,6 +127,8 @@ class _Worker:
 
     def __init__(self, pid: int, tasks: int, results: int) -> None:
         self.pid, self.tasks, self.results = pid, tasks, results
+        self.lost: WorkerLost | None = None  # how it ended, once it did
+        self.reaped = False
         self.waiting: deque[Sent] = deque()  # not sent yet
         self.running: deque[Sent] = deque()  # sent, not answered, in the order sent
         self.received = bytearray()
@@ -136,9 +138,12 @@ class _Worker:
         os.set_blocking(results, False)
 
     def load(self) -> int:
-        return len(self.waiting) + len(self.running)
+        """Tasks given and not answered; a lost worker has the most (none go to it while another lives)."""
+        return len(self.waiting) + len(self.running) if self.lost is None else sys.maxsize
 
     def send(self) -> None:
+        if self.lost is not None:
+            self._fail_all()
         while self.waiting and len(self.running) < _IN_FLIGHT:
             sent = self.waiting.popleft()
             data = pickle.dumps(sent._task, protocol=pickle.HIGHEST_PROTOCOL)
@@ -187,10 +192,13 @@ class _Worker:
         return True
 
     def _lost(self) -> None:
-        pid = self.pid
-        lost = WorkerLost(f"worker process {pid} {self._how_it_ended()}")
+        if self.lost is None:
+            self.lost = WorkerLost(f"worker process {self.pid} {self._how_it_ended()}")
+        self._fail_all()
+
+    def _fail_all(self) -> None:
         for sent in (*self.running, *self.waiting):
-            sent._state, sent._value = Sent._FAILED, lost
+            sent._state, sent._value = Sent._FAILED, self.lost
         self.running.clear()
         self.waiting.clear()
 
@@ -200,7 +208,7 @@ class _Worker:
             _, status = os.waitpid(self.pid, 0)
         except ChildProcessError:
             return "ended"
-        self.pid = 0  # reaped
+        self.reaped = True
         if os.WIFSIGNALED(status):
             import signal
 
@@ -225,7 +233,7 @@ class _Worker:
                 pass
 
     def reap(self) -> None:
-        if not self.pid:
+        if self.reaped:
             return
         try:
             os.waitpid(self.pid, 0)
