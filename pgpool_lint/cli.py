@@ -15,7 +15,6 @@ import gc
 _COLLECTING = gc.isenabled()
 gc.disable()
 
-import contextlib
 import functools
 import io
 import os
@@ -229,7 +228,9 @@ def check(paths: tuple[str, ...], output_format: Optional[str], select: tuple[st
         raise _fail("--show-fixes needs --fix (and not --diff)")
     if (fix or diff) and "-" in paths and len(paths) > 1:
         raise _fail("fixing '-' (stdin) prints the fixed text: give it alone")
-    with _collection_paused():  # start-up (see the top of this module)
+    from .core.collector import paused_then_frozen
+
+    with paused_then_frozen():  # start-up (see the top of this module)
         from .config import DEFAULT_EXCLUDE, GlobSet
         from .lint.linter import Linter
 
@@ -1306,21 +1307,7 @@ def version_command() -> None:
     click.echo(f"pgpool-lint {_version()}")
 
 
-@contextlib.contextmanager
-def _collection_paused() -> Iterator[None]:
-    """No garbage collection while start-up builds what lives as long as the run; then what it
-    built is set aside for good (``gc.freeze``): else the first collection would walk all of it."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if collecting:
-            gc.enable()
-
-
-gc.freeze()  # the pause at the top of this module ends with it (as ``_collection_paused``)
+gc.freeze()  # the pause at the top of this module ends with it (as ``core.collector.paused_then_frozen``)
 if _COLLECTING:
     gc.enable()
 

@@ -162,8 +162,8 @@ def test_what_a_small_clean_file_loads_and_builds(tmp_path):
             "pg_dump_preamble", "plpgsql_session_state", "sequence_session_state", "session_advisory_lock",
             "session_role", "session_set", "sql_prepare", "temp_table")),
         "cli", "code", "config", "config.ignorefiles", "config.profiles",
-        "core", "core.cache", "core.catalogue", "core.comments", "core.diagnostics", "core.findings", "core.lazyre",
-        "core.positions", "core.profile", "core.version", "fix", "fix.edits", "fix.suggest",
+        "core", "core.cache", "core.catalogue", "core.collector", "core.comments", "core.diagnostics", "core.findings",
+        "core.lazyre", "core.positions", "core.profile", "core.version", "fix", "fix.edits", "fix.suggest",
         "lint", "lint.linter", "lint.options", "report", "report.full", "report.progress", "settings",
         "sql", "sql.comments", "sql.dialect", "sql.dispatch", "sql.engine", "sql.gate", "sql.neutralise", "sql.nodes",
         "sql.pgparser", "sql.split", "sql.statement")]
@@ -183,14 +183,14 @@ def test_what_a_small_clean_file_loads_and_builds(tmp_path):
         "sql.statement._Tree")]
     # the rules' docs and cases (120 kB of the catalogue's cache) are not read
     assert not got["docs_read"]
-    # no garbage collection while the CLI is imported and the linter built (cli._collection_paused):
+    # no garbage collection while the CLI is imported and the linter built (core.collector.paused_then_frozen):
     # 33 collections before, ~4 ms; one young collection at most once the run is under way
     assert [generation for generation, importing in got["collections"] if importing] == []
     assert len(got["collections"]) <= 1, got["collections"]
 
 
 def test_the_collector_pause_ends_with_start_up_whatever_the_exit(tmp_path, monkeypatch):
-    """``cli._collection_paused``: after ``check`` (clean, or stopped by a config error inside the
+    """``core.collector.paused_then_frozen`` at start-up: after ``check`` (clean, or stopped by a config error inside the
     pause) the collector is on again in a process that had it on, and still off in one that had it off."""
     import gc
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..core.cache import ClearingCache
+from ..core.collector import paused_then_frozen
 from ..core.lazyre import lazy_re
 
 POSTGRES = "postgres"
@@ -437,16 +438,8 @@ def _sqlglot_imported() -> None:
     """Import sqlglot, whose ~64,000 objects (classes, tables) live as long as the process, with
     the collector paused, then frozen (``gc.freeze``): no collection walks them again (7 ms each
     time one did, and a parallel run's parent went on to make a dozen)."""
-    import gc
-
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_then_frozen():
         import sqlglot.dialects.dialect  # noqa: F401 - imported for what it builds
-    finally:
-        gc.freeze()
-        if collecting:
-            gc.enable()
 
 
 @lru_cache(maxsize=64)
