@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import select
 import sys
 from collections import deque
 from typing import Any, Callable, Sequence
@@ -101,8 +102,6 @@ class ForkedWorkers:
     def poll(self, wait: bool = False) -> None:
         """Take in the answers in every worker's pipe and send each worker its tasks waiting;
         with ``wait``, first wait until a worker answers."""
-        import select
-
         if wait:
             busy = [worker.results for worker in self._workers if worker.running]
             if not busy:  # a task waits while no worker runs one: cannot be (``_Worker.send``)
@@ -143,19 +142,17 @@ class _Worker:
 
     def send(self) -> None:
         if self.lost is not None:
-            self._fail_all()
+            self._end_tasks(Sent._FAILED, self.lost)
         while self.waiting and len(self.running) < _IN_FLIGHT:
             sent = self.waiting.popleft()
-            data = pickle.dumps(sent._task, protocol=pickle.HIGHEST_PROTOCOL)
+            message = _message(sent._task)
             sent._state, sent._task = Sent._RUNNING, None
             self.running.append(sent)
-            self._write(len(data).to_bytes(_HEADER, "little") + data)
+            self._write(message)
 
     def _write(self, data: bytes) -> None:
         """Write all of ``data`` to the worker, reading its answers meanwhile: it reads its next
         task only once its answer is written, so this process never waits on a full pipe alone."""
-        import select
-
         view = memoryview(data)
         while True:
             try:
@@ -194,11 +191,12 @@ class _Worker:
     def _lost(self) -> None:
         if self.lost is None:
             self.lost = WorkerLost(f"worker process {self.pid} {self._how_it_ended()}")
-        self._fail_all()
+        self._end_tasks(Sent._FAILED, self.lost)
 
-    def _fail_all(self) -> None:
+    def _end_tasks(self, state: int, value: Any) -> None:
+        """Every task given and not answered ends: failed (the worker is lost) or cancelled."""
         for sent in (*self.running, *self.waiting):
-            sent._state, sent._value = Sent._FAILED, self.lost
+            sent._state, sent._value = state, value
         self.running.clear()
         self.waiting.clear()
 
@@ -221,11 +219,7 @@ class _Worker:
         return f"ended with status {os.waitstatus_to_exitcode(status)}"
 
     def close(self) -> None:
-        for sent in (*self.running, *self.waiting):
-            if sent._state in (Sent._WAITING, Sent._RUNNING):
-                sent._state = Sent._CANCELLED
-        self.running.clear()
-        self.waiting.clear()
+        self._end_tasks(Sent._CANCELLED, None)
         for fd in (self.tasks, self.results):
             try:
                 os.close(fd)
@@ -233,12 +227,8 @@ class _Worker:
                 pass
 
     def reap(self) -> None:
-        if self.reaped:
-            return
-        try:
-            os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            pass
+        if not self.reaped:
+            self._how_it_ended()
 
 
 def _fork(start: Callable[[], None], functions: list[Callable], others: list[_Worker]) -> _Worker:
@@ -279,10 +269,15 @@ def _serve(functions: list[Callable], tasks: int, results: int) -> None:
             answer: tuple[bool, Any] = (True, functions[index](*args))
         except Exception as exc:  # noqa: BLE001 - said to this process, which raises it
             answer = (False, f"{type(exc).__name__}: {exc}")
-        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        view = memoryview(len(data).to_bytes(_HEADER, "little") + data)
+        view = memoryview(_message(answer))
         while view:
             view = view[os.write(results, view):]
+
+
+def _message(value: Any) -> bytes:
+    """``value`` pickled, after its length (``_HEADER`` bytes): what goes through a pipe either way."""
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return len(data).to_bytes(_HEADER, "little") + data
 
 
 def _roomy(fd: int) -> None:
