@@ -647,10 +647,10 @@ def _lint_in_parallel(items, jobs: Optional[int], linter, workers: Optional[_Ear
         return None
     if workers is None:
         workers = _Early(jobs - 1, _pool(linter, jobs - 1), [], [])
-    guessed = _guessed_files(workers.guessed, files)
-    batches = [list(range(start, start + len(batch))) for start, batch in _starts(workers.guessed)] if guessed else []
-    for future in workers.futures if not guessed else ():
+    batches = _guessed_batches(workers.guessed, files)
+    for future in workers.futures if not batches else ():
         future.cancel()  # another file list than the one guessed: its results are not read
+    guessed = sum(map(len, batches))
     batches += [[guessed + i for i in batch] for batch in _batches([_size(path) for path, _ in files[guessed:]], jobs)]
     # started early, they may be more than the files found (a path was missing): at most jobs - 1
     return _Share(linter, files, batches, workers.pool, ahead=2 * workers.count,
@@ -692,7 +692,7 @@ GUESSED_BATCH_BYTES, GUESSED_BATCH_FILES = 512 * 1024, 256
 
 def _guess_first_files(paths: tuple[str, ...], count: int) -> list[list[tuple[str, str]]]:
     """Up to ``count`` batches of the first paths named, as discovery lists a regular file named
-    (``_discover``), while they are regular files; ``_guessed_files`` checks the guess."""
+    (``_discover``), while they are regular files; ``_guessed_batches`` checks the guess."""
     batches: list[list[tuple[str, str]]] = []
     batch: list[tuple[str, str]] = []
     held = 0
@@ -712,24 +712,18 @@ def _guess_first_files(paths: tuple[str, ...], count: int) -> list[list[tuple[st
     return batches + [batch] if batch else batches
 
 
-def _guessed_files(guessed: list[list[tuple[str, str]]], files: list) -> int:
-    """How many files the guessed batches hold when they are the first ``files``, in order; 0
+def _guessed_batches(guessed: list[list[tuple[str, str]]], files: list) -> list[list[int]]:
+    """The guessed batches as indexes of ``files`` when they are its first files, in order; none
     when any one differs (a path named twice, excluded, a folder): then the guess is dropped."""
+    batches: list[list[int]] = []
     count = 0
     for batch in guessed:
         for path, display in batch:
             if count >= len(files) or files[count] != (path, display):
-                return 0
+                return []
             count += 1
-    return count
-
-
-def _starts(batches: list[list]) -> Iterator[tuple[int, list]]:
-    """(index of its first item in all of them, batch)."""
-    start = 0
-    for batch in batches:
-        yield start, batch
-        start += len(batch)
+        batches.append(list(range(count - len(batch), count)))
+    return batches
 
 
 def _cores() -> int:
@@ -851,7 +845,7 @@ class _Share:
         result.text = None  # results linted ahead wait to be written: not with their files' text
         return result
 
-    def _confirmed(self, i: int, packed: tuple, presumed: Optional[list]):
+    def _confirmed(self, i: int, packed: list, presumed: Optional[list]):
         """A worker's result for file ``i``; linted here instead when sqlglot, which only this
         process asks, gives another verdict than the worker presumed (``dialect.presume_refusals``)."""
         if presumed is not None:

@@ -303,7 +303,7 @@ def test_workers_write_what_one_process_writes(tmp_path):
 def test_the_first_files_named_are_linted_by_a_worker_while_the_others_are_found(tmp_path, monkeypatch):
     """Workers started early lint the first regular files named (``_guess_first_files``) while
     this process finds the files; their results count only when discovery lists those files
-    first, in that order, with those names (``_guessed_files``)."""
+    first, in that order, with those names (``_guessed_batches``)."""
     from pgpool_lint import cli
     from pgpool_lint.config import GlobSet
 
@@ -322,10 +322,10 @@ def test_the_first_files_named_are_linted_by_a_worker_while_the_others_are_found
     def found(*paths):
         return list(cli._discover(paths, GlobSet([]), tmp_path, False, None))
 
-    assert cli._guessed_files(cli._guess_first_files(named, 2), found(*named)) == 4
+    assert cli._guessed_batches(cli._guess_first_files(named, 2), found(*named)) == [[0, 1], [2, 3]]
     twice = ("db/0.sql", "./db/0.sql")  # one file named twice: discovery lists it once
-    assert cli._guessed_files(cli._guess_first_files(twice, 1), found(*twice)) == 0
-    assert cli._guessed_files(cli._guess_first_files(("db/0.sql", "db/1.sql"), 1), found("db/1.sql")) == 0
+    assert cli._guessed_batches(cli._guess_first_files(twice, 1), found(*twice)) == []
+    assert cli._guessed_batches(cli._guess_first_files(("db/0.sql", "db/1.sql"), 1), found("db/1.sql")) == []
 
 
 def test_workers_write_what_one_process_writes_whatever_the_first_paths_named(tmp_path):
