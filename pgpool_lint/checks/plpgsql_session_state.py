@@ -242,12 +242,8 @@ def _may_spell_hazard(text: str) -> bool:
     if "advisory" in lowered or "\\" in lowered or "uescape" in lowered or "set_config" in lowered:
         return True
     for word in _HAZARD_KEYWORDS:
-        at = lowered.find(word)
-        while at != -1:
-            end = at + len(word)
-            if (at == 0 or lowered[at - 1] not in _WORD_CHARS) and lowered[end:end + 1] not in _WORD_CHARS:
-                return True
-            at = lowered.find(word, end)
+        if nodes.stands_as_word(lowered, word, _WORD_CHARS, _WORD_CHARS):
+            return True
     return False
 
 

@@ -168,20 +168,26 @@ def may_be_temporary(text: str) -> bool:
     ``TEMP`` or ``TEMPORARY`` (a keyword stands after no letter or ``_`` and before no name
     character) or ``pg_temp``.  Not ``template``, ``attempt``, ``temp_id``."""
     lowered = text.lower()
-    if "pg_temp" in lowered:
-        return True
-    at = lowered.find("temp")
-    while at != -1:  # str.find: a regex starting with a look-behind is tried at every character
-        end = at + 9 if lowered.startswith("orary", at + 4) else at + 4
-        if (at == 0 or lowered[at - 1] not in _BEFORE_NO_KEYWORD) and lowered[end:end + 1] not in _NAME_CHARS:
-            return True
-        at = lowered.find("temp", at + 1)
-    return False
+    return ("pg_temp" in lowered or stands_as_word(lowered, "temp", _BEFORE_NO_KEYWORD, _NAME_CHARS)
+            or stands_as_word(lowered, "temporary", _BEFORE_NO_KEYWORD, _NAME_CHARS))
 
 
 _BEFORE_NO_KEYWORD = frozenset("abcdefghijklmnopqrstuvwxyz_")
 #: what continues a name (``lowered[end:end + 1]`` is "" at the end: in no set)
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_$")
+
+
+def stands_as_word(lowered: str, word: str, not_before: frozenset[str], not_after: frozenset[str]) -> bool:
+    """Whether ``word`` occurs in ``lowered`` after no character of ``not_before`` and before none
+    of ``not_after`` (a keyword, not part of a name).  ``str.find``: a regex that starts with a
+    look-behind is tried at every character."""
+    at = lowered.find(word)
+    while at != -1:
+        end = at + len(word)
+        if (at == 0 or lowered[at - 1] not in not_before) and lowered[end:end + 1] not in not_after:
+            return True
+        at = lowered.find(word, at + 1)
+    return False
 
 
 def is_temporary(rangevar: Node | None) -> bool:
