@@ -17,6 +17,7 @@ FIRST_WORDS = ("prepare", "execute", "deallocate")
 SUBSTRINGS = ("execute",)  # EXPLAIN EXECUTE p, CREATE TABLE t AS EXECUTE p
 STATEMENT_KINDS = ("PrepareStmt", "DeallocateStmt", "ExecuteStmt", "ExplainStmt", "CreateTableAsStmt")
 
+
 def may_flag(text: str) -> bool:
     """The gate's finer look at a statement only ``execute`` let through: the EXECUTE of a prepared
     statement inside another statement is ``EXPLAIN ... EXECUTE p`` or ``CREATE [TEMP] TABLE t AS
